@@ -1,0 +1,263 @@
+// Package embedded is the default engine: ClickHouse in-process through chDB. Data persists
+// in a folder; the library is loaded lazily so a missing one is an error, not a panic.
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
+)
+
+// Store is the warehouse on embedded ClickHouse.
+type Store struct {
+	*warehouse.Core
+	conn *chdb.Conn
+}
+
+var _ warehouse.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the data folder at dir, migrates database db and removes
+// what an interrupted load left behind. The folder is locked by this process until Close.
+func Open(ctx context.Context, dir, db string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create data folder "+dir)
+	}
+	conn, err := chdb.Open(dir)
+	if err != nil {
+		if errors.Is(err, chdb.ErrLibraryMissing) {
+			return nil, warehouse.Wrap(err, warehouse.KindUnavailable,
+				fmt.Sprintf("embedded ClickHouse library not found (looked at %s); run `%s` or set CHDB_LIB_PATH", chdb.LibraryPath(), chdb.SetupCommand))
+		}
+		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
+	}
+	s, err := OnConn(ctx, conn, db)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := s.Recover(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OnConn makes a Store for database db on an already open connection and migrates it.
+// Tests share one connection per process (chDB allows one) and isolate by database.
+func OnConn(ctx context.Context, conn *chdb.Conn, db string) (*Store, error) {
+	core, err := warehouse.NewCore(&executor{conn: conn}, db)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{Core: core, conn: conn}
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// executor runs SQL on chDB. chDB cannot cancel a running query, so a context deadline is
+// passed down as max_execution_time and the call returns when the context ends.
+type executor struct {
+	conn   *chdb.Conn
+	shared bool // connection owned by someone else: Close does not close it
+}
+
+// NewExecutor wraps a shared connection (it will not be closed by the executor).
+func NewExecutor(conn *chdb.Conn) warehouse.Executor { return &executor{conn: conn, shared: true} }
+
+func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, format string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, translate(ctx, err)
+	}
+	extra := map[string]string{}
+	if dl, ok := ctx.Deadline(); ok {
+		secs := math.Max(0.001, time.Until(dl).Seconds())
+		extra["max_execution_time"] = strconv.FormatFloat(secs, 'f', 3, 64)
+	}
+	// chDB has no parameter API, and a trailing SETTINGS param_… clause reaches neither
+	// subqueries nor the SELECT of an INSERT … SELECT; so parameters become escaped, cast
+	// literals (warehouse.Inline, fuzz-tested) before the statement is sent.
+	if len(q.Params) > 0 {
+		inlined, err := warehouse.Inline(q)
+		if err != nil {
+			return nil, warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+		}
+		sql = inlined
+	}
+	full := sql + warehouse.SettingsClause(extra)
+	type result struct {
+		out []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		out, err := e.conn.Query(full, format)
+		ch <- result{out, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, translate(ctx, r.err)
+		}
+		return r.out, nil
+	case <-ctx.Done():
+		return nil, translate(ctx, ctx.Err())
+	}
+}
+
+func (e *executor) Exec(ctx context.Context, q warehouse.Query) error {
+	_, err := e.run(ctx, q.SQL, q, "TabSeparated")
+	return err
+}
+
+func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
+	out, err := e.run(ctx, q.SQL, q, "JSONCompactEachRow")
+	if err != nil {
+		return err
+	}
+	for len(out) > 0 {
+		i := bytes.IndexByte(out, '\n')
+		line := out
+		if i >= 0 {
+			line, out = out[:i], out[i+1:]
+		} else {
+			out = nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		var vals []json.RawMessage
+		if err := json.Unmarshal(line, &vals); err != nil {
+			return warehouse.Wrap(err, warehouse.KindInternal, "cannot decode warehouse result")
+		}
+		if err := each(jsonRow(vals)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	var b bytes.Buffer
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") FORMAT JSONCompactEachRow\n")
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			return warehouse.Wrap(err, warehouse.KindInvalid, "cannot encode row")
+		}
+	}
+	_, err := e.run(ctx, b.String(), warehouse.Query{}, "TabSeparated")
+	return err
+}
+
+func (e *executor) Ping(ctx context.Context) error {
+	return e.Exec(ctx, warehouse.Query{SQL: "SELECT 1"})
+}
+
+func (e *executor) Close() error {
+	if e.shared {
+		return nil
+	}
+	return e.conn.Close()
+}
+
+// jsonRow scans one JSONCompactEachRow line.
+type jsonRow []json.RawMessage
+
+func (r jsonRow) Scan(dest ...any) error {
+	if len(dest) != len(r) {
+		return warehouse.Errorf(warehouse.KindInternal, "scan: %d columns into %d values", len(r), len(dest))
+	}
+	for i, d := range dest {
+		raw := r[i]
+		var err error
+		switch p := d.(type) {
+		case *string:
+			err = json.Unmarshal(raw, p)
+		case *[]string:
+			err = json.Unmarshal(raw, p)
+		case *float64:
+			*p, err = number(raw)
+		case **float64:
+			if string(raw) == "null" {
+				*p = nil
+			} else {
+				var f float64
+				f, err = number(raw)
+				*p = &f
+			}
+		case *uint64:
+			var f string
+			f, err = numText(raw)
+			if err == nil {
+				*p, err = strconv.ParseUint(f, 10, 64)
+			}
+		case *int64:
+			var f string
+			f, err = numText(raw)
+			if err == nil {
+				*p, err = strconv.ParseInt(f, 10, 64)
+			}
+		default:
+			err = fmt.Errorf("unsupported scan type %T", d)
+		}
+		if err != nil {
+			return warehouse.Wrap(err, warehouse.KindInternal, "cannot decode warehouse result")
+		}
+	}
+	return nil
+}
+
+// numText accepts a JSON number or a quoted one (64-bit integers are quoted by default).
+func numText(raw json.RawMessage) (string, error) {
+	s := string(raw)
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+	}
+	return s, nil
+}
+
+func number(raw json.RawMessage) (float64, error) {
+	s, err := numText(raw)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+var codeRE = regexp.MustCompile(`Code: (\d+)\.`)
+
+// translate turns engine and context errors into warehouse errors with safe messages. The
+// exception text (which may hold SQL) stays in the wrapped cause, for logs only.
+func translate(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
+	}
+	if errors.Is(err, context.Canceled) {
+		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
+	}
+	var ex *chdb.Exception
+	if errors.As(err, &ex) {
+		code := 0
+		if m := codeRE.FindStringSubmatch(ex.Message); m != nil {
+			code, _ = strconv.Atoi(m[1])
+		}
+		return warehouse.Wrap(err, warehouse.KindOfException(code), warehouse.MessageOfException(code))
+	}
+	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+}

@@ -1,0 +1,63 @@
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error for clients: the GraphQL layer maps it to extensions.code.
+type Kind string
+
+const (
+	KindInvalid     Kind = "BAD_USER_INPUT"
+	KindNotFound    Kind = "NOT_FOUND"
+	KindTimeout     Kind = "TIMEOUT"
+	KindUnavailable Kind = "UNAVAILABLE"
+	KindConflict    Kind = "CONFLICT"
+	KindInternal    Kind = "INTERNAL"
+)
+
+// Error is cadrestat's one error type: a kind, a message safe to show any client, and the
+// underlying cause (which may hold SQL or driver text and is only logged).
+type Error struct {
+	Kind    Kind
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf makes an Error with a safe message.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches a kind and safe message to a cause.
+func Wrap(err error, kind Kind, msg string) *Error {
+	return &Error{Kind: kind, Message: msg, Err: err}
+}
+
+// ErrorKind returns the kind of err, INTERNAL when it is not a *Error.
+func ErrorKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrorMessage returns the client-safe message of err.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,48 @@
+package warehouse
+
+// ClickHouse exception codes that mean something to a user. Both engines map through
+// these so the same failure gives the same kind and message whichever engine ran it.
+const (
+	chTimeoutExceeded   = 159
+	chTooSlow           = 160
+	chQueryWasCancelled = 394
+	chMemoryLimit       = 241
+	chAuthFailed        = 516
+	chUnknownDatabase   = 81
+	chUnknownTable      = 60
+	chReadonly          = 164
+)
+
+// KindOfException maps a ClickHouse exception code to an error kind.
+func KindOfException(code int) Kind {
+	switch code {
+	case chTimeoutExceeded, chTooSlow, chQueryWasCancelled:
+		return KindTimeout
+	case chMemoryLimit:
+		return KindUnavailable
+	case chAuthFailed, chReadonly:
+		return KindUnavailable
+	default:
+		return KindInternal
+	}
+}
+
+// MessageOfException gives the client-safe message for a ClickHouse exception code.
+func MessageOfException(code int) string {
+	switch code {
+	case chTimeoutExceeded, chTooSlow:
+		return "the query took too long and was stopped"
+	case chQueryWasCancelled:
+		return "the request was cancelled"
+	case chMemoryLimit:
+		return "the warehouse is out of memory for this query; narrow it down"
+	case chAuthFailed:
+		return "the warehouse refused cadrestat's credentials"
+	case chReadonly:
+		return "the warehouse user is read-only"
+	case chUnknownDatabase, chUnknownTable:
+		return "the warehouse is not set up; run `cadrestat migrate`"
+	default:
+		return "warehouse error"
+	}
+}

@@ -1,0 +1,90 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Migration is one versioned, idempotent schema change. Statements use IF NOT EXISTS so a
+// migration interrupted half-way can simply run again.
+type Migration struct {
+	Version    int
+	Name       string
+	Statements []string
+}
+
+// Migrations is the ordered schema history. {db} is replaced by the (allow-listed) database
+// name. Append new migrations; never edit one that has shipped.
+var Migrations = []Migration{
+	{1, "base tables", []string{
+		`CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,
+		// A load becomes visible only when its row here is written: the commit marker that
+		// makes an interrupted load invisible.
+		`CREATE TABLE IF NOT EXISTS {db}.loads (load_id String, version UInt64, file String, rows UInt64, changed UInt64, committed_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,
+		`CREATE TABLE IF NOT EXISTS {db}.provinces (id String, map String, code String, name String, name_ascii String, kind String, region String, valid_from String, valid_to String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.lineage (id String, from_id String, to_id String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.groups (id String, kind String, name String, name_vi String, map String, members Array(String), source_id String, note String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.metrics (id String, name_en String, name_vi String, unit String, kind String, body String, level String, better String, aggregation String, description String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.sources (id String, title String, issuer String, doc_number String, date String, language String, location String, kind String, licence String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.targets (id String, metric_id String, scope String, lower Nullable(Float64), upper Nullable(Float64), lower_inclusive UInt8, upper_inclusive UInt8, deadline UInt16, directive String, source_id String, quote String, note String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (id, revision)`,
+		`CREATE TABLE IF NOT EXISTS {db}.observations (id String, subject_kind String, subject_id String, metric_id String, period_kind String, period_start UInt16, period_end UInt16, period_label String, value Nullable(Float64), numerator Nullable(Float64), denominator Nullable(Float64), qualifier String, status String, source_id String, quote String, note String, hash UInt64, load_id String, revision UInt64) ENGINE = MergeTree ORDER BY (metric_id, period_start, subject_id, id, revision)`,
+	}},
+	// Rejected ingest attempts are recorded so an operator can see what was refused and why.
+	{2, "ingest rejections", []string{
+		`CREATE TABLE IF NOT EXISTS {db}.rejections (file String, problems UInt64, first_problem String, at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY at`,
+	}},
+}
+
+// SchemaVersion is the newest migration this binary knows.
+func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
+
+// migrate applies, in order, every migration newer than the folder's recorded version, so a
+// newer binary upgrades an older data folder and a second run changes nothing.
+func migrate(ctx context.Context, ex Executor, db string, upTo int) error {
+	if !ValidIdent(db) {
+		return Errorf(KindInvalid, "invalid database name %q", db)
+	}
+	if err := ex.Exec(ctx, Query{SQL: "CREATE DATABASE IF NOT EXISTS " + db}); err != nil {
+		return err
+	}
+	// The bookkeeping table itself comes from migration 1; create it first so we can read it.
+	if err := ex.Exec(ctx, Query{SQL: expand(Migrations[0].Statements[0], db)}); err != nil {
+		return err
+	}
+	applied, err := appliedVersion(ctx, ex, db)
+	if err != nil {
+		return err
+	}
+	if applied > SchemaVersion() {
+		return Errorf(KindConflict, "data folder has schema version %d, newer than this binary's %d; upgrade cadrestat", applied, SchemaVersion())
+	}
+	for _, m := range Migrations {
+		if m.Version <= applied || m.Version > upTo {
+			continue
+		}
+		for _, st := range m.Statements {
+			if err := ex.Exec(ctx, Query{SQL: expand(st, db)}); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+			}
+		}
+		err := ex.Exec(ctx, Query{
+			SQL:    "INSERT INTO " + db + ".schema_migrations (version, name) SELECT {v:UInt32}, {n:String}",
+			Params: []Param{{"v", m.Version}, {"n", m.Name}},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appliedVersion(ctx context.Context, ex Executor, db string) (int, error) {
+	var v uint64
+	err := ex.Select(ctx, Query{SQL: "SELECT toUInt64(max(version)) FROM " + db + ".schema_migrations"}, func(r Row) error {
+		return r.Scan(&v)
+	})
+	return int(v), err
+}
+
+func expand(stmt, db string) string { return strings.ReplaceAll(stmt, "{db}", db) }

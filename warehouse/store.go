@@ -1,0 +1,271 @@
+package warehouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Store is the warehouse as the rest of cadrestat sees it. Every engine implements it; one
+// contract test suite (warehouse/storetest) runs against each.
+type Store interface {
+	// Migrate brings the schema to this binary's version; running it twice changes nothing.
+	Migrate(ctx context.Context) error
+	// Ping reports whether the warehouse answers.
+	Ping(ctx context.Context) error
+	// DataVersion increases with every committed load; caches key on it.
+	DataVersion(ctx context.Context) (uint64, error)
+	// Catalog returns all dimension data (provinces, groups, metrics, sources, targets).
+	Catalog(ctx context.Context) (*Catalog, error)
+	// Observations returns the current revision of every observation matching f.
+	Observations(ctx context.Context, f ObservationFilter) ([]Observation, error)
+	// CountObservations counts what Observations would return without its limit.
+	CountObservations(ctx context.Context, f ObservationFilter) (int, error)
+	// Revisions returns every committed revision of the given observation IDs, newest first.
+	Revisions(ctx context.Context, ids []string) (map[string][]Observation, error)
+	// Load validates nothing (ingest does) and writes a batch atomically: all or nothing.
+	Load(ctx context.Context, b *Batch) (*LoadResult, error)
+	Close() error
+}
+
+// ObservationFilter selects observations. Empty fields do not filter.
+type ObservationFilter struct {
+	MetricIDs        []string
+	SubjectIDs       []string
+	SourceIDs        []string
+	Statuses         []string
+	PeriodLabels     []string
+	YearFrom, YearTo int // on the period's start year; 0 = open
+	IncludeSynthetic bool
+	AfterID          string // keyset cursor: rows with id > AfterID
+	Limit            int    // 0 = no limit
+}
+
+// LineageLink says a VN63 unit went into a VN34 unit.
+type LineageLink struct{ From, To string }
+
+// Batch is one load: any mix of dimension rows and observations, written all or nothing.
+type Batch struct {
+	File         string
+	Provinces    []Province
+	Lineage      []LineageLink
+	Groups       []Group
+	Metrics      []Metric
+	Sources      []Source
+	Targets      []Target
+	Observations []Observation
+}
+
+// Rows counts the rows of a batch.
+func (b *Batch) Rows() int {
+	return len(b.Provinces) + len(b.Lineage) + len(b.Groups) + len(b.Metrics) + len(b.Sources) + len(b.Targets) + len(b.Observations)
+}
+
+// LoadResult tells what a load changed.
+type LoadResult struct {
+	LoadID      string
+	DataVersion uint64
+	Rows        int
+	Changed     int // rows that were new or differed from the current revision
+}
+
+// Core implements Store over an engine's Executor. Engines embed it.
+type Core struct {
+	Ex Executor
+	DB string
+
+	loadMu sync.Mutex // loads are serialised within a process
+	// FailAfterStage, when set, makes Load fail after staging table t: a test hook that
+	// simulates a crash mid-load.
+	FailAfterStage func(table string) error
+}
+
+// NewCore returns a Core over ex for database db.
+func NewCore(ex Executor, db string) (*Core, error) {
+	if !ValidIdent(db) {
+		return nil, Errorf(KindInvalid, "invalid database name %q (use lower-case letters, digits, _)", db)
+	}
+	return &Core{Ex: ex, DB: db}, nil
+}
+
+func (c *Core) Migrate(ctx context.Context) error { return migrate(ctx, c.Ex, c.DB, SchemaVersion()) }
+
+// MigrateTo applies migrations up to version v only (tests use it to build an old folder).
+func (c *Core) MigrateTo(ctx context.Context, v int) error { return migrate(ctx, c.Ex, c.DB, v) }
+
+// SchemaVersionApplied returns the folder's recorded schema version.
+func (c *Core) SchemaVersionApplied(ctx context.Context) (int, error) {
+	return appliedVersion(ctx, c.Ex, c.DB)
+}
+
+func (c *Core) Ping(ctx context.Context) error { return c.Ex.Ping(ctx) }
+func (c *Core) Close() error                   { return c.Ex.Close() }
+
+func (c *Core) DataVersion(ctx context.Context) (uint64, error) {
+	var v uint64
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT toUInt64(max(version)) FROM " + c.DB + ".loads"}, func(r Row) error {
+		return r.Scan(&v)
+	})
+	return v, err
+}
+
+// current is the FROM clause for the newest committed revision of each row of table.
+func (c *Core) current(table, cols, where string) string {
+	if where != "" {
+		where = " AND " + where
+	}
+	return "SELECT " + cols + " FROM " + c.DB + "." + table +
+		" WHERE load_id IN (SELECT load_id FROM " + c.DB + ".loads)" + where +
+		" ORDER BY id, revision DESC LIMIT 1 BY id"
+}
+
+// Recover removes rows of loads that never committed (a crash or kill mid-load) and
+// leftover staging tables. Only a process that holds the data folder exclusively may call it.
+func (c *Core) Recover(ctx context.Context) error {
+	for _, t := range loadTables {
+		q := Query{SQL: "ALTER TABLE " + c.DB + "." + t.name + " DELETE WHERE load_id NOT IN (SELECT load_id FROM " + c.DB + ".loads) SETTINGS mutations_sync = 1"}
+		var n uint64
+		if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + t.name + " WHERE load_id NOT IN (SELECT load_id FROM " + c.DB + ".loads)"}, func(r Row) error { return r.Scan(&n) }); err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		if err := c.Ex.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	var stages []string
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, 'stage_')", Params: []Param{{"db", c.DB}}}, func(r Row) error {
+		var s string
+		if err := r.Scan(&s); err != nil {
+			return err
+		}
+		stages = append(stages, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range stages {
+		if ValidIdent(s) {
+			if err := c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + "." + s}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Load writes the batch through staging tables: rows whose content is unchanged are
+// skipped (so loading a file twice changes nothing), changed rows become a new revision
+// (the old one stays readable), and nothing is visible until the commit row in `loads` is
+// written. A failure removes what this load wrote.
+func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) {
+	c.loadMu.Lock()
+	defer c.loadMu.Unlock()
+	version, err := c.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version++
+	id := newLoadID()
+	res = &LoadResult{LoadID: id, DataVersion: version, Rows: b.Rows()}
+	defer func() {
+		if err != nil {
+			c.discard(context.WithoutCancel(ctx), id)
+		}
+	}()
+	for _, t := range loadTables {
+		rows := t.rows(b, id, version)
+		if len(rows) == 0 {
+			continue
+		}
+		n, err := c.stageAndMerge(ctx, t, id, rows)
+		if err != nil {
+			return nil, err
+		}
+		res.Changed += n
+	}
+	err = c.Ex.Exec(ctx, Query{
+		SQL:    "INSERT INTO " + c.DB + ".loads (load_id, version, file, rows, changed) SELECT {id:String}, {v:UInt64}, {f:String}, {r:UInt64}, {c:UInt64}",
+		Params: []Param{{"id", id}, {"v", version}, {"f", b.File}, {"r", uint64(res.Rows)}, {"c", uint64(res.Changed)}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [][]any) (int, error) {
+	stage := c.DB + ".stage_" + id + "_" + t.name
+	if err := c.Ex.Exec(ctx, Query{SQL: "CREATE TABLE " + stage + " AS " + c.DB + "." + t.name + " ENGINE = Memory"}); err != nil {
+		return 0, err
+	}
+	defer c.Ex.Exec(context.WithoutCancel(ctx), Query{SQL: "DROP TABLE IF EXISTS " + stage})
+	const chunk = 200000
+	for i := 0; i < len(rows); i += chunk {
+		j := min(i+chunk, len(rows))
+		if err := c.Ex.Insert(ctx, stage, t.columns, rows[i:j]); err != nil {
+			return 0, err
+		}
+	}
+	if c.FailAfterStage != nil {
+		if err := c.FailAfterStage(t.name); err != nil {
+			return 0, err
+		}
+	}
+	changedWhere := "(id, hash) NOT IN (SELECT id, hash FROM (" + c.current(t.name, "id, hash", "") + "))"
+	var n uint64
+	if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + stage + " WHERE " + changedWhere}, func(r Row) error { return r.Scan(&n) }); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	cols := strings.Join(t.columns, ", ")
+	err := c.Ex.Exec(ctx, Query{SQL: "INSERT INTO " + c.DB + "." + t.name + " (" + cols + ") SELECT " + cols + " FROM " + stage + " WHERE " + changedWhere})
+	return int(n), err
+}
+
+func (c *Core) discard(ctx context.Context, loadID string) {
+	for _, t := range loadTables {
+		_ = c.Ex.Exec(ctx, Query{
+			SQL:    "ALTER TABLE " + c.DB + "." + t.name + " DELETE WHERE load_id = {id:String} SETTINGS mutations_sync = 1",
+			Params: []Param{{"id", loadID}},
+		})
+		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + ".stage_" + loadID + "_" + t.name})
+	}
+}
+
+func newLoadID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Hash returns a stable 64-bit content hash of fields; equal content, equal hash.
+func Hash(fields ...string) uint64 {
+	h := fnv.New64a()
+	for _, f := range fields {
+		h.Write([]byte(f))
+		h.Write([]byte{0x1f})
+	}
+	return h.Sum64()
+}
+
+// ObservationID is the stable identity of one source's value for one cell.
+func ObservationID(subjectID, metricID, periodLabel, sourceID string) string {
+	return strconv.FormatUint(Hash(subjectID, metricID, periodLabel, sourceID), 16)
+}
+
+func fstr(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*p, 'g', -1, 64)
+}

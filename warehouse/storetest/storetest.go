@@ -1,0 +1,246 @@
+// Package storetest is the one contract suite every warehouse engine must pass. Engines call
+// Run with a constructor that returns a fresh, migrated, empty store (its own database).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Caps says what the engine under test supports; a missing capability skips the tests that
+// need it, with the reason given.
+type Caps struct {
+	// NoLoadReason, when set, says why Load cannot run (e.g. an old server); load tests skip.
+	NoLoadReason string
+	// NoFailureInjection is set for engines whose Core cannot be reached for the crash hook.
+	NoFailureInjection string
+}
+
+// Factory returns a fresh store plus its Core (for migration and failure-injection tests).
+type Factory func(t *testing.T) (warehouse.Store, *warehouse.Core)
+
+// Run runs the contract suite.
+func Run(t *testing.T, caps Caps, newStore Factory) {
+	ctx := context.Background()
+	needLoad := func(t *testing.T) {
+		if caps.NoLoadReason != "" {
+			t.Skip(caps.NoLoadReason)
+		}
+	}
+
+	t.Run("MigrateIsIdempotent", func(t *testing.T) {
+		s, core := newStore(t)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		v, err := core.SchemaVersionApplied(ctx)
+		if err != nil || v != warehouse.SchemaVersion() {
+			t.Fatalf("schema version = %d, %v; want %d", v, err, warehouse.SchemaVersion())
+		}
+	})
+
+	t.Run("EmptyWarehouse", func(t *testing.T) {
+		s, _ := newStore(t)
+		v, err := s.DataVersion(ctx)
+		if err != nil || v != 0 {
+			t.Fatalf("data version = %d, %v; want 0", v, err)
+		}
+		cat, err := s.Catalog(ctx)
+		if err != nil || len(cat.Provinces) != 0 {
+			t.Fatalf("catalog = %+v, %v", cat, err)
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+	})
+
+	t.Run("LoadAndReadCatalog", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		mustLoad(t, s, Fixture())
+		cat, err := s.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cat.Provinces) != 4 || len(cat.Metrics) != 2 || len(cat.Sources) != 2 || len(cat.Groups) != 1 || len(cat.Targets) != 1 {
+			t.Fatalf("catalog sizes: %d provinces, %d metrics, %d sources, %d groups, %d targets",
+				len(cat.Provinces), len(cat.Metrics), len(cat.Sources), len(cat.Groups), len(cat.Targets))
+		}
+		merged := cat.Province("VN34-92")
+		if merged == nil || len(merged.Predecessors) != 3 {
+			t.Fatalf("VN34-92 predecessors = %+v", merged)
+		}
+		if p := cat.FindProvince(warehouse.VN63, "CẦN THƠ"); p == nil || p.ID != "VN63-92" {
+			t.Fatalf("FindProvince(CẦN THƠ) = %+v", p)
+		}
+		if g := cat.Group("cluster5"); g == nil || len(g.Members) != 2 {
+			t.Fatalf("group = %+v", g)
+		}
+		tg := cat.TargetsFor("female_share")
+		if len(tg) != 1 || tg[0].Lower == nil || *tg[0].Lower != 20 || !tg[0].LowerInclusive {
+			t.Fatalf("targets = %+v", tg)
+		}
+	})
+
+	t.Run("ObservationsFilterAndSynthetic", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		mustLoad(t, s, Fixture())
+		all, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range all {
+			if o.Status == warehouse.StatusSynthetic {
+				t.Fatalf("synthetic row returned without asking: %+v", o)
+			}
+		}
+		if len(all) != 3 {
+			t.Fatalf("published female_share rows = %d, want 3", len(all))
+		}
+		withSyn, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, IncludeSynthetic: true})
+		if err != nil || len(withSyn) != 4 {
+			t.Fatalf("with synthetic = %d, %v; want 4", len(withSyn), err)
+		}
+		n, err := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		if err != nil || n != 5 {
+			t.Fatalf("count = %d, %v; want 5", n, err)
+		}
+		one, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, SubjectIDs: []string{"VN63-92"}, YearFrom: 2020, YearTo: 2020})
+		if err != nil || len(one) != 2 {
+			t.Fatalf("VN63-92 in 2020 = %d, %v; want 2 (two sources)", len(one), err)
+		}
+		page1, err := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true, Limit: 2})
+		if err != nil || len(page1) != 2 {
+			t.Fatalf("page1 = %d, %v", len(page1), err)
+		}
+		page2, err := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true, Limit: 10, AfterID: page1[1].ID})
+		if err != nil || len(page2) != 3 || page2[0].ID <= page1[1].ID {
+			t.Fatalf("page2 = %d, %v", len(page2), err)
+		}
+		hostile, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"x' OR 1=1 --", `\'; DROP TABLE observations`}})
+		if err != nil || len(hostile) != 0 {
+			t.Fatalf("injection attempt returned %d rows, %v", len(hostile), err)
+		}
+	})
+
+	t.Run("ReloadChangesNothing", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		first := mustLoad(t, s, Fixture())
+		n1, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		second := mustLoad(t, s, Fixture())
+		n2, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		if second.Changed != 0 || n1 != n2 {
+			t.Fatalf("reload changed %d rows; count %d -> %d", second.Changed, n1, n2)
+		}
+		if first.Changed != first.Rows {
+			t.Fatalf("first load changed %d of %d rows", first.Changed, first.Rows)
+		}
+		if second.DataVersion != first.DataVersion+1 {
+			t.Fatalf("data version %d -> %d; each load bumps it", first.DataVersion, second.DataVersion)
+		}
+	})
+
+	t.Run("CorrectionKeepsRevision", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		mustLoad(t, s, Fixture())
+		fix := &warehouse.Batch{File: "fix.csv", Observations: []warehouse.Observation{Fixture().Observations[0]}}
+		v := 31.5
+		fix.Observations[0].Value = &v
+		res := mustLoad(t, s, fix)
+		if res.Changed != 1 {
+			t.Fatalf("correction changed %d rows", res.Changed)
+		}
+		id := warehouse.ObservationID("VN63-92", "female_share", "2020", "src-a")
+		cur, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, SubjectIDs: []string{"VN63-92"}, SourceIDs: []string{"src-a"}, PeriodLabels: []string{"2020"}})
+		if err != nil || len(cur) != 1 || *cur[0].Value != 31.5 || cur[0].ID != id {
+			t.Fatalf("current = %+v, %v", cur, err)
+		}
+		revs, err := s.Revisions(ctx, []string{id, "nonexistent"})
+		if err != nil || len(revs[id]) != 2 || *revs[id][1].Value != 25 || len(revs["nonexistent"]) != 0 {
+			t.Fatalf("revisions = %+v, %v", revs, err)
+		}
+	})
+
+	t.Run("FailedLoadLeavesWarehouseAsItWas", func(t *testing.T) {
+		needLoad(t)
+		if caps.NoFailureInjection != "" {
+			t.Skip(caps.NoFailureInjection)
+		}
+		s, core := newStore(t)
+		mustLoad(t, s, Fixture())
+		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		v0, _ := s.DataVersion(ctx)
+		crash := errors.New("simulated crash")
+		core.FailAfterStage = func(table string) error {
+			if table == "observations" {
+				return crash
+			}
+			return nil
+		}
+		b := Fixture()
+		val := 99.0
+		b.Observations[0].Value = &val
+		b.Sources[0].Title = "changed title"
+		if _, err := s.Load(ctx, b); !errors.Is(err, crash) {
+			t.Fatalf("load err = %v, want the simulated crash", err)
+		}
+		core.FailAfterStage = nil
+		after, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		v1, _ := s.DataVersion(ctx)
+		cat, _ := s.Catalog(ctx)
+		if before != after || v0 != v1 || cat.Source("src-a").Title != "Source A" {
+			t.Fatalf("after failed load: count %d->%d, version %d->%d, title %q", before, after, v0, v1, cat.Source("src-a").Title)
+		}
+	})
+}
+
+func mustLoad(t *testing.T, s warehouse.Store, b *warehouse.Batch) *warehouse.LoadResult {
+	t.Helper()
+	res, err := s.Load(context.Background(), b)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return res
+}
+
+func f(v float64) *float64 { return &v }
+
+// Fixture is a small batch covering every table: VN63 Cần Thơ, Hậu Giang, Sóc Trăng merging
+// into VN34 Cần Thơ; two sources disagreeing on one cell; one synthetic row.
+func Fixture() *warehouse.Batch {
+	obs := func(subj, metric, label string, start int, v float64, status, src string) warehouse.Observation {
+		return warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: subj, MetricID: metric,
+			Period: warehouse.Period{Kind: "YEAR", Start: start, End: start, Label: label},
+			Value:  f(v), Qualifier: warehouse.QualExact, Status: status, SourceID: src, Quote: "quoted " + label}
+	}
+	return &warehouse.Batch{
+		File: "fixture",
+		Provinces: []warehouse.Province{
+			{ID: "VN63-92", Map: warehouse.VN63, Code: "92", Name: "Cần Thơ", NameASCII: "Can Tho", Kind: "city", Region: "mekong_delta"},
+			{ID: "VN63-93", Map: warehouse.VN63, Code: "93", Name: "Hậu Giang", NameASCII: "Hau Giang", Kind: "province", Region: "mekong_delta"},
+			{ID: "VN63-94", Map: warehouse.VN63, Code: "94", Name: "Sóc Trăng", NameASCII: "Soc Trang", Kind: "province", Region: "mekong_delta"},
+			{ID: "VN34-92", Map: warehouse.VN34, Code: "92", Name: "Cần Thơ", NameASCII: "Can Tho", Kind: "city", Region: "mekong_delta"},
+		},
+		Lineage: []warehouse.LineageLink{{"VN63-92", "VN34-92"}, {"VN63-93", "VN34-92"}, {"VN63-94", "VN34-92"}},
+		Groups:  []warehouse.Group{{ID: "cluster5", Kind: "cluster", Name: "Cluster 5", Map: warehouse.VN63, Members: []string{"VN63-92", "VN63-93"}}},
+		Metrics: []warehouse.Metric{
+			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"},
+			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.KindCount, Aggregation: "SUM", Better: "HIGHER"},
+		},
+		Sources: []warehouse.Source{{ID: "src-a", Title: "Source A", Kind: "seed"}, {ID: "src-b", Title: "Source B", Kind: "press"}},
+		Targets: []warehouse.Target{{ID: "t1", MetricID: "female_share", Scope: warehouse.NationalID, Lower: f(20), Upper: f(25), LowerInclusive: true, UpperInclusive: true, Deadline: 2030, SourceID: "src-a", Quote: "20-25%"}},
+		Observations: []warehouse.Observation{
+			obs("VN63-92", "female_share", "2020", 2020, 25, warehouse.StatusPublished, "src-a"),
+			obs("VN63-92", "female_share", "2020", 2020, 26, warehouse.StatusPublished, "src-b"),
+			obs("VN63-93", "female_share", "2020", 2020, 18, warehouse.StatusPublished, "src-a"),
+			obs("VN63-94", "female_share", "2020", 2020, 22, warehouse.StatusSynthetic, "src-a"),
+			obs("VN63-92", "staff_cut", "2020", 2020, 100, warehouse.StatusPublished, "src-a"),
+		},
+	}
+}

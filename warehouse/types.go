@@ -1,0 +1,277 @@
+// Package warehouse holds cadrestat's domain types, the Store interface that every engine
+// implements, the error kinds, the schema migrations and all SQL. Engines (embedded,
+// clickhouse) only move SQL and rows; nothing outside this package sees a driver type.
+package warehouse
+
+import "strings"
+
+// Map is a province map: the 63 units in force until 2025-06-30, or the 34 from 2025-07-01.
+type Map string
+
+const (
+	VN63 Map = "VN63"
+	VN34 Map = "VN34"
+)
+
+// MapChangeYear is the first year reported on the 34-unit map.
+const MapChangeYear = 2025
+
+// Province is one provincial-level unit on one map. ID is "<map>-<code>" because a code can
+// mean different units on the two maps (15 is Yên Bái on VN63 but Lào Cai on VN34).
+type Province struct {
+	ID        string
+	Map       Map
+	Code      string
+	Name      string
+	NameASCII string
+	Kind      string // province | city
+	Region    string
+	ValidFrom string
+	ValidTo   string
+	// Predecessors (on VN34) and Successors (on VN63) hold province IDs from the lineage.
+	Predecessors []string
+	Successors   []string
+}
+
+// Group is a named peer group of provinces: a region, an emulation cluster, …
+type Group struct {
+	ID       string
+	Kind     string // region | cluster
+	Name     string
+	NameVI   string
+	Map      Map
+	Members  []string // province IDs
+	SourceID string
+	Note     string
+}
+
+// MetricKind says how a metric's values combine.
+type MetricKind string
+
+const (
+	KindShare  MetricKind = "SHARE"  // a percentage with numerator and denominator
+	KindCount  MetricKind = "COUNT"  // persons, units, positions: summed across provinces
+	KindAmount MetricKind = "AMOUNT" // a rate or amount that cannot be summed or re-computed
+)
+
+// Metric is one indicator from the catalogue.
+type Metric struct {
+	ID          string
+	NameEN      string
+	NameVI      string
+	Unit        string
+	Kind        MetricKind
+	Body        string
+	Level       string
+	Better      string // HIGHER | LOWER | NONE
+	Aggregation string // RATIO (sum numerators / sum denominators) | SUM | NONE
+	Description string
+}
+
+// Source is a document a figure comes from.
+type Source struct {
+	ID        string
+	Title     string
+	Issuer    string
+	DocNumber string
+	Date      string
+	Language  string
+	Location  string
+	Kind      string // seed | official | press
+	Licence   string
+}
+
+// Period is when a value applies. A term (2020-2025) or range is compared on its start year.
+type Period struct {
+	Kind  string // YEAR | TERM | RANGE | ASOF
+	Start int
+	End   int
+	Label string
+}
+
+// Status of an observation.
+const (
+	StatusPublished   = "PUBLISHED"
+	StatusDerived     = "DERIVED"
+	StatusProvisional = "PROVISIONAL"
+	StatusSynthetic   = "SYNTHETIC"
+)
+
+// Qualifier of a value: exact, or a bound ("trên 98,4%" is a lower bound, not 98.4).
+const (
+	QualExact       = "EXACT"
+	QualLowerBound  = "LOWER_BOUND"
+	QualUpperBound  = "UPPER_BOUND"
+	QualApproximate = "APPROXIMATE"
+)
+
+// Subject kinds: a value describes one province, a group, or the nation.
+const (
+	SubjectProvince = "province"
+	SubjectGroup    = "group"
+	SubjectNational = "national"
+)
+
+// NationalID is the subject ID of nation-wide values.
+const NationalID = "VN"
+
+// Observation is one published (or derived, or synthetic) value for one cell
+// (subject, metric, period) from one source.
+type Observation struct {
+	ID          string
+	SubjectKind string
+	SubjectID   string
+	MetricID    string
+	Period      Period
+	Value       *float64
+	Numerator   *float64
+	Denominator *float64
+	Qualifier   string
+	Status      string
+	SourceID    string
+	Quote       string
+	Note        string
+	Revision    uint64
+	LoadID      string
+}
+
+// CellKey identifies the cell an observation fills; several sources may fill one cell.
+func (o *Observation) CellKey() string {
+	return o.SubjectID + "|" + o.MetricID + "|" + o.Period.Label
+}
+
+// Target is an official target for a metric: national or for one province.
+type Target struct {
+	ID             string
+	MetricID       string
+	Scope          string // "VN" or a province ID
+	Lower          *float64
+	Upper          *float64
+	LowerInclusive bool
+	UpperInclusive bool
+	Deadline       int
+	Directive      string
+	SourceID       string
+	Quote          string
+	Note           string
+}
+
+// Catalog is the small dimension data held in memory and joined in Go.
+type Catalog struct {
+	Version   uint64
+	Provinces []Province
+	Groups    []Group
+	Metrics   []Metric
+	Sources   []Source
+	Targets   []Target
+
+	provinceByID map[string]*Province
+	groupByID    map[string]*Group
+	metricByID   map[string]*Metric
+	sourceByID   map[string]*Source
+}
+
+// Index builds the lookup maps; call after filling the slices.
+func (c *Catalog) Index() {
+	c.provinceByID = make(map[string]*Province, len(c.Provinces))
+	for i := range c.Provinces {
+		c.provinceByID[c.Provinces[i].ID] = &c.Provinces[i]
+	}
+	c.groupByID = make(map[string]*Group, len(c.Groups))
+	for i := range c.Groups {
+		c.groupByID[c.Groups[i].ID] = &c.Groups[i]
+	}
+	c.metricByID = make(map[string]*Metric, len(c.Metrics))
+	for i := range c.Metrics {
+		c.metricByID[c.Metrics[i].ID] = &c.Metrics[i]
+	}
+	c.sourceByID = make(map[string]*Source, len(c.Sources))
+	for i := range c.Sources {
+		c.sourceByID[c.Sources[i].ID] = &c.Sources[i]
+	}
+}
+
+// Province returns the province with the given ID, or nil.
+func (c *Catalog) Province(id string) *Province { return c.provinceByID[id] }
+
+// Group returns the group with the given ID, or nil.
+func (c *Catalog) Group(id string) *Group { return c.groupByID[id] }
+
+// Metric returns the metric with the given ID, or nil.
+func (c *Catalog) Metric(id string) *Metric { return c.metricByID[id] }
+
+// Source returns the source with the given ID, or nil.
+func (c *Catalog) Source(id string) *Source { return c.sourceByID[id] }
+
+// ProvincesOn returns the provinces of one map in code order.
+func (c *Catalog) ProvincesOn(m Map) []*Province {
+	var out []*Province
+	for i := range c.Provinces {
+		if c.Provinces[i].Map == m {
+			out = append(out, &c.Provinces[i])
+		}
+	}
+	return out
+}
+
+// TargetsFor returns the targets of a metric, national ones first.
+func (c *Catalog) TargetsFor(metricID string) []*Target {
+	var out []*Target
+	for i := range c.Targets {
+		if c.Targets[i].MetricID == metricID {
+			out = append(out, &c.Targets[i])
+		}
+	}
+	return out
+}
+
+// FindProvince resolves a province by ID, code on a map, or name with or without
+// diacritics and in any case ("Can Tho", "Cần Thơ", "CẦN THƠ").
+func (c *Catalog) FindProvince(m Map, ref string) *Province {
+	if p := c.provinceByID[ref]; p != nil {
+		return p
+	}
+	key := Fold(ref)
+	for i := range c.Provinces {
+		p := &c.Provinces[i]
+		if m != "" && p.Map != m {
+			continue
+		}
+		if p.Code == ref || Fold(p.Name) == key || Fold(p.NameASCII) == key {
+			return p
+		}
+	}
+	return nil
+}
+
+// Fold lower-cases and strips Vietnamese diacritics so names compare as people type them.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if f, ok := foldTable[r]; ok {
+			b.WriteRune(f)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+var foldTable = func() map[rune]rune {
+	groups := map[rune]string{
+		'a': "àáảãạăằắẳẵặâầấẩẫậ",
+		'e': "èéẻẽẹêềếểễệ",
+		'i': "ìíỉĩị",
+		'o': "òóỏõọôồốổỗộơờớởỡợ",
+		'u': "ùúủũụưừứửữự",
+		'y': "ỳýỷỹỵ",
+		'd': "đ",
+	}
+	m := map[rune]rune{}
+	for base, chars := range groups {
+		for _, r := range chars {
+			m[r] = base
+		}
+	}
+	return m
+}()
