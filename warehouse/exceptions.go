@@ -8,6 +8,8 @@ const (
 	chQueryWasCancelled = 394
 	chMemoryLimit       = 241
 	chAuthFailed        = 516
+	chUnknownUser       = 192
+	chWrongPassword     = 193
 	chUnknownDatabase   = 81
 	chUnknownTable      = 60
 	chReadonly          = 164
@@ -20,7 +22,7 @@ func KindOfException(code int) Kind {
 		return KindTimeout
 	case chMemoryLimit:
 		return KindUnavailable
-	case chAuthFailed, chReadonly:
+	case chAuthFailed, chUnknownUser, chWrongPassword, chReadonly:
 		return KindUnavailable
 	default:
 		return KindInternal
@@ -36,7 +38,7 @@ func MessageOfException(code int) string {
 		return "the request was cancelled"
 	case chMemoryLimit:
 		return "the warehouse is out of memory for this query; narrow it down"
-	case chAuthFailed:
+	case chAuthFailed, chUnknownUser, chWrongPassword:
 		return "the warehouse refused cadrestat's credentials"
 	case chReadonly:
 		return "the warehouse user is read-only"

@@ -99,6 +99,12 @@ func Inline(q Query) (string, error) {
 	var err error
 	out := placeholder.ReplaceAllStringFunc(q.SQL, func(m string) string {
 		sub := placeholder.FindStringSubmatch(m)
+		if x, ok := vals[sub[1]].([]string); ok && len(x) > 0 {
+			// A tuple, not an array literal: old servers only accept tuples after IN,
+			// and modern ones accept both.
+			s := ParamText(x)
+			return "(" + s[1:len(s)-1] + ")"
+		}
 		v, ok := vals[sub[1]]
 		if !ok {
 			err = fmt.Errorf("warehouse: no value for parameter %s", sub[1])

@@ -269,3 +269,20 @@ func fstr(p *float64) string {
 	}
 	return strconv.FormatFloat(*p, 'g', -1, 64)
 }
+
+// RecordRejection notes a refused ingest (file, problem count, first problem) for operators.
+func (c *Core) RecordRejection(ctx context.Context, file string, problems int, first string) error {
+	return c.Ex.Exec(ctx, Query{
+		SQL:    "INSERT INTO " + c.DB + ".rejections (file, problems, first_problem) SELECT {f:String}, {n:UInt64}, {p:String}",
+		Params: []Param{{"f", file}, {"n", uint64(problems)}, {"p", first}},
+	})
+}
+
+// HasLoad reports whether a committed load was made under this file name (bundled data
+// is loaded as "bundle:<digest>", once per change of the bundle).
+func (c *Core) HasLoad(ctx context.Context, file string) (bool, error) {
+	var n uint64
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + ".loads WHERE file = {f:String}", Params: []Param{{"f", file}}},
+		func(r Row) error { return r.Scan(&n) })
+	return n > 0, err
+}

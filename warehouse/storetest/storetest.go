@@ -227,7 +227,7 @@ func Fixture() *warehouse.Batch {
 			{ID: "VN63-94", Map: warehouse.VN63, Code: "94", Name: "Sóc Trăng", NameASCII: "Soc Trang", Kind: "province", Region: "mekong_delta"},
 			{ID: "VN34-92", Map: warehouse.VN34, Code: "92", Name: "Cần Thơ", NameASCII: "Can Tho", Kind: "city", Region: "mekong_delta"},
 		},
-		Lineage: []warehouse.LineageLink{{"VN63-92", "VN34-92"}, {"VN63-93", "VN34-92"}, {"VN63-94", "VN34-92"}},
+		Lineage: []warehouse.LineageLink{{From: "VN63-92", To: "VN34-92"}, {From: "VN63-93", To: "VN34-92"}, {From: "VN63-94", To: "VN34-92"}},
 		Groups:  []warehouse.Group{{ID: "cluster5", Kind: "cluster", Name: "Cluster 5", Map: warehouse.VN63, Members: []string{"VN63-92", "VN63-93"}}},
 		Metrics: []warehouse.Metric{
 			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"},

@@ -1,0 +1,39 @@
+# cadrestat — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+export GOFLAGS := -mod=readonly
+export CADRESTAT_CACHE ?= $(CURDIR)/.cache
+TESTCH := $(CURDIR)/.cache/clickhouse-test
+
+.PHONY: run test build engine assets generate check-generate bench clean
+
+## run: fetch the engine library if missing, build, load the bundled data, serve on :8080
+run: build
+	./bin/cadrestat serve
+
+build: engine assets
+	$(GO) build -o bin/cadrestat ./cmd/cadrestat
+
+engine:
+	@scripts/fetch-engine.sh
+
+assets:
+	@scripts/build-assets.sh
+
+generate:
+	$(GO) generate ./...
+
+## check-generate: regenerating the GraphQL code must leave no diff
+check-generate:
+	$(GO) generate ./...
+	@git diff --exit-code -- graph/ || { echo "generated code differs from 'go generate ./...': regenerate and commit" >&2; exit 1; }
+
+## test: everything the tests need (engine library, assets, a local ClickHouse server), then every test
+test: engine assets check-generate
+	$(GO) vet ./...
+	@rm -rf $(TESTCH); addr=$$(scripts/clickhouse-test-server.sh $(TESTCH)); \
+	trap 'scripts/clickhouse-test-server.sh stop $(TESTCH)' EXIT; \
+	CADRESTAT_TEST_CLICKHOUSE=$$addr $(GO) test -count=1 -timeout 12m ./...
+
+clean:
+	rm -rf bin var .cache/clickhouse-test

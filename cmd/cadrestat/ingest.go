@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cadrestat/cadrestat/ingest"
+	"github.com/cadrestat/cadrestat/server"
+	"github.com/cadrestat/cadrestat/service"
+)
+
+func ingestCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
+	var ef engineFlags
+	ef.register(fs)
+	report := fs.Bool("report", false, "print the report as JSON (every problem at once)")
+	fs.Parse(args)
+	if fs.NArg() == 0 {
+		return errors.New("ingest needs at least one FILE (CSV or JSON, or a folder of them); see docs/data-format.md")
+	}
+	files, err := ingest.ReadFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	rep, err := handOff(ctx, ef, files)
+	if err != nil {
+		return err
+	}
+	if rep == nil { // no running server: open the folder ourselves
+		store, err := ef.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		rep, err = service.New(store, logger()).Load(ctx, files)
+		if err != nil {
+			return err
+		}
+	}
+	return printReport(rep, *report)
+}
+
+func printReport(rep *ingest.Report, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else if rep.OK() {
+		fmt.Printf("loaded %d rows from %d file(s): %d new or changed; data version %d\n", rep.Rows, len(rep.Files), rep.Changed, rep.DataVersion)
+	} else {
+		fmt.Fprintf(os.Stderr, "nothing loaded: %d problem(s)\n", len(rep.Problems))
+		for _, p := range rep.Problems {
+			fmt.Fprintln(os.Stderr, "  "+p.String())
+		}
+	}
+	if !rep.OK() {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// handOff sends files to a running server that holds the data folder; it returns a nil
+// report when no server is running (so the caller loads the files itself).
+func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.Report, error) {
+	if ef.engine != "embedded" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(adminInfoPath(ef.dataDir))
+	if err != nil {
+		return nil, nil
+	}
+	var info adminInfo
+	if json.Unmarshal(raw, &info) != nil || info.Addr == "" {
+		return nil, nil
+	}
+	var req server.IngestRequest
+	for _, f := range files {
+		req.Files = append(req.Files, struct {
+			Name string `json:"name"`
+			Data []byte `json:"data"`
+		}{f.Name, f.Data})
+	}
+	body, _ := json.Marshal(req)
+	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
+	hreq.Header.Set("Authorization", "Bearer "+info.Token)
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Minute}).Do(hreq)
+	if err != nil {
+		// A stale admin.json from a server that died: nobody holds the folder.
+		return nil, nil
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnprocessableEntity {
+		return nil, fmt.Errorf("the running server refused the files: %s", bytes.TrimSpace(msg))
+	}
+	var rep ingest.Report
+	if err := json.Unmarshal(msg, &rep); err != nil {
+		return nil, fmt.Errorf("unreadable answer from the running server: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "handed to the running server (pid %d)\n", info.PID)
+	return &rep, nil
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cadrestat/cadrestat/data"
+	"github.com/cadrestat/cadrestat/server"
+	"github.com/cadrestat/cadrestat/service"
+)
+
+// adminInfo is written beside the data folder so `cadrestat ingest` can find a running
+// server and hand it files; the file is readable by the owner only.
+type adminInfo struct {
+	Addr  string `json:"addr"`
+	Token string `json:"token"`
+	PID   int    `json:"pid"`
+}
+
+func adminInfoPath(dataDir string) string { return filepath.Join(dataDir, "admin.json") }
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	var ef engineFlags
+	ef.register(fs)
+	cfg := server.Defaults()
+	addr := fs.String("addr", env("CADRESTAT_ADDR", ":8080"), "listen address ($CADRESTAT_ADDR)")
+	adminAddr := fs.String("admin-addr", env("CADRESTAT_ADMIN_ADDR", "127.0.0.1:0"), "admin listener for ingest hand-off; loopback only ($CADRESTAT_ADMIN_ADDR)")
+	noBundle := fs.Bool("no-bundled-data", false, "do not load the bundled dataset on start")
+	fs.BoolVar(&cfg.Introspection, "introspection", env("CADRESTAT_INTROSPECTION", "1") == "1", "allow schema introspection ($CADRESTAT_INTROSPECTION=0 to turn off)")
+	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest allowed query complexity")
+	fs.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest allowed query nesting")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest request body in bytes")
+	fs.DurationVar(&cfg.RequestTimeout, "timeout", envDuration("CADRESTAT_TIMEOUT", cfg.RequestTimeout), "per-request timeout, passed down to ClickHouse ($CADRESTAT_TIMEOUT)")
+	origins := fs.String("cors-origins", env("CADRESTAT_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS; empty = same-origin only ($CADRESTAT_CORS_ORIGINS)")
+	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
+	fs.Parse(args)
+	if *origins != "" {
+		cfg.CORSOrigins = strings.Split(*origins, ",")
+	}
+	log := logger()
+
+	start := time.Now()
+	store, err := ef.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := service.New(store, log)
+	if !*noBundle {
+		rep, err := svc.LoadBundled(ctx, data.Files(), data.Digest())
+		if err != nil {
+			return fmt.Errorf("loading bundled data: %w", err)
+		}
+		if rep != nil && !rep.OK() {
+			for _, p := range rep.Problems {
+				log.Error("bundled data problem", "problem", p.String())
+			}
+			return errors.New("the bundled data did not validate (see log)")
+		}
+		if rep != nil {
+			log.Info("bundled data loaded", "rows", rep.Rows, "changed", rep.Changed, "data_version", rep.DataVersion)
+		}
+	}
+	if err := svc.Refresh(ctx); err != nil {
+		log.Warn("catalogue not loaded; serving anyway, /readyz will say so", "err", err)
+	}
+	go svc.Poll(ctx, *poll)
+
+	public := &http.Server{Addr: *addr, Handler: server.New(svc, cfg, log), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	adminSrv, cleanup, err := startAdmin(svc, ef, *adminAddr, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	log.Info("serving", "addr", ln.Addr().String(), "engine", ef.engine, "ready_in_ms", time.Since(start).Milliseconds())
+	errc := make(chan error, 1)
+	go func() { errc <- public.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if adminSrv != nil {
+		adminSrv.Shutdown(shutCtx)
+	}
+	return public.Shutdown(shutCtx)
+}
+
+// startAdmin opens the loopback admin listener (embedded engine only: with a server
+// engine, ingest writes to ClickHouse directly) and writes admin.json for ingest.
+func startAdmin(svc *service.Service, ef engineFlags, addr string, log interface {
+	Info(string, ...any)
+}) (*http.Server, func(), error) {
+	if ef.engine != "embedded" {
+		return nil, func() {}, nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
+		return nil, nil, fmt.Errorf("admin address %q must be on loopback (127.0.0.1:PORT)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot listen on admin address %s: %w", addr, err)
+	}
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	info, _ := json.Marshal(adminInfo{Addr: ln.Addr().String(), Token: token, PID: os.Getpid()})
+	path := adminInfoPath(ef.dataDir)
+	if err := os.WriteFile(path, info, 0o600); err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	srv := &http.Server{Handler: server.Admin(svc, token, logger()), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("admin endpoint for ingest", "addr", ln.Addr().String())
+	return srv, func() { os.Remove(path) }, nil
+}

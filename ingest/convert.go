@@ -1,0 +1,292 @@
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// refs is what rows may refer to: the warehouse's catalogue plus this load's own rows.
+type refs struct {
+	provinces map[string]bool
+	groups    map[string]bool
+	metrics   map[string]*warehouse.Metric
+	sources   map[string]bool
+}
+
+func newRefs(cat *warehouse.Catalog) *refs {
+	r := &refs{provinces: map[string]bool{}, groups: map[string]bool{}, metrics: map[string]*warehouse.Metric{}, sources: map[string]bool{}}
+	if cat != nil {
+		for _, p := range cat.Provinces {
+			r.provinces[p.ID] = true
+		}
+		for _, g := range cat.Groups {
+			r.groups[g.ID] = true
+		}
+		for i := range cat.Metrics {
+			r.metrics[cat.Metrics[i].ID] = &cat.Metrics[i]
+		}
+		for _, s := range cat.Sources {
+			r.sources[s.ID] = true
+		}
+	}
+	return r
+}
+
+type converter struct {
+	refs  *refs
+	batch *warehouse.Batch
+	probs []Problem
+	file  string
+	seen  map[string]int // duplicate detection: key -> first line
+}
+
+func (c *converter) bad(r record, field, format string, args ...any) {
+	c.probs = append(c.probs, Problem{File: c.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *converter) dup(r record, kind Kind, key string) bool {
+	k := string(kind) + "\x00" + key
+	if first, ok := c.seen[k]; ok {
+		c.bad(r, "", "duplicate of line %d (same %s)", first, dupWhat[kind])
+		return true
+	}
+	c.seen[k] = r.line
+	return false
+}
+
+var dupWhat = map[Kind]string{
+	KindProvinces: "map and code", KindLineage: "VN63 code", KindGroups: "id", KindMetrics: "id",
+	KindSources: "id", KindTargets: "id", KindObservations: "subject, metric, period and source",
+}
+
+func (c *converter) required(r record, fields ...string) bool {
+	ok := true
+	for _, f := range fields {
+		if r.get(f) == "" {
+			c.bad(r, f, "is required")
+			ok = false
+		}
+	}
+	return ok
+}
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	idRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$`)
+	codeRE = regexp.MustCompile(`^[0-9]{2}$`)
+	dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+)
+
+// Dimension rows are converted first (in this order) so observations can refer to them.
+func (c *converter) provinces(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "map", "code", "name", "name_ascii", "kind", "region") {
+			continue
+		}
+		m := warehouse.Map(r.get("map"))
+		if m != warehouse.VN63 && m != warehouse.VN34 {
+			c.bad(r, "map", "must be VN63 or VN34, not %q", r.get("map"))
+			continue
+		}
+		if !codeRE.MatchString(r.get("code")) {
+			c.bad(r, "code", "must be a two-digit administrative code, not %q", r.get("code"))
+			continue
+		}
+		if !oneOf(r.get("kind"), "province", "city") {
+			c.bad(r, "kind", "must be province or city, not %q", r.get("kind"))
+			continue
+		}
+		id := string(m) + "-" + r.get("code")
+		if c.dup(r, KindProvinces, id) {
+			continue
+		}
+		c.refs.provinces[id] = true
+		c.batch.Provinces = append(c.batch.Provinces, warehouse.Province{ID: id, Map: m, Code: r.get("code"), Name: r.get("name"), NameASCII: r.get("name_ascii"),
+			Kind: r.get("kind"), Region: r.get("region"), ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to")})
+	}
+}
+
+func (c *converter) lineage(p parsed) {
+	for _, r := range p.records {
+		from, to := "VN63-"+r.get("vn63_code"), "VN34-"+r.get("vn34_code")
+		if !c.refs.provinces[from] {
+			c.bad(r, "vn63_code", "unknown VN63 province code %q", r.get("vn63_code"))
+			continue
+		}
+		if !c.refs.provinces[to] {
+			c.bad(r, "vn34_code", "unknown VN34 province code %q", r.get("vn34_code"))
+			continue
+		}
+		if c.dup(r, KindLineage, from) {
+			continue
+		}
+		c.batch.Lineage = append(c.batch.Lineage, warehouse.LineageLink{From: from, To: to})
+	}
+}
+
+func (c *converter) sources(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") {
+			continue
+		}
+		if !idRE.MatchString(r.get("id")) {
+			c.bad(r, "id", "must be letters, digits and _ . : - (at most 128), not %q", r.get("id"))
+			continue
+		}
+		if !oneOf(r.get("kind"), "seed", "official", "press", "user") {
+			c.bad(r, "kind", "must be seed, official, press or user, not %q", r.get("kind"))
+			continue
+		}
+		if d := r.get("date"); d != "" && !dateRE.MatchString(d) {
+			c.bad(r, "date", "must be YYYY, YYYY-MM or YYYY-MM-DD, not %q", d)
+			continue
+		}
+		if c.dup(r, KindSources, r.get("id")) {
+			continue
+		}
+		c.refs.sources[r.get("id")] = true
+		c.batch.Sources = append(c.batch.Sources, warehouse.Source{ID: r.get("id"), Title: r.get("title"), Issuer: r.get("issuer"), DocNumber: r.get("doc_number"),
+			Date: r.get("date"), Language: r.get("language"), Location: r.get("location"), Kind: r.get("kind"), Licence: r.get("licence")})
+	}
+}
+
+func (c *converter) metrics(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "id", "name_en", "name_vi", "unit", "kind", "body", "better", "aggregation") {
+			continue
+		}
+		if !idRE.MatchString(r.get("id")) {
+			c.bad(r, "id", "must be letters, digits and _ . : -, not %q", r.get("id"))
+			continue
+		}
+		kind := warehouse.MetricKind(strings.ToUpper(r.get("kind")))
+		agg := strings.ToUpper(r.get("aggregation"))
+		better := strings.ToUpper(r.get("better"))
+		switch {
+		case !oneOf(string(kind), "SHARE", "COUNT", "AMOUNT"):
+			c.bad(r, "kind", "must be SHARE, COUNT or AMOUNT, not %q", r.get("kind"))
+		case !oneOf(agg, "RATIO", "SUM", "NONE"):
+			c.bad(r, "aggregation", "must be RATIO, SUM or NONE, not %q", r.get("aggregation"))
+		case kind == warehouse.KindShare && agg == "SUM":
+			c.bad(r, "aggregation", "a share cannot be summed across provinces; use RATIO (numerators over denominators) or NONE")
+		case !oneOf(better, "HIGHER", "LOWER", "NONE"):
+			c.bad(r, "better", "must be HIGHER, LOWER or NONE, not %q", r.get("better"))
+		case c.dup(r, KindMetrics, r.get("id")):
+		default:
+			m := warehouse.Metric{ID: r.get("id"), NameEN: r.get("name_en"), NameVI: r.get("name_vi"), Unit: r.get("unit"), Kind: kind, Body: r.get("body"),
+				Level: r.get("level"), Better: better, Aggregation: agg, Description: r.get("description")}
+			c.batch.Metrics = append(c.batch.Metrics, m)
+			c.refs.metrics[m.ID] = &c.batch.Metrics[len(c.batch.Metrics)-1]
+		}
+	}
+	// Re-point refs at the final slice (append may have moved it).
+	for i := range c.batch.Metrics {
+		c.refs.metrics[c.batch.Metrics[i].ID] = &c.batch.Metrics[i]
+	}
+}
+
+func (c *converter) groups(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "id", "kind", "name", "map", "members") {
+			continue
+		}
+		if !idRE.MatchString(r.get("id")) {
+			c.bad(r, "id", "must be letters, digits and _ . : -, not %q", r.get("id"))
+			continue
+		}
+		m := warehouse.Map(r.get("map"))
+		if m != warehouse.VN63 && m != warehouse.VN34 {
+			c.bad(r, "map", "must be VN63 or VN34, not %q", r.get("map"))
+			continue
+		}
+		var members []string
+		ok := true
+		for _, mem := range strings.Split(r.get("members"), ";") {
+			mem = strings.TrimSpace(mem)
+			if !c.refs.provinces[mem] || !strings.HasPrefix(mem, string(m)+"-") {
+				c.bad(r, "members", "unknown province %q on map %s", mem, m)
+				ok = false
+				break
+			}
+			members = append(members, mem)
+		}
+		if src := r.get("source"); src != "" && !c.refs.sources[src] {
+			c.bad(r, "source", "unknown source %q", src)
+			ok = false
+		}
+		if !ok || c.dup(r, KindGroups, r.get("id")) {
+			continue
+		}
+		c.refs.groups[r.get("id")] = true
+		c.batch.Groups = append(c.batch.Groups, warehouse.Group{ID: r.get("id"), Kind: r.get("kind"), Name: r.get("name"), NameVI: r.get("name_vi"),
+			Map: m, Members: members, SourceID: r.get("source"), Note: r.get("note")})
+	}
+}
+
+// number parses a decimal number; a Vietnamese decimal comma ("24,01") is refused with a
+// clear message rather than guessed at, since "1.098" means 1098 in Vietnamese text.
+func (c *converter) number(r record, field string) (*float64, bool) {
+	s := r.get(field)
+	if s == "" {
+		return nil, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		if strings.Contains(s, ",") {
+			c.bad(r, field, "%q is not a number; write decimals with a point (24.01), without thousands separators", s)
+		} else {
+			c.bad(r, field, "%q is not a number", s)
+		}
+		return nil, false
+	}
+	return &v, true
+}
+
+func (c *converter) targets(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "id", "metric", "scope", "deadline", "directive", "source", "quote") {
+			continue
+		}
+		lo, ok1 := c.number(r, "lower")
+		hi, ok2 := c.number(r, "upper")
+		if !ok1 || !ok2 {
+			continue
+		}
+		m := c.refs.metrics[r.get("metric")]
+		dl, err := strconv.Atoi(r.get("deadline"))
+		switch {
+		case m == nil:
+			c.bad(r, "metric", "unknown metric %q", r.get("metric"))
+		case r.get("scope") != warehouse.NationalID && !c.refs.provinces[r.get("scope")]:
+			c.bad(r, "scope", "must be VN or a province ID such as VN63-51, not %q", r.get("scope"))
+		case lo == nil && hi == nil:
+			c.bad(r, "lower", "a target needs a lower or an upper bound")
+		case lo != nil && hi != nil && *lo > *hi:
+			c.bad(r, "lower", "lower bound %g is above upper bound %g", *lo, *hi)
+		case err != nil || dl < 2000 || dl > 2100:
+			c.bad(r, "deadline", "must be a year between 2000 and 2100, not %q", r.get("deadline"))
+		case !c.refs.sources[r.get("source")]:
+			c.bad(r, "source", "unknown source %q", r.get("source"))
+		case c.dup(r, KindTargets, r.get("id")):
+		default:
+			c.batch.Targets = append(c.batch.Targets, warehouse.Target{ID: r.get("id"), MetricID: m.ID, Scope: r.get("scope"), Lower: lo, Upper: hi,
+				LowerInclusive: truthy(r.get("lower_inclusive")), UpperInclusive: truthy(r.get("upper_inclusive")), Deadline: dl,
+				Directive: r.get("directive"), SourceID: r.get("source"), Quote: r.get("quote"), Note: r.get("note")})
+		}
+	}
+}
+
+func truthy(s string) bool { return oneOf(strings.ToLower(s), "true", "1", "yes") }

@@ -1,0 +1,177 @@
+package ingest
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Years outside this range are refused as typos.
+const (
+	MinYear = 1945
+	MaxYear = 2100
+)
+
+var (
+	yearRE  = regexp.MustCompile(`^(\d{4})$`)
+	spanRE  = regexp.MustCompile(`^(term|range):(\d{4})-(\d{4})$`)
+	asOfRE  = regexp.MustCompile(`^asof:(\d{4})-(\d{2})-(\d{2})$`)
+	groupRE = regexp.MustCompile(`^group:(.+)$`)
+)
+
+// ParsePeriod reads a period: "2020" (a year), "term:2020-2025" (a term, compared on its
+// start year), "range:2015-2021" (a cumulative range) or "asof:2023-12-10" (a date).
+func ParsePeriod(s string) (warehouse.Period, string) {
+	s = strings.TrimSpace(s)
+	inRange := func(y int) bool { return y >= MinYear && y <= MaxYear }
+	if m := yearRE.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		if !inRange(y) {
+			return warehouse.Period{}, "year " + m[1] + " is outside 1945–2100"
+		}
+		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+	}
+	if m := spanRE.FindStringSubmatch(s); m != nil {
+		a, _ := strconv.Atoi(m[2])
+		b, _ := strconv.Atoi(m[3])
+		if !inRange(a) || !inRange(b) {
+			return warehouse.Period{}, "years are outside 1945–2100"
+		}
+		if b < a {
+			return warehouse.Period{}, "ends before it starts"
+		}
+		return warehouse.Period{Kind: strings.ToUpper(m[1]), Start: a, End: b, Label: s}, ""
+	}
+	if m := asOfRE.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		d, _ := strconv.Atoi(m[3])
+		if !inRange(y) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+			return warehouse.Period{}, "is not a valid date"
+		}
+		return warehouse.Period{Kind: "ASOF", Start: y, End: y, Label: s}, ""
+	}
+	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
+}
+
+func (c *converter) observations(p parsed) {
+	for _, r := range p.records {
+		if !c.required(r, "subject", "metric", "period", "status", "source") {
+			continue
+		}
+		o, ok := c.observation(r)
+		if !ok || c.dup(r, KindObservations, o.SubjectID+"|"+o.MetricID+"|"+o.Period.Label+"|"+o.SourceID) {
+			continue
+		}
+		c.batch.Observations = append(c.batch.Observations, o)
+	}
+}
+
+func (c *converter) observation(r record) (warehouse.Observation, bool) {
+	o := warehouse.Observation{MetricID: r.get("metric"), SourceID: r.get("source"), Quote: r.get("quote"), Note: r.get("note"),
+		Status: strings.ToUpper(r.get("status")), Qualifier: strings.ToUpper(r.get("qualifier"))}
+	subj := r.get("subject")
+	switch {
+	case subj == warehouse.NationalID:
+		o.SubjectKind, o.SubjectID = warehouse.SubjectNational, subj
+	case groupRE.MatchString(subj):
+		o.SubjectKind, o.SubjectID = warehouse.SubjectGroup, groupRE.FindStringSubmatch(subj)[1]
+		if !c.refs.groups[o.SubjectID] {
+			c.bad(r, "subject", "unknown group %q", o.SubjectID)
+			return o, false
+		}
+	case c.refs.provinces[subj]:
+		o.SubjectKind, o.SubjectID = warehouse.SubjectProvince, subj
+	default:
+		c.bad(r, "subject", "unknown province %q (use an ID such as VN63-92, group:<id> or VN)", subj)
+		return o, false
+	}
+	m := c.refs.metrics[o.MetricID]
+	if m == nil {
+		c.bad(r, "metric", "unknown metric %q", o.MetricID)
+		return o, false
+	}
+	if !c.refs.sources[o.SourceID] {
+		c.bad(r, "source", "unknown source %q", o.SourceID)
+		return o, false
+	}
+	per, why := ParsePeriod(r.get("period"))
+	if why != "" {
+		c.bad(r, "period", "%q %s", r.get("period"), why)
+		return o, false
+	}
+	o.Period = per
+	if o.Qualifier == "" {
+		o.Qualifier = warehouse.QualExact
+	}
+	if !oneOf(o.Qualifier, warehouse.QualExact, warehouse.QualLowerBound, warehouse.QualUpperBound, warehouse.QualApproximate) {
+		c.bad(r, "qualifier", "must be EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE, not %q", r.get("qualifier"))
+		return o, false
+	}
+	if !oneOf(o.Status, warehouse.StatusPublished, warehouse.StatusDerived, warehouse.StatusProvisional, warehouse.StatusSynthetic) {
+		c.bad(r, "status", "must be PUBLISHED, DERIVED, PROVISIONAL or SYNTHETIC, not %q", r.get("status"))
+		return o, false
+	}
+	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
+		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
+		return o, false
+	}
+	var ok1, ok2, ok3 bool
+	o.Value, ok1 = c.number(r, "value")
+	o.Numerator, ok2 = c.number(r, "numerator")
+	o.Denominator, ok3 = c.number(r, "denominator")
+	if !ok1 || !ok2 || !ok3 {
+		return o, false
+	}
+	return o, c.checkValues(r, m, &o)
+}
+
+// checkValues enforces the arithmetic a reader relies on: shares within 0–100, parts not
+// larger than wholes, and a value that agrees with its numerator and denominator.
+func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Observation) bool {
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"numerator", o.Numerator}, {"denominator", o.Denominator}} {
+		if f.v != nil && *f.v < 0 {
+			c.bad(r, f.name, "must not be negative")
+			return false
+		}
+	}
+	if o.Denominator != nil && *o.Denominator == 0 {
+		c.bad(r, "denominator", "must not be zero")
+		return false
+	}
+	if o.Numerator != nil && o.Denominator != nil && *o.Numerator > *o.Denominator && m.Kind == warehouse.KindShare {
+		c.bad(r, "numerator", "%g is larger than the denominator %g", *o.Numerator, *o.Denominator)
+		return false
+	}
+	if o.Value == nil && o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.KindShare {
+		v := 100 * *o.Numerator / *o.Denominator
+		o.Value = &v
+	}
+	if o.Value == nil {
+		c.bad(r, "value", "is required (or give numerator and denominator for a share)")
+		return false
+	}
+	if m.Kind == warehouse.KindShare {
+		if *o.Value < 0 || *o.Value > 100 {
+			c.bad(r, "value", "share %g is outside 0–100", *o.Value)
+			return false
+		}
+		if o.Numerator != nil && o.Denominator != nil {
+			if want := 100 * *o.Numerator / *o.Denominator; math.Abs(want-*o.Value) > 0.5 {
+				c.bad(r, "value", "%g does not match numerator/denominator (%.2f%%)", *o.Value, want)
+				return false
+			}
+		}
+	}
+	if m.Kind == warehouse.KindCount && *o.Value < 0 {
+		c.bad(r, "value", "a count must not be negative")
+		return false
+	}
+	return true
+}

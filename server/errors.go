@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// presentError maps every error to a client-safe message and an extensions.code. Messages
+// of *warehouse.Error are safe by construction; anything else (driver text, SQL, paths) is
+// logged with the request id and replaced by a generic message.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var werr *warehouse.Error
+		var already *gqlerror.Error
+		switch {
+		case errors.As(err, &werr):
+			if werr.Kind == warehouse.KindInternal || werr.Kind == warehouse.KindUnavailable || werr.Kind == warehouse.KindTimeout {
+				log.ErrorContext(ctx, "request failed", "request_id", RequestID(ctx), "kind", werr.Kind, "err", err)
+			}
+			gqlErr.Message = werr.Message
+			setCode(gqlErr, string(werr.Kind))
+		case errors.As(err, &already) && already.Extensions["code"] != nil:
+			// gqlgen's own validation, parse and complexity errors: already safe and coded.
+		case errors.Is(err, context.DeadlineExceeded):
+			gqlErr.Message = "the query took too long and was stopped"
+			setCode(gqlErr, string(warehouse.KindTimeout))
+		default:
+			log.ErrorContext(ctx, "unexpected error", "request_id", RequestID(ctx), "err", err)
+			gqlErr.Message = "internal error"
+			setCode(gqlErr, string(warehouse.KindInternal))
+		}
+		return gqlErr
+	}
+}
+
+func setCode(e *gqlerror.Error, code string) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+}
+
+// recoverPanic logs a resolver panic with its stack and the request id; the client sees
+// only "internal error".
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return warehouse.Errorf(warehouse.KindInternal, "internal error")
+	}
+}
+
+func errorMessage(err error) string { return warehouse.ErrorMessage(err) }

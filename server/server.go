@@ -1,0 +1,138 @@
+// Package server wires the HTTP surface: GraphQL at /graphql, GraphiQL at /, health
+// endpoints, CORS, request logging, and the local admin endpoint that ingest hands files to.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/cadrestat/cadrestat/graph"
+	"github.com/cadrestat/cadrestat/server/graphiql"
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Config holds the serving limits; Defaults gives safe values.
+type Config struct {
+	Introspection  bool
+	MaxComplexity  int
+	MaxDepth       int
+	MaxBodyBytes   int64
+	RequestTimeout time.Duration
+	CORSOrigins    []string
+}
+
+// Defaults are safe for a public server.
+func Defaults() Config {
+	return Config{Introspection: true, MaxComplexity: 5000, MaxDepth: 12, MaxBodyBytes: 1 << 20, RequestTimeout: 10 * time.Second}
+}
+
+// New returns the public handler.
+func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Svc: svc}}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	gql.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	gql.Use(depthLimit{max: cfg.MaxDepth})
+	gql.SetErrorPresenter(presentError(log))
+	gql.SetRecoverFunc(recoverPanic(log))
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", http.MaxBytesHandler(withTimeout(gql, cfg.RequestTimeout), cfg.MaxBodyBytes))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := svc.Store.Ping(ctx); err != nil {
+			http.Error(w, "warehouse unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if !svc.Ready() {
+			http.Error(w, "data not loaded", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	gi := graphiql.Handler("/graphql", "/assets/")
+	mux.Handle("/assets/", gi)
+	mux.HandleFunc("/{$}", gi.ServeHTTP)
+
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Accept"},
+		MaxAge:         600,
+	})
+	return withRequestID(withLogging(c.Handler(mux), log))
+}
+
+func withTimeout(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 1
+
+// RequestID returns the id given to the current request (logged with every error).
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+func withRequestID(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = 200
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+func withLogging(h http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}

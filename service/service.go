@@ -1,0 +1,138 @@
+// Package service is what the API and the binary call: it owns the in-memory catalogue
+// (dimension data joined in Go, refreshed when the data version changes), serialises loads,
+// and runs the analytics over the warehouse.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cadrestat/cadrestat/ingest"
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Service wraps a Store with the catalogue cache.
+type Service struct {
+	Store warehouse.Store
+	Log   *slog.Logger
+
+	mu  sync.RWMutex
+	cat *warehouse.Catalog
+	// onChange hooks run after the data version changes (e.g. clear response caches).
+	onChange []func(version uint64)
+}
+
+// New returns a service over store; call Refresh before serving.
+func New(store warehouse.Store, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{Store: store, Log: log}
+}
+
+// OnChange registers f to run whenever a new data version is seen.
+func (s *Service) OnChange(f func(version uint64)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onChange = append(s.onChange, f)
+}
+
+// Catalog returns the cached catalogue (never nil after a successful Refresh).
+func (s *Service) Catalog() *warehouse.Catalog {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.cat == nil {
+		c := &warehouse.Catalog{}
+		c.Index()
+		return c
+	}
+	return s.cat
+}
+
+// Ready reports whether a catalogue with provinces has been loaded.
+func (s *Service) Ready() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cat != nil && len(s.cat.Provinces) > 0
+}
+
+// Refresh reloads the catalogue if the warehouse's data version moved.
+func (s *Service) Refresh(ctx context.Context) error {
+	v, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.RLock()
+	same := s.cat != nil && s.cat.Version == v
+	s.mu.RUnlock()
+	if same {
+		return nil
+	}
+	cat, err := s.Store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cat = cat
+	hooks := append([]func(uint64){}, s.onChange...)
+	s.mu.Unlock()
+	for _, h := range hooks {
+		h(cat.Version)
+	}
+	return nil
+}
+
+// Poll refreshes every interval until ctx ends; it picks up loads made by other processes
+// (e.g. ingest into a shared ClickHouse server).
+func (s *Service) Poll(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Refresh(ctx); err != nil {
+				s.Log.Warn("catalogue refresh failed", "err", err)
+			}
+		}
+	}
+}
+
+// Load validates and loads files, then refreshes the catalogue.
+func (s *Service) Load(ctx context.Context, files []ingest.File) (*ingest.Report, error) {
+	rep, err := ingest.Load(ctx, s.Store, files)
+	if err != nil {
+		return nil, err
+	}
+	if rep.OK() {
+		if err := s.Refresh(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// LoadBundled loads the bundled dataset unless this exact bundle was loaded before; it
+// returns a nil report when there was nothing to do.
+func (s *Service) LoadBundled(ctx context.Context, files []ingest.File, digest string) (*ingest.Report, error) {
+	name := "bundle:" + digest
+	if h, ok := s.Store.(interface {
+		HasLoad(context.Context, string) (bool, error)
+	}); ok {
+		done, err := h.HasLoad(ctx, name)
+		if err != nil || done {
+			return nil, err
+		}
+	}
+	rep, err := ingest.LoadNamed(ctx, s.Store, files, name)
+	if err != nil {
+		return nil, err
+	}
+	if rep.OK() {
+		return rep, s.Refresh(ctx)
+	}
+	return rep, nil
+}
