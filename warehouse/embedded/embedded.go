@@ -261,3 +261,8 @@ func translate(ctx context.Context, err error) error {
 	}
 	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
 }
+
+// Exec runs one statement with no parameters (administration and tests).
+func (s *Store) Exec(ctx context.Context, sql string) error {
+	return s.Core.Ex.Exec(ctx, warehouse.Query{SQL: sql})
+}

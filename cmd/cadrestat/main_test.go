@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildBinary compiles cadrestat once for the binary-level tests.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cadrestat")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestMissingEngineLibrary(t *testing.T) {
+	bin := buildBinary(t)
+	for _, cmd := range []string{"serve", "ingest", "migrate"} {
+		t.Run(cmd, func(t *testing.T) {
+			args := []string{cmd, "-data", t.TempDir()}
+			if cmd == "ingest" {
+				args = append(args, "../../data/sources.csv")
+			}
+			c := exec.Command(bin, args...)
+			c.Env = append(os.Environ(), "CHDB_LIB_PATH=/nonexistent/libchdb.so")
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			err := c.Run()
+			msg := strings.TrimSpace(stderr.String())
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Fatalf("exit = %v, want status 1", err)
+			}
+			want := "cadrestat: embedded ClickHouse library not found (looked at /nonexistent/libchdb.so); run `make engine` or set CHDB_LIB_PATH"
+			if msg != want {
+				t.Fatalf("stderr = %q\nwant one line %q", msg, want)
+			}
+		})
+	}
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestIngestHandsOffToRunningServer: while serve holds the data folder (a second process
+// could not open it), ingest hands the file to the server and prints the same report.
+func TestIngestHandsOffToRunningServer(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	addr := freePort(t)
+	srv := exec.Command(bin, "serve", "-data", dir, "-addr", addr)
+	var srvLog bytes.Buffer
+	srv.Stderr = &srvLog
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready:\n%s", srvLog.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	file := filepath.Join(t.TempDir(), "src.csv")
+	os.WriteFile(file, []byte("id,title,issuer,doc_number,date,language,location,kind,licence\nuser-doc,A user's document,Someone,,2024-05-01,vi,doc.pdf,user,\n"), 0o644)
+	run := func(args ...string) (string, string, error) {
+		c := exec.Command(bin, append([]string{"ingest", "-data", dir}, args...)...)
+		var o, e bytes.Buffer
+		c.Stdout, c.Stderr = &o, &e
+		err := c.Run()
+		return o.String(), e.String(), err
+	}
+	out, errOut, err := run(file)
+	if err != nil || !strings.Contains(errOut, "handed to the running server") || !strings.HasPrefix(out, "loaded 1 rows from 1 file(s): 1 new or changed") {
+		t.Fatalf("ingest: %v\nstdout %s\nstderr %s", err, out, errOut)
+	}
+	body := `{"query":"{ source(id: \"user-doc\") { title } }"}`
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Data struct{ Source *struct{ Title string } }
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	if got.Data.Source == nil || got.Data.Source.Title != "A user's document" {
+		t.Fatalf("the server does not see the handed-off load: %+v", got)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("subject,metric,period,value,numerator,denominator,qualifier,status,source,quote,note\nVN63-99,x,2020,1,,,,PUBLISHED,user-doc,q,\n"), 0o644)
+	_, errOut, err = run(bad)
+	want := fmt.Sprintf("nothing loaded: 1 problem(s)\n  %s:2: subject: unknown province \"VN63-99\"", bad)
+	if err == nil || !strings.Contains(errOut, want) {
+		t.Fatalf("bad file: %v\n%s\nwant %q", err, errOut, want)
+	}
+}
