@@ -200,7 +200,7 @@ func (c *converter) metrics(p parsed) {
 
 func (c *converter) groups(p parsed) {
 	for _, r := range p.records {
-		if !c.required(r, "id", "kind", "name", "map", "members") {
+		if !c.required(r, "id", "kind", "name", "map") {
 			continue
 		}
 		if !idRE.MatchString(r.get("id")) {
@@ -214,7 +214,9 @@ func (c *converter) groups(p parsed) {
 		}
 		var members []string
 		ok := true
-		for _, mem := range strings.Split(r.get("members"), ";") {
+		// Members may be empty: some sources report for an area or an unnamed province
+		// whose members are not printed; such groups are never used for aggregation.
+		for _, mem := range strings.FieldsFunc(r.get("members"), func(c rune) bool { return c == ';' }) {
 			mem = strings.TrimSpace(mem)
 			if !c.refs.provinces[mem] || !strings.HasPrefix(mem, string(m)+"-") {
 				c.bad(r, "members", "unknown province %q on map %s", mem, m)
@@ -270,8 +272,8 @@ func (c *converter) targets(p parsed) {
 		switch {
 		case m == nil:
 			c.bad(r, "metric", "unknown metric %q", r.get("metric"))
-		case r.get("scope") != warehouse.NationalID && !c.refs.provinces[r.get("scope")]:
-			c.bad(r, "scope", "must be VN or a province ID such as VN63-51, not %q", r.get("scope"))
+		case r.get("scope") != warehouse.NationalID && !c.refs.provinces[r.get("scope")] && !c.refs.groups[strings.TrimPrefix(r.get("scope"), "group:")]:
+			c.bad(r, "scope", "must be VN, a province ID such as VN63-51 or group:<id>, not %q", r.get("scope"))
 		case lo == nil && hi == nil:
 			c.bad(r, "lower", "a target needs a lower or an upper bound")
 		case lo != nil && hi != nil && *lo > *hi:
