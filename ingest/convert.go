@@ -146,8 +146,8 @@ func (c *converter) sources(p parsed) {
 			c.bad(r, "id", "must be letters, digits and _ . : - (at most 128), not %q", r.get("id"))
 			continue
 		}
-		if !oneOf(r.get("kind"), "seed", "official", "press", "user") {
-			c.bad(r, "kind", "must be seed, official, press or user, not %q", r.get("kind"))
+		if !oneOf(r.get("kind"), "seed", "official", "press", "user", "synthetic") {
+			c.bad(r, "kind", "must be seed, official, press, user or synthetic, not %q", r.get("kind"))
 			continue
 		}
 		if d := r.get("date"); d != "" && !dateRE.MatchString(d) {

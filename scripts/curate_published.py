@@ -39,7 +39,7 @@ PRESS = {
     'Vietnam Law Magazine; USSH/UNDP 2021': ('official-nq26-female-deputies', 'Nghị quyết 26-NQ/TW target for women deputies, as cited by Vietnam Law Magazine and USSH/UNDP (2021)', 'Party Central Committee', '2021', 'official'),
     'VOV; baodautu; ubmttq.dongnai; baotuyenquang; VietnamPlus/Dân trí': ('press-bualiemvang', 'Reports on the national Golden Hammer and Sickle (Búa liềm vàng) press award (VOV, Báo Đầu tư, ubmttq.dongnai, Báo Tuyên Quang, VietnamPlus/Dân trí)', 'VOV; Báo Đầu tư; Báo Tuyên Quang; VietnamPlus; Dân trí', '', 'press'),
 }
-EXTRA_SOURCES = [('press-undp-na-xiv', 'UNDP figure for women in the XIV National Assembly, as cited beside VietnamPlus 626544', 'UNDP Viet Nam', '', 'press')]
+EXTRA_SOURCES = [('synthetic', 'Synthetic data from cadrestat synth (deterministic, seeded): not a published figure', 'cadrestat', '', 'synthetic'), ('press-undp-na-xiv', 'UNDP figure for women in the XIV National Assembly, as cited beside VietnamPlus 626544', 'UNDP Viet Nam', '', 'press')]
 
 S = 'group:south-vdp3'
 U = 'group:unnamed-002'
@@ -173,7 +173,11 @@ def main():
             for tid2, metric2 in targets:
                 w.writerow([tid2, metric2, scope, lo, '' if hi is None else hi, str(li).lower(), str(ui).lower(), dl, directive, src(r), r['quote'], r['note']])
     seen = set()
-    with open(os.path.join(OUT, 'sources.csv'), 'a', newline='', encoding='utf-8') as f:
+    # sources.csv: the hand-written seed rows (ids seed-*) are kept, the rest rewritten.
+    path = os.path.join(OUT, 'sources.csv')
+    keep = [l for l in open(path, encoding='utf-8').read().splitlines() if l.startswith('id,') or l.startswith('seed-')]
+    with open(path, 'w', newline='', encoding='utf-8') as f:
+        f.write('\n'.join(keep) + '\n')
         w = csv.writer(f, lineterminator='\n')
         for key, (sid, title, issuer, date, kind) in PRESS.items():
             if title is None or sid in seen:
@@ -181,7 +185,10 @@ def main():
             seen.add(sid)
             w.writerow([sid, title, issuer, '', date, 'vi', key, kind, 'cited from a public stored copy; quote is a paraphrase marked (press)'])
         for sid, title, issuer, date, kind in EXTRA_SOURCES:
-            w.writerow([sid, title, issuer, '', date, 'en', 'VietnamPlus 626544 (UNDP gives 26,8%)', kind, 'figure cited beside VietnamPlus 626544'])
+            if kind == 'synthetic':
+                w.writerow([sid, title, issuer, '', date, 'en', 'generated', kind, 'synthetic: never shown unless a query asks'])
+            else:
+                w.writerow([sid, title, issuer, '', date, 'en', 'VietnamPlus 626544 (UNDP gives 26,8%)', kind, 'figure cited beside VietnamPlus 626544'])
     print(len(obs), 'observations;', sum(1 + len(T_EXTRA_SCOPE.get(l, [])) for l in T), 'targets; skipped', sorted(SKIPPED), file=sys.stderr)
 
 main()

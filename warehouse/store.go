@@ -79,9 +79,9 @@ type Core struct {
 	DB string
 
 	loadMu sync.Mutex // loads are serialised within a process
-	// FailAfterStage, when set, makes Load fail after staging table t: a test hook that
-	// simulates a crash mid-load.
-	FailAfterStage func(table string) error
+	// FailAfterWrite, when set, runs after a load has written (but not committed) table t;
+	// an error from it fails the load. A test hook that simulates a crash mid-load.
+	FailAfterWrite func(table string) error
 }
 
 // NewCore returns a Core over ex for database db.
@@ -214,11 +214,6 @@ func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [
 			return 0, err
 		}
 	}
-	if c.FailAfterStage != nil {
-		if err := c.FailAfterStage(t.name); err != nil {
-			return 0, err
-		}
-	}
 	changedWhere := "(id, hash) NOT IN (SELECT id, hash FROM (" + c.current(t.name, "id, hash", "") + "))"
 	var n uint64
 	if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + stage + " WHERE " + changedWhere}, func(r Row) error { return r.Scan(&n) }); err != nil {
@@ -229,6 +224,9 @@ func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [
 	}
 	cols := strings.Join(t.columns, ", ")
 	err := c.Ex.Exec(ctx, Query{SQL: "INSERT INTO " + c.DB + "." + t.name + " (" + cols + ") SELECT " + cols + " FROM " + stage + " WHERE " + changedWhere})
+	if err == nil && c.FailAfterWrite != nil {
+		err = c.FailAfterWrite(t.name)
+	}
 	return int(n), err
 }
 
@@ -285,4 +283,23 @@ func (c *Core) HasLoad(ctx context.Context, file string) (bool, error) {
 	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + ".loads WHERE file = {f:String}", Params: []Param{{"f", file}}},
 		func(r Row) error { return r.Scan(&n) })
 	return n > 0, err
+}
+
+// Catalog builds an indexed catalogue from the batch's own dimension rows (used to generate
+// synthetic data from the bundled files without a warehouse).
+func (b *Batch) Catalog() *Catalog {
+	c := &Catalog{Provinces: b.Provinces, Groups: b.Groups, Metrics: b.Metrics, Sources: b.Sources, Targets: b.Targets}
+	c.Index()
+	return c
+}
+
+// RawCount counts every stored row of a table, committed or not, all revisions (tests use
+// it to prove an interrupted load left nothing behind).
+func (c *Core) RawCount(ctx context.Context, table string) (uint64, error) {
+	if !ValidIdent(table) {
+		return 0, Errorf(KindInvalid, "invalid table name %q", table)
+	}
+	var n uint64
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + table}, func(r Row) error { return r.Scan(&n) })
+	return n, err
 }

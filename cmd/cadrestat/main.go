@@ -25,6 +25,7 @@ usage:
   cadrestat serve   [flags]          serve GraphQL on -addr (loads the bundled data on first start)
   cadrestat ingest  [flags] FILE…    validate and load CSV/JSON files (hands them to a running serve)
   cadrestat migrate [flags]          create or upgrade the warehouse schema
+  cadrestat synth   [flags]          write deterministic SYNTHETIC observations as CSV
 
 Run 'cadrestat COMMAND -h' for the flags of a command. Every flag can also be set by the
 environment variable shown in its help.
@@ -45,6 +46,8 @@ func main() {
 		err = ingestCmd(ctx, os.Args[2:])
 	case "migrate":
 		err = migrateCmd(ctx, os.Args[2:])
+	case "synth":
+		err = synthCmd(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
@@ -116,7 +119,11 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
 	switch e.engine {
 	case "embedded":
-		return embedded.Open(ctx, e.dataDir, e.db)
+		s, err := embedded.Open(ctx, e.dataDir, e.db)
+		if err == nil {
+			installFault(s.Core)
+		}
+		return s, err
 	case "clickhouse":
 		return clickhouse.Open(ctx, clickhouse.Config{
 			Addrs: strings.Split(e.chAddr, ","), User: e.chUser, Password: e.chPassword, Database: e.db, TLS: e.chTLS,
@@ -124,6 +131,23 @@ func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
 		})
 	default:
 		return nil, fmt.Errorf("unknown engine %q (use embedded or clickhouse)", e.engine)
+	}
+}
+
+// installFault lets the crash test stop a load at a known point: with
+// CADRESTAT_FAULT_PAUSE_AFTER_WRITE=<table>, a load announces on stderr that it wrote that
+// table and then waits forever, so the test can kill -9 the process mid-load.
+func installFault(c *warehouse.Core) {
+	table := os.Getenv("CADRESTAT_FAULT_PAUSE_AFTER_WRITE")
+	if table == "" {
+		return
+	}
+	c.FailAfterWrite = func(t string) error {
+		if t == table {
+			fmt.Fprintln(os.Stderr, "fault: paused after writing", t)
+			select {}
+		}
+		return nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,8 +17,10 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/data"
+	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/synth"
 )
 
 // adminInfo is written beside the data folder so `cadrestat ingest` can find a running
@@ -38,6 +41,7 @@ func serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", env("CADRESTAT_ADDR", ":8080"), "listen address ($CADRESTAT_ADDR)")
 	adminAddr := fs.String("admin-addr", env("CADRESTAT_ADMIN_ADDR", "127.0.0.1:0"), "admin listener for ingest hand-off; loopback only ($CADRESTAT_ADMIN_ADDR)")
 	noBundle := fs.Bool("no-bundled-data", false, "do not load the bundled dataset on start")
+	synthSeed := fs.Uint64("synthetic-seed", 1, "also load deterministic SYNTHETIC data for 2010–2030 with this seed (0 = none); it is hidden unless a query asks")
 	fs.BoolVar(&cfg.Introspection, "introspection", env("CADRESTAT_INTROSPECTION", "1") == "1", "allow schema introspection ($CADRESTAT_INTROSPECTION=0 to turn off)")
 	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest allowed query complexity")
 	fs.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest allowed query nesting")
@@ -59,7 +63,18 @@ func serve(ctx context.Context, args []string) error {
 	defer store.Close()
 	svc := service.New(store, log)
 	if !*noBundle {
-		rep, err := svc.LoadBundled(ctx, data.Files(), data.Digest())
+		files, digest := data.Files(), data.Digest()
+		if *synthSeed != 0 {
+			obs, err := synthetic(*synthSeed, 2010, 2030)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			synth.WriteCSV(&buf, obs)
+			files = append(files, ingest.File{Name: "synthetic.csv", Data: buf.Bytes()})
+			digest += fmt.Sprintf("+synthetic-%d", *synthSeed)
+		}
+		rep, err := svc.LoadBundled(ctx, files, digest)
 		if err != nil {
 			return fmt.Errorf("loading bundled data: %w", err)
 		}

@@ -177,7 +177,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		v0, _ := s.DataVersion(ctx)
 		crash := errors.New("simulated crash")
-		core.FailAfterStage = func(table string) error {
+		core.FailAfterWrite = func(table string) error {
 			if table == "observations" {
 				return crash
 			}
@@ -190,7 +190,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		if _, err := s.Load(ctx, b); !errors.Is(err, crash) {
 			t.Fatalf("load err = %v, want the simulated crash", err)
 		}
-		core.FailAfterStage = nil
+		core.FailAfterWrite = nil
 		after, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		v1, _ := s.DataVersion(ctx)
 		cat, _ := s.Catalog(ctx)
