@@ -10,8 +10,82 @@ import (
 	"strconv"
 
 	"github.com/cadrestat/cadrestat/graph/model"
+	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
+
+// Figure is the resolver for the figure field.
+func (r *benchmarkResolver) Figure(ctx context.Context, obj *service.Benchmark) (*service.Value, error) {
+	return &obj.Value, nil
+}
+
+// Map is the resolver for the map field.
+func (r *comparisonResolver) Map(ctx context.Context, obj *service.Comparison) (model.Map, error) {
+	return model.Map(obj.Map), nil
+}
+
+// CSVURL is the resolver for the csvUrl field.
+func (r *comparisonResolver) CSVURL(ctx context.Context, obj *service.Comparison) (string, error) {
+	return csvURL(obj), nil
+}
+
+// Value is the resolver for the value field.
+func (r *comparisonRowResolver) Value(ctx context.Context, obj *service.Row) (*float64, error) {
+	return obj.Value.Value, nil
+}
+
+// Numerator is the resolver for the numerator field.
+func (r *comparisonRowResolver) Numerator(ctx context.Context, obj *service.Row) (*float64, error) {
+	return obj.Value.Numerator, nil
+}
+
+// Denominator is the resolver for the denominator field.
+func (r *comparisonRowResolver) Denominator(ctx context.Context, obj *service.Row) (*float64, error) {
+	return obj.Value.Denominator, nil
+}
+
+// Figure is the resolver for the figure field.
+func (r *comparisonRowResolver) Figure(ctx context.Context, obj *service.Row) (*service.Value, error) {
+	return &obj.Value, nil
+}
+
+// PreviousYear is the resolver for the previousYear field.
+func (r *comparisonRowResolver) PreviousYear(ctx context.Context, obj *service.Row) (*int, error) {
+	if obj.Previous == nil {
+		return nil, nil
+	}
+	return &obj.PreviousYear, nil
+}
+
+// GapToTarget is the resolver for the gapToTarget field.
+func (r *comparisonRowResolver) GapToTarget(ctx context.Context, obj *service.Row) (*float64, error) {
+	return obj.Gap, nil
+}
+
+// TargetStatus is the resolver for the targetStatus field.
+func (r *comparisonRowResolver) TargetStatus(ctx context.Context, obj *service.Row) (model.TargetStatus, error) {
+	return model.TargetStatus(obj.Status), nil
+}
+
+// Observation is the resolver for the observation field.
+func (r *comparisonRowResolver) Observation(ctx context.Context, obj *service.Row) (*warehouse.Observation, error) {
+	return obj.Value.Observation, nil
+}
+
+// Combined is the resolver for the combined field.
+func (r *figureResolver) Combined(ctx context.Context, obj *service.Value) ([]string, error) {
+	return nonNil(obj.Parts), nil
+}
+
+// Missing is the resolver for the missing field.
+func (r *figureResolver) Missing(ctx context.Context, obj *service.Value) ([]string, error) {
+	return nonNil(obj.Missing), nil
+}
+
+// Note is the resolver for the note field.
+func (r *figureResolver) Note(ctx context.Context, obj *service.Value) (string, error) {
+	return obj.Reason, nil
+}
 
 // Map is the resolver for the map field.
 func (r *groupResolver) Map(ctx context.Context, obj *warehouse.Group) (model.Map, error) {
@@ -36,6 +110,70 @@ func (r *metricResolver) Kind(ctx context.Context, obj *warehouse.Metric) (model
 // Targets is the resolver for the targets field.
 func (r *metricResolver) Targets(ctx context.Context, obj *warehouse.Metric) ([]*warehouse.Target, error) {
 	return r.Svc.Catalog().TargetsFor(obj.ID), nil
+}
+
+// Province is the resolver for the province field.
+func (r *observationResolver) Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error) {
+	return r.Svc.Catalog().Province(obj.SubjectID), nil
+}
+
+// Metric is the resolver for the metric field.
+func (r *observationResolver) Metric(ctx context.Context, obj *warehouse.Observation) (*warehouse.Metric, error) {
+	return r.Svc.Catalog().Metric(obj.MetricID), nil
+}
+
+// Status is the resolver for the status field.
+func (r *observationResolver) Status(ctx context.Context, obj *warehouse.Observation) (model.Status, error) {
+	return model.Status(obj.Status), nil
+}
+
+// Source is the resolver for the source field.
+func (r *observationResolver) Source(ctx context.Context, obj *warehouse.Observation) (*warehouse.Source, error) {
+	return r.source(obj)
+}
+
+// Revision is the resolver for the revision field.
+func (r *observationResolver) Revision(ctx context.Context, obj *warehouse.Observation) (string, error) {
+	return strconv.FormatUint(obj.Revision, 10), nil
+}
+
+// Alternatives is the resolver for the alternatives field.
+func (r *observationResolver) Alternatives(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error) {
+	return r.alternatives(ctx, obj)
+}
+
+// Revisions is the resolver for the revisions field.
+func (r *observationResolver) Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error) {
+	return r.revisions(ctx, obj)
+}
+
+// Citation is the resolver for the citation field.
+func (r *observationResolver) Citation(ctx context.Context, obj *warehouse.Observation) (string, error) {
+	return r.Svc.Citation(obj), nil
+}
+
+// Edges is the resolver for the edges field.
+func (r *observationConnectionResolver) Edges(ctx context.Context, obj *service.ObservationPage) ([]*model.ObservationEdge, error) {
+	out := make([]*model.ObservationEdge, len(obj.Items))
+	for i := range obj.Items {
+		out[i] = &model.ObservationEdge{Cursor: service.EncodeCursor(obj.Items[i].ID), Node: &obj.Items[i]}
+	}
+	return out, nil
+}
+
+// PageInfo is the resolver for the pageInfo field.
+func (r *observationConnectionResolver) PageInfo(ctx context.Context, obj *service.ObservationPage) (*model.PageInfo, error) {
+	pi := &model.PageInfo{HasNextPage: obj.HasNext}
+	if n := len(obj.Items); n > 0 {
+		c := service.EncodeCursor(obj.Items[n-1].ID)
+		pi.EndCursor = &c
+	}
+	return pi, nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *observationConnectionResolver) TotalCount(ctx context.Context, obj *service.ObservationPage) (int, error) {
+	return r.Svc.Count(ctx, obj)
 }
 
 // Map is the resolver for the map field.
@@ -134,6 +272,71 @@ func (r *queryResolver) DataVersion(ctx context.Context) (string, error) {
 	return strconv.FormatUint(r.Svc.Catalog().Version, 10), nil
 }
 
+// Compare is the resolver for the compare field.
+func (r *queryResolver) Compare(ctx context.Context, metric string, year int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error) {
+	c, err := r.Svc.Compare(ctx, service.CompareArgs{Metric: metric, Year: year, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
+	if err == nil {
+		expectRows(ctx, c.Rows, c.National.Value.Observation)
+	}
+	return c, err
+}
+
+// Series is the resolver for the series field.
+func (r *queryResolver) Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) ([]*service.Series, error) {
+	ser, err := r.Svc.Series(ctx, service.SeriesArgs{Metric: metric, Provinces: provinces, From: from, To: to, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+	for _, s := range ser {
+		expectPoints(ctx, s.Points)
+	}
+	return ptrs(ser), err
+}
+
+// Trend is the resolver for the trend field.
+func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, includeSynthetic *bool) (*service.Trend, error) {
+	tr, err := r.Svc.Trend(ctx, metric, province, from, to, "", deref(includeSynthetic))
+	if err == nil {
+		expectPoints(ctx, tr.Points)
+	}
+	return tr, err
+}
+
+// TargetAttainment is the resolver for the targetAttainment field.
+func (r *queryResolver) TargetAttainment(ctx context.Context, metric string, year int, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error) {
+	a, err := r.Svc.TargetAttainment(ctx, service.CompareArgs{Metric: metric, Year: year, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+	if err == nil {
+		expectRows(ctx, a.Rows, nil)
+	}
+	return a, err
+}
+
+// Observations is the resolver for the observations field.
+func (r *queryResolver) Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error) {
+	page, err := r.Svc.Observations(ctx, filterArgs(filter), deref(first), deref(after))
+	if err == nil {
+		expectItems(ctx, page.Items)
+	}
+	return page, err
+}
+
+// PreferenceRule is the resolver for the preferenceRule field.
+func (r *queryResolver) PreferenceRule(ctx context.Context) (string, error) {
+	return service.PreferenceRule, nil
+}
+
+// Value is the resolver for the value field.
+func (r *seriesPointResolver) Value(ctx context.Context, obj *service.Point) (*float64, error) {
+	return obj.Value.Value, nil
+}
+
+// Figure is the resolver for the figure field.
+func (r *seriesPointResolver) Figure(ctx context.Context, obj *service.Point) (*service.Value, error) {
+	return &obj.Value, nil
+}
+
+// Observation is the resolver for the observation field.
+func (r *seriesPointResolver) Observation(ctx context.Context, obj *service.Point) (*warehouse.Observation, error) {
+	return obj.Value.Observation, nil
+}
+
 // Metric is the resolver for the metric field.
 func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error) {
 	m := r.Svc.Catalog().Metric(obj.MetricID)
@@ -157,11 +360,46 @@ func (r *targetResolver) Label(ctx context.Context, obj *warehouse.Target) (stri
 	return obj.Label(), nil
 }
 
+// FirstYear is the resolver for the firstYear field.
+func (r *trendResolver) FirstYear(ctx context.Context, obj *service.Trend) (*int, error) {
+	return yearOrNil(obj.FirstYear), nil
+}
+
+// LastYear is the resolver for the lastYear field.
+func (r *trendResolver) LastYear(ctx context.Context, obj *service.Trend) (*int, error) {
+	return yearOrNil(obj.LastYear), nil
+}
+
+// ProjectedYearMet is the resolver for the projectedYearMet field.
+func (r *trendResolver) ProjectedYearMet(ctx context.Context, obj *service.Trend) (*int, error) {
+	return obj.ProjectedYearMet, nil
+}
+
+// Benchmark returns BenchmarkResolver implementation.
+func (r *Resolver) Benchmark() BenchmarkResolver { return &benchmarkResolver{r} }
+
+// Comparison returns ComparisonResolver implementation.
+func (r *Resolver) Comparison() ComparisonResolver { return &comparisonResolver{r} }
+
+// ComparisonRow returns ComparisonRowResolver implementation.
+func (r *Resolver) ComparisonRow() ComparisonRowResolver { return &comparisonRowResolver{r} }
+
+// Figure returns FigureResolver implementation.
+func (r *Resolver) Figure() FigureResolver { return &figureResolver{r} }
+
 // Group returns GroupResolver implementation.
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
 // Metric returns MetricResolver implementation.
 func (r *Resolver) Metric() MetricResolver { return &metricResolver{r} }
+
+// Observation returns ObservationResolver implementation.
+func (r *Resolver) Observation() ObservationResolver { return &observationResolver{r} }
+
+// ObservationConnection returns ObservationConnectionResolver implementation.
+func (r *Resolver) ObservationConnection() ObservationConnectionResolver {
+	return &observationConnectionResolver{r}
+}
 
 // Province returns ProvinceResolver implementation.
 func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
@@ -169,13 +407,27 @@ func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// SeriesPoint returns SeriesPointResolver implementation.
+func (r *Resolver) SeriesPoint() SeriesPointResolver { return &seriesPointResolver{r} }
+
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
+// Trend returns TrendResolver implementation.
+func (r *Resolver) Trend() TrendResolver { return &trendResolver{r} }
+
 type (
-	groupResolver    struct{ *Resolver }
-	metricResolver   struct{ *Resolver }
-	provinceResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	targetResolver   struct{ *Resolver }
+	benchmarkResolver             struct{ *Resolver }
+	comparisonResolver            struct{ *Resolver }
+	comparisonRowResolver         struct{ *Resolver }
+	figureResolver                struct{ *Resolver }
+	groupResolver                 struct{ *Resolver }
+	metricResolver                struct{ *Resolver }
+	observationResolver           struct{ *Resolver }
+	observationConnectionResolver struct{ *Resolver }
+	provinceResolver              struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+	seriesPointResolver           struct{ *Resolver }
+	targetResolver                struct{ *Resolver }
+	trendResolver                 struct{ *Resolver }
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/cadrestat/cadrestat/graph"
+	"github.com/cadrestat/cadrestat/loaders"
 	"github.com/cadrestat/cadrestat/server/graphiql"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/rs/cors"
@@ -53,7 +54,9 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	gql.SetRecoverFunc(recoverPanic(log))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(withTimeout(gql, cfg.RequestTimeout), cfg.MaxBodyBytes))
+	mux.Handle("/graphql", http.MaxBytesHandler(withTimeout(loaders.Middleware(svc, gql), cfg.RequestTimeout), cfg.MaxBodyBytes))
+	mux.Handle("GET /export/compare.csv", withTimeout(exportCompare(svc), cfg.RequestTimeout))
+	mux.Handle("GET /export/series.csv", withTimeout(exportSeries(svc), cfg.RequestTimeout))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})

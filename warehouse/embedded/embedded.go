@@ -67,6 +67,9 @@ func OnConn(ctx context.Context, conn *chdb.Conn, db string) (*Store, error) {
 	return s, nil
 }
 
+// traceSQL prints every statement (first 300 bytes) to stderr, for debugging.
+var traceSQL = os.Getenv("CADRESTAT_TRACE_SQL") == "1"
+
 // executor runs SQL on chDB. chDB cannot cancel a running query, so a context deadline is
 // passed down as max_execution_time and the call returns when the context ends.
 type executor struct {
@@ -97,6 +100,9 @@ func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, forma
 		sql = inlined
 	}
 	full := sql + warehouse.SettingsClause(extra)
+	if traceSQL {
+		fmt.Fprintf(os.Stderr, "sql: %.3000s\n", full)
+	}
 	type result struct {
 		out []byte
 		err error

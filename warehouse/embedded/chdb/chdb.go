@@ -80,6 +80,8 @@ func load() error {
 			loadErr = fmt.Errorf("%w at %s (set CHDB_LIB_PATH or run `%s`)", ErrLibraryMissing, path, SetupCommand)
 			return
 		}
+		saved := saveSignals()
+		defer saved.restore()
 		lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 		if err != nil {
 			loadErr = fmt.Errorf("%w: cannot load %s: %v (run `%s`)", ErrLibraryMissing, path, err, SetupCommand)
@@ -120,7 +122,9 @@ func Open(path string, args ...string) (*Conn, error) {
 		keep[i] = append([]byte(a), 0)
 		cargs[i] = &keep[i][0]
 	}
+	saved := saveSignals()
 	c := chdbConnect(int32(len(argv)), &cargs[0])
+	saved.restore() // keep Go's own signal handling (see signals.go)
 	runtime.KeepAlive(keep)
 	if c == nil || c.internal == nil {
 		return nil, fmt.Errorf("chdb: cannot open data folder %s (is another cadrestat process using it?)", path)

@@ -1,0 +1,130 @@
+package server
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Exports serve comparisons and series as CSV (UTF-8 with a byte-order mark so spreadsheet
+// programs show Vietnamese correctly), each row with a citation column.
+func exportCompare(svc *service.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		year, err := strconv.Atoi(q.Get("year"))
+		if err != nil {
+			http.Error(w, "year must be a number", http.StatusBadRequest)
+			return
+		}
+		c, err := svc.Compare(r.Context(), service.CompareArgs{Metric: q.Get("metric"), Year: year, Map: mapParam(q.Get("map")),
+			Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+		if err != nil {
+			exportError(w, err)
+			return
+		}
+		cw := start(w, "compare-"+c.Metric.ID+"-"+strconv.Itoa(year)+"-"+string(c.Map)+".csv")
+		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier", "note", "citation"})
+		for _, row := range c.Rows {
+			rank := ""
+			if row.Rank != nil {
+				rank = strconv.Itoa(*row.Rank)
+			}
+			target := ""
+			if row.Target != nil {
+				target = row.Target.Label() + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
+			}
+			status, qual, cite := figureProvenance(svc, &row.Value)
+			cw.Write([]string{rank, row.Province.ID, row.Province.Name, c.Metric.ID, strconv.Itoa(year), num(row.Value.Value), num(row.Value.Numerator), num(row.Value.Denominator),
+				c.Metric.Unit, num(row.Change), target, num(row.Gap), row.Status, status, qual, row.Value.Reason, cite})
+		}
+		cw.Flush()
+	}
+}
+
+func exportSeries(svc *service.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		from, err1 := strconv.Atoi(q.Get("from"))
+		to, err2 := strconv.Atoi(q.Get("to"))
+		if err1 != nil || err2 != nil {
+			http.Error(w, "from and to must be years", http.StatusBadRequest)
+			return
+		}
+		series, err := svc.Series(r.Context(), service.SeriesArgs{Metric: q.Get("metric"), Provinces: splitList(q.Get("provinces")), From: from, To: to,
+			Map: mapParam(q.Get("map")), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+		if err != nil {
+			exportError(w, err)
+			return
+		}
+		cw := start(w, "series-"+q.Get("metric")+".csv")
+		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "note", "citation"})
+		for _, s := range series {
+			for _, p := range s.Points {
+				status, qual, cite := figureProvenance(svc, &p.Value)
+				cw.Write([]string{s.Province.ID, s.Province.Name, q.Get("metric"), strconv.Itoa(p.Year), num(p.Value.Value), num(p.Value.Numerator), num(p.Value.Denominator), status, qual, p.Value.Reason, cite})
+			}
+		}
+		cw.Flush()
+	}
+}
+
+// figureProvenance gives status, qualifier and citation of a figure; a combined figure
+// cites each observation it was made from.
+func figureProvenance(svc *service.Service, v *service.Value) (string, string, string) {
+	if v.Observation != nil {
+		return v.Observation.Status, v.Observation.Qualifier, svc.Citation(v.Observation)
+	}
+	if v.Value == nil {
+		return "", "", ""
+	}
+	return "COMBINED", "", "combined from " + strings.Join(v.Parts, ", ")
+}
+
+func start(w http.ResponseWriter, name string) *csv.Writer {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write([]byte("\xef\xbb\xbf"))
+	return csv.NewWriter(w)
+}
+
+func exportError(w http.ResponseWriter, err error) {
+	var we *warehouse.Error
+	code := http.StatusInternalServerError
+	if errors.As(err, &we) {
+		switch we.Kind {
+		case warehouse.KindInvalid:
+			code = http.StatusBadRequest
+		case warehouse.KindNotFound:
+			code = http.StatusNotFound
+		case warehouse.KindTimeout, warehouse.KindUnavailable:
+			code = http.StatusServiceUnavailable
+		}
+	}
+	http.Error(w, warehouse.ErrorMessage(err), code)
+}
+
+func num(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func mapParam(s string) warehouse.Map {
+	if s == "" {
+		return warehouse.VN63
+	}
+	return warehouse.Map(strings.ToUpper(s))
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

@@ -1,0 +1,185 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Attainment counts provinces by target status in one year.
+type Attainment struct {
+	Metric                   *warehouse.Metric
+	Year                     int
+	Target                   *warehouse.Target
+	Met, Below, Above, NoData int
+	Rows                     []*Row
+}
+
+// TargetAttainment is a comparison summarised by status.
+func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainment, error) {
+	c, err := s.Compare(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := &Attainment{Metric: c.Metric, Year: c.Year, Target: c.Target, Rows: c.Rows}
+	for _, r := range c.Rows {
+		switch r.Status {
+		case "MET":
+			out.Met++
+		case "BELOW":
+			out.Below++
+		case "ABOVE":
+			out.Above++
+		case "NO_DATA":
+			out.NoData++
+		}
+	}
+	return out, nil
+}
+
+// MaxPageSize bounds a page of observations.
+const MaxPageSize = 500
+
+// ObservationPage is one page of a connection; the count is fetched only if asked for.
+type ObservationPage struct {
+	Filter  warehouse.ObservationFilter
+	Items   []warehouse.Observation
+	HasNext bool
+}
+
+// EncodeCursor and DecodeCursor make opaque, stable cursors from observation IDs.
+func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte("obs:" + id)) }
+
+func DecodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), "obs:") || len(b) > 64 {
+		return "", warehouse.Errorf(warehouse.KindInvalid, "invalid cursor %q", c)
+	}
+	return strings.TrimPrefix(string(b), "obs:"), nil
+}
+
+// FilterArgs are the API's observation filter, before resolution.
+type FilterArgs struct {
+	Metrics, Provinces, Periods, Statuses, Sources []string
+	Group                                          string
+	FromYear, ToYear                               int
+	IncludeSynthetic                               bool
+}
+
+// Observations returns one page; unknown references are errors, not empty pages.
+func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, after string) (*ObservationPage, error) {
+	if first < 0 || first > MaxPageSize {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
+	}
+	cat := s.Catalog()
+	wf := warehouse.ObservationFilter{MetricIDs: f.Metrics, PeriodLabels: f.Periods, Statuses: f.Statuses, SourceIDs: f.Sources,
+		YearFrom: f.FromYear, YearTo: f.ToYear, IncludeSynthetic: f.IncludeSynthetic, Limit: first + 1}
+	for _, m := range f.Metrics {
+		if cat.Metric(m) == nil {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown metric %q", m)
+		}
+	}
+	for _, src := range f.Sources {
+		if cat.Source(src) == nil {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown source %q", src)
+		}
+	}
+	for _, y := range []int{f.FromYear, f.ToYear} {
+		if y != 0 {
+			if err := checkYear("year", y); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, st := range f.Statuses {
+		if st == warehouse.StatusSynthetic {
+			wf.IncludeSynthetic = true
+		}
+	}
+	for _, p := range f.Provinces {
+		if p == warehouse.NationalID {
+			wf.SubjectIDs = append(wf.SubjectIDs, p)
+			continue
+		}
+		pr := cat.FindProvince("", p)
+		if pr == nil {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q", p)
+		}
+		wf.SubjectIDs = append(wf.SubjectIDs, pr.ID)
+	}
+	if f.Group != "" {
+		g := cat.Group(f.Group)
+		if g == nil {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q", f.Group)
+		}
+		// The group's own figures and its members'.
+		wf.SubjectIDs = append(wf.SubjectIDs, g.ID)
+		wf.SubjectIDs = append(wf.SubjectIDs, g.Members...)
+	}
+	if after != "" {
+		id, err := DecodeCursor(after)
+		if err != nil {
+			return nil, err
+		}
+		wf.AfterID = id
+	}
+	page := &ObservationPage{Filter: wf}
+	if first == 0 {
+		return page, nil
+	}
+	items, err := s.Store.Observations(ctx, wf)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) > first {
+		items, page.HasNext = items[:first], true
+	}
+	page.Items = items
+	return page, nil
+}
+
+// Count counts the page's whole result set (a second query, run only when asked).
+func (s *Service) Count(ctx context.Context, p *ObservationPage) (int, error) {
+	f := p.Filter
+	f.Limit, f.AfterID = 0, ""
+	return s.Store.CountObservations(ctx, f)
+}
+
+// Citation renders an observation's provenance for pasting into an article or sheet.
+func (s *Service) Citation(o *warehouse.Observation) string {
+	src := s.Catalog().Source(o.SourceID)
+	if src == nil {
+		return o.SourceID
+	}
+	parts := []string{src.Title, src.Issuer}
+	if src.DocNumber != "" {
+		parts = append(parts, "số "+src.DocNumber)
+	}
+	if src.Date != "" {
+		parts = append(parts, src.Date)
+	}
+	if src.Kind == "seed" {
+		parts = append(parts, "file "+src.Location)
+	}
+	c := strings.Join(nonEmpty(parts), ", ")
+	if o.Quote != "" {
+		c += fmt.Sprintf(": “%s”", o.Quote)
+	}
+	if o.Status != warehouse.StatusPublished {
+		c += " [" + o.Status + "]"
+	}
+	return c
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
