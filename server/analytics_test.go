@@ -73,9 +73,9 @@ type row struct {
 }
 
 type comparison struct {
-	Projected bool
-	Rows      []row
-	National  struct{ Figure struct{ Value *float64 } }
+	Projected  bool
+	Rows       []row
+	National   struct{ Figure struct{ Value *float64 } }
 	Benchmarks []struct {
 		ID     string
 		Figure struct {
@@ -353,7 +353,9 @@ func TestAnalyticsBadInput(t *testing.T) {
 func TestCSVExportHasCitations(t *testing.T) {
 	ts, _ := newAnalyticsServer(t)
 	res := post(t, ts, `{ compare(metric: "female_provincial_committee_share", year: 2015) { csvUrl } }`, nil)
-	var c struct{ CSVURL string `json:"csvUrl"` }
+	var c struct {
+		CSVURL string `json:"csvUrl"`
+	}
 	json.Unmarshal(res.Data["compare"], &c)
 	resp, err := http.Get(ts.URL + c.CSVURL)
 	if err != nil || resp.StatusCode != 200 {
@@ -373,4 +375,40 @@ func TestCSVExportHasCitations(t *testing.T) {
 		}
 	}
 	t.Fatal("no Bắc Giang row")
+}
+
+func TestSeriesGapsAndMapChange(t *testing.T) {
+	ts, _ := newAnalyticsServer(t)
+	type point struct {
+		Year   int
+		Value  *float64
+		Figure struct{ Combined []string }
+	}
+	var ser []struct {
+		Province struct{ ID string }
+		Points   []point
+	}
+	// Published only: Bắc Giang's provincial People's Council share exists for one term;
+	// the other years are absent, not zero.
+	res := post(t, ts, `{ series(metric: "female_pc_provincial_share", provinces: ["Bắc Giang"], from: 2010, to: 2025) { province { id } points { year value } } }`, nil)
+	json.Unmarshal(res.Data["series"], &ser)
+	if len(res.Errors) > 0 || len(ser) != 1 || len(ser[0].Points) != 1 || ser[0].Points[0].Year != 2016 || *ser[0].Points[0].Value < 21.17 {
+		t.Fatalf("series = %+v %v", ser, res.Errors)
+	}
+	// Synthetic, VN34 An Giang across the map change: combined predecessors before 2025,
+	// its own figures from 2025.
+	res = post(t, ts, `{ series(metric: "staff_cut", provinces: ["VN34-91"], from: 2023, to: 2026, map: VN34, includeSynthetic: true) { points { year value figure { combined } } } }`, nil)
+	json.Unmarshal(res.Data["series"], &ser)
+	if len(res.Errors) > 0 || len(ser[0].Points) != 4 {
+		t.Fatalf("series = %+v %v", ser, res.Errors)
+	}
+	for _, p := range ser[0].Points {
+		want := "VN34-91"
+		if p.Year < 2025 {
+			want = "VN63-89,VN63-91"
+		}
+		if strings.Join(p.Figure.Combined, ",") != want || p.Value == nil {
+			t.Fatalf("%d: combined %v value %v, want %s", p.Year, p.Figure.Combined, p.Value, want)
+		}
+	}
 }

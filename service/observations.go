@@ -11,11 +11,11 @@ import (
 
 // Attainment counts provinces by target status in one year.
 type Attainment struct {
-	Metric                   *warehouse.Metric
-	Year                     int
-	Target                   *warehouse.Target
+	Metric                    *warehouse.Metric
+	Year                      int
+	Target                    *warehouse.Target
 	Met, Below, Above, NoData int
-	Rows                     []*Row
+	Rows                      []*Row
 }
 
 // TargetAttainment is a comparison summarised by status.
