@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -29,6 +30,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, string(werr.Kind))
 		case errors.As(err, &already) && already.Extensions["code"] != nil:
 			// gqlgen's own validation, parse and complexity errors: already safe and coded.
+		case errors.As(err, &already) && already.Path == nil && already.Err == nil:
+			// A request-level error from the transport (unreadable or malformed body). Its
+			// text may echo the body back, so it is replaced.
+			gqlErr.Message = requestErrorMessage(already.Message)
+			setCode(gqlErr, "BAD_REQUEST")
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the query took too long and was stopped"
 			setCode(gqlErr, string(warehouse.KindTimeout))
@@ -58,3 +64,15 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 }
 
 func errorMessage(err error) string { return warehouse.ErrorMessage(err) }
+
+func requestErrorMessage(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "json request body could not be decoded"):
+		return "the request body is not valid JSON"
+	case strings.HasPrefix(msg, "could not read request body"):
+		return "the request body could not be read (is it larger than the limit?)"
+	case strings.HasPrefix(msg, "transport not supported"):
+		return "unsupported request: use POST with Content-Type application/json, or GET"
+	}
+	return "malformed request"
+}

@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -25,21 +27,27 @@ import (
 // Config holds the serving limits; Defaults gives safe values.
 type Config struct {
 	Introspection  bool
-	MaxComplexity  int
-	MaxDepth       int
-	MaxBodyBytes   int64
+	MaxComplexity  int   // list fields weigh their possible length (see complexity.go)
+	MaxDepth       int   // deepest selection nesting
+	MaxTokens      int   // parser token limit: bounds the cost of parsing any request
+	MaxBodyBytes   int64 // larger bodies get 413
 	RequestTimeout time.Duration
+	CacheBytes     int // response cache size; 0 turns it off
 	CORSOrigins    []string
 }
 
 // Defaults are safe for a public server.
 func Defaults() Config {
-	return Config{Introspection: true, MaxComplexity: 5000, MaxDepth: 12, MaxBodyBytes: 1 << 20, RequestTimeout: 10 * time.Second}
+	return Config{Introspection: true, MaxComplexity: 10000, MaxDepth: 12, MaxTokens: 10000, MaxBodyBytes: 1 << 20,
+		RequestTimeout: 10 * time.Second, CacheBytes: 64 << 20}
 }
 
 // New returns the public handler.
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Svc: svc}}))
+	gcfg := graph.Config{Resolvers: &graph.Resolver{Svc: svc}}
+	complexity(&gcfg.Complexity)
+	gql := handler.New(graph.NewExecutableSchema(gcfg))
+	gql.SetParserTokenLimit(cfg.MaxTokens)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -48,13 +56,19 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	gql.Use(depthLimit{max: cfg.MaxDepth}) // before complexity: the clearer message for deep queries
 	gql.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
-	gql.Use(depthLimit{max: cfg.MaxDepth})
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(withTimeout(loaders.Middleware(svc, gql), cfg.RequestTimeout), cfg.MaxBodyBytes))
+	var api http.Handler = withTimeout(loaders.Middleware(svc, gql), cfg.RequestTimeout)
+	if cfg.CacheBytes > 0 {
+		cache := newResponseCache(cfg.CacheBytes)
+		svc.OnChange(func(uint64) { cache.Purge() })
+		api = cache.middleware(func() uint64 { return svc.Catalog().Version }, api)
+	}
+	mux.Handle("/graphql", limitBody(api, cfg.MaxBodyBytes))
 	mux.Handle("GET /export/compare.csv", withTimeout(exportCompare(svc), cfg.RequestTimeout))
 	mux.Handle("GET /export/series.csv", withTimeout(exportSeries(svc), cfg.RequestTimeout))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +97,35 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		AllowedHeaders: []string{"Content-Type", "Accept"},
 		MaxAge:         600,
 	})
-	return withRequestID(withLogging(c.Handler(mux), log))
+	return withRequestID(withLogging(recoverHTTP(c.Handler(mux), log), log))
+}
+
+// limitBody answers 413 for a declared oversize body and caps what is read otherwise.
+func limitBody(h http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			http.Error(w, fmt.Sprintf("request body larger than %d bytes", max), http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// recoverHTTP turns a panic outside the GraphQL executor into a logged 500.
+func recoverHTTP(h http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(r.Context(), "panic in handler", "request_id", RequestID(r.Context()), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 func withTimeout(h http.Handler, d time.Duration) http.Handler {

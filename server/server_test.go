@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/data"
+	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
@@ -179,4 +180,19 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Fatalf("%s: %v %d", p, err, r.StatusCode)
 		}
 	}
+}
+
+type ingestFile struct {
+	name string
+	data []byte
+}
+
+type ingestFiles []ingestFile
+
+func (f ingestFiles) files() []ingest.File {
+	out := make([]ingest.File, len(f))
+	for i, x := range f {
+		out[i] = ingest.File{Name: x.name, Data: x.data}
+	}
+	return out
 }

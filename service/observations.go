@@ -54,8 +54,8 @@ type ObservationPage struct {
 func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte("obs:" + id)) }
 
 func DecodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(b), "obs:") || len(b) > 64 {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), "obs:") || len(b) > 64 || len(b) == len("obs:") {
 		return "", warehouse.Errorf(warehouse.KindInvalid, "invalid cursor %q", c)
 	}
 	return strings.TrimPrefix(string(b), "obs:"), nil

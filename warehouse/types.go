@@ -3,7 +3,10 @@
 // clickhouse) only move SQL and rows; nothing outside this package sees a driver type.
 package warehouse
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Map is a province map: the 63 units in force until 2025-06-30, or the 34 from 2025-07-01.
 type Map string
@@ -244,10 +247,15 @@ func (c *Catalog) FindProvince(m Map, ref string) *Province {
 	return nil
 }
 
-// Fold lower-cases and strips Vietnamese diacritics so names compare as people type them.
+// Fold lower-cases and strips Vietnamese diacritics so names compare as people type them,
+// whether the text is precomposed (NFC) or decomposed into base letters and combining
+// marks (NFD, as some systems produce).
 func Fold(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
 		if f, ok := foldTable[r]; ok {
 			b.WriteRune(f)
 		} else {

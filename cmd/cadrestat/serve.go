@@ -21,6 +21,7 @@ import (
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/synth"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // adminInfo is written beside the data folder so `cadrestat ingest` can find a running
@@ -48,6 +49,9 @@ func serve(ctx context.Context, args []string) error {
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest request body in bytes")
 	fs.DurationVar(&cfg.RequestTimeout, "timeout", envDuration("CADRESTAT_TIMEOUT", cfg.RequestTimeout), "per-request timeout, passed down to ClickHouse ($CADRESTAT_TIMEOUT)")
 	origins := fs.String("cors-origins", env("CADRESTAT_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS; empty = same-origin only ($CADRESTAT_CORS_ORIGINS)")
+	fs.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "parser token limit per request")
+	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
+	concurrency := fs.Int("warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if *origins != "" {
@@ -61,7 +65,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := service.New(store, log)
+	svc := service.New(warehouse.Limit(store, *concurrency), log)
 	if !*noBundle {
 		files, digest := data.Files(), data.Digest()
 		if *synthSeed != 0 {
