@@ -35,6 +35,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// text may echo the body back, so it is replaced.
 			gqlErr.Message = requestErrorMessage(already.Message)
 			setCode(gqlErr, "BAD_REQUEST")
+		case strings.HasSuffix(err.Error(), "introspection disabled"): // gqlgen: errors.New("introspection disabled")
+			gqlErr.Message = "schema introspection is turned off on this server"
+			setCode(gqlErr, "INTROSPECTION_DISABLED")
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the query took too long and was stopped"
 			setCode(gqlErr, string(warehouse.KindTimeout))

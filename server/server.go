@@ -91,13 +91,18 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	mux.Handle("/assets/", gi)
 	mux.HandleFunc("/{$}", gi.ServeHTTP)
 
-	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Accept"},
-		MaxAge:         600,
-	})
-	return withRequestID(withLogging(recoverHTTP(c.Handler(mux), log), log))
+	var h http.Handler = mux
+	// rs/cors treats an empty allow-list as "*": with no origins configured, no CORS
+	// headers are sent at all and browsers keep requests same-origin.
+	if len(cfg.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Content-Type", "Accept"},
+			MaxAge:         600,
+		}).Handler(mux)
+	}
+	return withRequestID(withLogging(recoverHTTP(h, log), log))
 }
 
 // limitBody answers 413 for a declared oversize body and caps what is read otherwise.
