@@ -13,7 +13,7 @@ if ! command -v clickhouse-server >/dev/null; then
 fi
 dir=${1:?usage: clickhouse-test-server.sh DIR}
 mkdir -p "$dir/data" "$dir/tmp" "$dir/log"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=${CADRESTAT_CH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 cat > "$dir/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>

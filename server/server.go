@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -58,6 +60,16 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.Use(depthLimit{max: cfg.MaxDepth}) // before complexity: the clearer message for deep queries
 	gql.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	gql.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		// Until the catalogue is loaded every data field answers UNAVAILABLE, not "not found".
+		if f := graphql.GetRootFieldContext(ctx); f != nil && !strings.HasPrefix(f.Field.Name, "__") && f.Field.Name != "preferenceRule" {
+			if err := svc.Available(); err != nil {
+				graphql.AddError(ctx, err)
+				return graphql.Null
+			}
+		}
+		return next(ctx)
+	})
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
 

@@ -58,6 +58,15 @@ func (s *Service) Ready() bool {
 	return s.cat != nil && len(s.cat.Provinces) > 0
 }
 
+// Available returns nil once the catalogue is loaded, else an UNAVAILABLE error that says
+// the warehouse has not answered yet (e.g. a ClickHouse server that is down at start).
+func (s *Service) Available() error {
+	if s.Ready() {
+		return nil
+	}
+	return warehouse.Errorf(warehouse.KindUnavailable, "the warehouse is not reachable yet; try again shortly")
+}
+
 // Refresh reloads the catalogue if the warehouse's data version moved.
 func (s *Service) Refresh(ctx context.Context) error {
 	v, err := s.Store.DataVersion(ctx)
@@ -135,4 +144,10 @@ func (s *Service) LoadBundled(ctx context.Context, files []ingest.File, digest s
 		return rep, s.Refresh(ctx)
 	}
 	return rep, nil
+}
+
+// LoadBundledInto loads the bundled dataset into another store (a writer connection to a
+// shared server), once per bundle digest.
+func (s *Service) LoadBundledInto(ctx context.Context, writer warehouse.Store, files []ingest.File, digest string) (*ingest.Report, error) {
+	return New(writer, s.Log).LoadBundled(ctx, files, digest)
 }

@@ -116,6 +116,13 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&e.chMaxIdle, "clickhouse-max-idle", 8, "clickhouse engine: idle connections kept")
 }
 
+func (e *engineFlags) chConfig() clickhouse.Config {
+	return clickhouse.Config{
+		Addrs: strings.Split(e.chAddr, ","), User: e.chUser, Password: e.chPassword, Database: e.db, TLS: e.chTLS,
+		DialTimeout: e.chDialTimeout, ReadTimeout: e.chReadTimeout, MaxOpenConns: e.chMaxOpen, MaxIdleConns: e.chMaxIdle,
+	}
+}
+
 func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
 	switch e.engine {
 	case "embedded":
@@ -125,10 +132,7 @@ func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
 		}
 		return s, err
 	case "clickhouse":
-		return clickhouse.Open(ctx, clickhouse.Config{
-			Addrs: strings.Split(e.chAddr, ","), User: e.chUser, Password: e.chPassword, Database: e.db, TLS: e.chTLS,
-			DialTimeout: e.chDialTimeout, ReadTimeout: e.chReadTimeout, MaxOpenConns: e.chMaxOpen, MaxIdleConns: e.chMaxIdle,
-		})
+		return clickhouse.Open(ctx, e.chConfig())
 	default:
 		return nil, fmt.Errorf("unknown engine %q (use embedded or clickhouse)", e.engine)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/synth"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 )
 
 // adminInfo is written beside the data folder so `cadrestat ingest` can find a running
@@ -60,7 +61,16 @@ func serve(ctx context.Context, args []string) error {
 	log := logger()
 
 	start := time.Now()
-	store, err := ef.open(ctx)
+	var store warehouse.Store
+	var err error
+	if ef.engine == "clickhouse" {
+		// A server engine is written by `cadrestat migrate` and `cadrestat ingest` (a writer
+		// user); serve only reads, starts even when the server is down, and catches up.
+		store, err = clickhouse.Connect(ctx, ef.chConfig())
+		*noBundle = true
+	} else {
+		store, err = ef.open(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -93,7 +103,8 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	if err := svc.Refresh(ctx); err != nil {
-		log.Warn("catalogue not loaded; serving anyway, /readyz will say so", "err", err)
+		log.Warn("warehouse not reachable; serving anyway (/readyz says so) and retrying", "err", err)
+		go retryRefresh(ctx, svc, 2*time.Second)
 	}
 	go svc.Poll(ctx, *poll)
 
@@ -153,4 +164,18 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, log interface
 	go srv.Serve(ln)
 	log.Info("admin endpoint for ingest", "addr", ln.Addr().String())
 	return srv, func() { os.Remove(path) }, nil
+}
+
+// retryRefresh keeps trying to load the catalogue until it succeeds (the server came up).
+func retryRefresh(ctx context.Context, svc *service.Service, every time.Duration) {
+	for !svc.Ready() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+			if err := svc.Refresh(ctx); err == nil {
+				svc.Log.Info("warehouse reachable again; catalogue loaded")
+			}
+		}
+	}
 }

@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -51,7 +54,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Connect connects without migrating (for read-only users and tests).
+// Connect prepares the connection pool without contacting the server (serve starts even
+// when the server is down); Open connects and migrates.
 func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	opts := &ch.Options{
 		Addr:         cfg.Addrs,
@@ -68,16 +72,9 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "invalid ClickHouse connection settings")
 	}
+	// No dial here: the pool connects on first use, so a server that is down when cadrestat
+	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
 	ex := &executor{conn: conn}
-	if err := ex.Ping(ctx); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if v, err := conn.ServerVersion(); err == nil {
-		// Server-side {name:Type} parameters arrived in ClickHouse 19.15 (23.x for every
-		// statement kind we use); older servers get escaped, cast literals.
-		ex.inline = v.Version.Major < 23
-	}
 	core, err := warehouse.NewCore(ex, cfg.Database)
 	if err != nil {
 		conn.Close()
@@ -94,8 +91,25 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 type executor struct {
-	conn   driver.Conn
-	inline bool
+	conn driver.Conn
+
+	mu      sync.Mutex
+	known   bool // server version detected
+	inlined bool // server too old for server-side parameters
+}
+
+// inline reports whether parameters must be inlined: server-side {name:Type} parameters
+// arrived in ClickHouse 19.15 (23.x for every statement kind used here); older servers get
+// escaped, cast literals. The version is read on first successful contact.
+func (e *executor) inline() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.known {
+		if v, err := e.conn.ServerVersion(); err == nil {
+			e.known, e.inlined = true, v.Version.Major < 23
+		}
+	}
+	return e.inlined
 }
 
 func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Context, string, error) {
@@ -106,7 +120,7 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Cont
 	}
 	sql := q.SQL
 	if len(q.Params) > 0 {
-		if e.inline {
+		if e.inline() {
 			s, err := warehouse.Inline(q)
 			if err != nil {
 				return ctx, "", warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
@@ -157,7 +171,7 @@ type rowAdapter struct{ rows driver.Rows }
 func (r rowAdapter) Scan(dest ...any) error { return r.rows.Scan(dest...) }
 
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if e.inline {
+	if e.inline() {
 		return e.insertSelect(ctx, table, columns, rows)
 	}
 	qctx, _, _ := e.prepare(ctx, warehouse.Query{})
@@ -250,8 +264,11 @@ func translate(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
 	}
+	// A refused, reset or dropped connection (server down, killed mid-query, restarting).
 	var ne net.Error
-	if errors.As(err, &ne) || strings.Contains(err.Error(), "connection refused") || errors.Is(err, ch.ErrAcquireConnTimeout) {
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, ch.ErrAcquireConnTimeout) || strings.Contains(err.Error(), "connection refused") {
 		return warehouse.Wrap(err, warehouse.KindUnavailable, "the warehouse server is unreachable")
 	}
 	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")

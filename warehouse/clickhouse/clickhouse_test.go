@@ -75,9 +75,14 @@ func TestServerDownIsUnavailable(t *testing.T) {
 func TestWrongPasswordIsUnavailableWithSafeMessage(t *testing.T) {
 	c := cfg(t, "default")
 	c.User, c.Password = "reader", "wrong"
-	_, err := clickhouse.Connect(context.Background(), c)
-	if err == nil || warehouse.ErrorKind(err) == warehouse.KindInternal {
-		t.Fatalf("err = %v (kind %v), want a classified error", err, warehouse.ErrorKind(err))
+	s, err := clickhouse.Connect(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Ping(context.Background())
+	if warehouse.ErrorKind(err) != warehouse.KindUnavailable || warehouse.ErrorMessage(err) != "the warehouse refused cadrestat's credentials" {
+		t.Fatalf("err = %v (kind %v), want UNAVAILABLE with a safe message", err, warehouse.ErrorKind(err))
 	}
 }
 
