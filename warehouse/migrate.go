@@ -41,15 +41,30 @@ func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
 
 // migrate applies, in order, every migration newer than the folder's recorded version, so a
 // newer binary upgrades an older data folder and a second run changes nothing.
-func migrate(ctx context.Context, ex Executor, db string, upTo int) error {
+func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) error {
 	if !ValidIdent(db) {
 		return Errorf(KindInvalid, "invalid database name %q", db)
 	}
-	if err := ex.Exec(ctx, Query{SQL: "CREATE DATABASE IF NOT EXISTS " + db}); err != nil {
+	if cluster != "" && !clusterRE.MatchString(cluster) {
+		return Errorf(KindInvalid, "invalid cluster name %q", cluster)
+	}
+	run := func(stmt string) error {
+		for _, st := range ClusterStatements(stmt, cluster) {
+			if err := ex.Exec(ctx, Query{SQL: expand(st, db)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	onCluster := ""
+	if cluster != "" {
+		onCluster = " ON CLUSTER " + cluster
+	}
+	if err := ex.Exec(ctx, Query{SQL: "CREATE DATABASE IF NOT EXISTS " + db + onCluster}); err != nil {
 		return err
 	}
 	// The bookkeeping table itself comes from migration 1; create it first so we can read it.
-	if err := ex.Exec(ctx, Query{SQL: expand(Migrations[0].Statements[0], db)}); err != nil {
+	if err := run(Migrations[0].Statements[0]); err != nil {
 		return err
 	}
 	applied, err := appliedVersion(ctx, ex, db)
@@ -64,7 +79,7 @@ func migrate(ctx context.Context, ex Executor, db string, upTo int) error {
 			continue
 		}
 		for _, st := range m.Statements {
-			if err := ex.Exec(ctx, Query{SQL: expand(st, db)}); err != nil {
+			if err := run(st); err != nil {
 				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 			}
 		}

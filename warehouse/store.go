@@ -77,6 +77,9 @@ type LoadResult struct {
 type Core struct {
 	Ex Executor
 	DB string
+	// Cluster, when set, names the ClickHouse cluster: tables are ReplicatedMergeTree
+	// "<name>_local" plus Distributed "<name>", created and altered ON CLUSTER.
+	Cluster string
 
 	loadMu sync.Mutex // loads are serialised within a process
 	// FailAfterWrite, when set, runs after a load has written (but not committed) table t;
@@ -92,10 +95,21 @@ func NewCore(ex Executor, db string) (*Core, error) {
 	return &Core{Ex: ex, DB: db}, nil
 }
 
-func (c *Core) Migrate(ctx context.Context) error { return migrate(ctx, c.Ex, c.DB, SchemaVersion()) }
+func (c *Core) Migrate(ctx context.Context) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, SchemaVersion())
+}
 
 // MigrateTo applies migrations up to version v only (tests use it to build an old folder).
-func (c *Core) MigrateTo(ctx context.Context, v int) error { return migrate(ctx, c.Ex, c.DB, v) }
+func (c *Core) MigrateTo(ctx context.Context, v int) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, v)
+}
+
+// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
+// table (a Distributed table cannot be altered).
+func (c *Core) deleteSQL(table, where string) string {
+	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
+	return expand(ClusterStatements(st, c.Cluster)[0], c.DB)
+}
 
 // SchemaVersionApplied returns the folder's recorded schema version.
 func (c *Core) SchemaVersionApplied(ctx context.Context) (int, error) {
@@ -127,7 +141,7 @@ func (c *Core) current(table, cols, where string) string {
 // leftover staging tables. Only a process that holds the data folder exclusively may call it.
 func (c *Core) Recover(ctx context.Context) error {
 	for _, t := range loadTables {
-		q := Query{SQL: "ALTER TABLE " + c.DB + "." + t.name + " DELETE WHERE load_id NOT IN (SELECT load_id FROM " + c.DB + ".loads) SETTINGS mutations_sync = 1"}
+		q := Query{SQL: c.deleteSQL(t.name, "load_id NOT IN (SELECT load_id FROM "+c.DB+".loads)")}
 		var n uint64
 		if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + t.name + " WHERE load_id NOT IN (SELECT load_id FROM " + c.DB + ".loads)"}, func(r Row) error { return r.Scan(&n) }); err != nil {
 			return err
@@ -233,7 +247,7 @@ func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [
 func (c *Core) discard(ctx context.Context, loadID string) {
 	for _, t := range loadTables {
 		_ = c.Ex.Exec(ctx, Query{
-			SQL:    "ALTER TABLE " + c.DB + "." + t.name + " DELETE WHERE load_id = {id:String} SETTINGS mutations_sync = 1",
+			SQL:    c.deleteSQL(t.name, "load_id = {id:String}"),
 			Params: []Param{{"id", loadID}},
 		})
 		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + ".stage_" + loadID + "_" + t.name})

@@ -26,6 +26,7 @@ usage:
   cadrestat ingest  [flags] FILE…    validate and load CSV/JSON files (hands them to a running serve)
   cadrestat migrate [flags]          create or upgrade the warehouse schema
   cadrestat synth   [flags]          write deterministic SYNTHETIC observations as CSV
+  cadrestat health  URL              exit 0 if URL answers 200 (container healthchecks)
 
 Run 'cadrestat COMMAND -h' for the flags of a command. Every flag can also be set by the
 environment variable shown in its help.
@@ -48,6 +49,8 @@ func main() {
 		err = migrateCmd(ctx, os.Args[2:])
 	case "synth":
 		err = synthCmd(ctx, os.Args[2:])
+	case "health":
+		err = healthCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
@@ -83,6 +86,7 @@ func oneLine(err error) string {
 type engineFlags struct {
 	engine, dataDir, db              string
 	chAddr, chUser, chPassword, chDB string
+	chCluster                        string
 	chTLS                            bool
 	chDialTimeout, chReadTimeout     time.Duration
 	chMaxOpen, chMaxIdle             int
@@ -109,6 +113,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.chAddr, "clickhouse-addr", env("CLICKHOUSE_ADDR", "127.0.0.1:9000"), "clickhouse engine: native protocol host:port, comma-separated for several ($CLICKHOUSE_ADDR)")
 	fs.StringVar(&e.chUser, "clickhouse-user", env("CLICKHOUSE_USER", "default"), "clickhouse engine: user ($CLICKHOUSE_USER)")
 	fs.StringVar(&e.chPassword, "clickhouse-password", env("CLICKHOUSE_PASSWORD", ""), "clickhouse engine: password ($CLICKHOUSE_PASSWORD)")
+	fs.StringVar(&e.chCluster, "clickhouse-cluster", env("CLICKHOUSE_CLUSTER", ""), "clickhouse engine: cluster name; tables become ReplicatedMergeTree + Distributed ON CLUSTER ($CLICKHOUSE_CLUSTER)")
 	fs.BoolVar(&e.chTLS, "clickhouse-tls", env("CLICKHOUSE_TLS", "") == "1", "clickhouse engine: use TLS ($CLICKHOUSE_TLS=1)")
 	fs.DurationVar(&e.chDialTimeout, "clickhouse-dial-timeout", envDuration("CLICKHOUSE_DIAL_TIMEOUT", 5*time.Second), "clickhouse engine: connect timeout")
 	fs.DurationVar(&e.chReadTimeout, "clickhouse-read-timeout", envDuration("CLICKHOUSE_READ_TIMEOUT", 60*time.Second), "clickhouse engine: read timeout")
@@ -120,6 +125,7 @@ func (e *engineFlags) chConfig() clickhouse.Config {
 	return clickhouse.Config{
 		Addrs: strings.Split(e.chAddr, ","), User: e.chUser, Password: e.chPassword, Database: e.db, TLS: e.chTLS,
 		DialTimeout: e.chDialTimeout, ReadTimeout: e.chReadTimeout, MaxOpenConns: e.chMaxOpen, MaxIdleConns: e.chMaxIdle,
+		Cluster: e.chCluster,
 	}
 }
 

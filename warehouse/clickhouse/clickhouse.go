@@ -31,6 +31,9 @@ type Config struct {
 	ReadTimeout  time.Duration
 	MaxOpenConns int
 	MaxIdleConns int
+	// Cluster names a ClickHouse cluster: tables are created ReplicatedMergeTree + Distributed
+	// ON CLUSTER, and inserts are synchronous so a load's commit follows its rows.
+	Cluster string
 }
 
 // Store is the warehouse on a ClickHouse server.
@@ -74,12 +77,13 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	// No dial here: the pool connects on first use, so a server that is down when cadrestat
 	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
-	ex := &executor{conn: conn}
+	ex := &executor{conn: conn, cluster: cfg.Cluster != ""}
 	core, err := warehouse.NewCore(ex, cfg.Database)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
+	core.Cluster = cfg.Cluster
 	return &Store{Core: core, ex: ex}, nil
 }
 
@@ -91,7 +95,8 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 type executor struct {
-	conn driver.Conn
+	conn    driver.Conn
+	cluster bool
 
 	mu      sync.Mutex
 	known   bool // server version detected
@@ -133,6 +138,9 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Cont
 			}
 			opts = append(opts, ch.WithParameters(params))
 		}
+	}
+	if e.cluster {
+		settings["insert_distributed_sync"] = 1
 	}
 	if len(settings) > 0 {
 		opts = append(opts, ch.WithSettings(settings))
