@@ -5,7 +5,7 @@ export GOFLAGS := -mod=readonly
 export CADRESTAT_CACHE ?= $(CURDIR)/.cache
 TESTCH := $(CURDIR)/.cache/clickhouse-test
 
-.PHONY: run test build engine assets generate check-generate bench clean
+.PHONY: run test build engine assets generate check-generate e2e bench clean
 
 ## run: fetch the engine library if missing, build, load the bundled data, serve on :8080
 run: build
@@ -34,6 +34,12 @@ test: engine assets check-generate
 	@rm -rf $(TESTCH); addr=$$(scripts/clickhouse-test-server.sh $(TESTCH)); \
 	trap 'scripts/clickhouse-test-server.sh stop $(TESTCH)' EXIT; \
 	CADRESTAT_TEST_CLICKHOUSE=$$addr $(GO) test -count=1 -timeout 12m ./...
+	$(MAKE) e2e
+
+## e2e: the explorer in headless Chromium against the real binary; screenshot in test-output/
+e2e: build
+	@scripts/ensure-chromium.sh
+	cd web && CADRESTAT_BIN=../bin/cadrestat CADRESTAT_TEST_OUTPUT=../test-output node --test e2e/
 
 clean:
 	rm -rf bin var .cache/clickhouse-test

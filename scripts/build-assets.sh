@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the pinned front-end packages (web/package-lock.json) and copies the built
-# GraphiQL/React files into server/graphiql/assets, which go:embed puts in the binary.
+# Installs the pinned front-end packages (web/package-lock.json), copies GraphiQL/React into
+# server/graphiql/assets and builds the explorer (Vite) into server/explorer/dist; go:embed
+# puts both in the binary.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -9,3 +10,6 @@ fi
 out=../server/graphiql/assets
 cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css "$out/"
 cp node_modules/react/umd/react.production.min.js node_modules/react-dom/umd/react-dom.production.min.js "$out/"
+if [ ! -f ../server/explorer/dist/index.html ] || [ -n "$(find explorer package-lock.json -newer ../server/explorer/dist/index.html -type f | head -1)" ]; then
+  npx vite build --config explorer/vite.config.js --logLevel warn >&2
+fi

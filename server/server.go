@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/loaders"
+	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/server/graphiql"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/rs/cors"
@@ -99,6 +100,8 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
+	mux.Handle("/explore/", explorer.Handler("/explore/"))
+	mux.Handle("GET /explore", http.RedirectHandler("/explore/", http.StatusMovedPermanently))
 	gi := graphiql.Handler("/graphql", "/assets/")
 	mux.Handle("/assets/", gi)
 	mux.HandleFunc("/{$}", gi.ServeHTTP)
