@@ -4,7 +4,9 @@
 FROM node:20.19.5-bookworm-slim AS assets
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends openssl ca-certificates && rm -rf /var/lib/apt/lists/*
-COPY web/package.json web/package-lock.json web/
+COPY web/package.json web/package-lock.json web/.npmrc web/
+COPY web/explorer/ web/explorer/
+COPY server/explorer/README.txt server/explorer/
 COPY scripts/ scripts/
 COPY server/graphiql/assets/README.txt server/graphiql/assets/
 RUN scripts/build-assets.sh && CADRESTAT_CACHE=/src/.cache scripts/fetch-engine.sh
@@ -15,6 +17,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 COPY --from=assets /src/server/graphiql/assets/ server/graphiql/assets/
+COPY --from=assets /src/server/explorer/dist/ server/explorer/dist/
 RUN CGO_ENABLED=0 go build -trimpath -o /out/cadrestat ./cmd/cadrestat
 
 FROM debian:bookworm-20251117-slim

@@ -4,8 +4,11 @@
 # puts both in the binary.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
+# Not `npm ci`: npm 11 leaves other platforms' optional packages (rollup's native builds) out
+# of the lock (npm/cli#4828) and `npm ci` then refuses the lock. `npm install --no-save`
+# installs exactly the locked versions and does not touch the lock.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
 fi
 out=../server/graphiql/assets
 cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css "$out/"
