@@ -1,13 +1,25 @@
 package embedded
 
 import (
-	"encoding/json"
 	"testing"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
-// BenchmarkDecodeRow measures decoding one observation row of JSONCompactEachRow output.
-func BenchmarkDecodeRow(b *testing.B) {
-	line := []byte(`["9a131f4764067950","province","VN63-92","female_provincial_committee_share","YEAR",2020,2020,"2020",15.79,9,57,"EXACT","SYNTHETIC","synthetic","","synthetic (seed 1)","3","abcd"]`)
+// BenchmarkDecodeRows measures decoding 1,000 observation-shaped rows.
+func BenchmarkDecodeRows(b *testing.B) {
+	c, err := chdb.Open(":memory:")
+	if err != nil {
+		b.Skip(err)
+	}
+	defer c.Close()
+	out, err := c.Query(`SELECT toString(number) AS id, 'province', 'VN63-92', 'female_provincial_committee_share', 'YEAR', toUInt64(2020), toUInt64(2020), '2020',
+		CAST(15.79 AS Nullable(Float64)), CAST(NULL AS Nullable(Float64)), CAST(57 AS Nullable(Float64)), 'EXACT', 'SYNTHETIC', 'synthetic', '', 'synthetic (seed 1)', toUInt64(3), 'abcd'
+		FROM numbers(1000)`, "RowBinaryWithNamesAndTypes")
+	if err != nil {
+		b.Fatal(err)
+	}
 	var (
 		id, sk, sid, mid, pk, pl, q, st, src, quote, note, load string
 		ps, pe, rev                                             uint64
@@ -15,11 +27,10 @@ func BenchmarkDecodeRow(b *testing.B) {
 	)
 	b.ReportAllocs()
 	for b.Loop() {
-		var vals []json.RawMessage
-		if err := json.Unmarshal(line, &vals); err != nil {
-			b.Fatal(err)
-		}
-		if err := jsonRow(vals).Scan(&id, &sk, &sid, &mid, &pk, &ps, &pe, &pl, &v, &n, &d, &q, &st, &src, &quote, &note, &rev, &load); err != nil {
+		err := decodeRowBinary(out, func(r warehouse.Row) error {
+			return r.Scan(&id, &sk, &sid, &mid, &pk, &ps, &pe, &pl, &v, &n, &d, &q, &st, &src, &quote, &note, &rev, &load)
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -129,30 +129,11 @@ func (e *executor) Exec(ctx context.Context, q warehouse.Query) error {
 }
 
 func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
-	out, err := e.run(ctx, q.SQL, q, "JSONCompactEachRow")
+	out, err := e.run(ctx, q.SQL, q, "RowBinaryWithNamesAndTypes")
 	if err != nil {
 		return err
 	}
-	for len(out) > 0 {
-		i := bytes.IndexByte(out, '\n')
-		line := out
-		if i >= 0 {
-			line, out = out[:i], out[i+1:]
-		} else {
-			out = nil
-		}
-		if len(line) == 0 {
-			continue
-		}
-		var vals []json.RawMessage
-		if err := json.Unmarshal(line, &vals); err != nil {
-			return warehouse.Wrap(err, warehouse.KindInternal, "cannot decode warehouse result")
-		}
-		if err := each(jsonRow(vals)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return decodeRowBinary(out, each)
 }
 
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
@@ -178,72 +159,6 @@ func (e *executor) Close() error {
 		return nil
 	}
 	return e.conn.Close()
-}
-
-// jsonRow scans one JSONCompactEachRow line.
-type jsonRow []json.RawMessage
-
-func (r jsonRow) Scan(dest ...any) error {
-	if len(dest) != len(r) {
-		return warehouse.Errorf(warehouse.KindInternal, "scan: %d columns into %d values", len(r), len(dest))
-	}
-	for i, d := range dest {
-		raw := r[i]
-		var err error
-		switch p := d.(type) {
-		case *string:
-			err = json.Unmarshal(raw, p)
-		case *[]string:
-			err = json.Unmarshal(raw, p)
-		case *float64:
-			*p, err = number(raw)
-		case **float64:
-			if string(raw) == "null" {
-				*p = nil
-			} else {
-				var f float64
-				f, err = number(raw)
-				*p = &f
-			}
-		case *uint64:
-			var f string
-			f, err = numText(raw)
-			if err == nil {
-				*p, err = strconv.ParseUint(f, 10, 64)
-			}
-		case *int64:
-			var f string
-			f, err = numText(raw)
-			if err == nil {
-				*p, err = strconv.ParseInt(f, 10, 64)
-			}
-		default:
-			err = fmt.Errorf("unsupported scan type %T", d)
-		}
-		if err != nil {
-			return warehouse.Wrap(err, warehouse.KindInternal, "cannot decode warehouse result")
-		}
-	}
-	return nil
-}
-
-// numText accepts a JSON number or a quoted one (64-bit integers are quoted by default).
-func numText(raw json.RawMessage) (string, error) {
-	s := string(raw)
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", err
-		}
-	}
-	return s, nil
-}
-
-func number(raw json.RawMessage) (float64, error) {
-	s, err := numText(raw)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseFloat(s, 64)
 }
 
 var codeRE = regexp.MustCompile(`Code: (\d+)\.`)
