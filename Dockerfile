@@ -25,7 +25,7 @@ RUN useradd --system --uid 10001 cadrestat && mkdir -p /var/lib/cadrestat && cho
 COPY --from=build /out/cadrestat /usr/local/bin/cadrestat
 COPY --from=assets /src/.cache/chdb/libchdb.so /usr/local/lib/libchdb.so
 COPY data/ /usr/share/cadrestat/data/
-ENV CHDB_LIB_PATH=/usr/local/lib/libchdb.so CADRESTAT_DATA=/var/lib/cadrestat CADRESTAT_ADDR=:8080
+ENV GODEBUG=adaptivestackstart=1 CHDB_LIB_PATH=/usr/local/lib/libchdb.so CADRESTAT_DATA=/var/lib/cadrestat CADRESTAT_ADDR=:8080
 USER cadrestat
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD ["cadrestat", "health", "http://127.0.0.1:8080/readyz"]

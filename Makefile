@@ -41,5 +41,9 @@ e2e: build
 	@scripts/ensure-chromium.sh
 	cd web && CADRESTAT_BIN=../bin/cadrestat CADRESTAT_TEST_OUTPUT=../test-output node --test e2e/
 
+## bench: the benchmark harness (not part of make test); BENCH_FLAGS="-scales S,M -d 10s -c 16"
+bench: build
+	$(GO) run ./bench $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin var .cache/clickhouse-test

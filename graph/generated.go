@@ -30,17 +30,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	Benchmark() BenchmarkResolver
 	Comparison() ComparisonResolver
-	ComparisonRow() ComparisonRowResolver
-	Figure() FigureResolver
 	Group() GroupResolver
 	Metric() MetricResolver
 	Observation() ObservationResolver
 	ObservationConnection() ObservationConnectionResolver
 	Province() ProvinceResolver
 	Query() QueryResolver
-	SeriesPoint() SeriesPointResolver
 	Target() TargetResolver
 	Trend() TrendResolver
 }
@@ -94,13 +90,13 @@ type ComplexityRoot struct {
 	}
 
 	Figure struct {
-		Combined    func(childComplexity int) int
-		Denominator func(childComplexity int) int
-		Missing     func(childComplexity int) int
-		Note        func(childComplexity int) int
-		Numerator   func(childComplexity int) int
-		Observation func(childComplexity int) int
-		Value       func(childComplexity int) int
+		Combined     func(childComplexity int) int
+		Denominator  func(childComplexity int) int
+		MissingUnits func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Numerator    func(childComplexity int) int
+		Observation  func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	Group struct {
@@ -263,29 +259,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type BenchmarkResolver interface {
-	Figure(ctx context.Context, obj *service.Benchmark) (*service.Value, error)
-}
 type ComparisonResolver interface {
 	Map(ctx context.Context, obj *service.Comparison) (model.Map, error)
 
 	CSVURL(ctx context.Context, obj *service.Comparison) (string, error)
-}
-type ComparisonRowResolver interface {
-	Value(ctx context.Context, obj *service.Row) (*float64, error)
-	Numerator(ctx context.Context, obj *service.Row) (*float64, error)
-	Denominator(ctx context.Context, obj *service.Row) (*float64, error)
-	Figure(ctx context.Context, obj *service.Row) (*service.Value, error)
-	PreviousYear(ctx context.Context, obj *service.Row) (*int, error)
-
-	GapToTarget(ctx context.Context, obj *service.Row) (*float64, error)
-	TargetStatus(ctx context.Context, obj *service.Row) (model.TargetStatus, error)
-	Observation(ctx context.Context, obj *service.Row) (*warehouse.Observation, error)
-}
-type FigureResolver interface {
-	Combined(ctx context.Context, obj *service.Value) ([]string, error)
-	Missing(ctx context.Context, obj *service.Value) ([]string, error)
-	Note(ctx context.Context, obj *service.Value) (string, error)
 }
 type GroupResolver interface {
 	Map(ctx context.Context, obj *warehouse.Group) (model.Map, error)
@@ -301,7 +278,6 @@ type ObservationResolver interface {
 	Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error)
 	Metric(ctx context.Context, obj *warehouse.Observation) (*warehouse.Metric, error)
 
-	Status(ctx context.Context, obj *warehouse.Observation) (model.Status, error)
 	Source(ctx context.Context, obj *warehouse.Observation) (*warehouse.Source, error)
 
 	Revision(ctx context.Context, obj *warehouse.Observation) (string, error)
@@ -337,11 +313,6 @@ type QueryResolver interface {
 	TargetAttainment(ctx context.Context, metric string, year int, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
 	Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error)
 	PreferenceRule(ctx context.Context) (string, error)
-}
-type SeriesPointResolver interface {
-	Value(ctx context.Context, obj *service.Point) (*float64, error)
-	Figure(ctx context.Context, obj *service.Point) (*service.Value, error)
-	Observation(ctx context.Context, obj *service.Point) (*warehouse.Observation, error)
 }
 type TargetResolver interface {
 	Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error)
@@ -584,11 +555,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Figure.Denominator(childComplexity), true
 	case "Figure.missing":
-		if e.ComplexityRoot.Figure.Missing == nil {
+		if e.ComplexityRoot.Figure.MissingUnits == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Figure.Missing(childComplexity), true
+		return e.ComplexityRoot.Figure.MissingUnits(childComplexity), true
 	case "Figure.note":
 		if e.ComplexityRoot.Figure.Note == nil {
 			break
@@ -2907,7 +2878,7 @@ func (ec *executionContext) _Benchmark_figure(ctx context.Context, field graphql
 			return ec.fieldContext_Benchmark_figure(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Benchmark().Figure(ctx, obj)
+			return obj.Figure(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -2922,7 +2893,7 @@ func (ec *executionContext) fieldContext_Benchmark_figure(_ context.Context, fie
 		Object:     "Benchmark",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Figure(ctx, field)
 		},
@@ -3246,7 +3217,7 @@ func (ec *executionContext) _ComparisonRow_value(ctx context.Context, field grap
 			return ec.fieldContext_ComparisonRow_value(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().Value(ctx, obj)
+			return obj.Value(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -3257,7 +3228,7 @@ func (ec *executionContext) _ComparisonRow_value(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_numerator(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3269,7 +3240,7 @@ func (ec *executionContext) _ComparisonRow_numerator(ctx context.Context, field 
 			return ec.fieldContext_ComparisonRow_numerator(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().Numerator(ctx, obj)
+			return obj.Numerator(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -3280,7 +3251,7 @@ func (ec *executionContext) _ComparisonRow_numerator(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_denominator(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3292,7 +3263,7 @@ func (ec *executionContext) _ComparisonRow_denominator(ctx context.Context, fiel
 			return ec.fieldContext_ComparisonRow_denominator(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().Denominator(ctx, obj)
+			return obj.Denominator(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -3303,7 +3274,7 @@ func (ec *executionContext) _ComparisonRow_denominator(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_figure(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3315,7 +3286,7 @@ func (ec *executionContext) _ComparisonRow_figure(ctx context.Context, field gra
 			return ec.fieldContext_ComparisonRow_figure(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().Figure(ctx, obj)
+			return obj.Figure(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -3330,7 +3301,7 @@ func (ec *executionContext) fieldContext_ComparisonRow_figure(_ context.Context,
 		Object:     "ComparisonRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Figure(ctx, field)
 		},
@@ -3347,7 +3318,7 @@ func (ec *executionContext) _ComparisonRow_previousYear(ctx context.Context, fie
 			return ec.fieldContext_ComparisonRow_previousYear(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().PreviousYear(ctx, obj)
+			return obj.PreviousYear(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -3358,7 +3329,7 @@ func (ec *executionContext) _ComparisonRow_previousYear(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_previousYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_change(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3425,7 +3396,7 @@ func (ec *executionContext) _ComparisonRow_gapToTarget(ctx context.Context, fiel
 			return ec.fieldContext_ComparisonRow_gapToTarget(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().GapToTarget(ctx, obj)
+			return obj.GapToTarget(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -3436,7 +3407,7 @@ func (ec *executionContext) _ComparisonRow_gapToTarget(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_gapToTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_targetStatus(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3448,18 +3419,18 @@ func (ec *executionContext) _ComparisonRow_targetStatus(ctx context.Context, fie
 			return ec.fieldContext_ComparisonRow_targetStatus(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().TargetStatus(ctx, obj)
+			return obj.TargetStatus(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.TargetStatus) graphql.Marshaler {
-			return ec.marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐTargetStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNTargetStatus2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_targetStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, errors.New("field of type TargetStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type TargetStatus does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_observation(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3471,7 +3442,7 @@ func (ec *executionContext) _ComparisonRow_observation(ctx context.Context, fiel
 			return ec.fieldContext_ComparisonRow_observation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ComparisonRow().Observation(ctx, obj)
+			return obj.Observation(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Observation) graphql.Marshaler {
@@ -3486,7 +3457,7 @@ func (ec *executionContext) fieldContext_ComparisonRow_observation(_ context.Con
 		Object:     "ComparisonRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Observation(ctx, field)
 		},
@@ -3604,7 +3575,7 @@ func (ec *executionContext) _Figure_combined(ctx context.Context, field graphql.
 			return ec.fieldContext_Figure_combined(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Figure().Combined(ctx, obj)
+			return obj.Combined(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -3615,7 +3586,7 @@ func (ec *executionContext) _Figure_combined(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Figure_combined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Figure", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Figure_missing(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
@@ -3627,7 +3598,7 @@ func (ec *executionContext) _Figure_missing(ctx context.Context, field graphql.C
 			return ec.fieldContext_Figure_missing(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Figure().Missing(ctx, obj)
+			return obj.MissingUnits(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -3638,7 +3609,7 @@ func (ec *executionContext) _Figure_missing(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Figure_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Figure", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Figure_note(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
@@ -3650,7 +3621,7 @@ func (ec *executionContext) _Figure_note(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Figure_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Figure().Note(ctx, obj)
+			return obj.Note(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3661,7 +3632,7 @@ func (ec *executionContext) _Figure_note(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Figure_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Figure", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
@@ -4394,18 +4365,18 @@ func (ec *executionContext) _Observation_status(ctx context.Context, field graph
 			return ec.fieldContext_Observation_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Status(ctx, obj)
+			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Status) graphql.Marshaler {
-			return ec.marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNStatus2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Observation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, true, true, errors.New("field of type Status does not have child fields"))
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Status does not have child fields"))
 }
 
 func (ec *executionContext) _Observation_source(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
@@ -5913,7 +5884,7 @@ func (ec *executionContext) _SeriesPoint_value(ctx context.Context, field graphq
 			return ec.fieldContext_SeriesPoint_value(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SeriesPoint().Value(ctx, obj)
+			return obj.Value(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -5924,7 +5895,7 @@ func (ec *executionContext) _SeriesPoint_value(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SeriesPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeriesPoint", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("SeriesPoint", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _SeriesPoint_figure(ctx context.Context, field graphql.CollectedField, obj *service.Point) (ret graphql.Marshaler) {
@@ -5936,7 +5907,7 @@ func (ec *executionContext) _SeriesPoint_figure(ctx context.Context, field graph
 			return ec.fieldContext_SeriesPoint_figure(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SeriesPoint().Figure(ctx, obj)
+			return obj.Figure(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -5951,7 +5922,7 @@ func (ec *executionContext) fieldContext_SeriesPoint_figure(_ context.Context, f
 		Object:     "SeriesPoint",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Figure(ctx, field)
 		},
@@ -5968,7 +5939,7 @@ func (ec *executionContext) _SeriesPoint_observation(ctx context.Context, field 
 			return ec.fieldContext_SeriesPoint_observation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SeriesPoint().Observation(ctx, obj)
+			return obj.Observation(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Observation) graphql.Marshaler {
@@ -5983,7 +5954,7 @@ func (ec *executionContext) fieldContext_SeriesPoint_observation(_ context.Conte
 		Object:     "SeriesPoint",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Observation(ctx, field)
 		},
@@ -7925,7 +7896,7 @@ func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context,
 			it.ToYear = data
 		case "statuses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
-			data, err := ec.unmarshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOStatus2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8045,51 +8016,18 @@ func (ec *executionContext) _Benchmark(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Benchmark_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Benchmark_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "figure":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Benchmark_figure(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Benchmark_figure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8270,327 +8208,63 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 		case "rank":
 			out.Values[i] = ec._ComparisonRow_rank(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "province":
 			out.Values[i] = ec._ComparisonRow_province(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "value":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_value(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "numerator":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_numerator(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "denominator":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_denominator(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "figure":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_figure(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_figure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "previousYear":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_previousYear(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_previousYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "change":
 			out.Values[i] = ec._ComparisonRow_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "target":
 			out.Values[i] = ec._ComparisonRow_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "gapToTarget":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_gapToTarget(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_gapToTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "targetStatus":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_targetStatus(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_targetStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "observation":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ComparisonRow_observation(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ComparisonRow_observation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8627,137 +8301,38 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 		case "value":
 			out.Values[i] = ec._Figure_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "numerator":
 			out.Values[i] = ec._Figure_numerator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "denominator":
 			out.Values[i] = ec._Figure_denominator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "observation":
 			out.Values[i] = ec._Figure_observation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "combined":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Figure_combined(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Figure_combined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "missing":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Figure_missing(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Figure_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "note":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Figure_note(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Figure_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9234,43 +8809,10 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Observation_status(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Observation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "source":
 			field := field
 
@@ -10441,122 +9983,23 @@ func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionS
 		case "year":
 			out.Values[i] = ec._SeriesPoint_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "value":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._SeriesPoint_value(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._SeriesPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "figure":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._SeriesPoint_figure(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._SeriesPoint_figure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "observation":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._SeriesPoint_observation(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._SeriesPoint_observation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11831,14 +11274,20 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Source(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatus(ctx context.Context, v any) (model.Status, error) {
-	var res model.Status
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatus(ctx context.Context, sel ast.SelectionSet, v model.Status) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -11883,14 +11332,20 @@ func (ec *executionContext) marshalNTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Target(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐTargetStatus(ctx context.Context, v any) (model.TargetStatus, error) {
-	var res model.TargetStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNTargetStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐTargetStatus(ctx context.Context, sel ast.SelectionSet, v model.TargetStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNTargetStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx context.Context, sel ast.SelectionSet, v *service.Trend) graphql.Marshaler {
@@ -12213,16 +11668,16 @@ func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Source(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatusᚄ(ctx context.Context, v any) ([]model.Status, error) {
+func (ec *executionContext) unmarshalOStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.Status, len(vSlice))
+	res := make([]string, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNStatus2string(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -12230,14 +11685,14 @@ func (ec *executionContext) unmarshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadre
 	return res, nil
 }
 
-func (ec *executionContext) marshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Status) graphql.Marshaler {
+func (ec *executionContext) marshalOStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐStatus(ctx, sel, v[i])
+		return ec.marshalNStatus2string(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -44,13 +44,6 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func ptrs[T any](in []T) []*T {
 	out := make([]*T, len(in))
 	for i := range in {
@@ -140,7 +133,7 @@ func (r *Resolver) revisions(ctx context.Context, o *warehouse.Observation) ([]*
 func expectRows(ctx context.Context, rows []*service.Row, extra *warehouse.Observation) {
 	obs := []*warehouse.Observation{extra}
 	for _, r := range rows {
-		obs = append(obs, r.Value.Observation)
+		obs = append(obs, r.Fig.Observation)
 	}
 	loaders.For(ctx).Expect(obs...)
 }
@@ -148,7 +141,7 @@ func expectRows(ctx context.Context, rows []*service.Row, extra *warehouse.Obser
 func expectPoints(ctx context.Context, pts []service.Point) {
 	obs := make([]*warehouse.Observation, len(pts))
 	for i := range pts {
-		obs[i] = pts[i].Value.Observation
+		obs[i] = pts[i].Fig.Observation
 	}
 	loaders.For(ctx).Expect(obs...)
 }

@@ -14,11 +14,6 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Figure is the resolver for the figure field.
-func (r *benchmarkResolver) Figure(ctx context.Context, obj *service.Benchmark) (*service.Value, error) {
-	return &obj.Value, nil
-}
-
 // Map is the resolver for the map field.
 func (r *comparisonResolver) Map(ctx context.Context, obj *service.Comparison) (model.Map, error) {
 	return model.Map(obj.Map), nil
@@ -27,64 +22,6 @@ func (r *comparisonResolver) Map(ctx context.Context, obj *service.Comparison) (
 // CSVURL is the resolver for the csvUrl field.
 func (r *comparisonResolver) CSVURL(ctx context.Context, obj *service.Comparison) (string, error) {
 	return csvURL(obj), nil
-}
-
-// Value is the resolver for the value field.
-func (r *comparisonRowResolver) Value(ctx context.Context, obj *service.Row) (*float64, error) {
-	return obj.Value.Value, nil
-}
-
-// Numerator is the resolver for the numerator field.
-func (r *comparisonRowResolver) Numerator(ctx context.Context, obj *service.Row) (*float64, error) {
-	return obj.Value.Numerator, nil
-}
-
-// Denominator is the resolver for the denominator field.
-func (r *comparisonRowResolver) Denominator(ctx context.Context, obj *service.Row) (*float64, error) {
-	return obj.Value.Denominator, nil
-}
-
-// Figure is the resolver for the figure field.
-func (r *comparisonRowResolver) Figure(ctx context.Context, obj *service.Row) (*service.Value, error) {
-	return &obj.Value, nil
-}
-
-// PreviousYear is the resolver for the previousYear field.
-func (r *comparisonRowResolver) PreviousYear(ctx context.Context, obj *service.Row) (*int, error) {
-	if obj.Previous == nil {
-		return nil, nil
-	}
-	return &obj.PreviousYear, nil
-}
-
-// GapToTarget is the resolver for the gapToTarget field.
-func (r *comparisonRowResolver) GapToTarget(ctx context.Context, obj *service.Row) (*float64, error) {
-	return obj.Gap, nil
-}
-
-// TargetStatus is the resolver for the targetStatus field.
-func (r *comparisonRowResolver) TargetStatus(ctx context.Context, obj *service.Row) (model.TargetStatus, error) {
-	return model.TargetStatus(obj.Status), nil
-}
-
-// Observation is the resolver for the observation field.
-func (r *comparisonRowResolver) Observation(ctx context.Context, obj *service.Row) (*warehouse.Observation, error) {
-	return obj.Value.Observation, nil
-}
-
-// Combined is the resolver for the combined field.
-func (r *figureResolver) Combined(ctx context.Context, obj *service.Value) ([]string, error) {
-	return nonNil(obj.Parts), nil
-}
-
-// Missing is the resolver for the missing field.
-func (r *figureResolver) Missing(ctx context.Context, obj *service.Value) ([]string, error) {
-	return nonNil(obj.Missing), nil
-}
-
-// Note is the resolver for the note field.
-func (r *figureResolver) Note(ctx context.Context, obj *service.Value) (string, error) {
-	return obj.Reason, nil
 }
 
 // Map is the resolver for the map field.
@@ -120,11 +57,6 @@ func (r *observationResolver) Province(ctx context.Context, obj *warehouse.Obser
 // Metric is the resolver for the metric field.
 func (r *observationResolver) Metric(ctx context.Context, obj *warehouse.Observation) (*warehouse.Metric, error) {
 	return r.Svc.Catalog().Metric(obj.MetricID), nil
-}
-
-// Status is the resolver for the status field.
-func (r *observationResolver) Status(ctx context.Context, obj *warehouse.Observation) (model.Status, error) {
-	return model.Status(obj.Status), nil
 }
 
 // Source is the resolver for the source field.
@@ -276,7 +208,7 @@ func (r *queryResolver) DataVersion(ctx context.Context) (string, error) {
 func (r *queryResolver) Compare(ctx context.Context, metric string, year int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error) {
 	c, err := r.Svc.Compare(ctx, service.CompareArgs{Metric: metric, Year: year, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
-		expectRows(ctx, c.Rows, c.National.Value.Observation)
+		expectRows(ctx, c.Rows, c.National.Fig.Observation)
 	}
 	return c, err
 }
@@ -322,21 +254,6 @@ func (r *queryResolver) PreferenceRule(ctx context.Context) (string, error) {
 	return service.PreferenceRule, nil
 }
 
-// Value is the resolver for the value field.
-func (r *seriesPointResolver) Value(ctx context.Context, obj *service.Point) (*float64, error) {
-	return obj.Value.Value, nil
-}
-
-// Figure is the resolver for the figure field.
-func (r *seriesPointResolver) Figure(ctx context.Context, obj *service.Point) (*service.Value, error) {
-	return &obj.Value, nil
-}
-
-// Observation is the resolver for the observation field.
-func (r *seriesPointResolver) Observation(ctx context.Context, obj *service.Point) (*warehouse.Observation, error) {
-	return obj.Value.Observation, nil
-}
-
 // Metric is the resolver for the metric field.
 func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error) {
 	m := r.Svc.Catalog().Metric(obj.MetricID)
@@ -375,17 +292,8 @@ func (r *trendResolver) ProjectedYearMet(ctx context.Context, obj *service.Trend
 	return obj.ProjectedYearMet, nil
 }
 
-// Benchmark returns BenchmarkResolver implementation.
-func (r *Resolver) Benchmark() BenchmarkResolver { return &benchmarkResolver{r} }
-
 // Comparison returns ComparisonResolver implementation.
 func (r *Resolver) Comparison() ComparisonResolver { return &comparisonResolver{r} }
-
-// ComparisonRow returns ComparisonRowResolver implementation.
-func (r *Resolver) ComparisonRow() ComparisonRowResolver { return &comparisonRowResolver{r} }
-
-// Figure returns FigureResolver implementation.
-func (r *Resolver) Figure() FigureResolver { return &figureResolver{r} }
 
 // Group returns GroupResolver implementation.
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
@@ -407,9 +315,6 @@ func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-// SeriesPoint returns SeriesPointResolver implementation.
-func (r *Resolver) SeriesPoint() SeriesPointResolver { return &seriesPointResolver{r} }
-
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
@@ -417,17 +322,13 @@ func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 func (r *Resolver) Trend() TrendResolver { return &trendResolver{r} }
 
 type (
-	benchmarkResolver             struct{ *Resolver }
 	comparisonResolver            struct{ *Resolver }
-	comparisonRowResolver         struct{ *Resolver }
-	figureResolver                struct{ *Resolver }
 	groupResolver                 struct{ *Resolver }
 	metricResolver                struct{ *Resolver }
 	observationResolver           struct{ *Resolver }
 	observationConnectionResolver struct{ *Resolver }
 	provinceResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
-	seriesPointResolver           struct{ *Resolver }
 	targetResolver                struct{ *Resolver }
 	trendResolver                 struct{ *Resolver }
 )

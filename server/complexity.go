@@ -36,6 +36,6 @@ func complexity(c *graph.ComplexityRoot) {
 	c.Observation.Alternatives = times(5)
 	c.Observation.Revisions = times(5)
 	c.Figure.Combined = times(6)
-	c.Figure.Missing = times(6)
+	c.Figure.MissingUnits = times(6)
 	c.Trend.Points = times(21)
 }

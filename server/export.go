@@ -38,9 +38,9 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 			if row.Target != nil {
 				target = row.Target.Label() + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
 			}
-			status, qual, cite := figureProvenance(svc, &row.Value)
-			cw.Write([]string{rank, row.Province.ID, row.Province.Name, c.Metric.ID, strconv.Itoa(year), num(row.Value.Value), num(row.Value.Numerator), num(row.Value.Denominator),
-				c.Metric.Unit, num(row.Change), target, num(row.Gap), row.Status, status, qual, row.Value.Reason, cite})
+			status, qual, cite := figureProvenance(svc, &row.Fig)
+			cw.Write([]string{rank, row.Province.ID, row.Province.Name, c.Metric.ID, strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
+				c.Metric.Unit, num(row.Change), target, num(row.Gap), row.Status, status, qual, row.Fig.Reason, cite})
 		}
 		cw.Flush()
 	}
@@ -65,8 +65,8 @@ func exportSeries(svc *service.Service) http.HandlerFunc {
 		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "note", "citation"})
 		for _, s := range series {
 			for _, p := range s.Points {
-				status, qual, cite := figureProvenance(svc, &p.Value)
-				cw.Write([]string{s.Province.ID, s.Province.Name, q.Get("metric"), strconv.Itoa(p.Year), num(p.Value.Value), num(p.Value.Numerator), num(p.Value.Denominator), status, qual, p.Value.Reason, cite})
+				status, qual, cite := figureProvenance(svc, &p.Fig)
+				cw.Write([]string{s.Province.ID, s.Province.Name, q.Get("metric"), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator), status, qual, p.Fig.Reason, cite})
 			}
 		}
 		cw.Flush()

@@ -22,7 +22,7 @@ func BenchmarkCombineAndRank(b *testing.B) {
 	for b.Loop() {
 		rows := make([]*Row, 0, 63)
 		for _, id := range ids {
-			rows = append(rows, &Row{Value: Combine(m, parts, []string{id})})
+			rows = append(rows, &Row{Fig: Combine(m, parts, []string{id})})
 		}
 		_ = Combine(m, parts, ids)
 		rank(rows, m.Better)

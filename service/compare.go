@@ -21,21 +21,21 @@ type CompareArgs struct {
 
 // Row is one province in a comparison.
 type Row struct {
-	Rank         *int
-	Province     *warehouse.Province
-	Value        Value
-	Previous     *Value // the previous available period's value
-	PreviousYear int
-	Change       *float64
-	Target       *warehouse.Target
-	Gap          *float64
-	Status       string // MET | BELOW | ABOVE | NO_TARGET | NO_DATA
+	Rank     *int
+	Province *warehouse.Province
+	Fig      Value
+	Previous *Value // the previous available period's value
+	PrevYear int
+	Change   *float64
+	Target   *warehouse.Target
+	Gap      *float64
+	Status   string // MET | BELOW | ABOVE | NO_TARGET | NO_DATA
 }
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
 type Benchmark struct {
 	ID, Name string
-	Value    Value
+	Fig      Value
 }
 
 // Comparison is the answer to compare.
@@ -121,13 +121,11 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		}
 		subjects[u.ID] = true
 	}
-	obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{
-		MetricIDs: []string{m.ID}, SubjectIDs: keys(subjects), YearTo: a.Year, IncludeSynthetic: a.IncludeSynthetic,
-	})
+	all, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
-	best := s.pick(obs)
+	best := s.pick(filterSlice(all, subjects, 0, a.Year))
 	c := &Comparison{Metric: m, Year: a.Year, Map: a.Map, Projected: a.Map == warehouse.VN34 && a.Year < warehouse.MapChangeYear}
 	valueAt := func(u *warehouse.Province, y int) Value {
 		subj := subjectsOf(u, y)
@@ -149,19 +147,19 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	}
 	prevYears := sortedDesc(years)
 	for _, u := range units {
-		r := &Row{Province: u, Value: valueAt(u, a.Year)}
+		r := &Row{Province: u, Fig: valueAt(u, a.Year)}
 		for _, y := range prevYears {
 			if pv := valueAt(u, y); pv.Value != nil {
-				r.Previous, r.PreviousYear = &pv, y
-				if r.Value.Value != nil {
-					ch := *r.Value.Value - *pv.Value
+				r.Previous, r.PrevYear = &pv, y
+				if r.Fig.Value != nil {
+					ch := *r.Fig.Value - *pv.Value
 					r.Change = &ch
 				}
 				break
 			}
 		}
 		r.Target = s.targetFor(m.ID, u.ID, a.Year)
-		r.Gap, r.Status = attainment(r.Target, r.Value.Value)
+		r.Gap, r.Status = attainment(r.Target, r.Fig.Value)
 		c.Rows = append(c.Rows, r)
 	}
 	rank(c.Rows, m.Better)
@@ -171,7 +169,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && g.ID != a.Group) {
 			continue
 		}
-		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Name: g.Name, Value: s.aggregate(m, best, g.Members, a.Year)})
+		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Name: g.Name, Fig: s.aggregate(m, best, g.Members, a.Year)})
 	}
 	return c, nil
 }
@@ -180,14 +178,14 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 func (s *Service) national(m *warehouse.Metric, best map[string]map[int]*warehouse.Observation, mp warehouse.Map, year int) Benchmark {
 	b := Benchmark{ID: warehouse.NationalID, Name: "Việt Nam"}
 	if o := best[warehouse.NationalID][year]; o != nil {
-		b.Value = Value{Value: o.Value, Numerator: o.Numerator, Denominator: o.Denominator, Observation: o, Reason: "published national figure"}
+		b.Fig = Value{Value: o.Value, Numerator: o.Numerator, Denominator: o.Denominator, Observation: o, Reason: "published national figure"}
 		return b
 	}
 	var ids []string
 	for _, p := range s.Catalog().ProvincesOn(mp) {
 		ids = append(ids, p.ID)
 	}
-	b.Value = s.aggregate(m, best, ids, year)
+	b.Fig = s.aggregate(m, best, ids, year)
 	return b
 }
 
@@ -267,7 +265,7 @@ func attainment(t *warehouse.Target, v *float64) (*float64, string) {
 // value are unranked and last.
 func rank(rows []*Row, better string) {
 	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].Value.Value, rows[j].Value.Value
+		a, b := rows[i].Fig.Value, rows[j].Fig.Value
 		if a == nil || b == nil {
 			return a != nil
 		}
@@ -277,24 +275,15 @@ func rank(rows []*Row, better string) {
 		return *a > *b
 	})
 	for i, r := range rows {
-		if r.Value.Value == nil {
+		if r.Fig.Value == nil {
 			continue
 		}
 		n := i + 1
-		if i > 0 && rows[i-1].Value.Value != nil && *rows[i-1].Value.Value == *r.Value.Value {
+		if i > 0 && rows[i-1].Fig.Value != nil && *rows[i-1].Fig.Value == *r.Fig.Value {
 			n = *rows[i-1].Rank
 		}
 		r.Rank = &n
 	}
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func sortedDesc(m map[int]bool) []int {

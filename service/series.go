@@ -10,8 +10,8 @@ import (
 
 // Point is one year of a series.
 type Point struct {
-	Year  int
-	Value Value
+	Year int
+	Fig  Value
 }
 
 // Series is one province's points: only years with a value (gaps stay gaps).
@@ -62,13 +62,11 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 			subjects[id] = true
 		}
 	}
-	obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{
-		MetricIDs: []string{m.ID}, SubjectIDs: keys(subjects), YearFrom: a.From, YearTo: a.To, IncludeSynthetic: a.IncludeSynthetic,
-	})
+	all, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
-	best := s.pick(obs)
+	best := s.pick(filterSlice(all, subjects, a.From, a.To))
 	out := make([]Series, 0, len(units))
 	for _, u := range units {
 		ser := Series{Province: u}
@@ -83,7 +81,7 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 			if len(parts) == 0 {
 				continue // a gap, not a zero
 			}
-			ser.Points = append(ser.Points, Point{Year: y, Value: Combine(m, parts, subj)})
+			ser.Points = append(ser.Points, Point{Year: y, Fig: Combine(m, parts, subj)})
 		}
 		out = append(out, ser)
 	}
@@ -120,7 +118,7 @@ func (s *Service) Trend(ctx context.Context, metric, province string, from, to i
 	m := s.Catalog().Metric(metric)
 	t := &Trend{Province: ser[0].Province, Metric: m}
 	for _, p := range ser[0].Points {
-		if p.Value.Value != nil {
+		if p.Fig.Value != nil {
 			t.Points = append(t.Points, p)
 		}
 	}
@@ -131,15 +129,15 @@ func (s *Service) Trend(ctx context.Context, metric, province string, from, to i
 	}
 	first, last := t.Points[0], t.Points[len(t.Points)-1]
 	t.FirstYear, t.LastYear = first.Year, last.Year
-	abs := *last.Value.Value - *first.Value.Value
+	abs := *last.Fig.Value - *first.Fig.Value
 	t.AbsoluteChange = &abs
-	if *first.Value.Value != 0 {
-		rel := 100 * abs / *first.Value.Value
+	if *first.Fig.Value != 0 {
+		rel := 100 * abs / *first.Fig.Value
 		t.RelativeChange = &rel
 	}
 	slope, intercept := leastSquares(t.Points)
 	t.Slope = &slope
-	t.ProjectedYearMet, t.Why = projectYear(t.Target, slope, intercept, *last.Value.Value, last.Year)
+	t.ProjectedYearMet, t.Why = projectYear(t.Target, slope, intercept, *last.Fig.Value, last.Year)
 	return t, nil
 }
 
@@ -147,7 +145,7 @@ func leastSquares(pts []Point) (slope, intercept float64) {
 	n := float64(len(pts))
 	var sx, sy, sxx, sxy float64
 	for _, p := range pts {
-		x, y := float64(p.Year), *p.Value.Value
+		x, y := float64(p.Year), *p.Fig.Value
 		sx, sy, sxx, sxy = sx+x, sy+y, sxx+x*x, sxy+x*y
 	}
 	slope = (n*sxy - sx*sy) / (n*sxx - sx*sx)

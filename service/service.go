@@ -18,8 +18,9 @@ type Service struct {
 	Store warehouse.Store
 	Log   *slog.Logger
 
-	mu  sync.RWMutex
-	cat *warehouse.Catalog
+	mu     sync.RWMutex
+	cat    *warehouse.Catalog
+	slices *sliceCache
 	// onChange hooks run after the data version changes (e.g. clear response caches).
 	onChange []func(version uint64)
 }
@@ -29,7 +30,20 @@ func New(store warehouse.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{Store: store, Log: log}
+	return &Service{Store: store, Log: log, slices: newSliceCache(DefaultSliceCacheBytes)}
+}
+
+// DefaultSliceCacheBytes bounds the metric-slice cache (see slices.go).
+const DefaultSliceCacheBytes = 256 << 20
+
+// SetSliceCacheBytes resizes the metric-slice cache; 0 turns it off (every comparison then
+// queries the warehouse).
+func (s *Service) SetSliceCacheBytes(n int) {
+	if n <= 0 {
+		s.slices = nil
+		return
+	}
+	s.slices = newSliceCache(n)
 }
 
 // OnChange registers f to run whenever a new data version is seen.
@@ -87,6 +101,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 	s.cat = cat
 	hooks := append([]func(uint64){}, s.onChange...)
 	s.mu.Unlock()
+	if s.slices != nil {
+		s.slices.purge()
+	}
 	for _, h := range hooks {
 		h(cat.Version)
 	}

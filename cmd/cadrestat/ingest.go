@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
@@ -22,7 +23,16 @@ func ingestCmd(ctx context.Context, args []string) error {
 	var ef engineFlags
 	ef.register(fs)
 	report := fs.Bool("report", false, "print the report as JSON (every problem at once)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	fs.Parse(args)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if fs.NArg() == 0 {
 		return errors.New("ingest needs at least one FILE (CSV or JSON, or a folder of them); see docs/data-format.md")
 	}

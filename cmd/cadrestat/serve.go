@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,7 @@ func serve(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "parser token limit per request")
 	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
 	concurrency := fs.Int("warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
+	pprofOn := fs.Bool("pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling)")
 	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if *origins != "" {
@@ -107,13 +109,25 @@ func serve(ctx context.Context, args []string) error {
 		go retryRefresh(ctx, svc, 2*time.Second)
 	}
 	go svc.Poll(ctx, *poll)
+	// Warm every metric's slices now and after each load, so dashboards never wait for
+	// the warehouse on their first view.
+	warm := func() {
+		start := time.Now()
+		if err := svc.Warm(ctx); err != nil {
+			log.Warn("warming the metric cache failed", "err", err)
+			return
+		}
+		log.Info("metric cache warm", "ms", time.Since(start).Milliseconds())
+	}
+	svc.OnChange(func(uint64) { go warm() })
+	go warm()
 
 	public := &http.Server{Addr: *addr, Handler: server.New(svc, cfg, log), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
-	adminSrv, cleanup, err := startAdmin(svc, ef, *adminAddr, log)
+	adminSrv, cleanup, err := startAdmin(svc, ef, *adminAddr, *pprofOn, log)
 	if err != nil {
 		return err
 	}
@@ -137,7 +151,7 @@ func serve(ctx context.Context, args []string) error {
 
 // startAdmin opens the loopback admin listener (embedded engine only: with a server
 // engine, ingest writes to ClickHouse directly) and writes admin.json for ingest.
-func startAdmin(svc *service.Service, ef engineFlags, addr string, log interface {
+func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool, log interface {
 	Info(string, ...any)
 }) (*http.Server, func(), error) {
 	if ef.engine != "embedded" {
@@ -160,7 +174,16 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, log interface
 		ln.Close()
 		return nil, nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	srv := &http.Server{Handler: server.Admin(svc, token, logger()), ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = server.Admin(svc, token, logger())
+	if pprofOn {
+		mux := http.NewServeMux()
+		mux.Handle("/admin/", h)
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		h = mux
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	log.Info("admin endpoint for ingest", "addr", ln.Addr().String())
 	return srv, func() { os.Remove(path) }, nil

@@ -23,7 +23,7 @@ type ObservationFilter struct {
 	Periods          []string `json:"periods,omitempty"`
 	FromYear         *int     `json:"fromYear,omitempty"`
 	ToYear           *int     `json:"toYear,omitempty"`
-	Statuses         []Status `json:"statuses,omitempty"`
+	Statuses         []string `json:"statuses,omitempty"`
 	Sources          []string `json:"sources,omitempty"`
 	IncludeSynthetic *bool    `json:"includeSynthetic,omitempty"`
 }
@@ -143,126 +143,6 @@ func (e *MetricKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e MetricKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Status string
-
-const (
-	StatusPublished   Status = "PUBLISHED"
-	StatusDerived     Status = "DERIVED"
-	StatusProvisional Status = "PROVISIONAL"
-	StatusSynthetic   Status = "SYNTHETIC"
-)
-
-var AllStatus = []Status{
-	StatusPublished,
-	StatusDerived,
-	StatusProvisional,
-	StatusSynthetic,
-}
-
-func (e Status) IsValid() bool {
-	switch e {
-	case StatusPublished, StatusDerived, StatusProvisional, StatusSynthetic:
-		return true
-	}
-	return false
-}
-
-func (e Status) String() string {
-	return string(e)
-}
-
-func (e *Status) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Status(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Status", str)
-	}
-	return nil
-}
-
-func (e Status) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Status) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Status) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type TargetStatus string
-
-const (
-	TargetStatusMet      TargetStatus = "MET"
-	TargetStatusBelow    TargetStatus = "BELOW"
-	TargetStatusAbove    TargetStatus = "ABOVE"
-	TargetStatusNoTarget TargetStatus = "NO_TARGET"
-	TargetStatusNoData   TargetStatus = "NO_DATA"
-)
-
-var AllTargetStatus = []TargetStatus{
-	TargetStatusMet,
-	TargetStatusBelow,
-	TargetStatusAbove,
-	TargetStatusNoTarget,
-	TargetStatusNoData,
-}
-
-func (e TargetStatus) IsValid() bool {
-	switch e {
-	case TargetStatusMet, TargetStatusBelow, TargetStatusAbove, TargetStatusNoTarget, TargetStatusNoData:
-		return true
-	}
-	return false
-}
-
-func (e TargetStatus) String() string {
-	return string(e)
-}
-
-func (e *TargetStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = TargetStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid TargetStatus", str)
-	}
-	return nil
-}
-
-func (e TargetStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *TargetStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e TargetStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

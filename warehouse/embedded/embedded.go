@@ -3,9 +3,7 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -137,16 +135,15 @@ func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(ware
 }
 
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	var b bytes.Buffer
-	b.WriteString("INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") FORMAT JSONCompactEachRow\n")
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
+	b := make([]byte, 0, 64+len(rows)*160)
+	b = append(b, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+") FORMAT TabSeparated\n"...)
+	var err error
 	for _, r := range rows {
-		if err := enc.Encode(r); err != nil {
-			return warehouse.Wrap(err, warehouse.KindInvalid, "cannot encode row")
+		if b, err = appendTSV(b, r); err != nil {
+			return warehouse.Wrap(err, warehouse.KindInternal, "cannot encode row")
 		}
 	}
-	_, err := e.run(ctx, b.String(), warehouse.Query{}, "TabSeparated")
+	_, err = e.run(ctx, string(b), warehouse.Query{}, "TabSeparated")
 	return err
 }
 

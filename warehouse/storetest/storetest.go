@@ -167,6 +167,32 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		}
 	})
 
+	t.Run("TextRoundTrip", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		b := Fixture()
+		awkward := "tab\there, new\nline, back\\slash \\N, quote ' \" ‘Cần Thơ’ \x00 end"
+		b.Sources[0].Title = awkward
+		b.Observations[0].Quote = awkward
+		b.Groups[0].Members = []string{"VN63-92", "VN63-93"}
+		b.Groups[0].Note = awkward
+		mustLoad(t, s, b)
+		cat, err := s.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cat.Source("src-a").Title; got != awkward {
+			t.Fatalf("source title round trip:\n got %q\nwant %q", got, awkward)
+		}
+		if got := cat.Group("cluster5").Note; got != awkward {
+			t.Fatalf("group note round trip: %q", got)
+		}
+		obs, _ := s.Observations(ctx, warehouse.ObservationFilter{SourceIDs: []string{"src-a"}, SubjectIDs: []string{"VN63-92"}, MetricIDs: []string{"female_share"}})
+		if len(obs) != 1 || obs[0].Quote != awkward {
+			t.Fatalf("quote round trip: %+v", obs)
+		}
+	})
+
 	t.Run("FailedLoadLeavesWarehouseAsItWas", func(t *testing.T) {
 		needLoad(t)
 		if caps.NoFailureInjection != "" {
