@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
@@ -17,6 +18,8 @@ import (
 type Service struct {
 	Store warehouse.Store
 	Log   *slog.Logger
+
+	draining atomic.Bool
 
 	mu     sync.RWMutex
 	cat    *warehouse.Catalog
@@ -71,6 +74,13 @@ func (s *Service) Ready() bool {
 	defer s.mu.RUnlock()
 	return s.cat != nil && len(s.cat.Provinces) > 0
 }
+
+// Drain marks the service as shutting down: /readyz answers 503 so load balancers stop
+// sending new requests, while requests still arriving are served.
+func (s *Service) Drain() { s.draining.Store(true) }
+
+// Draining reports whether Drain was called.
+func (s *Service) Draining() bool { return s.draining.Load() }
 
 // Available returns nil once the catalogue is loaded, else an UNAVAILABLE error that says
 // the warehouse has not answered yet (e.g. a ClickHouse server that is down at start).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -57,5 +58,31 @@ func TestMissingLibraryIsAnErrorNotAPanic(t *testing.T) {
 	_, err := embedded.Open(context.Background(), t.TempDir(), "x")
 	if err == nil || !strings.Contains(warehouse.ErrorMessage(err), "another cadrestat process") {
 		t.Fatalf("second open: %v", err)
+	}
+}
+
+// A client that goes away cancels its context: the call returns at once with a clear
+// error, without waiting for the engine (chDB cannot abort a running query).
+func TestCancelledRequestReturnsPromptly(t *testing.T) {
+	s := testenv.Store(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := s.Exec(ctx, "SELECT sleep(2)")
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("cancelled call returned after %v", took)
+	}
+	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDeadlineBecomesMaxExecutionTime(t *testing.T) {
+	s := testenv.Store(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := s.Exec(ctx, "SELECT sleep(2)")
+	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the query took too long and was stopped" {
+		t.Fatalf("err = %v", err)
 	}
 }
