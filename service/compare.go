@@ -108,24 +108,11 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		return nil, err
 	}
 	cat := s.Catalog()
-	subjects := map[string]bool{warehouse.NationalID: true}
-	// Benchmarks and the national figure cover the whole map, whatever units are shown.
-	for _, u := range append(cat.ProvincesOn(a.Map), units...) {
-		for _, y := range []int{a.Year, a.Year - 1} {
-			for _, id := range subjectsOf(u, y) {
-				subjects[id] = true
-			}
-		}
-		for _, id := range subjectsOf(u, 0) { // predecessors for earlier years' change
-			subjects[id] = true
-		}
-		subjects[u.ID] = true
-	}
-	all, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
+	sl, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
-	best := s.pick(filterSlice(all, subjects, 0, a.Year))
+	best := sl.best // lookups below only touch the subjects and years this comparison needs
 	c := &Comparison{Metric: m, Year: a.Year, Map: a.Map, Projected: a.Map == warehouse.VN34 && a.Year < warehouse.MapChangeYear}
 	valueAt := func(u *warehouse.Province, y int) Value {
 		subj := subjectsOf(u, y)

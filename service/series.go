@@ -55,18 +55,11 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 	if err != nil {
 		return nil, err
 	}
-	subjects := map[string]bool{}
-	for _, u := range units {
-		subjects[u.ID] = true
-		for _, id := range subjectsOf(u, 0) {
-			subjects[id] = true
-		}
-	}
-	all, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
+	sl, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
-	best := s.pick(filterSlice(all, subjects, a.From, a.To))
+	best := sl.best
 	out := make([]Series, 0, len(units))
 	for _, u := range units {
 		ser := Series{Province: u}

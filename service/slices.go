@@ -15,8 +15,11 @@ import (
 // while the data only changes when a load commits. The cache is bounded by an estimate of
 // its size in bytes and evicts the least recently used slices.
 type slice struct {
-	key     sliceKey
-	obs     []warehouse.Observation
+	key sliceKey
+	obs []warehouse.Observation
+	// best is the preferred observation per subject and start year, computed once when the
+	// slice loads, so a request does lookups instead of re-picking every row.
+	best    map[string]map[int]*warehouse.Observation
 	bytes   int
 	version uint64
 	ready   chan struct{} // closed when loaded
@@ -36,15 +39,25 @@ type sliceCache struct {
 	items    map[sliceKey]*list.Element
 }
 
-// approxRowBytes estimates one cached observation (struct, strings, pointers).
-const approxRowBytes = 320
+// rowOverhead estimates one cached observation beyond its strings: the struct, three
+// float pointers and its share of the best-index maps (measured with make bench at scale M).
+const rowOverhead = 400
+
+func sizeOf(obs []warehouse.Observation) int {
+	n := 0
+	for i := range obs {
+		o := &obs[i]
+		n += rowOverhead + len(o.ID) + len(o.SubjectID) + len(o.MetricID) + len(o.Period.Label) + len(o.Quote) + len(o.Note) + len(o.SourceID) + len(o.LoadID)
+	}
+	return n
+}
 
 func newSliceCache(maxBytes int) *sliceCache {
 	return &sliceCache{maxBytes: maxBytes, order: list.New(), items: map[sliceKey]*list.Element{}}
 }
 
 // get returns the slice for key at version, loading it once (concurrent callers wait).
-func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load func(context.Context) ([]warehouse.Observation, error)) ([]warehouse.Observation, error) {
+func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load func(context.Context) (*slice, error)) (*slice, error) {
 	c.mu.Lock()
 	if e, ok := c.items[key]; ok {
 		s := e.Value.(*slice)
@@ -53,7 +66,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 			c.mu.Unlock()
 			select {
 			case <-s.ready:
-				return s.obs, s.err
+				return s, s.err
 			case <-ctx.Done():
 				return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
 			}
@@ -64,23 +77,25 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 	c.items[key] = c.order.PushFront(s)
 	c.mu.Unlock()
 
-	obs, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
+	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
-	s.obs, s.err = obs, err
+	if err == nil {
+		s.obs, s.best, s.bytes = loaded.obs, loaded.best, loaded.bytes
+	}
+	s.err = err
 	close(s.ready)
 	if err != nil {
 		if e, ok := c.items[key]; ok && e.Value == s {
 			c.remove(e)
 		}
 	} else {
-		s.bytes = len(obs) * approxRowBytes
 		c.size += s.bytes
 		for c.size > c.maxBytes && c.order.Len() > 1 {
 			c.remove(c.order.Back())
 		}
 	}
 	c.mu.Unlock()
-	return obs, err
+	return s, err
 }
 
 func (c *sliceCache) remove(e *list.Element) {
@@ -99,10 +114,15 @@ func (c *sliceCache) purge() {
 	c.size = 0
 }
 
-// metricSlice returns the current observations of a metric, from the cache when possible.
-func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool) ([]warehouse.Observation, error) {
-	load := func(ctx context.Context) ([]warehouse.Observation, error) {
-		return s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: synthetic})
+// metricSlice returns the current observations of a metric and their best-per-cell index,
+// from the cache when possible.
+func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
+	load := func(ctx context.Context) (*slice, error) {
+		obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: synthetic})
+		if err != nil {
+			return nil, err
+		}
+		return &slice{obs: obs, best: s.pick(obs), bytes: sizeOf(obs)}, nil
 	}
 	if s.slices == nil {
 		return load(ctx)
@@ -121,17 +141,4 @@ func (s *Service) Warm(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// filterSlice keeps the observations of the given subjects up to a year (0 = no bound).
-func filterSlice(obs []warehouse.Observation, subjects map[string]bool, from, to int) []warehouse.Observation {
-	out := make([]warehouse.Observation, 0, len(subjects)*4)
-	for i := range obs {
-		o := &obs[i]
-		if !subjects[o.SubjectID] || (to > 0 && o.Period.Start > to) || (from > 0 && o.Period.Start < from) {
-			continue
-		}
-		out = append(out, *o)
-	}
-	return out
 }
