@@ -64,6 +64,10 @@ func main() {
 			os.Exit(int(exit))
 		}
 		fmt.Fprintln(os.Stderr, "cadrestat:", oneLine(err))
+		if os.Getenv("CADRESTAT_LOG") == "debug" {
+			// The operator's own terminal: the engine's full message helps, and no client sees it.
+			fmt.Fprintln(os.Stderr, "cadrestat: cause:", err)
+		}
 		os.Exit(1)
 	}
 }
