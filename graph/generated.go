@@ -278,8 +278,6 @@ type ObservationResolver interface {
 	Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error)
 	Metric(ctx context.Context, obj *warehouse.Observation) (*warehouse.Metric, error)
 
-	Source(ctx context.Context, obj *warehouse.Observation) (*warehouse.Source, error)
-
 	Revision(ctx context.Context, obj *warehouse.Observation) (string, error)
 	Alternatives(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
@@ -4388,7 +4386,7 @@ func (ec *executionContext) _Observation_source(ctx context.Context, field graph
 			return ec.fieldContext_Observation_source(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Observation().Source(ctx, obj)
+			return obj.Source(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Source) graphql.Marshaler {
@@ -4403,7 +4401,7 @@ func (ec *executionContext) fieldContext_Observation_source(_ context.Context, f
 		Object:     "Observation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -8814,43 +8812,10 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Observation_source(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Observation_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "quote":
 			out.Values[i] = ec._Observation_quote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -80,15 +80,6 @@ func csvURL(c *service.Comparison) string {
 	return "/export/compare.csv?" + v.Encode()
 }
 
-// source resolves from the in-memory catalogue: no warehouse call at all.
-func (r *Resolver) source(o *warehouse.Observation) (*warehouse.Source, error) {
-	s := r.Svc.Catalog().Source(o.SourceID)
-	if s == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "observation %s cites a missing source", o.ID)
-	}
-	return s, nil
-}
-
 // alternatives are the other observations of the same cell, preferred first, through the
 // request's loader (one warehouse query for all cells of the response).
 func (r *Resolver) alternatives(ctx context.Context, o *warehouse.Observation) ([]*warehouse.Observation, error) {

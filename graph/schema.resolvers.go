@@ -59,11 +59,6 @@ func (r *observationResolver) Metric(ctx context.Context, obj *warehouse.Observa
 	return r.Svc.Catalog().Metric(obj.MetricID), nil
 }
 
-// Source is the resolver for the source field.
-func (r *observationResolver) Source(ctx context.Context, obj *warehouse.Observation) (*warehouse.Source, error) {
-	return r.source(obj)
-}
-
 // Revision is the resolver for the revision field.
 func (r *observationResolver) Revision(ctx context.Context, obj *warehouse.Observation) (string, error) {
 	return strconv.FormatUint(obj.Revision, 10), nil

@@ -29,7 +29,11 @@ func New(svc *service.Service) *Loaders {
 		}),
 		Revisions: NewBatch(func(ctx context.Context, ids []string) (map[string][]warehouse.Observation, error) {
 			// ClickHouse returns rows in its own order: Revisions maps them back by ID.
-			return svc.Store.Revisions(ctx, ids)
+			revs, err := svc.Store.Revisions(ctx, ids)
+			for _, r := range revs {
+				svc.AttachSources(r)
+			}
+			return revs, err
 		}),
 	}
 }
@@ -66,6 +70,7 @@ func fetchCells(ctx context.Context, svc *service.Service, cells []string) (map[
 	if err != nil {
 		return nil, err
 	}
+	svc.AttachSources(obs)
 	byCell := map[string][]warehouse.Observation{}
 	for _, o := range obs {
 		byCell[o.CellKey()] = append(byCell[o.CellKey()], o)

@@ -137,6 +137,7 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 	if len(items) > first {
 		items, page.HasNext = items[:first], true
 	}
+	s.AttachSources(items)
 	page.Items = items
 	return page, nil
 }

@@ -122,6 +122,7 @@ func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool
 		if err != nil {
 			return nil, err
 		}
+		s.AttachSources(obs)
 		return &slice{obs: obs, best: s.pick(obs), bytes: sizeOf(obs)}, nil
 	}
 	if s.slices == nil {
@@ -141,4 +142,12 @@ func (s *Service) Warm(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// AttachSources points each observation at its source in the current catalogue.
+func (s *Service) AttachSources(obs []warehouse.Observation) {
+	cat := s.Catalog()
+	for i := range obs {
+		obs[i].Src = cat.Source(obs[i].SourceID)
+	}
 }

@@ -136,7 +136,13 @@ type Observation struct {
 	Note        string
 	Revision    uint64
 	LoadID      string
+	// Src is the catalogue entry of SourceID, attached by the service when observations
+	// enter it (see service.AttachSources), so the API reads it without a lookup per row.
+	Src *Source
 }
+
+// Source returns the attached source document (nil if none was attached).
+func (o *Observation) Source() *Source { return o.Src }
 
 // CellKey identifies the cell an observation fills; several sources may fill one cell.
 func (o *Observation) CellKey() string {
