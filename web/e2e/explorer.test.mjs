@@ -123,3 +123,26 @@ test('province search ignores diacritics, the URL restores the view, English lab
   assert.equal(await again.page.textContent('[data-i18n="metric"]'), 'Metric');
   assert.equal(await again.page.inputValue('#year'), '2016');
 });
+
+test('on a phone, with the keyboard only: open the data table and a source', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(`${base}/explore/?metric=female_provincial_committee_share&year=2015&map=VN63`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForFunction(() => window.explorer.bars === 12);
+  // Nothing wider than the screen.
+  const width = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+  assert.ok(width <= 391, `page is ${width}px wide on a 390px phone`);
+  await page.screenshot({ path: join(outDir, 'explorer-phone.png'), fullPage: true });
+  // Keyboard: focus the table's summary, open it, tab to the first province, press Enter.
+  await page.focus('details summary');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.textContent);
+  assert.equal(focused, 'Kiên Giang'); // rank 1 of the 2015-2020 term
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#panel:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'panel');
+  assert.match(await page.textContent('#panel-quote'), /^\(press/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isHidden('#panel'), true);
+});

@@ -114,7 +114,7 @@ function renderComparison() {
   const band = c.target ? [[{ xAxis: c.target.lower ?? 0, name: `${L.target} ${c.target.label}` }, { xAxis: c.target.upper ?? 'max' }]] : [];
   compareChart.setOption({
     animation: false,
-    grid: { left: 8, right: 48, top: 24, bottom: 40, containLabel: true },
+    grid: { left: 8, right: 48, top: 36, bottom: 40, containLabel: true },
     tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${boundMark(rows[p.dataIndex].observation)}${fmt(p.value)}${synth(rows[p.dataIndex]) ? ` (${L.synth})` : ''}` },
     xAxis: { type: 'value', name: m.unit, nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'category', data: rows.map((r) => r.province.name), axisLabel: { interval: 0 } },
@@ -129,7 +129,7 @@ function renderComparison() {
             : { color: r.targetStatus === 'BELOW' ? '#c0392b' : '#1f6fb2' },
         label: { show: true, position: 'right', formatter: `${boundMark(r.observation)}${fmt(r.value)}${synth(r) ? ` ${L.synth}` : ''}` },
       })),
-      markArea: { silent: true, itemStyle: { color: 'rgba(46, 160, 67, 0.15)' }, label: { position: 'insideBottomRight', color: '#1a7f37', fontWeight: 'bold' }, data: band },
+      markArea: { silent: true, itemStyle: { color: 'rgba(46, 160, 67, 0.15)' }, label: { position: 'top', color: '#1a7f37', fontWeight: 'bold' }, data: band },
       markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#555' }, data: markLines },
     }],
   }, true);
