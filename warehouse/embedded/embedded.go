@@ -99,7 +99,8 @@ func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, forma
 	}
 	full := sql + warehouse.SettingsClause(extra)
 	if traceSQL {
-		fmt.Fprintf(os.Stderr, "sql: %.3000s\n", full)
+		start := time.Now()
+		defer func() { fmt.Fprintf(os.Stderr, "sql (%v): %.200s\n", time.Since(start).Round(time.Millisecond), full) }()
 	}
 	type result struct {
 		out []byte
@@ -134,17 +135,70 @@ func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(ware
 	return decodeRowBinary(out, each)
 }
 
+// Insert writes the rows as TabSeparated to a temporary file and loads it with the file()
+// table function: chDB parses a file several times faster than the same data inlined in
+// the query (measured: 200k rows 0.10 s vs 0.34 s for 4 columns, 1.6 s inline for 19).
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	b := make([]byte, 0, 64+len(rows)*160)
-	b = append(b, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+") FORMAT TabSeparated\n"...)
-	var err error
+	structure, err := e.structure(ctx, table, columns)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "cadrestat-insert-*.tsv")
+	if err != nil {
+		return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
+	}
+	defer os.Remove(f.Name())
+	b := make([]byte, 0, 1<<20)
 	for _, r := range rows {
 		if b, err = appendTSV(b, r); err != nil {
+			f.Close()
 			return warehouse.Wrap(err, warehouse.KindInternal, "cannot encode row")
 		}
+		if len(b) > 1<<20 {
+			if _, err := f.Write(b); err != nil {
+				f.Close()
+				return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
+			}
+			b = b[:0]
+		}
 	}
-	_, err = e.run(ctx, string(b), warehouse.Query{}, "TabSeparated")
+	_, werr := f.Write(b)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		return warehouse.Wrap(errors.Join(werr, cerr), warehouse.KindUnavailable, "cannot write a temporary file for the load")
+	}
+	cols := strings.Join(columns, ", ")
+	_, err = e.run(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM file("+
+		warehouse.QuoteString(f.Name())+", 'TabSeparated', "+warehouse.QuoteString(structure)+")", warehouse.Query{}, "TabSeparated")
 	return err
+}
+
+// structure gives file() the columns' types, read from the target table.
+func (e *executor) structure(ctx context.Context, table string, columns []string) (string, error) {
+	db, name, _ := strings.Cut(table, ".")
+	types := map[string]string{}
+	err := e.Select(ctx, warehouse.Query{
+		SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
+		Params: []warehouse.Param{{Name: "db", Value: db}, {Name: "t", Value: name}},
+	}, func(r warehouse.Row) error {
+		var n, t string
+		if err := r.Scan(&n, &t); err != nil {
+			return err
+		}
+		types[n] = t
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, len(columns))
+	for i, c := range columns {
+		t, ok := types[c]
+		if !ok {
+			return "", warehouse.Errorf(warehouse.KindInternal, "column %s missing from %s", c, table)
+		}
+		parts[i] = c + " " + t
+	}
+	return strings.Join(parts, ", "), nil
 }
 
 func (e *executor) Ping(ctx context.Context) error {
