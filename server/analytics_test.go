@@ -412,3 +412,24 @@ func TestSeriesGapsAndMapChange(t *testing.T) {
 		}
 	}
 }
+
+func TestSeriesCSVExport(t *testing.T) {
+	ts, _ := newAnalyticsServer(t)
+	resp, err := http.Get(ts.URL + "/export/series.csv?metric=female_pc_provincial_share&provinces=VN63-02,VN63-86&from=2010&to=2025")
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("GET: %v %v", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil || len(rows) != 3 || rows[0][len(rows[0])-1] != "citation" {
+		t.Fatalf("csv: %v %v", err, rows)
+	}
+	if rows[1][0] != "VN63-02" || rows[1][3] != "2016" || rows[1][5] != "20" || rows[1][6] != "60" {
+		t.Fatalf("Hà Giang row: %v", rows[1])
+	}
+	bad, _ := http.Get(ts.URL + "/export/series.csv?metric=nope&provinces=VN63-02&from=2010&to=2025")
+	msg, _ := io.ReadAll(bad.Body)
+	if bad.StatusCode != 404 || strings.TrimSpace(string(msg)) != `unknown metric "nope"` {
+		t.Fatalf("unknown metric: %d %s", bad.StatusCode, msg)
+	}
+}
