@@ -3,8 +3,11 @@ package ingest
 import (
 	"math"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -57,16 +60,44 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
 }
 
+// observations converts rows on every core (each row only reads the reference maps), then
+// checks duplicates and collects problems in line order, so the report is the same as a
+// sequential pass.
 func (c *converter) observations(p parsed) {
-	for _, r := range p.records {
-		if !c.required(r, "subject", "metric", "period", "status", "source") {
+	type result struct {
+		o     warehouse.Observation
+		ok    bool
+		probs []Problem
+	}
+	recs := p.records
+	out := make([]result, len(recs))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(recs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(recs); lo += chunk {
+		hi := min(lo+chunk, len(recs))
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			sub := &converter{refs: c.refs, file: c.file}
+			for i := lo; i < hi; i++ {
+				r := recs[i]
+				if sub.required(r, "subject", "metric", "period", "status", "source") {
+					out[i].o, out[i].ok = sub.observation(r)
+				}
+				out[i].probs, sub.probs = sub.probs, nil
+			}
+		}(lo, hi)
+	}
+	wg.Wait()
+	c.batch.Observations = slices.Grow(c.batch.Observations, len(recs))
+	for i, r := range recs {
+		c.probs = append(c.probs, out[i].probs...)
+		o := &out[i].o
+		if !out[i].ok || c.dup(r, KindObservations, o.SubjectID+"|"+o.MetricID+"|"+o.Period.Label+"|"+o.SourceID) {
 			continue
 		}
-		o, ok := c.observation(r)
-		if !ok || c.dup(r, KindObservations, o.SubjectID+"|"+o.MetricID+"|"+o.Period.Label+"|"+o.SourceID) {
-			continue
-		}
-		c.batch.Observations = append(c.batch.Observations, o)
+		c.batch.Observations = append(c.batch.Observations, *o)
 	}
 }
 
