@@ -1,16 +1,20 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
+	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/service"
 )
 
@@ -63,5 +67,36 @@ func TestCORSAllowList(t *testing.T) {
 	}
 	if got := preflight(ts, "https://evil.example"); got != "" {
 		t.Fatalf("unlisted origin allowed: %q", got)
+	}
+}
+
+// With WarmViews, the explorer's standard comparisons are in the response cache before
+// anyone asks: once the warm-up reports it is done, the very first request for one is a hit.
+func TestStandardViewsAreWarmed(t *testing.T) {
+	cfg := server.Defaults()
+	cfg.WarmViews = true
+	warmed := make(chan int, 1)
+	cfg.AfterWarm = func(n int) { warmed <- n }
+	ts := serverWith(t, cfg)
+	select {
+	case n := <-warmed:
+		if n != 58*2*(server.WarmTo-server.WarmFrom+1) {
+			t.Fatalf("%d views warmed", n)
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the warm-up did not finish")
+	}
+	body, _ := json.Marshal(map[string]any{"query": explorer.CompareQuery,
+		"variables": map[string]any{"m": "female_provincial_committee_share", "y": 2015, "map": "VN63", "s": false}})
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Cache"); got != "HIT" {
+		t.Fatalf("first request for a standard view: X-Cache %q, want HIT", got)
 	}
 }

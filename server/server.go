@@ -35,8 +35,11 @@ type Config struct {
 	MaxTokens      int   // parser token limit: bounds the cost of parsing any request
 	MaxBodyBytes   int64 // larger bodies get 413
 	RequestTimeout time.Duration
-	CacheBytes     int // response cache size; 0 turns it off
-	CORSOrigins    []string
+	CacheBytes     int  // response cache size; 0 turns it off
+	WarmViews      bool // pre-render the explorer's standard views after each load
+	// AfterWarm, when set, is called with the number of views each time a warm-up ends.
+	AfterWarm   func(views int)
+	CORSOrigins []string
 }
 
 // Defaults are safe for a public server.
@@ -80,6 +83,13 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		cache := newResponseCache(cfg.CacheBytes)
 		svc.OnChange(func(uint64) { cache.Purge() })
 		api = cache.middleware(func() uint64 { return svc.Catalog().Version }, api)
+		if cfg.WarmViews {
+			warmed := api
+			svc.OnChange(func(uint64) { go warmViews(warmed, svc, log, cfg.AfterWarm) })
+			if svc.Ready() {
+				go warmViews(warmed, svc, log, cfg.AfterWarm)
+			}
+		}
 	}
 	mux.Handle("/graphql", limitBody(api, cfg.MaxBodyBytes))
 	mux.Handle("GET /export/compare.csv", withTimeout(exportCompare(svc), cfg.RequestTimeout))

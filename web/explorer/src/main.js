@@ -4,6 +4,8 @@
 import * as echarts from 'echarts';
 import { labels, fold } from './i18n.js';
 import './style.css';
+// Shared with the server, which pre-renders this query for every metric, year and map.
+import compareQuery from '../../../server/explorer/compare.graphql?raw';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -80,14 +82,7 @@ async function loadCatalogue() {
 
 async function loadComparison() {
   $('status').textContent = L.loading;
-  const d = await gql(`query($m: ID!, $y: Int!, $map: Map, $s: Boolean) {
-    compare(metric: $m, year: $y, map: $map, includeSynthetic: $s) {
-      csvUrl projected metric { unit nameEn nameVi }
-      target { lower upper label deadline directive }
-      national { name figure { value note } }
-      benchmarks { id name figure { value note } }
-      rows { rank value targetStatus gapToTarget province { id name }
-             figure { combined missing note } observation { ${OBS} } } } }`,
+  const d = await gql(compareQuery,
   { m: state.metric, y: state.year, map: state.map, s: state.synthetic });
   comparison = d.compare;
   renderComparison();
