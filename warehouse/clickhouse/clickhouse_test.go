@@ -123,3 +123,22 @@ func TestUnknownTableIsSafeError(t *testing.T) {
 		t.Fatalf("err = %v; want a warehouse error whose message hides the SQL", err)
 	}
 }
+
+// A client that goes away cancels its query on the server too; the call returns promptly.
+func TestCancelIsPrompt(t *testing.T) {
+	s := open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	err := s.Exec(ctx, "SELECT sleep(3)")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("cancelled query returned after %v", took)
+	}
+	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
+		t.Fatalf("err = %v (kind %v)", err, warehouse.ErrorKind(err))
+	}
+	// The pool is still usable afterwards.
+	if _, err := s.DataVersion(context.Background()); err != nil {
+		t.Fatalf("after a cancelled query: %v", err)
+	}
+}
