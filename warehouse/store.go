@@ -228,7 +228,9 @@ func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [
 			return 0, err
 		}
 	}
-	changedWhere := "(id, hash) NOT IN (SELECT id, hash FROM (" + c.current(t.name, "id, hash", "") + "))"
+	// Compare only with the current revisions of the ids being loaded: the cost follows the
+	// size of the load, not of the warehouse (a one-row correction into millions of rows).
+	changedWhere := "(id, hash) NOT IN (SELECT id, hash FROM (" + c.current(t.name, "id, hash", "id IN (SELECT id FROM "+stage+")") + "))"
 	var n uint64
 	if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + stage + " WHERE " + changedWhere}, func(r Row) error { return r.Scan(&n) }); err != nil {
 		return 0, err
