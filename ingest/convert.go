@@ -189,10 +189,9 @@ func (c *converter) metrics(p parsed) {
 			m := warehouse.Metric{ID: r.get("id"), NameEN: r.get("name_en"), NameVI: r.get("name_vi"), Unit: r.get("unit"), Kind: kind, Body: r.get("body"),
 				Level: r.get("level"), Better: better, Aggregation: agg, Description: r.get("description")}
 			c.batch.Metrics = append(c.batch.Metrics, m)
-			c.refs.metrics[m.ID] = &c.batch.Metrics[len(c.batch.Metrics)-1]
 		}
 	}
-	// Re-point refs at the final slice (append may have moved it).
+	// Point refs at the final slice only now: append may move it while the loop runs.
 	for i := range c.batch.Metrics {
 		c.refs.metrics[c.batch.Metrics[i].ID] = &c.batch.Metrics[i]
 	}

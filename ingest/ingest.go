@@ -148,6 +148,6 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	if err != nil {
 		return nil, err
 	}
-	rep.Rows, rep.Changed, rep.DataVersion, rep.Result = res.Rows, res.Changed, res.DataVersion, res
+	rep.Rows, rep.Changed, rep.DataVersion = res.Rows, res.Changed, res.DataVersion
 	return rep, nil
 }

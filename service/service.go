@@ -172,9 +172,3 @@ func (s *Service) LoadBundled(ctx context.Context, files []ingest.File, digest s
 	}
 	return rep, nil
 }
-
-// LoadBundledInto loads the bundled dataset into another store (a writer connection to a
-// shared server), once per bundle digest.
-func (s *Service) LoadBundledInto(ctx context.Context, writer warehouse.Store, files []ingest.File, digest string) (*ingest.Report, error) {
-	return New(writer, s.Log).LoadBundled(ctx, files, digest)
-}

@@ -134,7 +134,7 @@ func TestServerDownAtStartKilledAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer writer.Close()
-	if rep, err := svc.LoadBundledInto(ctx, writer, data.Files(), data.Digest()); err != nil || !rep.OK() {
+	if rep, err := service.New(writer, log).LoadBundled(ctx, data.Files(), data.Digest()); err != nil || !rep.OK() {
 		t.Fatalf("loading the bundle: %v %+v", err, rep)
 	}
 	if err := svc.Refresh(ctx); err != nil {

@@ -39,7 +39,7 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 		}
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
 	}
-	s, err := OnConn(ctx, conn, db)
+	s, err := onConn(ctx, &executor{conn: conn}, db)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -52,9 +52,15 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 }
 
 // OnConn makes a Store for database db on an already open connection and migrates it.
-// Tests share one connection per process (chDB allows one) and isolate by database.
+// The caller keeps owning conn: closing the Store leaves it open (tests share one connection
+// per process, since chDB allows one, and isolate by database).
 func OnConn(ctx context.Context, conn *chdb.Conn, db string) (*Store, error) {
-	core, err := warehouse.NewCore(&executor{conn: conn}, db)
+	return onConn(ctx, &executor{conn: conn, shared: true}, db)
+}
+
+func onConn(ctx context.Context, ex *executor, db string) (*Store, error) {
+	conn := ex.conn
+	core, err := warehouse.NewCore(ex, db)
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +80,6 @@ type executor struct {
 	conn   *chdb.Conn
 	shared bool // connection owned by someone else: Close does not close it
 }
-
-// NewExecutor wraps a shared connection (it will not be closed by the executor).
-func NewExecutor(conn *chdb.Conn) warehouse.Executor { return &executor{conn: conn, shared: true} }
 
 func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, format string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
