@@ -124,18 +124,12 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		}
 		return Combine(m, parts, subj)
 	}
-	years := map[int]bool{}
-	for _, bySubj := range best {
-		for y := range bySubj {
-			if y < a.Year {
-				years[y] = true
-			}
-		}
-	}
-	prevYears := sortedDesc(years)
 	for _, u := range units {
 		r := &Row{Province: u, Fig: valueAt(u, a.Year)}
-		for _, y := range prevYears {
+		for _, y := range sl.years { // newest first
+			if y >= a.Year {
+				continue
+			}
 			if pv := valueAt(u, y); pv.Value != nil {
 				r.Previous, r.PrevYear = &pv, y
 				if r.Fig.Value != nil {

@@ -19,7 +19,9 @@ type slice struct {
 	obs []warehouse.Observation
 	// best is the preferred observation per subject and start year, computed once when the
 	// slice loads, so a request does lookups instead of re-picking every row.
-	best    map[string]map[int]*warehouse.Observation
+	best map[string]map[int]*warehouse.Observation
+	// years lists every start year present, newest first (for "previous available period").
+	years   []int
 	bytes   int
 	version uint64
 	ready   chan struct{} // closed when loaded
@@ -80,7 +82,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
 	if err == nil {
-		s.obs, s.best, s.bytes = loaded.obs, loaded.best, loaded.bytes
+		s.obs, s.best, s.years, s.bytes = loaded.obs, loaded.best, loaded.years, loaded.bytes
 	}
 	s.err = err
 	close(s.ready)
@@ -123,7 +125,14 @@ func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool
 			return nil, err
 		}
 		s.AttachSources(obs)
-		return &slice{obs: obs, best: s.pick(obs), bytes: sizeOf(obs)}, nil
+		best := s.pick(obs)
+		years := map[int]bool{}
+		for _, bySubj := range best {
+			for y := range bySubj {
+				years[y] = true
+			}
+		}
+		return &slice{obs: obs, best: best, years: sortedDesc(years), bytes: sizeOf(obs)}, nil
 	}
 	if s.slices == nil {
 		return load(ctx)
