@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/data"
@@ -20,24 +19,12 @@ import (
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/synth"
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// countingStore counts observation queries, to prove loaders batch nested fields.
-type countingStore struct {
-	warehouse.Store
-	obs atomic.Int64
-}
-
-func (c *countingStore) Observations(ctx context.Context, f warehouse.ObservationFilter) ([]warehouse.Observation, error) {
-	c.obs.Add(1)
-	return c.Store.Observations(ctx, f)
-}
-
 // newAnalyticsServer loads the bundle plus synthetic data (seed 1) and extra files.
-func newAnalyticsServer(t *testing.T, extra ...ingest.File) (*httptest.Server, *countingStore) {
+func newAnalyticsServer(t *testing.T, extra ...ingest.File) (*httptest.Server, *testenv.Counting) {
 	t.Helper()
-	cs := &countingStore{Store: testenv.Store(t)}
+	cs := &testenv.Counting{Store: testenv.Store(t)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(cs, log)
 	b, _ := ingest.Prepare(data.Files(), nil)
@@ -282,13 +269,13 @@ func TestAlternativesAndOneQueryPerKind(t *testing.T) {
 
 	// 63 rows, each with its observation's source and alternatives: one observation query for
 	// the comparison and one for all alternatives, whatever the number of rows.
-	before := cs.obs.Load()
+	before := cs.Calls.Load()
 	res = post(t, ts, `{ compare(metric: "female_provincial_committee_share", year: 2020, includeSynthetic: true) {
 	  rows { observation { source { title } alternatives { value } } } } }`, nil)
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	if calls := cs.obs.Load() - before; calls != 2 {
+	if calls := cs.Calls.Load() - before; calls != 2 {
 		t.Fatalf("%d observation queries for one compare with nested alternatives; want 2", calls)
 	}
 }

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/data"
@@ -12,19 +11,9 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-type counting struct {
-	warehouse.Store
-	n atomic.Int64
-}
-
-func (c *counting) Observations(ctx context.Context, f warehouse.ObservationFilter) ([]warehouse.Observation, error) {
-	c.n.Add(1)
-	return c.Store.Observations(ctx, f)
-}
-
 func TestWarmSlicesAnswerWithoutTheWarehouse(t *testing.T) {
 	ctx := context.Background()
-	cs := &counting{Store: testenv.Store(t)}
+	cs := &testenv.Counting{Store: testenv.Store(t)}
 	svc := service.New(cs, nil)
 	if rep, err := svc.LoadBundled(ctx, data.Files(), data.Digest()); err != nil || !rep.OK() {
 		t.Fatalf("%v %+v", err, rep)
@@ -32,7 +21,7 @@ func TestWarmSlicesAnswerWithoutTheWarehouse(t *testing.T) {
 	if err := svc.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	before := cs.n.Load()
+	before := cs.Calls.Load()
 	args := service.CompareArgs{Metric: "female_provincial_committee_share", Year: 2015, Map: warehouse.VN63}
 	c, err := svc.Compare(ctx, args)
 	if err != nil {
@@ -41,7 +30,7 @@ func TestWarmSlicesAnswerWithoutTheWarehouse(t *testing.T) {
 	if _, err := svc.Series(ctx, service.SeriesArgs{Metric: "female_pc_provincial_share", Provinces: []string{"VN63-02"}, From: 2010, To: 2025, Map: warehouse.VN63}); err != nil {
 		t.Fatal(err)
 	}
-	if calls := cs.n.Load() - before; calls != 0 {
+	if calls := cs.Calls.Load() - before; calls != 0 {
 		t.Fatalf("%d warehouse queries after warming; want 0", calls)
 	}
 	ranked := 0
@@ -59,10 +48,10 @@ func TestWarmSlicesAnswerWithoutTheWarehouse(t *testing.T) {
 	if rep, err := svc.Load(ctx, []ingest.File{{Name: "o.csv", Data: []byte(file)}}); err != nil || !rep.OK() {
 		t.Fatalf("%v %+v", err, rep)
 	}
-	before = cs.n.Load()
+	before = cs.Calls.Load()
 	c, err = svc.Compare(ctx, args)
-	if err != nil || cs.n.Load()-before != 1 {
-		t.Fatalf("after a load: %v, %d queries; want 1", err, cs.n.Load()-before)
+	if err != nil || cs.Calls.Load()-before != 1 {
+		t.Fatalf("after a load: %v, %d queries; want 1", err, cs.Calls.Load()-before)
 	}
 	if top := c.Rows[0]; top.Province.ID != "VN63-01" || *top.Fig.Value != 30 {
 		t.Fatalf("new figure not served: %s %v", top.Province.ID, *top.Fig.Value)
