@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"hash/fnv"
-	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -58,9 +55,13 @@ type Batch struct {
 	Sources      []Source
 	Targets      []Target
 	Observations []Observation
+	// More, when set, streams further observations after Observations, chunk by chunk, so a
+	// load of millions of rows never holds them all. It calls yield for each chunk in order;
+	// an error (its own or yield's) fails the load and nothing of it stays.
+	More func(yield func([]Observation) error) error
 }
 
-// Rows counts the rows of a batch.
+// Rows counts the rows a batch holds (not those More will stream).
 func (b *Batch) Rows() int {
 	return len(b.Provinces) + len(b.Lineage) + len(b.Groups) + len(b.Metrics) + len(b.Sources) + len(b.Targets) + len(b.Observations)
 }
@@ -175,77 +176,6 @@ func (c *Core) Recover(ctx context.Context) error {
 	return nil
 }
 
-// Load writes the batch through staging tables: rows whose content is unchanged are
-// skipped (so loading a file twice changes nothing), changed rows become a new revision
-// (the old one stays readable), and nothing is visible until the commit row in `loads` is
-// written. A failure removes what this load wrote.
-func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) {
-	c.loadMu.Lock()
-	defer c.loadMu.Unlock()
-	version, err := c.DataVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	version++
-	id := newLoadID()
-	res = &LoadResult{LoadID: id, DataVersion: version, Rows: b.Rows()}
-	defer func() {
-		if err != nil {
-			c.discard(context.WithoutCancel(ctx), id)
-		}
-	}()
-	for _, t := range loadTables {
-		rows := t.rows(b, id, version)
-		if len(rows) == 0 {
-			continue
-		}
-		n, err := c.stageAndMerge(ctx, t, id, rows)
-		if err != nil {
-			return nil, err
-		}
-		res.Changed += n
-	}
-	err = c.Ex.Exec(ctx, Query{
-		SQL:    "INSERT INTO " + c.DB + ".loads (load_id, version, file, rows, changed) SELECT {id:String}, {v:UInt64}, {f:String}, {r:UInt64}, {c:UInt64}",
-		Params: []Param{{"id", id}, {"v", version}, {"f", b.File}, {"r", uint64(res.Rows)}, {"c", uint64(res.Changed)}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-func (c *Core) stageAndMerge(ctx context.Context, t loadTable, id string, rows [][]any) (int, error) {
-	stage := c.DB + ".stage_" + id + "_" + t.name
-	if err := c.Ex.Exec(ctx, Query{SQL: "CREATE TABLE " + stage + " AS " + c.DB + "." + t.name + " ENGINE = Memory"}); err != nil {
-		return 0, err
-	}
-	defer c.Ex.Exec(context.WithoutCancel(ctx), Query{SQL: "DROP TABLE IF EXISTS " + stage})
-	const chunk = 200000
-	for i := 0; i < len(rows); i += chunk {
-		j := min(i+chunk, len(rows))
-		if err := c.Ex.Insert(ctx, stage, t.columns, rows[i:j]); err != nil {
-			return 0, err
-		}
-	}
-	// Compare only with the current revisions of the ids being loaded: the cost follows the
-	// size of the load, not of the warehouse (a one-row correction into millions of rows).
-	changedWhere := "(id, hash) NOT IN (SELECT id, hash FROM (" + c.current(t.name, "id, hash", "id IN (SELECT id FROM "+stage+")") + "))"
-	var n uint64
-	if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + stage + " WHERE " + changedWhere}, func(r Row) error { return r.Scan(&n) }); err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	cols := strings.Join(t.columns, ", ")
-	err := c.Ex.Exec(ctx, Query{SQL: "INSERT INTO " + c.DB + "." + t.name + " (" + cols + ") SELECT " + cols + " FROM " + stage + " WHERE " + changedWhere})
-	if err == nil && c.FailAfterWrite != nil {
-		err = c.FailAfterWrite(t.name)
-	}
-	return int(n), err
-}
-
 func (c *Core) discard(ctx context.Context, loadID string) {
 	for _, t := range loadTables {
 		_ = c.Ex.Exec(ctx, Query{
@@ -260,28 +190,6 @@ func newLoadID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// Hash returns a stable 64-bit content hash of fields; equal content, equal hash.
-func Hash(fields ...string) uint64 {
-	h := fnv.New64a()
-	for _, f := range fields {
-		h.Write([]byte(f))
-		h.Write([]byte{0x1f})
-	}
-	return h.Sum64()
-}
-
-// ObservationID is the stable identity of one source's value for one cell.
-func ObservationID(subjectID, metricID, periodLabel, sourceID string) string {
-	return strconv.FormatUint(Hash(subjectID, metricID, periodLabel, sourceID), 16)
-}
-
-func fstr(p *float64) string {
-	if p == nil {
-		return "null"
-	}
-	return strconv.FormatFloat(*p, 'g', -1, 64)
 }
 
 // RecordRejection notes a refused ingest (file, problem count, first problem) for operators.

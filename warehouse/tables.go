@@ -76,26 +76,9 @@ var loadTables = []loadTable{
 			return out
 		}},
 	{"observations", obsColumns,
-		func(b *Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Observations))
-			for i := range b.Observations {
-				o := &b.Observations[i]
-				if o.ID == "" {
-					o.ID = ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
-				}
-				out[i] = []any{o.ID, o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, uint16(o.Period.Start), uint16(o.Period.End), o.Period.Label,
-					o.Value, o.Numerator, o.Denominator, o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note, ObservationHash(o), id, rev}
-			}
-			return out
-		}},
+		func(b *Batch, id string, rev uint64) [][]any { return observationRows(b.Observations, id, rev) }},
 }
 
 var obsColumns = []string{"id", "subject_kind", "subject_id", "metric_id", "period_kind", "period_start", "period_end", "period_label", "value", "numerator", "denominator", "qualifier", "status", "source_id", "quote", "note", "hash", "load_id", "revision"}
-
-// ObservationHash covers every content field of an observation.
-func ObservationHash(o *Observation) uint64 {
-	return Hash(o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, fstr(ptr(float64(o.Period.Start))), fstr(ptr(float64(o.Period.End))), o.Period.Label,
-		fstr(o.Value), fstr(o.Numerator), fstr(o.Denominator), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note)
-}
 
 func ptr[T any](v T) *T { return &v }

@@ -138,40 +138,18 @@ func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(ware
 	return decodeRowBinary(out, each)
 }
 
-// Insert writes the rows as TabSeparated to a temporary file and loads it with the file()
-// table function: chDB parses a file several times faster than the same data inlined in
-// the query (measured: 200k rows 0.10 s vs 0.34 s for 4 columns, 1.6 s inline for 19).
+// Insert writes the rows to a temporary file (RowFile) and loads them from it.
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	structure, err := e.structure(ctx, table, columns)
+	f, err := e.RowFile(ctx, table, columns)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp("", "cadrestat-insert-*.tsv")
-	if err != nil {
-		return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
-	}
-	defer os.Remove(f.Name())
-	b := make([]byte, 0, 1<<20)
-	for _, r := range rows {
-		if b, err = appendTSV(b, r); err != nil {
-			f.Close()
-			return warehouse.Wrap(err, warehouse.KindInternal, "cannot encode row")
-		}
-		if len(b) > 1<<20 {
-			if _, err := f.Write(b); err != nil {
-				f.Close()
-				return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
-			}
-			b = b[:0]
-		}
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr != nil || cerr != nil {
-		return warehouse.Wrap(errors.Join(werr, cerr), warehouse.KindUnavailable, "cannot write a temporary file for the load")
+	defer f.Close()
+	if err := f.Write(rows); err != nil {
+		return err
 	}
 	cols := strings.Join(columns, ", ")
-	_, err = e.run(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM file("+
-		warehouse.QuoteString(f.Name())+", 'TabSeparated', "+warehouse.QuoteString(structure)+")", warehouse.Query{}, "TabSeparated")
+	_, err = e.run(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM "+f.Source(), warehouse.Query{}, "TabSeparated")
 	return err
 }
 

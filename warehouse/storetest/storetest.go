@@ -193,6 +193,53 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		}
 	})
 
+	t.Run("StreamedLoad", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		whole := mustLoad(t, s, Fixture())
+		want, _ := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+
+		s2, _ := newStore(t)
+		res := mustLoad(t, s2, streamed(Fixture(), nil))
+		got, _ := s2.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		if res.Rows != whole.Rows || res.Changed != whole.Changed || len(got) != len(want) {
+			t.Fatalf("streamed load: rows %d changed %d, %d observations; whole load: rows %d changed %d, %d observations",
+				res.Rows, res.Changed, len(got), whole.Rows, whole.Changed, len(want))
+		}
+		for i := range want {
+			if got[i].ID != want[i].ID || *got[i].Value != *want[i].Value || got[i].Quote != want[i].Quote {
+				t.Fatalf("observation %d: streamed %+v, whole %+v", i, got[i], want[i])
+			}
+		}
+		if again := mustLoad(t, s2, streamed(Fixture(), nil)); again.Changed != 0 {
+			t.Fatalf("streamed reload changed %d rows", again.Changed)
+		}
+	})
+
+	t.Run("ErrStreamLeavesWarehouseAsItWas", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		mustLoad(t, s, Fixture())
+		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		v0, _ := s.DataVersion(ctx)
+		bad := errors.New("row 3 is invalid")
+		b := Fixture()
+		b.Sources[0].Title = "changed title"
+		for i := range b.Observations {
+			b.Observations[i].Value = f(1)
+		}
+		if _, err := s.Load(ctx, streamed(b, bad)); !errors.Is(err, bad) {
+			t.Fatalf("load err = %v, want the stream's error", err)
+		}
+		after, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		v1, _ := s.DataVersion(ctx)
+		cat, _ := s.Catalog(ctx)
+		obs, _ := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		if before != after || v0 != v1 || cat.Source("src-a").Title != "Source A" || *obs[0].Value == 1 {
+			t.Fatalf("after failed stream: count %d->%d, version %d->%d, title %q, first value %v", before, after, v0, v1, cat.Source("src-a").Title, *obs[0].Value)
+		}
+	})
+
 	t.Run("FailedLoadLeavesWarehouseAsItWas", func(t *testing.T) {
 		needLoad(t)
 		if caps.NoFailureInjection != "" {
@@ -224,6 +271,22 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			t.Fatalf("after failed load: count %d->%d, version %d->%d, title %q", before, after, v0, v1, cat.Source("src-a").Title)
 		}
 	})
+}
+
+// streamed moves a batch's observations, after the first, into its stream, one per chunk,
+// ending with fail if it is not nil.
+func streamed(b *warehouse.Batch, fail error) *warehouse.Batch {
+	rest := b.Observations[1:]
+	b.Observations = b.Observations[:1]
+	b.More = func(yield func([]warehouse.Observation) error) error {
+		for i := range rest {
+			if err := yield(rest[i : i+1]); err != nil {
+				return err
+			}
+		}
+		return fail
+	}
+	return b
 }
 
 func mustLoad(t *testing.T, s warehouse.Store, b *warehouse.Batch) *warehouse.LoadResult {
