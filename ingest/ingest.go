@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,13 +14,31 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// File is one named input.
+// File is one named input: its content in Data, or, when Data is nil, the file at Path,
+// read as the load goes (a file of millions of rows need not be in memory at once).
 type File struct {
 	Name string
 	Data []byte
+	Path string
 }
 
-// ReadFiles reads paths; a directory contributes its *.csv and *.json files.
+func (f File) open() (io.ReadCloser, error) {
+	if f.Data == nil && f.Path != "" {
+		return os.Open(f.Path)
+	}
+	return io.NopCloser(bytes.NewReader(f.Data)), nil
+}
+
+// Bytes returns the file's content, reading it from Path if needed.
+func (f File) Bytes() ([]byte, error) {
+	if f.Data == nil && f.Path != "" {
+		return os.ReadFile(f.Path)
+	}
+	return f.Data, nil
+}
+
+// ReadFiles finds the files at paths (a directory contributes its *.csv and *.json files);
+// they are read when loaded.
 func ReadFiles(paths []string) ([]File, error) {
 	var out []File
 	for _, p := range paths {
@@ -39,65 +60,104 @@ func ReadFiles(paths []string) ([]File, error) {
 			}
 		}
 		for _, n := range names {
-			data, err := os.ReadFile(n)
+			f, err := os.Open(n)
 			if err != nil {
 				return nil, fmt.Errorf("cannot read %s: %w", n, err)
 			}
-			out = append(out, File{Name: n, Data: data})
+			f.Close()
+			out = append(out, File{Name: n, Path: n})
 		}
 	}
 	return out, nil
 }
 
-// Prepare parses and validates files against the catalogue (which may be nil for an empty
-// warehouse) and returns one batch, or every problem found. Files are processed dimension
-// kinds first, so observations may refer to metrics and sources in the same load.
-func Prepare(files []File, cat *warehouse.Catalog) (*warehouse.Batch, []Problem) {
+// plan is a load before its observations are read: the reference rows (small; read and
+// checked at once) and where the observations come from (stream.go reads them).
+type plan struct {
+	c      *converter
+	inputs []obsInput
+	rows   int // observations accepted
+}
+
+// newPlan parses every file and validates the reference rows against the catalogue (which
+// may be nil for an empty warehouse). Files are processed dimension kinds first, so
+// observations may refer to metrics and sources in the same load.
+func newPlan(files []File, cat *warehouse.Catalog) *plan {
 	var all []parsed
 	var probs []Problem
 	var names []string
 	for _, f := range files {
-		ps, pr := parse(f.Name, f.Data)
+		ps, pr := parse(f)
 		all = append(all, ps...)
 		probs = append(probs, pr...)
 		names = append(names, filepath.Base(f.Name))
 	}
 	order := map[Kind]int{KindSources: 0, KindProvinces: 1, KindLineage: 2, KindGroups: 3, KindMetrics: 4, KindTargets: 5, KindObservations: 6}
 	sort.SliceStable(all, func(i, j int) bool { return order[all[i].kind] < order[all[j].kind] })
-	c := &converter{refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}}
-	for _, p := range all {
-		c.file = p.file
-		switch p.kind {
+	p := &plan{c: &converter{refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}, probs: probs}}
+	for _, f := range all {
+		p.c.file = f.file
+		switch f.kind {
 		case KindSources:
-			c.sources(p)
+			p.c.sources(f)
 		case KindProvinces:
-			c.provinces(p)
+			p.c.provinces(f)
 		case KindLineage:
-			c.lineage(p)
+			p.c.lineage(f)
 		case KindGroups:
-			c.groups(p)
+			p.c.groups(f)
 		case KindMetrics:
-			c.metrics(p)
+			p.c.metrics(f)
 		case KindTargets:
-			c.targets(p)
+			p.c.targets(f)
 		case KindObservations:
-			c.observations(p)
+			p.inputs = append(p.inputs, obsInput{file: f.file, records: f.records, body: f.body})
 		}
 	}
-	probs = append(probs, c.probs...)
+	return p
+}
+
+// close releases files the load did not read (it stopped early).
+func (p *plan) close() {
+	for _, in := range p.inputs {
+		if in.body != nil && in.body.closer != nil {
+			in.body.closer.Close()
+		}
+	}
+}
+
+// problems returns every problem found, sorted by file and line; "no rows to load" when
+// the files held nothing.
+func (p *plan) problems() []Problem {
+	probs := p.c.probs
+	if len(probs) == 0 && p.c.batch.Rows()+p.rows == 0 {
+		return []Problem{{File: p.c.batch.File, Reason: "no rows to load"}}
+	}
 	sort.SliceStable(probs, func(i, j int) bool {
 		if probs[i].File != probs[j].File {
 			return probs[i].File < probs[j].File
 		}
 		return probs[i].Line < probs[j].Line
 	})
-	if len(probs) > 0 {
+	return probs
+}
+
+// Prepare parses and validates files against the catalogue (which may be nil for an empty
+// warehouse) and returns one batch holding every row, or every problem found. Loads use
+// Load instead, which streams observations rather than holding them.
+func Prepare(files []File, cat *warehouse.Catalog) (*warehouse.Batch, []Problem) {
+	p := newPlan(files, cat)
+	defer p.close()
+	var obs []warehouse.Observation
+	_ = p.observations(func(chunk []warehouse.Observation) error {
+		obs = append(obs, chunk...)
+		return nil
+	})
+	if probs := p.problems(); len(probs) > 0 {
 		return nil, probs
 	}
-	if c.batch.Rows() == 0 {
-		return nil, []Problem{{File: c.batch.File, Reason: "no rows to load"}}
-	}
-	return c.batch, nil
+	p.c.batch.Observations = obs
+	return p.c.batch, nil
 }
 
 // Report is what a user sees after an ingest, whichever process did the load.
@@ -123,7 +183,12 @@ func Load(ctx context.Context, s warehouse.Store, files []File) (*Report, error)
 	return LoadNamed(ctx, s, files, "")
 }
 
-// LoadNamed is Load with the name recorded for the load (empty: the files' names).
+// errRejected ends a load whose files have problems; nothing of it stays.
+var errRejected = errors.New("ingest: the files have problems")
+
+// LoadNamed is Load with the name recorded for the load (empty: the files' names). The
+// reference rows are checked first; observations are then read, checked and written chunk
+// by chunk on every core, and a problem anywhere discards the whole load.
 func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string) (*Report, error) {
 	rep := &Report{}
 	for _, f := range files {
@@ -133,21 +198,48 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	if err != nil {
 		return nil, err
 	}
-	batch, probs := Prepare(files, cat)
-	if len(probs) > 0 {
-		rep.Problems = probs
+	p := newPlan(files, cat)
+	defer p.close()
+	reject := func() (*Report, error) {
+		rep.Problems = p.problems()
 		if r, ok := s.(rejectionRecorder); ok {
-			_ = r.RecordRejection(ctx, strings.Join(rep.Files, ","), len(probs), probs[0].String())
+			_ = r.RecordRejection(ctx, strings.Join(rep.Files, ","), len(rep.Problems), rep.Problems[0].String())
 		}
 		return rep, nil
 	}
+	if len(p.c.probs) > 0 {
+		_ = p.observations(nil) // report the observations' problems too
+		return reject()
+	}
+	batch := p.c.batch
 	if name != "" {
 		batch.File = name
 	}
+	if len(p.inputs) == 0 {
+		if len(p.problems()) > 0 {
+			return reject()
+		}
+	} else {
+		batch.More = p.stream
+	}
 	res, err := s.Load(ctx, batch)
+	if errors.Is(err, errRejected) {
+		return reject()
+	}
 	if err != nil {
 		return nil, err
 	}
 	rep.Rows, rep.Changed, rep.DataVersion = res.Rows, res.Changed, res.DataVersion
 	return rep, nil
+}
+
+// stream is the batch's observation stream: it fails the load if any file has a problem.
+func (p *plan) stream(yield func([]warehouse.Observation) error) error {
+	if err := p.observations(yield); err != nil {
+		return err
+	}
+	if len(p.problems()) > 0 {
+		return errRejected
+	}
+	return nil
 }

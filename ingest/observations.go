@@ -3,11 +3,8 @@ package ingest
 import (
 	"math"
 	"regexp"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -19,10 +16,9 @@ const (
 )
 
 var (
-	yearRE  = regexp.MustCompile(`^(\d{4})$`)
-	spanRE  = regexp.MustCompile(`^(term|range):(\d{4})-(\d{4})$`)
-	asOfRE  = regexp.MustCompile(`^asof:(\d{4})-(\d{2})-(\d{2})$`)
-	groupRE = regexp.MustCompile(`^group:(.+)$`)
+	yearRE = regexp.MustCompile(`^(\d{4})$`)
+	spanRE = regexp.MustCompile(`^(term|range):(\d{4})-(\d{4})$`)
+	asOfRE = regexp.MustCompile(`^asof:(\d{4})-(\d{2})-(\d{2})$`)
 )
 
 // ParsePeriod reads a period: "2020" (a year), "term:2020-2025" (a term, compared on its
@@ -30,6 +26,9 @@ var (
 func ParsePeriod(s string) (warehouse.Period, string) {
 	s = strings.TrimSpace(s)
 	inRange := func(y int) bool { return y >= MinYear && y <= MaxYear }
+	if y, ok := plainYear(s); ok && inRange(y) { // the common case, without a regexp
+		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+	}
 	if m := yearRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !inRange(y) {
@@ -60,47 +59,6 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
 }
 
-// observations converts rows on every core (each row only reads the reference maps), then
-// checks duplicates and collects problems in line order, so the report is the same as a
-// sequential pass.
-func (c *converter) observations(p parsed) {
-	type result struct {
-		o     warehouse.Observation
-		ok    bool
-		probs []Problem
-	}
-	recs := p.records
-	out := make([]result, len(recs))
-	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(recs) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(recs); lo += chunk {
-		hi := min(lo+chunk, len(recs))
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			sub := &converter{refs: c.refs, file: c.file}
-			for i := lo; i < hi; i++ {
-				r := recs[i]
-				if sub.required(r, "subject", "metric", "period", "status", "source") {
-					out[i].o, out[i].ok = sub.observation(r)
-				}
-				out[i].probs, sub.probs = sub.probs, nil
-			}
-		}(lo, hi)
-	}
-	wg.Wait()
-	c.batch.Observations = slices.Grow(c.batch.Observations, len(recs))
-	for i, r := range recs {
-		c.probs = append(c.probs, out[i].probs...)
-		o := &out[i].o
-		if !out[i].ok || c.dup(r, KindObservations, o.SubjectID+"|"+o.MetricID+"|"+o.Period.Label+"|"+o.SourceID) {
-			continue
-		}
-		c.batch.Observations = append(c.batch.Observations, *o)
-	}
-}
-
 func (c *converter) observation(r record) (warehouse.Observation, bool) {
 	o := warehouse.Observation{MetricID: r.get("metric"), SourceID: r.get("source"), Quote: r.get("quote"), Note: r.get("note"),
 		Status: strings.ToUpper(r.get("status")), Qualifier: strings.ToUpper(r.get("qualifier"))}
@@ -108,8 +66,8 @@ func (c *converter) observation(r record) (warehouse.Observation, bool) {
 	switch {
 	case subj == warehouse.NationalID:
 		o.SubjectKind, o.SubjectID = warehouse.SubjectNational, subj
-	case groupRE.MatchString(subj):
-		o.SubjectKind, o.SubjectID = warehouse.SubjectGroup, groupRE.FindStringSubmatch(subj)[1]
+	case strings.HasPrefix(subj, "group:") && len(subj) > len("group:"):
+		o.SubjectKind, o.SubjectID = warehouse.SubjectGroup, subj[len("group:"):]
 		if !c.refs.groups[o.SubjectID] {
 			c.bad(r, "subject", "unknown group %q", o.SubjectID)
 			return o, false
@@ -205,4 +163,19 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 		return false
 	}
 	return true
+}
+
+// plainYear reads a four-digit year.
+func plainYear(s string) (int, bool) {
+	if len(s) != 4 {
+		return 0, false
+	}
+	y := 0
+	for i := 0; i < 4; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		y = y*10 + int(s[i]-'0')
+	}
+	return y, true
 }

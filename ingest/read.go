@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -33,13 +34,22 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s: %s", loc, p.Reason)
 }
 
-// record is one row of a file, whatever its format: field values and where it came from.
+// record is one row of a file, whatever its format: field values (by column position in
+// cols) and where it came from. A CSV file's records share one cols map, so a row costs no
+// map of its own.
 type record struct {
-	line   int
-	fields map[string]string
+	line int
+	vals []string
+	cols map[string]int
 }
 
-func (r record) get(k string) string { return strings.TrimSpace(r.fields[k]) }
+func (r record) get(k string) string {
+	i, ok := r.cols[k]
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(r.vals[i])
+}
 
 // Kind is the kind of rows a file holds, recognised from its header (CSV) or key (JSON).
 type Kind string
@@ -108,33 +118,121 @@ func kindOf(names []string) (Kind, []string) {
 	return best, unknown
 }
 
-// parsed is the raw content of one file, before validation.
+// parsed is the raw content of one file, before validation: its records, or, for a CSV
+// file of observations, its body, read and converted in chunks by the load (stream.go).
 type parsed struct {
 	file    string
 	kind    Kind
 	records []record
+	body    *csvBody
 }
 
-// parse reads a CSV or JSON file into records; format is chosen by the file name's
-// extension (.json) or the first non-space byte ('{' or '[').
-func parse(name string, data []byte) ([]parsed, []Problem) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
-		return nil, []Problem{{File: name, Line: line, Reason: "file is not valid UTF-8 (save it as UTF-8; Vietnamese text in other encodings is garbled)"}}
+// parse reads a CSV or JSON file; the format is chosen by the file name's extension
+// (.json) or the first non-space byte ('{'). A CSV file of observations is not read beyond
+// its header here: it can be far larger than memory should hold.
+func parse(f File) ([]parsed, []Problem) {
+	name := f.Name
+	rc, err := f.open()
+	if err != nil {
+		return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
 	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
+	closeIt := true
+	defer func() {
+		if closeIt {
+			rc.Close()
+		}
+	}()
+	raw, start, skipped, err := readHead(rc)
+	if err != nil {
+		return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
+	}
+	head := raw[start:]
+	if len(bytes.TrimSpace(head)) == 0 {
 		return nil, []Problem{{File: name, Reason: "file is empty"}}
 	}
-	if strings.HasSuffix(strings.ToLower(name), ".json") || trimmed[0] == '{' {
+	if strings.HasSuffix(strings.ToLower(name), ".json") || head[0] == '{' {
+		rest, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
+		}
+		data := append(raw, rest...)
+		if p := invalidUTF8(name, data, 1); p != nil {
+			return nil, []Problem{*p}
+		}
 		return parseJSON(name, data)
 	}
-	p, probs := parseCSV(name, data)
+	p, probs := parseCSV(name, head, 1+skipped, rc)
 	if p == nil {
 		return nil, probs
 	}
+	if p.body != nil {
+		closeIt = false // the body is read, and closed, by the load
+	}
 	return []parsed{*p}, probs
+}
+
+// readHead reads the start of a file (without a byte-order mark) up to the end of its first
+// record that is not blank, or all of a shorter file. It returns where that record starts
+// in raw and how many blank lines came before it.
+func readHead(r io.Reader) (raw []byte, start, skipped int, err error) {
+	raw = make([]byte, 0, 64<<10)
+	bom := true
+	for {
+		if bom && len(raw) >= 3 {
+			raw, bom = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), false
+		}
+		for {
+			end, ok := recordEnd(raw[start:], 0)
+			if !ok {
+				break
+			}
+			if len(bytes.TrimSpace(raw[start:start+end])) > 0 {
+				return raw, start, skipped, nil
+			}
+			skipped += bytes.Count(raw[start:start+end], []byte("\n"))
+			start += end
+		}
+		if len(raw) == cap(raw) {
+			raw = slices.Grow(raw, cap(raw))
+		}
+		n, rerr := r.Read(raw[len(raw):cap(raw)])
+		raw = raw[:len(raw)+n]
+		if errors.Is(rerr, io.EOF) {
+			if bom {
+				raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+			}
+			return raw, start, skipped, nil
+		}
+		if rerr != nil {
+			return nil, 0, 0, rerr
+		}
+	}
+}
+
+// recordEnd finds the end (just past the newline) of the first CSV record in b, given the
+// quote parity before b; a newline inside quotes does not end a record.
+func recordEnd(b []byte, quotes int) (int, bool) {
+	from := 0
+	for {
+		i := bytes.IndexByte(b[from:], '\n')
+		if i < 0 {
+			return 0, false
+		}
+		quotes += bytes.Count(b[from:from+i], []byte{'"'})
+		from += i + 1
+		if quotes%2 == 0 {
+			return from, true
+		}
+	}
+}
+
+// invalidUTF8 reports the first invalid UTF-8 in data, which starts on line.
+func invalidUTF8(name string, data []byte, line int) *Problem {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line += bytes.Count(data[:firstInvalid(data)], []byte("\n"))
+	return &Problem{File: name, Line: line, Reason: "file is not valid UTF-8 (save it as UTF-8; Vietnamese text in other encodings is garbled)"}
 }
 
 func firstInvalid(b []byte) int {
@@ -148,53 +246,55 @@ func firstInvalid(b []byte) int {
 	return len(b)
 }
 
-func parseCSV(name string, data []byte) (*parsed, []Problem) {
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+// parseCSV reads the header from head; the rest of the file is head's remainder followed by
+// rest. Observations keep it as a body for the load to read in chunks; other kinds (small
+// reference tables) are read into records now.
+func parseCSV(name string, head []byte, headerLine int, rest io.Reader) (*parsed, []Problem) {
+	end, ok := recordEnd(head, 0)
+	if !ok {
+		end = len(head)
+	}
+	if p := invalidUTF8(name, head[:end], headerLine); p != nil {
+		return nil, []Problem{*p}
+	}
+	header, err := csv.NewReader(bytes.NewReader(head[:end])).Read()
 	if err != nil {
-		return nil, []Problem{{File: name, Line: 1, Reason: "cannot read the header: " + csvReason(err)}}
+		return nil, []Problem{{File: name, Line: headerLine, Reason: "cannot read the header: " + csvReason(err)}}
 	}
 	for i := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
 	kind, unknown := kindOf(header)
 	if kind == "" {
-		return nil, []Problem{{File: name, Line: 1, Reason: "unrecognised header " + strings.Join(header, ",") + "; expected the columns of one of: " + kindList()}}
+		return nil, []Problem{{File: name, Line: headerLine, Reason: "unrecognised header " + strings.Join(header, ",") + "; expected the columns of one of: " + kindList()}}
 	}
 	var probs []Problem
 	if len(unknown) > 0 {
-		probs = append(probs, Problem{File: name, Line: 1, Reason: fmt.Sprintf("unknown column(s) %s for a %s file", strings.Join(unknown, ", "), kind)})
+		probs = append(probs, Problem{File: name, Line: headerLine, Reason: fmt.Sprintf("unknown column(s) %s for a %s file", strings.Join(unknown, ", "), kind)})
+	}
+	cols := make(map[string]int, len(header))
+	for i, h := range header {
+		if _, dup := cols[h]; !dup {
+			cols[h] = i
+		}
+	}
+	body := &csvBody{file: name, ncols: len(header), cols: cols, r: io.MultiReader(bytes.NewReader(head[end:]), rest), line: headerLine + bytes.Count(head[:end], []byte("\n"))}
+	if c, ok := rest.(io.Closer); ok {
+		body.closer = c
 	}
 	p := &parsed{file: name, kind: kind}
-	for {
-		line, _ := r.FieldPos(0)
-		row, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			l := line
-			if errors.As(err, &pe) {
-				l = pe.StartLine
-			}
-			probs = append(probs, Problem{File: name, Line: l, Reason: csvReason(err)})
-			return p, probs
-		}
-		line, _ = r.FieldPos(0)
-		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
-			continue
-		}
-		if len(row) != len(header) {
-			probs = append(probs, Problem{File: name, Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), len(header))})
-			continue
-		}
-		rec := record{line: line, fields: make(map[string]string, len(row))}
-		for i, v := range row {
-			rec.fields[header[i]] = v
-		}
-		p.records = append(p.records, rec)
+	if kind == KindObservations {
+		p.body = body
+		return p, probs
+	}
+	err = body.chunks(func(ch chunk) bool {
+		recs, pr, stop := body.records(ch)
+		p.records = append(p.records, recs...)
+		probs = append(probs, pr...)
+		return !stop
+	}, nil)
+	if err != nil {
+		probs = append(probs, Problem{File: name, Reason: "cannot read the file: " + err.Error()})
 	}
 	return p, probs
 }
@@ -263,7 +363,7 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 			if err := dec.Decode(&obj); err != nil {
 				return fail(err)
 			}
-			rec := record{line: line, fields: map[string]string{}}
+			rec := record{line: line, cols: map[string]int{}}
 			for k, v := range obj {
 				if !known[k] {
 					probs = append(probs, Problem{File: name, Line: line, Field: k, Reason: "unknown field for " + key})
@@ -274,7 +374,8 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 					probs = append(probs, Problem{File: name, Line: line, Field: k, Reason: "must be a string, number, boolean or list of strings"})
 					continue
 				}
-				rec.fields[k] = s
+				rec.cols[k] = len(rec.vals)
+				rec.vals = append(rec.vals, s)
 			}
 			p.records = append(p.records, rec)
 		}

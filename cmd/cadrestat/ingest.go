@@ -93,10 +93,14 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.
 	}
 	var req server.IngestRequest
 	for _, f := range files {
+		data, err := f.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", f.Name, err)
+		}
 		req.Files = append(req.Files, struct {
 			Name string `json:"name"`
 			Data []byte `json:"data"`
-		}{f.Name, f.Data})
+		}{f.Name, data})
 	}
 	body, _ := json.Marshal(req)
 	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))

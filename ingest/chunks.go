@@ -1,0 +1,124 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// csvBody is the part of a CSV file after its header, read in chunks of whole records so
+// that chunks can be parsed and validated on every core and the file never has to be in
+// memory at once.
+type csvBody struct {
+	file   string
+	ncols  int
+	cols   map[string]int
+	r      io.Reader
+	closer io.Closer
+	line   int // the line the body starts on
+}
+
+// chunk is a run of whole CSV records and the line it starts on.
+type chunk struct {
+	line int
+	data []byte
+}
+
+// chunkSize is how much of a file one chunk holds: big enough that the per-chunk cost
+// vanishes, small enough that a few in flight per core stay cheap.
+const chunkSize = 4 << 20
+
+// chunks reads the body and calls each with successive chunks, cut after a newline outside
+// quotes, until each returns false or the body ends. stop, when not nil, is checked before
+// every read so a failed load stops reading. The body is closed at the end.
+func (b *csvBody) chunks(each func(chunk) bool, stop func() bool) error {
+	if b.closer != nil {
+		defer b.closer.Close()
+	}
+	var carry []byte
+	line := b.line
+	for {
+		if stop != nil && stop() {
+			return nil
+		}
+		buf := make([]byte, len(carry), max(chunkSize, 2*len(carry)))
+		copy(buf, carry)
+		n, err := io.ReadFull(b.r, buf[len(carry):cap(buf)])
+		buf = buf[:len(carry)+n]
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return err
+		}
+		cut := len(buf)
+		if !eof {
+			cut = lastRecordEnd(buf)
+		}
+		if cut > 0 {
+			if !each(chunk{line: line, data: buf[:cut]}) {
+				return nil
+			}
+			line += bytes.Count(buf[:cut], []byte("\n"))
+		}
+		if eof {
+			return nil
+		}
+		carry = buf[cut:] // a record longer than the chunk grows the next buffer
+	}
+}
+
+// lastRecordEnd is the end of the last whole record in b (which starts at a record
+// boundary), or 0: the last newline with an even number of quotes before it.
+func lastRecordEnd(b []byte) int {
+	quotes := bytes.Count(b, []byte{'"'})
+	end := len(b)
+	for {
+		i := bytes.LastIndexByte(b[:end], '\n')
+		if i < 0 {
+			return 0
+		}
+		quotes -= bytes.Count(b[i+1:end], []byte{'"'})
+		if quotes%2 == 0 {
+			return i + 1
+		}
+		end = i
+	}
+}
+
+// records parses one chunk. stop reports a malformed CSV, which ends the file as it did
+// when files were read in one pass: what follows cannot be trusted to be split right.
+func (b *csvBody) records(ch chunk) (recs []record, probs []Problem, stop bool) {
+	if p := invalidUTF8(b.file, ch.data, ch.line); p != nil {
+		return nil, []Problem{*p}, true
+	}
+	r := csv.NewReader(bytes.NewReader(ch.data))
+	r.FieldsPerRecord = -1
+	recs = make([]record, 0, len(ch.data)/64)
+	line := 1 // of the last record read (FieldPos panics before the first)
+	for {
+		row, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return recs, probs, false
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			l := line
+			if errors.As(err, &pe) {
+				l = pe.StartLine
+			}
+			return recs, append(probs, Problem{File: b.file, Line: ch.line - 1 + l, Reason: csvReason(err)}), true
+		}
+		line, _ = r.FieldPos(0)
+		at := line + ch.line - 1
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue
+		}
+		if len(row) != b.ncols {
+			probs = append(probs, Problem{File: b.file, Line: at, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), b.ncols)})
+			continue
+		}
+		recs = append(recs, record{line: at, vals: row, cols: b.cols})
+	}
+}

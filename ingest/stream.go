@@ -1,0 +1,169 @@
+package ingest
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// obsInput is one file's observations: JSON records already read, or a CSV body still to
+// be read in chunks.
+type obsInput struct {
+	file    string
+	records []record
+	body    *csvBody
+}
+
+// job is one piece of observation work for a core; result is what came of it.
+type job struct {
+	in      int
+	ch      chunk
+	recs    []record
+	readErr error
+	out     chan result
+}
+
+type result struct {
+	in    int
+	obs   []warehouse.Observation
+	keys  []uint64
+	lines []int32
+	probs []Problem
+	stop  bool // a malformed CSV: ignore the rest of this file
+}
+
+// recordsPerJob splits JSON observations into pieces of work.
+const recordsPerJob = 1 << 15
+
+// observations reads, converts and checks every observation input on every core and calls
+// yield (when not nil) with each chunk of valid rows, in file order. After the first
+// problem it yields nothing more but reads on, so that every problem is reported at once.
+// Problems land in p.c.probs; p.rows counts the rows accepted. It returns yield's error.
+func (p *plan) observations(yield func([]warehouse.Observation) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, workers)
+	order := make(chan chan result, 2*workers)
+	done := make(chan struct{})
+	defer close(done)
+	stopped := make([]atomic.Bool, len(p.inputs))
+
+	go func() { // reads the inputs in order, handing out work
+		defer close(order)
+		defer close(jobs)
+		send := func(j job) bool {
+			j.out = make(chan result, 1)
+			select {
+			case order <- j.out:
+			case <-done:
+				return false
+			}
+			select {
+			case jobs <- j:
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for i, in := range p.inputs {
+			if in.body == nil {
+				for lo := 0; lo < len(in.records); lo += recordsPerJob {
+					if !send(job{in: i, recs: in.records[lo:min(lo+recordsPerJob, len(in.records))]}) {
+						return
+					}
+				}
+				continue
+			}
+			ok := true
+			err := in.body.chunks(func(ch chunk) bool {
+				ok = send(job{in: i, ch: ch})
+				return ok
+			}, func() bool { return stopped[i].Load() })
+			if err != nil && ok {
+				ok = send(job{in: i, readErr: err})
+			}
+			if !ok {
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for j := range jobs {
+				j.out <- p.convert(j)
+			}
+		}()
+	}
+
+	seen := map[uint64]uint64{} // observation key -> input<<32 | line of its first row
+	for out := range order {
+		r := <-out
+		inputIdx := r.in
+		if stopped[inputIdx].Load() {
+			continue // after a malformed record, the rest of the file is not read
+		}
+		p.c.probs = append(p.c.probs, r.probs...)
+		if r.stop {
+			stopped[inputIdx].Store(true)
+		}
+		keep := r.obs[:0]
+		for i := range r.obs {
+			at := uint64(inputIdx)<<32 | uint64(r.lines[i])
+			if first, dup := seen[r.keys[i]]; dup {
+				where := "line " + strconv.Itoa(int(uint32(first)))
+				if int(first>>32) != inputIdx {
+					where = p.inputs[first>>32].file + " line " + strconv.Itoa(int(uint32(first)))
+				}
+				p.c.probs = append(p.c.probs, Problem{File: p.inputs[inputIdx].file, Line: int(r.lines[i]),
+					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[KindObservations])})
+				continue
+			}
+			seen[r.keys[i]] = at
+			keep = append(keep, r.obs[i])
+		}
+		p.rows += len(keep)
+		if yield != nil && len(p.c.probs) == 0 && len(keep) > 0 {
+			if err := yield(keep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// convert parses (for a CSV chunk) and converts one piece of work. It only reads shared
+// state (the reference maps), so pieces run on every core.
+func (p *plan) convert(j job) result {
+	in := p.inputs[j.in]
+	res := result{in: j.in}
+	if j.readErr != nil {
+		res.probs, res.stop = []Problem{{File: in.file, Reason: "cannot read the file: " + j.readErr.Error()}}, true
+		return res
+	}
+	recs := j.recs
+	if in.body != nil {
+		recs, res.probs, res.stop = in.body.records(j.ch)
+	}
+	sub := &converter{refs: p.c.refs, file: in.file}
+	res.obs = make([]warehouse.Observation, 0, len(recs))
+	res.keys = make([]uint64, 0, len(recs))
+	res.lines = make([]int32, 0, len(recs))
+	for _, r := range recs {
+		if !sub.required(r, "subject", "metric", "period", "status", "source") {
+			continue
+		}
+		o, ok := sub.observation(r)
+		if !ok {
+			continue
+		}
+		key := warehouse.ObservationKey(&o)
+		o.ID = strconv.FormatUint(key, 16)
+		res.obs = append(res.obs, o)
+		res.keys = append(res.keys, key)
+		res.lines = append(res.lines, int32(r.line))
+	}
+	res.probs = append(res.probs, sub.probs...)
+	return res
+}
