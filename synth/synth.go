@@ -30,6 +30,13 @@ type Options struct {
 // VN63 units for years before 2025 and VN34 units from 2025 on.
 func Generate(cat *warehouse.Catalog, o Options) []warehouse.Observation {
 	var out []warehouse.Observation
+	Each(cat, o, func(ob warehouse.Observation) { out = append(out, ob) })
+	return out
+}
+
+// Each calls fn with every observation Generate returns, in the same order, without holding
+// them (scale L is ten million rows).
+func Each(cat *warehouse.Catalog, o Options, fn func(warehouse.Observation)) {
 	reps := max(o.Replicas, 1)
 	for year := o.From; year <= o.To; year++ {
 		m := warehouse.VN63
@@ -43,12 +50,11 @@ func Generate(cat *warehouse.Catalog, o Options) []warehouse.Observation {
 					if r > 0 {
 						src = SourceID + "-" + strconv.Itoa(r+1)
 					}
-					out = append(out, one(o.Seed, p, &met, year, src))
+					fn(one(o.Seed, p, &met, year, src))
 				}
 			}
 		}
 	}
-	return out
 }
 
 func one(seed uint64, p *warehouse.Province, m *warehouse.Metric, year int, src string) warehouse.Observation {
@@ -79,21 +85,43 @@ func one(seed uint64, p *warehouse.Province, m *warehouse.Metric, year int, src 
 
 // WriteCSV writes observations in the ingest format (docs/data-format.md).
 func WriteCSV(w io.Writer, obs []warehouse.Observation) error {
+	cw := NewCSVWriter(w)
+	for _, o := range obs {
+		cw.Write(o)
+	}
+	return cw.Flush()
+}
+
+// CSVWriter writes observations in the ingest format one at a time.
+type CSVWriter struct {
+	cw     *csv.Writer
+	fields []string
+}
+
+// NewCSVWriter writes the header and returns a writer for the rows.
+func NewCSVWriter(w io.Writer) *CSVWriter {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"})
+	return &CSVWriter{cw: cw, fields: make([]string, 11)}
+}
+
+func (c *CSVWriter) Write(o warehouse.Observation) {
 	f := func(p *float64) string {
 		if p == nil {
 			return ""
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	for _, o := range obs {
-		subj := o.SubjectID
-		if o.SubjectKind == warehouse.SubjectGroup {
-			subj = "group:" + subj
-		}
-		cw.Write([]string{subj, o.MetricID, o.Period.Label, f(o.Value), f(o.Numerator), f(o.Denominator), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note})
+	subj := o.SubjectID
+	if o.SubjectKind == warehouse.SubjectGroup {
+		subj = "group:" + subj
 	}
-	cw.Flush()
-	return cw.Error()
+	c.fields = append(c.fields[:0], subj, o.MetricID, o.Period.Label, f(o.Value), f(o.Numerator), f(o.Denominator), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note)
+	c.cw.Write(c.fields)
+}
+
+// Flush writes what is buffered and reports the first error.
+func (c *CSVWriter) Flush() error {
+	c.cw.Flush()
+	return c.cw.Error()
 }

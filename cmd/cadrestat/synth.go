@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"context"
 	"flag"
 	"fmt"
@@ -27,8 +29,7 @@ func synthCmd(ctx context.Context, args []string) error {
 	if *from < ingest.MinYear || *to > ingest.MaxYear || *from > *to {
 		return fmt.Errorf("years must satisfy %d ≤ from ≤ to ≤ %d", ingest.MinYear, ingest.MaxYear)
 	}
-	var buf bytes.Buffer
-	obs, err := syntheticN(*seed, *from, *to, *replicas)
+	cat, err := bundledCatalog()
 	if err != nil {
 		return err
 	}
@@ -45,14 +46,29 @@ func synthCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if err := synth.WriteCSV(&buf, obs); err != nil {
+	w := io.Writer(os.Stdout)
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	// Streamed: scale L is ten million rows, which should not be held in memory.
+	bw := bufio.NewWriterSize(w, 1<<20)
+	cw := synth.NewCSVWriter(bw)
+	synth.Each(cat, synth.Options{Seed: *seed, From: *from, To: *to, Replicas: *replicas}, cw.Write)
+	if err := cw.Flush(); err != nil {
 		return err
 	}
-	if *out == "-" {
-		_, err := os.Stdout.Write(buf.Bytes())
+	if err := bw.Flush(); err != nil {
 		return err
 	}
-	return os.WriteFile(*out, buf.Bytes(), 0o644)
+	if f, ok := w.(*os.File); ok && f != os.Stdout {
+		return f.Close()
+	}
+	return nil
 }
 
 // synthetic generates over the bundled catalogue.
@@ -61,9 +77,18 @@ func synthetic(seed uint64, from, to int) ([]warehouse.Observation, error) {
 }
 
 func syntheticN(seed uint64, from, to, replicas int) ([]warehouse.Observation, error) {
+	cat, err := bundledCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return synth.Generate(cat, synth.Options{Seed: seed, From: from, To: to, Replicas: replicas}), nil
+}
+
+// bundledCatalog is the catalogue of the bundled published data, which synthetic rows use.
+func bundledCatalog() (*warehouse.Catalog, error) {
 	b, probs := ingest.Prepare(data.Files(), nil)
 	if len(probs) > 0 {
 		return nil, fmt.Errorf("bundled data does not validate: %s", probs[0])
 	}
-	return synth.Generate(b.Catalog(), synth.Options{Seed: seed, From: from, To: to, Replicas: replicas}), nil
+	return b.Catalog(), nil
 }
