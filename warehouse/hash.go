@@ -1,6 +1,9 @@
 package warehouse
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // FNV-1a, 64 bit. The hashes are stored with every row (they decide whether a reloaded row
 // changed), so the encoding below must never change without a migration: each field's bytes
@@ -45,14 +48,21 @@ func (h *hasher) num(p *float64) {
 		h.str("null")
 		return
 	}
-	var buf [32]byte
-	h.bytes(strconv.AppendFloat(buf[:0], *p, 'g', -1, 64))
+	h.float(*p)
 }
 
 // int hashes an integer the way the first version did, through float64's 'g' form.
-func (h *hasher) int(n int) {
+func (h *hasher) int(n int) { h.float(float64(n)) }
+
+// float hashes strconv's shortest 'g' form of v. Whole numbers below 10⁶ print as plain
+// integers in that form, which is several times cheaper to produce.
+func (h *hasher) float(v float64) {
 	var buf [32]byte
-	h.bytes(strconv.AppendFloat(buf[:0], float64(n), 'g', -1, 64))
+	if v == math.Trunc(v) && math.Abs(v) < 1e6 && !(v == 0 && math.Signbit(v)) {
+		h.bytes(strconv.AppendInt(buf[:0], int64(v), 10))
+		return
+	}
+	h.bytes(strconv.AppendFloat(buf[:0], v, 'g', -1, 64))
 }
 
 // Hash returns a stable 64-bit content hash of fields; equal content, equal hash.

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"hash/fnv"
+	"math"
 	"testing"
 )
 
@@ -37,8 +38,11 @@ func TestObservationHashIsStable(t *testing.T) {
 		}
 	})
 	t.Run("MatchesReference", func(t *testing.T) {
-		big := 1e21
-		for _, x := range []*float64{nil, &v, &big} {
+		var xs []*float64
+		for _, x := range []float64{1e21, 0, math.Copysign(0, -1), 999999, 1e6, 1234567, -5, 0.5, -0.25, 1e-7, 123456.75} {
+			xs = append(xs, &x)
+		}
+		for _, x := range append(xs, nil, &v) {
 			p := o
 			p.Value, p.Period.Start = x, 1945
 			want := referenceHash(p.SubjectKind, p.SubjectID, p.MetricID, p.Period.Kind, "1945", "2020", p.Period.Label,

@@ -3,8 +3,6 @@ package warehouse
 import (
 	"context"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -29,24 +27,33 @@ func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) 
 		}
 	}()
 	for _, t := range loadTables {
-		rows := t.rows(b, id, version)
-		streamed := t.name == "observations" && b.More != nil
-		if len(rows) == 0 && !streamed {
+		obs := t.name == "observations"
+		var rows [][]any
+		if !obs {
+			rows = t.rows(b, id, version)
+		}
+		if len(rows) == 0 && !(obs && (len(b.Observations) > 0 || b.More != nil)) {
 			continue
 		}
-		st, err := c.newStage(ctx, t, id)
+		st, err := c.newStage(ctx, t, id, version)
 		if err != nil {
 			return nil, err
 		}
 		n, err := func() (int, error) {
 			defer st.close(context.WithoutCancel(ctx))
-			if err := st.add(ctx, rows); err != nil {
+			if !obs {
+				if err := st.add(ctx, rows); err != nil {
+					return 0, err
+				}
+				return st.merge(ctx)
+			}
+			if err := st.addObservations(ctx, b.Observations); err != nil {
 				return 0, err
 			}
-			if streamed {
-				err := b.More(func(obs []Observation) error {
-					res.Rows += len(obs)
-					return st.add(ctx, observationRows(obs, id, version))
+			if b.More != nil {
+				err := b.More(func(chunk []Observation) error {
+					res.Rows += len(chunk)
+					return st.addObservations(ctx, chunk)
 				})
 				if err != nil {
 					return 0, err
@@ -79,8 +86,8 @@ type RowFiler interface {
 
 // RowFile is a temporary file of rows for one table.
 type RowFile interface {
-	// Write appends rows of the table's columns.
-	Write(rows [][]any) error
+	// Write appends n rows of the table's columns, encoded as RowBinary (rowbinary.go).
+	Write(p []byte, n int) error
 	// Rows counts the rows written since the last Reset.
 	Rows() int
 	// Source is a table expression (for FROM) reading what was written.
@@ -94,23 +101,20 @@ type RowFile interface {
 // stage receives one table's rows of one load and merges the changed ones into the table.
 type stage interface {
 	add(ctx context.Context, rows [][]any) error
+	addObservations(ctx context.Context, obs []Observation) error
 	merge(ctx context.Context) (changed int, err error)
 	close(ctx context.Context)
 }
 
-func (c *Core) newStage(ctx context.Context, t loadTable, loadID string) (stage, error) {
+func (c *Core) newStage(ctx context.Context, t loadTable, loadID string, rev uint64) (stage, error) {
 	if rf, ok := c.Ex.(RowFiler); ok {
-		f, err := rf.RowFile(ctx, c.DB+"."+t.name, t.columns)
-		if err != nil {
-			return nil, err
-		}
-		return &fileStage{c: c, t: t, loadID: loadID, f: f}, nil
+		return newFileStage(ctx, rf, c, t, loadID, rev)
 	}
 	name := c.DB + ".stage_" + loadID + "_" + t.name
 	if err := c.Ex.Exec(ctx, Query{SQL: "CREATE TABLE " + name + " AS " + c.DB + "." + t.name + " ENGINE = Memory"}); err != nil {
 		return nil, err
 	}
-	return &tableStage{c: c, t: t, name: name}, nil
+	return &tableStage{c: c, t: t, name: name, loadID: loadID, rev: rev}, nil
 }
 
 // changedWhere keeps the rows of src whose content differs from the current revision of the
@@ -126,9 +130,15 @@ func (c *Core) changedWhere(table, src, scope string) string {
 
 // tableStage stages rows in a Memory table, the portable way (the server engine).
 type tableStage struct {
-	c    *Core
-	t    loadTable
-	name string
+	c      *Core
+	t      loadTable
+	name   string
+	loadID string
+	rev    uint64
+}
+
+func (s *tableStage) addObservations(ctx context.Context, obs []Observation) error {
+	return s.add(ctx, observationRows(obs, s.loadID, s.rev))
 }
 
 func (s *tableStage) add(ctx context.Context, rows [][]any) error {
@@ -161,108 +171,6 @@ func (s *tableStage) merge(ctx context.Context) (int, error) {
 func (s *tableStage) close(ctx context.Context) {
 	_ = s.c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + s.name})
 }
-
-// fileStage writes rows to a RowFile and merges each part of about a million rows straight
-// into the table (rows carry the load id, so nothing is visible before the commit, and a
-// failure's rows are deleted by load id).
-type fileStage struct {
-	c      *Core
-	t      loadTable
-	loadID string
-	f      RowFile
-	wrote  bool
-	// For observations, the metrics and start years of the rows in the file: the rows'
-	// current revisions lie within them, found through the table's sorting key instead of a
-	// second parse of the file for its ids (which tripled the engine's time of a big load).
-	metrics  map[string]bool
-	from, to uint16
-}
-
-// filePart is how many rows a file holds before they are merged: large enough that the
-// per-statement cost vanishes, small enough to bound the temporary file (~200 MB).
-const filePart = 1 << 20
-
-func (s *fileStage) add(ctx context.Context, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	if err := s.f.Write(rows); err != nil {
-		return err
-	}
-	if s.t.name == "observations" {
-		s.widen(rows)
-	}
-	if s.f.Rows() >= filePart {
-		return s.flush(ctx)
-	}
-	return nil
-}
-
-func (s *fileStage) flush(ctx context.Context) error {
-	if s.f.Rows() == 0 {
-		return nil
-	}
-	c, src := s.c, s.f.Source()
-	cols := strings.Join(s.t.columns, ", ")
-	if err := c.Ex.Exec(ctx, Query{SQL: "INSERT INTO " + c.DB + "." + s.t.name + " (" + cols + ") SELECT " + cols + " FROM " + src + " WHERE " + c.changedWhere(s.t.name, src, s.scope())}); err != nil {
-		return err
-	}
-	s.wrote, s.metrics = true, nil
-	return s.f.Reset()
-}
-
-// Column positions in obsColumns that widen uses.
-const (
-	obsMetricCol = 3
-	obsStartCol  = 5
-)
-
-func (s *fileStage) widen(rows [][]any) {
-	if s.metrics == nil {
-		s.metrics, s.from, s.to = map[string]bool{}, 65535, 0
-	}
-	for _, r := range rows {
-		s.metrics[r[obsMetricCol].(string)] = true
-		y := r[obsStartCol].(uint16)
-		s.from, s.to = min(s.from, y), max(s.to, y)
-	}
-}
-
-// scope restricts the comparison with current rows to the file's metrics and years.
-func (s *fileStage) scope() string {
-	if s.metrics == nil {
-		return ""
-	}
-	ms := make([]string, 0, len(s.metrics))
-	for m := range s.metrics {
-		ms = append(ms, QuoteString(m))
-	}
-	sort.Strings(ms)
-	return "metric_id IN (" + strings.Join(ms, ", ") + ")" +
-		" AND period_start BETWEEN " + strconv.Itoa(int(s.from)) + " AND " + strconv.Itoa(int(s.to))
-}
-
-func (s *fileStage) merge(ctx context.Context) (int, error) {
-	if err := s.flush(ctx); err != nil {
-		return 0, err
-	}
-	if !s.wrote {
-		return 0, nil
-	}
-	c := s.c
-	var n uint64
-	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + s.t.name + " WHERE load_id = {id:String}", Params: []Param{{"id", s.loadID}}},
-		func(r Row) error { return r.Scan(&n) })
-	if err != nil {
-		return 0, err
-	}
-	if n > 0 && c.FailAfterWrite != nil {
-		err = c.FailAfterWrite(s.t.name)
-	}
-	return int(n), err
-}
-
-func (s *fileStage) close(context.Context) { _ = s.f.Close() }
 
 // observationRows converts observations to table rows on every core: hashing and boxing
 // every value is a large share of a big load's time in Go.

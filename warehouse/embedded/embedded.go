@@ -145,7 +145,13 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 		return err
 	}
 	defer f.Close()
-	if err := f.Write(rows); err != nil {
+	var b []byte
+	for _, r := range rows {
+		if b, err = warehouse.AppendRowBinary(b, r); err != nil {
+			return warehouse.Wrap(err, warehouse.KindInternal, "cannot encode a row for the load")
+		}
+	}
+	if err := f.Write(b, len(rows)); err != nil {
 		return err
 	}
 	cols := strings.Join(columns, ", ")
