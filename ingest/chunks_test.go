@@ -1,11 +1,16 @@
 package ingest
 
 import (
+	"bytes"
+	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -143,6 +148,65 @@ func TestPrepareAcrossFiles(t *testing.T) {
 		_, probs := Prepare([]File{{Name: "a.csv", Data: []byte(obsHeader)}}, catalog())
 		if len(probs) != 1 || probs[0].String() != "a.csv: no rows to load" {
 			t.Fatalf("problems %v", probs)
+		}
+	})
+}
+
+// referenceRecords parses a chunk with encoding/csv alone, the way files were read before
+// the fast path; records must give the same rows, lines and problems.
+func referenceRecords(b *csvBody, ch chunk) ([]record, []Problem) {
+	r := csv.NewReader(bytes.NewReader(ch.data))
+	r.FieldsPerRecord = -1
+	var recs []record
+	var probs []Problem
+	for {
+		row, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return recs, probs
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			errors.As(err, &pe)
+			return recs, append(probs, Problem{File: b.file, Line: ch.line - 1 + pe.StartLine, Reason: csvReason(err)})
+		}
+		line, _ := r.FieldPos(0)
+		line += ch.line - 1
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue
+		}
+		if len(row) != b.ncols {
+			probs = append(probs, Problem{File: b.file, Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), b.ncols)})
+			continue
+		}
+		recs = append(recs, record{line: line, vals: row, cols: b.cols})
+	}
+}
+
+func FuzzRecordsMatchEncodingCSV(f *testing.F) {
+	for _, s := range []string{
+		"a,b,c\n", "a,b,c\r\nd,e,f\r\n", "a,\"b\nc\",d\n\ne,f,g", "a,b\n", "  \n,,\n", "a,b\"c,d\n",
+		"\"a\"\"b\",c,d\n", "a,\"b,c\"x,d\n", "a,b,c\r", "\"unterminated,b,c\n", "x,y,z\n\"a\nb\",c,d\n1,2,3\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		if !utf8.ValidString(data) {
+			return
+		}
+		b := &csvBody{file: "f.csv", ncols: 3, cols: []string{"a", "b", "c"}}
+		ch := chunk{line: 5, data: []byte(data)}
+		got, gotProbs, _ := b.records(ch)
+		want, wantProbs := referenceRecords(b, ch)
+		if fmt.Sprint(gotProbs) != fmt.Sprint(wantProbs) {
+			t.Fatalf("%q: problems\n got %v\nwant %v", data, gotProbs, wantProbs)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d records, encoding/csv %d", data, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].line != want[i].line || fmt.Sprint(got[i].vals) != fmt.Sprint(want[i].vals) {
+				t.Fatalf("%q: record %d = line %d %q, encoding/csv line %d %q", data, i, got[i].line, got[i].vals, want[i].line, want[i].vals)
+			}
 		}
 	})
 }

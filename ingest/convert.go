@@ -240,7 +240,11 @@ func (c *converter) groups(p parsed) {
 // number parses a decimal number; a Vietnamese decimal comma ("24,01") is refused with a
 // clear message rather than guessed at, since "1.098" means 1098 in Vietnamese text.
 func (c *converter) number(r record, field string) (*float64, bool) {
-	s := r.get(field)
+	return c.numberText(r, field, r.get(field))
+}
+
+// numberText reads s, the (trimmed) text of field, as a number; empty is absent.
+func (c *converter) numberText(r record, field, s string) (*float64, bool) {
 	if s == "" {
 		return nil, true
 	}

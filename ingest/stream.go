@@ -97,7 +97,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 		}()
 	}
 
-	seen := map[uint64]uint64{} // observation key -> input<<32 | line of its first row
+	var seen keySet // observation key -> input<<32 | line of its first row
 	for out := range order {
 		r := <-out
 		inputIdx := r.in
@@ -111,7 +111,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 		keep := r.obs[:0]
 		for i := range r.obs {
 			at := uint64(inputIdx)<<32 | uint64(r.lines[i])
-			if first, dup := seen[r.keys[i]]; dup {
+			if first, dup := seen.add(r.keys[i], at); dup {
 				where := "line " + strconv.Itoa(int(uint32(first)))
 				if int(first>>32) != inputIdx {
 					where = p.inputs[first>>32].file + " line " + strconv.Itoa(int(uint32(first)))
@@ -120,7 +120,6 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[KindObservations])})
 				continue
 			}
-			seen[r.keys[i]] = at
 			keep = append(keep, r.obs[i])
 		}
 		p.rows += len(keep)
@@ -150,11 +149,17 @@ func (p *plan) convert(j job) result {
 	res.obs = make([]warehouse.Observation, 0, len(recs))
 	res.keys = make([]uint64, 0, len(recs))
 	res.lines = make([]int32, 0, len(recs))
+	var layout *[nObsCols]int
+	if in.body != nil {
+		layout = in.body.layout
+	}
 	for _, r := range recs {
-		if !sub.required(r, "subject", "metric", "period", "status", "source") {
-			continue
+		l := layout
+		if l == nil { // a JSON record names its own fields
+			l = obsLayout(r.cols)
 		}
-		o, ok := sub.observation(r)
+		f := obsFields(r, l)
+		o, ok := sub.observation(r, &f)
 		if !ok {
 			continue
 		}
