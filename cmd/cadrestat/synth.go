@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/cadrestat/cadrestat/data"
