@@ -1521,9 +1521,14 @@ extend type Query {
   2025, values combine each unit's VN63 predecessors.
   """
   compare(metric: ID!, year: Int!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison!
-  "Yearly points per province; years without a value are left out (gaps, not zeros)."
+  """
+  Yearly points per province; years without a value are left out (gaps, not zeros).
+  "VN" among the provinces gives the national series: the published national figure,
+  else every unit of the map in force that year combined (shares as summed numerators
+  over summed denominators).
+  """
   series(metric: ID!, provinces: [ID!]!, from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false): [Series!]!
-  "Change, least-squares slope and the year the target would be met at that slope."
+  "Change, least-squares slope and the year the target would be met at that slope; province \"VN\" is the nation."
   trend(metric: ID!, province: ID!, from: Int!, to: Int!, includeSynthetic: Boolean = false): Trend!
   "Which provinces meet the applicable target in a year."
   targetAttainment(metric: ID!, year: Int!, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!

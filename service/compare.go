@@ -74,6 +74,10 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 	if len(refs) > 0 {
 		out := make([]*warehouse.Province, 0, len(refs))
 		for _, r := range refs {
+			if r == warehouse.NationalID {
+				out = append(out, nationUnit(m))
+				continue
+			}
 			p := cat.FindProvince(m, r)
 			if p == nil || p.Map != m {
 				return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s", r, m)
@@ -83,6 +87,12 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 		return out, nil
 	}
 	return s.Provinces(m, "", group)
+}
+
+// nationUnit stands for the whole country where a query names "VN" among provinces (series
+// and trends): its figure is the national one, published or combined from every unit.
+func nationUnit(m warehouse.Map) *warehouse.Province {
+	return &warehouse.Province{ID: warehouse.NationalID, Map: m, Code: warehouse.NationalID, Name: "Việt Nam", NameASCII: "Viet Nam", Kind: "nation"}
 }
 
 // subjectsOf lists the warehouse subjects that make up a unit in a year: itself, or on

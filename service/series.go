@@ -63,6 +63,21 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 	out := make([]Series, 0, len(units))
 	for _, u := range units {
 		ser := Series{Province: u}
+		if u.ID == warehouse.NationalID {
+			for y := a.From; y <= a.To; y++ {
+				mp := warehouse.VN63 // the map in force that year: the total is the same on both
+				if y >= warehouse.MapChangeYear {
+					mp = warehouse.VN34
+				}
+				fig := s.national(m, best, mp, y).Fig
+				if fig.Observation == nil && len(fig.Missing) == len(fig.Parts) {
+					continue // no unit has a value: a gap
+				}
+				ser.Points = append(ser.Points, Point{Year: y, Fig: fig})
+			}
+			out = append(out, ser)
+			continue
+		}
 		for y := a.From; y <= a.To; y++ {
 			subj := subjectsOf(u, y)
 			parts := map[string]*warehouse.Observation{}
@@ -100,6 +115,7 @@ type Trend struct {
 // Trend computes the trend of one province.
 func (s *Service) Trend(ctx context.Context, metric, province string, from, to int, mp warehouse.Map, synthetic bool) (*Trend, error) {
 	if mp == "" {
+		mp = warehouse.VN34 // the nation: combined on today's map (the same total either way)
 		if p := s.Catalog().FindProvince("", province); p != nil {
 			mp = p.Map
 		}

@@ -16,9 +16,10 @@ import (
 // its size in bytes and evicts the least recently used slices.
 type slice struct {
 	key sliceKey
-	obs []warehouse.Observation
 	// best is the preferred observation per subject and start year, computed once when the
-	// slice loads, so a request does lookups instead of re-picking every row.
+	// slice loads, so a request does lookups instead of re-picking every row. Only these
+	// are kept: at scale L a cell has 150 sources, and holding every row of every metric
+	// took the server past 1 GiB (the others are read on demand as alternatives).
 	best map[string]map[int]*warehouse.Observation
 	// years lists every start year present, newest first (for "previous available period").
 	years   []int
@@ -45,13 +46,30 @@ type sliceCache struct {
 // float pointers and its share of the best-index maps (measured with make bench at scale M).
 const rowOverhead = 400
 
-func sizeOf(obs []warehouse.Observation) int {
+func sizeOf(best map[string]map[int]*warehouse.Observation) int {
 	n := 0
-	for i := range obs {
-		o := &obs[i]
-		n += rowOverhead + len(o.ID) + len(o.SubjectID) + len(o.MetricID) + len(o.Period.Label) + len(o.Quote) + len(o.Note) + len(o.SourceID) + len(o.LoadID)
+	for _, bySubj := range best {
+		for _, o := range bySubj {
+			n += rowOverhead + len(o.ID) + len(o.SubjectID) + len(o.MetricID) + len(o.Period.Label) + len(o.Quote) + len(o.Note) + len(o.SourceID) + len(o.LoadID)
+		}
 	}
 	return n
+}
+
+// compact copies the preferred observations out of the array they were read into, so the
+// rest of it can be freed (a pointer into an array keeps all of it alive).
+func compact(best map[string]map[int]*warehouse.Observation) {
+	n := 0
+	for _, bySubj := range best {
+		n += len(bySubj)
+	}
+	kept := make([]warehouse.Observation, 0, n)
+	for _, bySubj := range best {
+		for y, o := range bySubj {
+			kept = append(kept, *o)
+			bySubj[y] = &kept[len(kept)-1]
+		}
+	}
 }
 
 func newSliceCache(maxBytes int) *sliceCache {
@@ -82,7 +100,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
 	if err == nil {
-		s.obs, s.best, s.years, s.bytes = loaded.obs, loaded.best, loaded.years, loaded.bytes
+		s.best, s.years, s.bytes = loaded.best, loaded.years, loaded.bytes
 	}
 	s.err = err
 	close(s.ready)
@@ -126,13 +144,14 @@ func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool
 		}
 		s.AttachSources(obs)
 		best := s.pick(obs)
+		compact(best)
 		years := map[int]bool{}
 		for _, bySubj := range best {
 			for y := range bySubj {
 				years[y] = true
 			}
 		}
-		return &slice{obs: obs, best: best, years: sortedDesc(years), bytes: sizeOf(obs)}, nil
+		return &slice{best: best, years: sortedDesc(years), bytes: sizeOf(best)}, nil
 	}
 	if s.slices == nil {
 		return load(ctx)
