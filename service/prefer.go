@@ -39,6 +39,40 @@ func (s *Service) better(cat *warehouse.Catalog, a, b *warehouse.Observation) bo
 	return a.SourceID < b.SourceID
 }
 
+// cellOrder is the rule for the warehouse (warehouse.CellOrder): statuses and period kinds
+// by rank, and every catalogue source in the order of the rule's source part (kind, newer
+// date, id), which is the order better gives two observations that differ only by source.
+func (s *Service) cellOrder() *warehouse.CellOrder {
+	byRank := func(m map[string]int) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		sort.Slice(out, func(i, j int) bool { return m[out[i]] < m[out[j]] })
+		return out
+	}
+	cat := s.Catalog()
+	srcs := make([]*warehouse.Source, len(cat.Sources))
+	for i := range cat.Sources {
+		srcs[i] = &cat.Sources[i]
+	}
+	sort.SliceStable(srcs, func(i, j int) bool {
+		a, b := srcs[i], srcs[j]
+		if kindRank[a.Kind] != kindRank[b.Kind] {
+			return kindRank[a.Kind] < kindRank[b.Kind]
+		}
+		if a.Date != b.Date {
+			return a.Date > b.Date
+		}
+		return a.ID < b.ID
+	})
+	ids := make([]string, len(srcs))
+	for i, src := range srcs {
+		ids[i] = src.ID
+	}
+	return &warehouse.CellOrder{Statuses: byRank(statusRank), PeriodKinds: byRank(periodRank), Sources: ids}
+}
+
 // Order sorts observations of one cell best first.
 func (s *Service) Order(obs []*warehouse.Observation) {
 	cat := s.Catalog()

@@ -138,7 +138,9 @@ func (c *sliceCache) purge() {
 // from the cache when possible.
 func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
 	load := func(ctx context.Context) (*slice, error) {
-		obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: synthetic})
+		// The engine keeps one row per cell by the preference rule: at scale L a cell has
+		// 150 sources, and shipping them all to Go cost memory and time for nothing.
+		obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: synthetic, OnePerCell: s.cellOrder()})
 		if err != nil {
 			return nil, err
 		}

@@ -96,30 +96,33 @@ func Inline(q Query) (string, error) {
 	for _, p := range q.Params {
 		vals[p.Name] = p.Value
 	}
-	var err error
-	out := placeholder.ReplaceAllStringFunc(q.SQL, func(m string) string {
-		sub := placeholder.FindStringSubmatch(m)
-		if x, ok := vals[sub[1]].([]string); ok && len(x) > 0 {
-			// A tuple, not an array literal: old servers only accept tuples after IN,
-			// and modern ones accept both.
-			s := ParamText(x)
-			return "(" + s[1:len(s)-1] + ")"
-		}
-		v, ok := vals[sub[1]]
+	var b strings.Builder
+	last := 0
+	for _, loc := range placeholder.FindAllStringSubmatchIndex(q.SQL, -1) {
+		before := q.SQL[last:loc[0]]
+		b.WriteString(before)
+		last = loc[1]
+		name, typ := q.SQL[loc[2]:loc[3]], q.SQL[loc[4]:loc[5]]
+		v, ok := vals[name]
 		if !ok {
-			err = fmt.Errorf("warehouse: no value for parameter %s", sub[1])
-			return m
+			return "", fmt.Errorf("warehouse: no value for parameter %s", name)
 		}
 		switch x := v.(type) {
 		case []string:
-			return ParamText(x)
+			s := ParamText(x)
+			if len(x) > 0 && strings.HasSuffix(strings.TrimRight(q.SQL[:loc[0]], " "), " IN") {
+				// After IN, a tuple: old servers only accept tuples there, modern ones both.
+				s = "(" + s[1:len(s)-1] + ")"
+			}
+			b.WriteString(s)
 		case string:
-			return fmt.Sprintf("CAST(%s AS %s)", QuoteString(x), sub[2])
+			fmt.Fprintf(&b, "CAST(%s AS %s)", QuoteString(x), typ)
 		default:
-			return fmt.Sprintf("CAST(%s AS %s)", QuoteString(ParamText(x)), sub[2])
+			fmt.Fprintf(&b, "CAST(%s AS %s)", QuoteString(ParamText(x)), typ)
 		}
-	})
-	return out, err
+	}
+	b.WriteString(q.SQL[last:])
+	return b.String(), nil
 }
 
 // SettingsClause renders extra settings (e.g. max_execution_time) as a SETTINGS clause.

@@ -130,7 +130,7 @@ func ObservationsSQL(db string, f ObservationFilter, count bool) Query {
 	if !f.IncludeSynthetic {
 		outer = append(outer, "status != 'SYNTHETIC'")
 	}
-	if f.AfterID != "" && !count {
+	if f.AfterID != "" && !count && f.OnePerCell == nil {
 		outer = append(outer, "id > {after:String}")
 		params = append(params, Param{"after", f.AfterID})
 	}
@@ -141,7 +141,21 @@ func ObservationsSQL(db string, f ObservationFilter, count bool) Query {
 	if len(outer) > 0 {
 		sel += " WHERE " + strings.Join(outer, " AND ")
 	}
-	if !count {
+	switch {
+	case count:
+	case f.OnePerCell != nil:
+		sel += " ORDER BY subject_id, period_start, indexOf({cell_statuses:Array(String)}, status), qualifier != 'EXACT'," +
+			" indexOf({cell_periods:Array(String)}, period_kind), indexOf({cell_sources:Array(String)}, source_id), id" +
+			" LIMIT 1 BY subject_id, period_start"
+		nonEmpty := func(l []string) []string { // an empty array literal has no element type
+			if len(l) == 0 {
+				return []string{""}
+			}
+			return l
+		}
+		params = append(params, Param{"cell_statuses", nonEmpty(f.OnePerCell.Statuses)}, Param{"cell_periods", nonEmpty(f.OnePerCell.PeriodKinds)},
+			Param{"cell_sources", nonEmpty(f.OnePerCell.Sources)})
+	default:
 		sel += " ORDER BY id"
 		if f.Limit > 0 {
 			sel += " LIMIT " + strconv.Itoa(f.Limit)

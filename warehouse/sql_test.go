@@ -48,6 +48,8 @@ func TestObservationsSQL(t *testing.T) {
 		{"observations_compare", ObservationFilter{MetricIDs: []string{"female_provincial_committee_share"}, SubjectIDs: []string{"VN", "VN63-92"}, YearTo: 2020}, false},
 		{"observations_page", ObservationFilter{SourceIDs: []string{"seed-003"}, Statuses: []string{"PUBLISHED"}, PeriodLabels: []string{"2023"}, YearFrom: 2010, AfterID: "abc", Limit: 51, IncludeSynthetic: true}, false},
 		{"observations_count", ObservationFilter{MetricIDs: []string{"staff_cut"}, AfterID: "ignored", Limit: 5}, true},
+		{"observations_one_per_cell", ObservationFilter{MetricIDs: []string{"staff_cut"}, IncludeSynthetic: true, AfterID: "ignored", Limit: 5,
+			OnePerCell: &CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"seed-003", "x'y"}}}, false},
 		{"observations_hostile", ObservationFilter{MetricIDs: []string{`x' OR 1=1 --`, `a\'b`}, SubjectIDs: []string{"VN63-92'); DROP TABLE observations; --"}}, false},
 	}
 	for _, tc := range cases {

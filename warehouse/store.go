@@ -40,6 +40,20 @@ type ObservationFilter struct {
 	IncludeSynthetic bool
 	AfterID          string // keyset cursor: rows with id > AfterID
 	Limit            int    // 0 = no limit
+	// OnePerCell, when set, keeps only the preferred observation of each subject and start
+	// year (the cursor and limit are then ignored): the engine picks, so a metric with 150
+	// sources per cell sends one row per cell instead of 150.
+	OnePerCell *CellOrder
+}
+
+// CellOrder ranks the observations of one cell, best first: by status, then exact values
+// before bounds, then by period kind, then by source, each in the order listed (every
+// stored value is listed: ingest accepts no other statuses or period kinds, and the
+// sources list comes from the catalogue).
+type CellOrder struct {
+	Statuses    []string
+	PeriodKinds []string
+	Sources     []string
 }
 
 // LineageLink says a VN63 unit went into a VN34 unit.

@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -190,6 +191,40 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		obs, _ := s.Observations(ctx, warehouse.ObservationFilter{SourceIDs: []string{"src-a"}, SubjectIDs: []string{"VN63-92"}, MetricIDs: []string{"female_share"}})
 		if len(obs) != 1 || obs[0].Quote != awkward {
 			t.Fatalf("quote round trip: %+v", obs)
+		}
+	})
+
+	t.Run("OnePerCell", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		b := Fixture()
+		// A bound from the preferred source loses to an exact value; a term loses to a year.
+		b.Observations = append(b.Observations,
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-93", MetricID: "female_share", Period: warehouse.Period{Kind: "TERM", Start: 2020, End: 2025, Label: "term:2020-2025"},
+				Value: f(30), Qualifier: warehouse.QualExact, Status: warehouse.StatusPublished, SourceID: "src-a", Quote: "q"},
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-94", MetricID: "female_share", Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
+				Value: f(10), Qualifier: warehouse.QualLowerBound, Status: warehouse.StatusSynthetic, SourceID: "src-b", Quote: "q"})
+		mustLoad(t, s, b)
+		order := &warehouse.CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}}
+		pick := func(sources ...string) map[string]float64 {
+			order.Sources = sources
+			obs, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, IncludeSynthetic: true, OnePerCell: order})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]float64{}
+			for _, o := range obs {
+				out[o.SubjectID+"/"+o.Period.Label] = *o.Value
+			}
+			return out
+		}
+		want := map[string]float64{"VN63-92/2020": 25, "VN63-93/2020": 18, "VN63-94/2020": 22}
+		if got := pick("src-a", "src-b"); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("src-a first: %v, want %v", got, want)
+		}
+		want["VN63-92/2020"] = 26 // same status and period: the source order decides
+		if got := pick("src-b", "src-a"); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("src-b first: %v, want %v", got, want)
 		}
 	})
 
