@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,9 +73,16 @@ func TestKillMidLoadLeavesWarehouseAsItWas(t *testing.T) {
 	}
 	c.Process.Kill()
 	c.Wait()
-	// The killed load did write rows: they must be invisible and then removed on reopen.
-
+	// The killed load did write rows: they must be invisible and then removed on reopen,
+	// and so must its temporary files.
+	left, _ := os.ReadDir(filepath.Join(dir, "load-tmp"))
+	if len(left) == 0 {
+		t.Fatal("the killed load left no temporary file: the test no longer kills it mid-load")
+	}
 	v1, n1, raw1 := snapshot()
+	if after, _ := os.ReadDir(filepath.Join(dir, "load-tmp")); len(after) != 0 {
+		t.Fatalf("reopening left the killed load's temporary files: %v", after)
+	}
 	if v1 != v0 || n1 != n0 || raw1 != raw0 {
 		t.Fatalf("after kill: version %d→%d, visible rows %d→%d, raw rows %d→%d", v0, v1, n0, n1, raw0, raw1)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,7 +40,13 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 		}
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
 	}
-	s, err := onConn(ctx, &executor{conn: conn}, db)
+	tmp := filepath.Join(dir, "load-tmp")
+	os.RemoveAll(tmp) // what a killed load left; this process holds the folder now
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		conn.Close()
+		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create "+tmp)
+	}
+	s, err := onConn(ctx, &executor{conn: conn, tmpDir: tmp}, db)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -79,6 +86,10 @@ var traceSQL = os.Getenv("CADRESTAT_TRACE_SQL") == "1"
 type executor struct {
 	conn   *chdb.Conn
 	shared bool // connection owned by someone else: Close does not close it
+	// tmpDir holds a load's temporary files: inside the data folder when this process owns
+	// it, so the files a killed load leaves are removed at the next Open (not in /tmp for
+	// ever); empty means the system's temporary folder.
+	tmpDir string
 }
 
 func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, format string) ([]byte, error) {

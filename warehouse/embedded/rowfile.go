@@ -18,7 +18,7 @@ func (e *executor) RowFile(ctx context.Context, table string, columns []string) 
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "cadrestat-load-*.bin")
+	f, err := os.CreateTemp(e.tmpDir, "cadrestat-load-*.bin")
 	if err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
 	}
