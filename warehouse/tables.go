@@ -75,8 +75,9 @@ var loadTables = []loadTable{
 			}
 			return out
 		}},
-	{"observations", obsColumns,
-		func(b *Batch, id string, rev uint64) [][]any { return observationRows(b.Observations, id, rev) }},
+	// Observations are not boxed into rows here: Load hands them to the stage, which encodes
+	// them directly (stage.addObservations), in the batch and from its stream.
+	{"observations", obsColumns, nil},
 }
 
 var obsColumns = []string{"id", "subject_kind", "subject_id", "metric_id", "period_kind", "period_start", "period_end", "period_label", "value", "numerator", "denominator", "qualifier", "status", "source_id", "quote", "note", "hash", "load_id", "revision"}
