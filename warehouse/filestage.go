@@ -47,6 +47,13 @@ func newFileStage(ctx context.Context, rf RowFiler, c *Core, t loadTable, loadID
 // per-statement cost vanishes, small enough to bound the temporary files (~150 MB each).
 const filePart = 1 << 20
 
+func (c *Core) filePart() int {
+	if c.FilePart > 0 {
+		return c.FilePart
+	}
+	return filePart
+}
+
 func (s *fileStage) add(ctx context.Context, rows [][]any) error {
 	var b []byte
 	for _, r := range rows {
@@ -101,7 +108,7 @@ func (s *fileStage) write(ctx context.Context, p []byte, n int) error {
 	if err := s.files[s.cur].Write(p, n); err != nil {
 		return err
 	}
-	if s.files[s.cur].Rows() >= filePart {
+	if s.files[s.cur].Rows() >= s.c.filePart() {
 		return s.flush(ctx)
 	}
 	return nil

@@ -97,6 +97,9 @@ type Core struct {
 	Cluster string
 
 	loadMu sync.Mutex // loads are serialised within a process
+	// FilePart, when set, replaces the rows per part of a load merged from a file (tests
+	// use a few rows to exercise loads of many parts).
+	FilePart int
 	// FailAfterWrite, when set, runs after a load has written (but not committed) table t;
 	// an error from it fails the load. A test hook that simulates a crash mid-load.
 	FailAfterWrite func(table string) error

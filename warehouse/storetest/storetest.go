@@ -234,7 +234,8 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		whole := mustLoad(t, s, Fixture())
 		want, _ := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 
-		s2, _ := newStore(t)
+		s2, core := newStore(t)
+		core.FilePart = 2 // several parts, merged while the next is written
 		res := mustLoad(t, s2, streamed(Fixture(), nil))
 		got, _ := s2.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		if res.Rows != whole.Rows || res.Changed != whole.Changed || len(got) != len(want) {
@@ -253,9 +254,11 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 
 	t.Run("ErrStreamLeavesWarehouseAsItWas", func(t *testing.T) {
 		needLoad(t)
-		s, _ := newStore(t)
+		s, core := newStore(t)
 		mustLoad(t, s, Fixture())
+		core.FilePart = 2 // parts already merged (uncommitted) when the stream fails
 		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
+		raw0, _ := core.RawCount(ctx, "observations")
 		v0, _ := s.DataVersion(ctx)
 		bad := errors.New("row 3 is invalid")
 		b := Fixture()
@@ -270,8 +273,10 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		v1, _ := s.DataVersion(ctx)
 		cat, _ := s.Catalog(ctx)
 		obs, _ := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
-		if before != after || v0 != v1 || cat.Source("src-a").Title != "Source A" || *obs[0].Value == 1 {
-			t.Fatalf("after failed stream: count %d->%d, version %d->%d, title %q, first value %v", before, after, v0, v1, cat.Source("src-a").Title, *obs[0].Value)
+		raw1, _ := core.RawCount(ctx, "observations")
+		if before != after || v0 != v1 || raw0 != raw1 || cat.Source("src-a").Title != "Source A" || *obs[0].Value == 1 {
+			t.Fatalf("after failed stream: count %d->%d, raw rows %d->%d, version %d->%d, title %q, first value %v",
+				before, after, raw0, raw1, v0, v1, cat.Source("src-a").Title, *obs[0].Value)
 		}
 	})
 
