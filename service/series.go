@@ -65,11 +65,8 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 		ser := Series{Province: u}
 		if u.ID == warehouse.NationalID {
 			for y := a.From; y <= a.To; y++ {
-				mp := warehouse.VN63 // the map in force that year: the total is the same on both
-				if y >= warehouse.MapChangeYear {
-					mp = warehouse.VN34
-				}
-				fig := s.national(m, best, mp, y).Fig
+				// On the map in force that year: the total is the same on both.
+				fig := s.national(m, best, warehouse.MapInForce(y), y).Fig
 				if fig.Observation == nil && len(fig.Missing) == len(fig.Parts) {
 					continue // no unit has a value: a gap
 				}

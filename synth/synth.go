@@ -39,11 +39,7 @@ func Generate(cat *warehouse.Catalog, o Options) []warehouse.Observation {
 func Each(cat *warehouse.Catalog, o Options, fn func(warehouse.Observation)) {
 	reps := max(o.Replicas, 1)
 	for year := o.From; year <= o.To; year++ {
-		m := warehouse.VN63
-		if year >= warehouse.MapChangeYear {
-			m = warehouse.VN34
-		}
-		for _, p := range cat.ProvincesOn(m) {
+		for _, p := range cat.ProvincesOn(warehouse.MapInForce(year)) {
 			for _, met := range cat.Metrics {
 				for r := 0; r < reps; r++ {
 					src := SourceID

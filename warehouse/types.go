@@ -19,6 +19,14 @@ const (
 // MapChangeYear is the first year reported on the 34-unit map.
 const MapChangeYear = 2025
 
+// MapInForce is the map provinces were reported on in a year.
+func MapInForce(year int) Map {
+	if year >= MapChangeYear {
+		return VN34
+	}
+	return VN63
+}
+
 // Province is one provincial-level unit on one map. ID is "<map>-<code>" because a code can
 // mean different units on the two maps (15 is Yên Bái on VN63 but Lào Cai on VN34).
 type Province struct {
