@@ -20,18 +20,11 @@ type hasher uint64
 
 func newHasher() hasher { return fnvOffset64 }
 
-func (h *hasher) bytes(b []byte) {
-	x := *h
-	for _, c := range b {
-		x ^= hasher(c)
-		x *= fnvPrime64
-	}
-	x ^= fieldSep
-	x *= fnvPrime64
-	*h = x
-}
+func (h *hasher) str(s string)   { feed(h, s) }
+func (h *hasher) bytes(b []byte) { feed(h, b) }
 
-func (h *hasher) str(s string) {
+// feed adds one field: its bytes, then the separator.
+func feed[T string | []byte](h *hasher, s T) {
 	x := *h
 	for i := 0; i < len(s); i++ {
 		x ^= hasher(s[i])
