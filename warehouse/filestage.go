@@ -55,12 +55,9 @@ func (c *Core) filePart() int {
 }
 
 func (s *fileStage) add(ctx context.Context, rows [][]any) error {
-	var b []byte
-	for _, r := range rows {
-		var err error
-		if b, err = AppendRowBinary(b, r); err != nil {
-			return Wrap(err, KindInternal, "cannot encode a row for the load")
-		}
+	b, err := AppendRowsBinary(nil, rows)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, b, len(rows))
 }

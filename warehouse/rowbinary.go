@@ -54,6 +54,18 @@ func AppendRowBinary(b []byte, row []any) ([]byte, error) {
 	return b, nil
 }
 
+// AppendRowsBinary encodes rows one after another (AppendRowBinary), failing with a safe
+// message on a value it cannot encode.
+func AppendRowsBinary(b []byte, rows [][]any) ([]byte, error) {
+	for _, r := range rows {
+		var err error
+		if b, err = AppendRowBinary(b, r); err != nil {
+			return nil, Wrap(err, KindInternal, "cannot encode a row for the load")
+		}
+	}
+	return b, nil
+}
+
 // appendObservationRow encodes an observation as a row of obsColumns without boxing each
 // value in an interface (which allocated ~10 times a row).
 func appendObservationRow(b []byte, o *Observation, loadID string, rev uint64) []byte {

@@ -156,11 +156,9 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 		return err
 	}
 	defer f.Close()
-	var b []byte
-	for _, r := range rows {
-		if b, err = warehouse.AppendRowBinary(b, r); err != nil {
-			return warehouse.Wrap(err, warehouse.KindInternal, "cannot encode a row for the load")
-		}
+	b, err := warehouse.AppendRowsBinary(nil, rows)
+	if err != nil {
+		return err
 	}
 	if err := f.Write(b, len(rows)); err != nil {
 		return err
