@@ -3,6 +3,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -143,7 +144,12 @@ func parse(f File) ([]parsed, []Problem) {
 			rc.Close()
 		}
 	}()
-	raw, start, skipped, err := readHead(rc)
+	// A byte-order mark is dropped once, here, before anything is read.
+	r := bufio.NewReaderSize(rc, 64<<10)
+	if b, _ := r.Peek(len(bom)); bytes.Equal(b, bom) {
+		r.Discard(len(bom))
+	}
+	raw, start, skipped, err := readHead(r)
 	if err != nil {
 		return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
 	}
@@ -152,7 +158,7 @@ func parse(f File) ([]parsed, []Problem) {
 		return nil, []Problem{{File: name, Reason: "file is empty"}}
 	}
 	if strings.HasSuffix(strings.ToLower(name), ".json") || head[0] == '{' {
-		rest, err := io.ReadAll(rc)
+		rest, err := io.ReadAll(r)
 		if err != nil {
 			return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
 		}
@@ -162,7 +168,7 @@ func parse(f File) ([]parsed, []Problem) {
 		}
 		return parseJSON(name, data)
 	}
-	p, probs := parseCSV(name, head, 1+skipped, rc)
+	p, probs := parseCSV(name, head, 1+skipped, r, rc)
 	if p == nil {
 		return nil, probs
 	}
@@ -172,16 +178,14 @@ func parse(f File) ([]parsed, []Problem) {
 	return []parsed{*p}, probs
 }
 
-// readHead reads the start of a file (without a byte-order mark) up to the end of its first
-// record that is not blank, or all of a shorter file. It returns where that record starts
-// in raw and how many blank lines came before it.
+var bom = []byte("\xef\xbb\xbf")
+
+// readHead reads the start of a file up to the end of its first record that is not blank,
+// or all of a shorter file. It returns where that record starts in raw and how many blank
+// lines came before it.
 func readHead(r io.Reader) (raw []byte, start, skipped int, err error) {
 	raw = make([]byte, 0, 64<<10)
-	bom := true
 	for {
-		if bom && len(raw) >= 3 {
-			raw, bom = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), false
-		}
 		for {
 			end, ok := recordEnd(raw[start:], 0)
 			if !ok {
@@ -199,9 +203,6 @@ func readHead(r io.Reader) (raw []byte, start, skipped int, err error) {
 		n, rerr := r.Read(raw[len(raw):cap(raw)])
 		raw = raw[:len(raw)+n]
 		if errors.Is(rerr, io.EOF) {
-			if bom {
-				raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-			}
 			return raw, start, skipped, nil
 		}
 		if rerr != nil {
@@ -248,9 +249,9 @@ func firstInvalid(b []byte) int {
 }
 
 // parseCSV reads the header from head; the rest of the file is head's remainder followed by
-// rest. Observations keep it as a body for the load to read in chunks; other kinds (small
-// reference tables) are read into records now.
-func parseCSV(name string, head []byte, headerLine int, rest io.Reader) (*parsed, []Problem) {
+// rest, and closer closes the file. Observations keep the rest as a body for the load to
+// read in chunks; other kinds (small reference tables) are read into records now.
+func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer io.Closer) (*parsed, []Problem) {
 	end, ok := recordEnd(head, 0)
 	if !ok {
 		end = len(head)
@@ -274,9 +275,7 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader) (*parsed
 		probs = append(probs, Problem{File: name, Line: headerLine, Reason: fmt.Sprintf("unknown column(s) %s for a %s file", strings.Join(unknown, ", "), kind)})
 	}
 	body := &csvBody{file: name, ncols: len(header), cols: header, layout: obsLayout(header), r: io.MultiReader(bytes.NewReader(head[end:]), rest), line: headerLine + bytes.Count(head[:end], []byte("\n"))}
-	if c, ok := rest.(io.Closer); ok {
-		body.closer = c
-	}
+	body.closer = closer
 	p := &parsed{file: name, kind: kind}
 	if kind == KindObservations {
 		p.body = body
