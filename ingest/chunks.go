@@ -92,7 +92,7 @@ func lastRecordEnd(b []byte) int {
 // when files were read in one pass: what follows cannot be trusted to be split right.
 // Lines without a quote character are split on commas directly (the same fields
 // encoding/csv gives, at a fraction of the cost); a record with quotes goes through
-// encoding/csv.
+// encoding/csv. A record with a NUL byte in a field, quoted or not, is refused.
 func (b *csvBody) records(ch chunk) (recs []record, probs []Problem, stop bool) {
 	if p := invalidUTF8(b.file, ch.data, ch.line); p != nil {
 		return nil, []Problem{*p}, true
@@ -100,11 +100,15 @@ func (b *csvBody) records(ch chunk) (recs []record, probs []Problem, stop bool) 
 	data, line := ch.data, ch.line
 	recs = make([]record, 0, len(data)/64)
 	var backing []string // rows' fields, allocated in blocks rather than a slice per row
+	// A chunk's rows are searched for NUL bytes only if the chunk holds one: one fast scan.
+	nul := bytes.IndexByte(data, 0) >= 0
 	add := func(row []string, at int) {
 		switch {
 		case len(row) == 1 && strings.TrimSpace(row[0]) == "":
 		case len(row) != b.ncols:
 			probs = append(probs, Problem{File: b.file, Line: at, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), b.ncols)})
+		case nul && nulField(row) >= 0:
+			probs = append(probs, Problem{File: b.file, Line: at, Field: b.cols[nulField(row)], Reason: nulReason})
 		default:
 			recs = append(recs, record{line: at, vals: row, cols: b.cols})
 		}

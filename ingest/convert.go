@@ -2,9 +2,7 @@ package ingest
 
 import (
 	"fmt"
-	"math"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -109,6 +107,10 @@ func (c *converter) provinces(p parsed) {
 			c.bad(r, "kind", "must be province or city, not %q", r.get("kind"))
 			continue
 		}
+		if f, d := badDate(r, "valid_from", "valid_to"); f != "" {
+			c.bad(r, f, "must be a valid date written YYYY-MM-DD, not %q", d)
+			continue
+		}
 		id := string(m) + "-" + r.get("code")
 		if c.dup(r, KindProvinces, id) {
 			continue
@@ -117,6 +119,16 @@ func (c *converter) provinces(p parsed) {
 		c.batch.Provinces = append(c.batch.Provinces, warehouse.Province{ID: id, Map: m, Code: r.get("code"), Name: r.get("name"), NameASCII: r.get("name_ascii"),
 			Kind: r.get("kind"), Region: r.get("region"), ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to")})
 	}
+}
+
+// badDate returns the first of fields that is given but is not a real YYYY-MM-DD date.
+func badDate(r record, fields ...string) (field, value string) {
+	for _, f := range fields {
+		if d := r.get(f); d != "" && !validDate("2006-01-02", d) {
+			return f, d
+		}
+	}
+	return "", ""
 }
 
 func (c *converter) lineage(p parsed) {
@@ -152,6 +164,9 @@ func (c *converter) sources(p parsed) {
 		}
 		if d := r.get("date"); d != "" && !dateRE.MatchString(d) {
 			c.bad(r, "date", "must be YYYY, YYYY-MM or YYYY-MM-DD, not %q", d)
+			continue
+		} else if d != "" && !validDate(dateLayout(d), d) {
+			c.bad(r, "date", "%q is not a valid date", d)
 			continue
 		}
 		if c.dup(r, KindSources, r.get("id")) {
@@ -237,8 +252,9 @@ func (c *converter) groups(p parsed) {
 	}
 }
 
-// number parses a decimal number; a Vietnamese decimal comma ("24,01") is refused with a
-// clear message rather than guessed at, since "1.098" means 1098 in Vietnamese text.
+// number parses a decimal number (parseNumber); a Vietnamese decimal comma ("24,01") is
+// refused with a clear message rather than guessed at, since "1.098" means 1098 in
+// Vietnamese text.
 func (c *converter) number(r record, field string) (*float64, bool) {
 	return c.numberText(r, field, r.get(field))
 }
@@ -248,13 +264,9 @@ func (c *converter) numberText(r record, field, s string) (*float64, bool) {
 	if s == "" {
 		return nil, true
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		if strings.Contains(s, ",") {
-			c.bad(r, field, "%q is not a number; write decimals with a point (24.01), without thousands separators", s)
-		} else {
-			c.bad(r, field, "%q is not a number", s)
-		}
+	v, why := parseNumber(s)
+	if why != "" {
+		c.bad(r, field, "%q %s", s, why)
 		return nil, false
 	}
 	return &v, true
@@ -271,7 +283,7 @@ func (c *converter) targets(p parsed) {
 			continue
 		}
 		m := c.refs.metrics[r.get("metric")]
-		dl, err := strconv.Atoi(r.get("deadline"))
+		dl, isYear := plainYear(r.get("deadline"))
 		switch {
 		case m == nil:
 			c.bad(r, "metric", "unknown metric %q", r.get("metric"))
@@ -281,7 +293,7 @@ func (c *converter) targets(p parsed) {
 			c.bad(r, "lower", "a target needs a lower or an upper bound")
 		case lo != nil && hi != nil && *lo > *hi:
 			c.bad(r, "lower", "lower bound %g is above upper bound %g", *lo, *hi)
-		case err != nil || dl < 2000 || dl > 2100:
+		case !isYear || dl < 2000 || dl > 2100:
 			c.bad(r, "deadline", "must be a year between 2000 and 2100, not %q", r.get("deadline"))
 		case !c.refs.sources[r.get("source")]:
 			c.bad(r, "source", "unknown source %q", r.get("source"))

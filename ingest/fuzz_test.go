@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -24,7 +26,8 @@ func FuzzParsePeriod(f *testing.F) {
 }
 
 // FuzzPrepareObservationRow: any observation row is either refused with problems or
-// accepted only if it keeps the rules a reader relies on.
+// accepted only if it keeps the rules a reader relies on: finite normal numbers, whole
+// counts, no NUL bytes.
 func FuzzPrepareObservationRow(f *testing.F) {
 	for _, row := range []string{
 		"VN63-92,female_share,2020,20,,,,PUBLISHED,src,q,",
@@ -34,6 +37,12 @@ func FuzzPrepareObservationRow(f *testing.F) {
 		"VN63-92,female_share,2020,NaN,,,,PUBLISHED,src,q,",
 		"VN63-92,female_share,2020,1e309,,,,PUBLISHED,src,q,",
 		"\"unterminated,",
+		"VN63-92,staff_cut,2020,1_000,,,,PUBLISHED,src,q,",
+		"VN63-92,staff_cut,2020,0x1p3,,,,PUBLISHED,src,q,",
+		"VN63-92,female_share,2020,1e-400,,,,PUBLISHED,src,q,",
+		"VN63-92,staff_cut,2020,2.5,,,,PUBLISHED,src,q,",
+		"VN63-92,staff_cut,asof:2023-02-31,5,,,,PUBLISHED,src,q,",
+		"VN63-92,staff_cut,2020,5,,,,PUBLISHED,src,\"q\x00\",",
 	} {
 		f.Add(row)
 	}
@@ -56,6 +65,18 @@ func FuzzPrepareObservationRow(f *testing.F) {
 			}
 			if o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.KindShare && *o.Numerator > *o.Denominator {
 				t.Fatalf("accepted numerator > denominator: %q", row)
+			}
+			for _, v := range []*float64{o.Value, o.Numerator, o.Denominator} {
+				if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || (*v != 0 && math.Abs(*v) < 0x1p-1022)) {
+					t.Fatalf("accepted %v from %q", *v, row)
+				}
+			}
+			whole := func(v *float64) bool { return v == nil || *v == math.Trunc(*v) }
+			if (m.Kind == warehouse.KindCount && !whole(o.Value)) || !whole(o.Numerator) || !whole(o.Denominator) {
+				t.Fatalf("accepted a fractional count from %q", row)
+			}
+			if strings.ContainsRune(o.SubjectID+o.MetricID+o.Period.Label+o.SourceID+o.Quote+o.Note, 0) {
+				t.Fatalf("accepted a NUL byte from %q", row)
 			}
 		}
 	})

@@ -50,9 +50,7 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	}
 	if m := asOfRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
-		d, _ := strconv.Atoi(m[3])
-		if !inRange(y) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		if !inRange(y) || !validDate("2006-01-02", s[len("asof:"):]) { // 2023-02-31 is no date
 			return warehouse.Period{}, "is not a valid date"
 		}
 		return warehouse.Period{Kind: "ASOF", Start: y, End: y, Label: s}, ""
@@ -167,7 +165,8 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 }
 
 // checkValues enforces the arithmetic a reader relies on: shares within 0–100, parts not
-// larger than wholes, and a value that agrees with its numerator and denominator.
+// larger than wholes, and a value that agrees with its numerator and denominator. Counts
+// are whole numbers: a COUNT metric's value, and every numerator and denominator.
 func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Observation) bool {
 	for _, f := range []struct {
 		name string
@@ -175,6 +174,10 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 	}{{"numerator", o.Numerator}, {"denominator", o.Denominator}} {
 		if f.v != nil && *f.v < 0 {
 			c.bad(r, f.name, "must not be negative")
+			return false
+		}
+		if f.v != nil && *f.v != math.Trunc(*f.v) { // they count people or posts
+			c.bad(r, f.name, "must be a whole number (a count), not %g", *f.v)
 			return false
 		}
 	}
@@ -208,6 +211,10 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 	}
 	if m.Kind == warehouse.KindCount && *o.Value < 0 {
 		c.bad(r, "value", "a count must not be negative")
+		return false
+	}
+	if m.Kind == warehouse.KindCount && *o.Value != math.Trunc(*o.Value) {
+		c.bad(r, "value", "a count must be a whole number, not %g", *o.Value)
 		return false
 	}
 	return true

@@ -259,6 +259,9 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 	if p := invalidUTF8(name, head[:end], headerLine); p != nil {
 		return nil, []Problem{*p}
 	}
+	if bytes.IndexByte(head[:end], 0) >= 0 {
+		return nil, []Problem{{File: name, Line: headerLine, Reason: "the header " + nulReason}}
+	}
 	header, err := csv.NewReader(bytes.NewReader(head[:end])).Read()
 	if err != nil {
 		return nil, []Problem{{File: name, Line: headerLine, Reason: "cannot read the header: " + csvReason(err)}}
@@ -358,6 +361,7 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 				return fail(err)
 			}
 			rec := record{line: line}
+			bad := false // a field that cannot be read: the record is not checked further
 			for k, v := range obj {
 				if !known[k] {
 					probs = append(probs, Problem{File: name, Line: line, Field: k, Reason: "unknown field for " + key})
@@ -366,12 +370,20 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 				s, ok := jsonText(v)
 				if !ok {
 					probs = append(probs, Problem{File: name, Line: line, Field: k, Reason: "must be a string, number, boolean or list of strings"})
+					bad = true
+					continue
+				}
+				if strings.IndexByte(s, 0) >= 0 { // "\u0000" in JSON text
+					probs = append(probs, Problem{File: name, Line: line, Field: k, Reason: nulReason})
+					bad = true
 					continue
 				}
 				rec.cols = append(rec.cols, k)
 				rec.vals = append(rec.vals, s)
 			}
-			p.records = append(p.records, rec)
+			if !bad {
+				p.records = append(p.records, rec)
+			}
 		}
 		if _, err := dec.Token(); err != nil {
 			return fail(err)
