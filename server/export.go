@@ -12,7 +12,8 @@ import (
 )
 
 // Exports serve comparisons and series as CSV (UTF-8 with a byte-order mark so spreadsheet
-// programs show Vietnamese correctly), each row with a citation column.
+// programs show Vietnamese correctly), each row with a citation column. Text cells that a
+// spreadsheet would run as a formula are neutralised (see text).
 func exportCompare(svc *service.Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -39,8 +40,8 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 				target = row.Target.Label() + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
 			}
 			status, qual, cite := figureProvenance(svc, &row.Fig)
-			cw.Write([]string{rank, row.Province.ID, row.Province.Name, c.Metric.ID, strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
-				c.Metric.Unit, num(row.Change), target, num(row.Gap), row.Status, status, qual, row.Fig.Reason, cite})
+			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
+				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(status), text(qual), text(row.Fig.Reason), text(cite)})
 		}
 		cw.Flush()
 	}
@@ -66,7 +67,8 @@ func exportSeries(svc *service.Service) http.HandlerFunc {
 		for _, s := range series {
 			for _, p := range s.Points {
 				status, qual, cite := figureProvenance(svc, &p.Fig)
-				cw.Write([]string{s.Province.ID, s.Province.Name, q.Get("metric"), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator), status, qual, p.Fig.Reason, cite})
+				cw.Write([]string{text(s.Province.ID), text(s.Province.Name), text(q.Get("metric")), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator),
+					text(status), text(qual), text(p.Fig.Reason), text(cite)})
 			}
 		}
 		cw.Flush()
@@ -106,6 +108,32 @@ func exportError(w http.ResponseWriter, err error) {
 		}
 	}
 	http.Error(w, warehouse.ErrorMessage(err), code)
+}
+
+// text neutralises a free-text cell for spreadsheets (CSV formula injection): a cell that
+// starts with =, +, -, @, a tab or a carriage return is read by Excel, LibreOffice and
+// Google Sheets as a formula (`=HYPERLINK(...)` in a source title, say), so it gets a
+// leading apostrophe and is shown as text. Defensively, the same holds after leading
+// spaces and for the full-width forms of = + - @.
+//
+// Only text columns go through it. The numeric columns (rank, year, value, numerator,
+// denominator, change, gap_to_target) are written by num and strconv.Itoa, never from
+// loaded text, and must stay numbers: a fall of 8.5 is exported as -8.5, not '-8.5.
+func text(s string) string {
+	t := strings.TrimLeft(s, " ")
+	if t == "" {
+		return s
+	}
+	switch t[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	for _, p := range []string{"＝", "＋", "－", "＠"} {
+		if strings.HasPrefix(t, p) {
+			return "'" + s
+		}
+	}
+	return s
 }
 
 func num(p *float64) string {

@@ -1,0 +1,30 @@
+package server
+
+import "testing"
+
+func TestTextNeutralisesFormulaCells(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\",\"y\")": "'=HYPERLINK(\"http://x\",\"y\")",
+		"+84 912":                        "'+84 912",
+		"-2+3":                           "'-2+3",
+		"@SUM(A1)":                       "'@SUM(A1)",
+		"\t=1+1":                         "'\t=1+1",
+		"\r=1+1":                         "'\r=1+1",
+		"＝1+1":                           "'＝1+1",
+		"":                               "",
+		"Hà Nội":                         "Hà Nội",
+		"a=b":                            "a=b",
+		"  =1+1":                         "'  =1+1",
+		"   ":                            "   ",
+		"'quoted":                        "'quoted",
+	} {
+		if got := text(in); got != want {
+			t.Errorf("text(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Numeric columns do not go through text: num writes a negative change as a number.
+	v := -8.5
+	if got := num(&v); got != "-8.5" {
+		t.Errorf("num(-8.5) = %q", got)
+	}
+}
