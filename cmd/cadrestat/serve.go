@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -56,7 +57,7 @@ func serve(ctx context.Context, args []string) error {
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
 	concurrency := fs.Int("warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	drain := fs.Duration("drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
-	pprofOn := fs.Bool("pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling)")
+	pprofOn := fs.Bool("pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
 	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if *origins != "" {
@@ -177,23 +178,76 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool,
 	token := hex.EncodeToString(b[:])
 	info, _ := json.Marshal(adminInfo{Addr: ln.Addr().String(), Token: token, PID: os.Getpid()})
 	path := adminInfoPath(ef.dataDir)
-	if err := os.WriteFile(path, info, 0o600); err != nil {
+	if err := writePrivate(path, info); err != nil {
 		ln.Close()
 		return nil, nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	var h http.Handler = server.Admin(svc, token, logger())
 	if pprofOn {
+		// Profiles show the process's memory and command line: the same token as ingest.
 		mux := http.NewServeMux()
 		mux.Handle("/admin/", h)
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.Handle("/debug/pprof/", requireToken(token, http.HandlerFunc(pprof.Index)))
+		mux.Handle("/debug/pprof/profile", requireToken(token, http.HandlerFunc(pprof.Profile)))
+		mux.Handle("/debug/pprof/symbol", requireToken(token, http.HandlerFunc(pprof.Symbol)))
 		h = mux
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	log.Info("admin endpoint for ingest", "addr", ln.Addr().String())
 	return srv, func() { os.Remove(path) }, nil
+}
+
+// requireToken answers 401 unless the request carries "Authorization: Bearer <token>".
+func requireToken(token string, h http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// writePrivate replaces path with data, readable by the owner only, whatever file was
+// there: os.WriteFile keeps an existing file's mode, so a stale world-readable admin.json
+// (left by a kill -9) would expose the new token. The data go to a new 0600 file in the
+// same directory, are synced, and the file is renamed over path.
+func writePrivate(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	// CreateTemp makes 0600 already; say so explicitly rather than rely on it.
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Make the rename itself durable; a directory that cannot be synced is not an error.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // retryRefresh keeps trying to load the catalogue until it succeeds (the server came up).

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cadrestat/cadrestat/service"
+)
+
+func startTestAdmin(t *testing.T, dir string, pprofOn bool) adminInfo {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, "127.0.0.1:0", pprofOn, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close(); cleanup() })
+	raw, err := os.ReadFile(adminInfoPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info adminInfo
+	if err := json.Unmarshal(raw, &info); err != nil || info.Token == "" || info.Addr == "" {
+		t.Fatalf("admin.json = %q, %v", raw, err)
+	}
+	return info
+}
+
+// A stale admin.json left world-readable (a kill -9 skips the cleanup) must not pass its
+// mode on to the new token.
+func TestAdminInfoIsOwnerOnlyOverAStaleFile(t *testing.T) {
+	dir := t.TempDir()
+	path := adminInfoPath(dir)
+	if err := os.WriteFile(path, []byte(`{"addr":"127.0.0.1:1","token":"stale","pid":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	info := startTestAdmin(t, dir, false)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("admin.json mode = %v, want 0600", st.Mode().Perm())
+	}
+	if info.Token == "stale" || len(info.Token) != 48 || info.PID != os.Getpid() {
+		t.Fatalf("admin.json holds %+v, want the new token and this process", info)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("data folder holds %v; the temporary file must be renamed, not left behind", names)
+	}
+}
+
+func TestPprofNeedsTheAdminToken(t *testing.T) {
+	info := startTestAdmin(t, t.TempDir(), true)
+	get := func(path, auth string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+info.Addr+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline", "/debug/pprof/symbol", "/debug/pprof/profile?seconds=1"} {
+		for _, auth := range []string{"", "Bearer wrong", "Bearer " + info.Token + "x", info.Token} {
+			if code := get(path, auth); code != http.StatusUnauthorized {
+				t.Errorf("GET %s with Authorization %q: %d, want 401", path, auth, code)
+			}
+		}
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/pprof/symbol"} {
+		if code := get(path, "Bearer "+info.Token); code != http.StatusOK {
+			t.Errorf("GET %s with the token: %d, want 200", path, code)
+		}
+	}
+	// Ingest is still behind the same token.
+	resp, err := http.Post("http://"+info.Addr+"/admin/ingest", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POST /admin/ingest without the token: %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestNoPprofWithoutTheFlag(t *testing.T) {
+	info := startTestAdmin(t, t.TempDir(), false)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+info.Addr+"/debug/pprof/", nil)
+	req.Header.Set("Authorization", "Bearer "+info.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatal("/debug/pprof/ served without -pprof")
+	}
+}
+
+// writePrivate replaces whatever was at the path, and leaves no temporary file on failure.
+func TestWritePrivateReplaces(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	for _, content := range []string{"one", "two"} {
+		if err := writePrivate(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(path)
+		if st, _ := os.Stat(path); string(got) != content || st.Mode().Perm() != 0o600 {
+			t.Fatalf("content %q mode %v; want %q 0600", got, st.Mode().Perm(), content)
+		}
+	}
+	if err := writePrivate(filepath.Join(dir, "missing", "f.json"), []byte("x")); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("%d entries in the folder; want only f.json", len(entries))
+	}
+}
