@@ -11,14 +11,21 @@ import (
 // loading a file twice changes nothing), changed rows become a new revision (the old one
 // stays readable), and nothing is visible until the commit row in `loads` is written. A
 // failure, including one from the batch's stream, removes what this load wrote.
+//
+// A load that changed no row leaves the data version as it was: the data are the same, so
+// nothing keyed on the version (the server's response cache, its pre-rendered views, the
+// catalogue) needs to be thrown away. It is still recorded in `loads`, at the unchanged
+// version, so HasLoad finds it by its file name (the bundle is loaded once per digest).
 func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) {
 	c.loadMu.Lock()
 	defer c.loadMu.Unlock()
-	version, err := c.DataVersion(ctx)
+	current, err := c.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	version++
+	// Changed rows are written at the next version (their revision); whether the load
+	// commits at it is known only once every table has been merged.
+	version := current + 1
 	id := newLoadID()
 	res = &LoadResult{LoadID: id, DataVersion: version, Rows: b.Rows()}
 	defer func() {
@@ -65,6 +72,12 @@ func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) 
 			return nil, err
 		}
 		res.Changed += n
+	}
+	if res.Changed == 0 {
+		// Nothing of this load was written (a stage writes only changed rows, and Changed
+		// counts the rows it wrote), so no row carries the revision it would have had.
+		version = current
+		res.DataVersion = current
 	}
 	err = c.Ex.Exec(ctx, Query{
 		SQL:    "INSERT INTO " + c.DB + ".loads (load_id, version, file, rows, changed) SELECT {id:String}, {v:UInt64}, {f:String}, {r:UInt64}, {c:UInt64}",
