@@ -3,18 +3,15 @@ package server
 import (
 	"bytes"
 	"container/list"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 )
 
-// responseCache keeps whole GraphQL responses keyed by the normalised query, the variables,
-// the operation name, the negotiated content type and the data version: the data changes
+// responseCache keeps whole GraphQL responses keyed by the canonical document, the coerced
+// variables, the operation name, the Accept header and the data version (cachekey.go): the data changes
 // only when a load commits, so a dashboard's repeat views never reach the warehouse. Only
 // successful responses without errors are kept; the cache is bounded in bytes.
 type responseCache struct {
@@ -81,126 +78,88 @@ type gqlRequest struct {
 	Extensions    json.RawMessage `json:"extensions"`
 }
 
-// middleware serves cache hits and stores misses. GET responses also carry an ETag and
-// Cache-Control so browsers and proxies can revalidate cheaply (304).
-func (c *responseCache) middleware(version func() uint64, next http.Handler) http.Handler {
+// middleware serves cache hits and stores misses. It runs after the request checks
+// (graphqlHTTP), so a request with a wrong content type never reaches it. GET responses
+// also carry an ETag and Cache-Control so browsers and proxies can revalidate cheaply
+// (304); responses with errors are never stored and are sent with no-store.
+func (c *responseCache) middleware(keys *keyer, version func() uint64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := readRequest(r)
+		req, ok := requestFrom(r.Context())
 		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
 		v := version()
-		key := cacheKey(req, r.Header.Get("Accept"), v)
+		key, ok := keys.key(req, r.Header.Get("Accept"), v)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		get := r.Method == http.MethodGet
 		etag := `"` + strconv.FormatUint(v, 10) + "-" + key[:16] + `"`
-		if r.Method == http.MethodGet {
+		if get && etagMatches(r.Header.Get("If-None-Match"), etag) {
 			w.Header().Set("ETag", etag)
 			w.Header().Set("Cache-Control", "public, max-age=60")
-			if r.Header.Get("If-None-Match") == etag {
-				w.WriteHeader(http.StatusNotModified)
-				return
-			}
+			w.WriteHeader(http.StatusNotModified)
+			return
 		}
 		if hit, ok := c.get(key); ok {
 			w.Header().Set("Content-Type", hit.contentType)
 			w.Header().Set("X-Cache", "HIT")
+			if get {
+				w.Header().Set("ETag", etag)
+				w.Header().Set("Cache-Control", "public, max-age=60")
+			}
 			w.Write(hit.body)
 			return
 		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		w.Header().Set("X-Cache", "MISS")
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusOK && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`)) {
-			c.put(&cached{key: key, body: bytes.Clone(rec.buf.Bytes()), contentType: w.Header().Get("Content-Type")})
+		ok = rec.status == http.StatusOK && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`))
+		if ok {
+			c.put(&cached{key: key, body: bytes.Clone(rec.buf.Bytes()), contentType: rec.header.Get("Content-Type")})
 		}
+		for k, vs := range rec.header {
+			w.Header()[k] = vs
+		}
+		w.Header().Set("X-Cache", "MISS")
+		if get && ok {
+			w.Header().Set("ETag", etag)
+			w.Header().Set("Cache-Control", "public, max-age=60")
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.buf.Bytes())
 	})
 }
 
-// readRequest extracts the GraphQL request (leaving the body readable downstream).
-func readRequest(r *http.Request) (gqlRequest, bool) {
-	var req gqlRequest
-	switch r.Method {
-	case http.MethodGet:
-		q := r.URL.Query()
-		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
-		req.Variables, req.Extensions = json.RawMessage(q.Get("variables")), json.RawMessage(q.Get("extensions"))
-	case http.MethodPost:
-		body, err := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err != nil || json.Unmarshal(body, &req) != nil {
-			return req, false
-		}
-	default:
-		return req, false
+// etagMatches applies If-None-Match as RFC 9110 §13.1.2 says: "*" matches any current
+// representation, otherwise any tag in the comma-separated list matches by weak comparison
+// (a W/ prefix is ignored on either side).
+func etagMatches(header, etag string) bool {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return false
 	}
-	return req, req.Query != "" || len(req.Extensions) > 0
-}
-
-func cacheKey(req gqlRequest, accept string, version uint64) string {
-	h := sha256.New()
-	for _, part := range []string{normalizeQuery(req.Query), req.OperationName, canonicalJSON(req.Variables), canonicalJSON(req.Extensions), accept, strconv.FormatUint(version, 10)} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
+	if header == "*" {
+		return true
 	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// normalizeQuery collapses whitespace and commas outside string literals, so formatting
-// differences share a cache entry while different string arguments never do.
-func normalizeQuery(q string) string {
-	var b strings.Builder
-	inString, block, space := false, false, false
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case !inString && strings.HasPrefix(q[i:], `"""`):
-			inString, block = true, true
-			b.WriteString(`"""`)
-			i += 2
-		case inString && block && strings.HasPrefix(q[i:], `"""`):
-			inString, block = false, false
-			b.WriteString(`"""`)
-			i += 2
-		case inString && !block && c == '\\' && i+1 < len(q):
-			b.WriteByte(c)
-			b.WriteByte(q[i+1])
-			i++
-		case c == '"' && !block:
-			inString = !inString
-			b.WriteByte(c)
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','):
-			space = true
-		default:
-			if space && !inString && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteByte(c)
+	want := strings.TrimPrefix(etag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == want {
+			return true
 		}
 	}
-	return b.String()
+	return false
 }
 
-func canonicalJSON(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	out, _ := json.Marshal(v) // map keys come out sorted
-	return string(out)
-}
-
+// recorder buffers a response so the cache can decide on its headers once it has seen the
+// body (a response with errors must not be cached or marked cacheable).
 type recorder struct {
-	http.ResponseWriter
+	header http.Header
 	status int
 	buf    bytes.Buffer
 }
 
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-func (r *recorder) Write(b []byte) (int, error) {
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
-}
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(code int)        { r.status = code }
+func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }

@@ -47,7 +47,8 @@ func TestMalformedRequests(t *testing.T) {
 		contains    string
 	}{
 		{"ErrMalformedJSON", "application/json", []byte(`{"query": "{ metrics { id } }"`), 400, `"message":"the request body is not valid JSON","extensions":{"code":"BAD_REQUEST"}`},
-		{"ErrWrongContentType", "text/plain", []byte(`{ metrics { id } }`), 400, "transport not supported"},
+		{"ErrWrongContentType", "text/plain", []byte(`{ metrics { id } }`), 415, `unsupported content type \"text/plain\": POST a JSON body with Content-Type: application/json, or use GET","extensions":{"code":"BAD_REQUEST"}`},
+		{"ErrNoContentType", "", []byte(`{"query":"{ metrics { id } }"}`), 415, `unsupported content type \"\"`},
 		{"ErrBodyTooLarge", "application/json", append([]byte(`{"query":"`), bytes.Repeat([]byte("a"), 10<<20)...), 413, "request body larger than"},
 		{"ErrParse", "application/json", []byte(`{"query": "{ metrics { "}`), 422, "GRAPHQL_PARSE_FAILED"},
 		{"ErrValidation", "application/json", []byte(`{"query": "{ nosuchfield }"}`), 422, "GRAPHQL_VALIDATION_FAILED"},

@@ -23,20 +23,29 @@ import (
 	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/server/graphiql"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Config holds the serving limits; Defaults gives safe values.
 type Config struct {
-	Introspection  bool
-	MaxComplexity  int   // list fields weigh their possible length (see complexity.go)
-	MaxDepth       int   // deepest selection nesting
-	MaxTokens      int   // parser token limit: bounds the cost of parsing any request
-	MaxBodyBytes   int64 // larger bodies get 413
-	RequestTimeout time.Duration
-	CacheBytes     int  // response cache size; 0 turns it off
-	WarmViews      bool // pre-render the explorer's standard views after each load
+	Introspection bool
+	MaxComplexity int   // list fields weigh their possible length (see complexity.go)
+	MaxDepth      int   // deepest selection nesting
+	MaxTokens     int   // parser token limit: bounds the cost of parsing any request
+	MaxBodyBytes  int64 // larger bodies get 413
+	// MaxIntrospectionDepth bounds nesting under __schema and __type (GraphiQL's own
+	// introspection query is 13–15 levels deep).
+	MaxIntrospectionDepth int
+	// MaxSelections bounds the selections a query expands to once fragments are spread.
+	MaxSelections int
+	// MaxWarehouseQueries bounds the warehouse queries one request may cause.
+	MaxWarehouseQueries int
+	BodyTimeout         time.Duration // the whole request body must arrive within it
+	RequestTimeout      time.Duration
+	CacheBytes          int  // response cache size; 0 turns it off
+	WarmViews           bool // pre-render the explorer's standard views after each load
 	// AfterWarm, when set, is called with the number of views each time a warm-up ends.
 	AfterWarm   func(views int)
 	CORSOrigins []string
@@ -44,7 +53,8 @@ type Config struct {
 
 // Defaults are safe for a public server.
 func Defaults() Config {
-	return Config{Introspection: true, MaxComplexity: 10000, MaxDepth: 12, MaxTokens: 10000, MaxBodyBytes: 1 << 20,
+	return Config{Introspection: true, MaxComplexity: 10000, MaxDepth: 12, MaxIntrospectionDepth: 20, MaxSelections: 5000,
+		MaxTokens: 10000, MaxBodyBytes: 1 << 20, MaxWarehouseQueries: 40, BodyTimeout: 10 * time.Second,
 		RequestTimeout: 10 * time.Second, CacheBytes: 64 << 20}
 }
 
@@ -52,7 +62,8 @@ func Defaults() Config {
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	gcfg := graph.Config{Resolvers: &graph.Resolver{Svc: svc}}
 	complexity(&gcfg.Complexity)
-	gql := handler.New(graph.NewExecutableSchema(gcfg))
+	schema := graph.NewExecutableSchema(gcfg)
+	gql := handler.New(schema)
 	gql.SetParserTokenLimit(cfg.MaxTokens)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
@@ -62,7 +73,10 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	gql.Use(depthLimit{max: cfg.MaxDepth}) // before complexity: the clearer message for deep queries
+	gql.Use(enumVariables{schema: schema.Schema()})
+	// Before gqlgen's complexity: its walk expands every fragment spread, so the expanded
+	// size is bounded first (depth.go).
+	gql.Use(shapeLimit{maxDepth: cfg.MaxDepth, introspectionDepth: cfg.MaxIntrospectionDepth, maxSelections: cfg.MaxSelections})
 	gql.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	gql.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		// Until the catalogue is loaded every data field answers UNAVAILABLE, not "not found".
@@ -78,22 +92,22 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	gql.SetRecoverFunc(recoverPanic(log))
 
 	mux := http.NewServeMux()
-	var api http.Handler = withTimeout(loaders.Middleware(svc, gql), cfg.RequestTimeout)
+	var api http.Handler = withLimits(loaders.Middleware(svc, gql), cfg)
 	if cfg.CacheBytes > 0 {
 		cache := newResponseCache(cfg.CacheBytes)
 		svc.OnChange(func(uint64) { cache.Purge() })
-		api = cache.middleware(func() uint64 { return svc.Catalog().Version }, api)
+		api = cache.middleware(newKeyer(schema.Schema(), cfg.MaxTokens), func() uint64 { return svc.Catalog().Version }, api)
 		if cfg.WarmViews {
-			warmed := api
+			warmed := graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout)
 			svc.OnChange(func(uint64) { go warmViews(warmed, svc, log, cfg.AfterWarm) })
 			if svc.Ready() {
 				go warmViews(warmed, svc, log, cfg.AfterWarm)
 			}
 		}
 	}
-	mux.Handle("/graphql", limitBody(api, cfg.MaxBodyBytes))
-	mux.Handle("GET /export/compare.csv", withTimeout(exportCompare(svc), cfg.RequestTimeout))
-	mux.Handle("GET /export/series.csv", withTimeout(exportSeries(svc), cfg.RequestTimeout))
+	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout))
+	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
+	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -134,18 +148,6 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	return withRequestID(withLogging(recoverHTTP(h, log), log))
 }
 
-// limitBody answers 413 for a declared oversize body and caps what is read otherwise.
-func limitBody(h http.Handler, max int64) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			http.Error(w, fmt.Sprintf("request body larger than %d bytes", max), http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
-		h.ServeHTTP(w, r)
-	})
-}
-
 // recoverHTTP turns a panic outside the GraphQL executor into a logged 500.
 func recoverHTTP(h http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -162,11 +164,13 @@ func recoverHTTP(h http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-func withTimeout(h http.Handler, d time.Duration) http.Handler {
+// withLimits gives a request its deadline (passed on to ClickHouse as
+// max_execution_time) and its budget of warehouse queries.
+func withLimits(h http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
+		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
 		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
+		h.ServeHTTP(w, r.WithContext(warehouse.WithQueryBudget(ctx, cfg.MaxWarehouseQueries)))
 	})
 }
 
@@ -196,7 +200,8 @@ type statusWriter struct {
 	bytes  int
 }
 
-func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (s *statusWriter) WriteHeader(code int)        { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = 200

@@ -71,18 +71,24 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", m)
 	}
 	cat := s.Catalog()
+	refs, err := distinct("provinces", refs, MaxUnits)
+	if err != nil {
+		return nil, err
+	}
 	if len(refs) > 0 {
 		out := make([]*warehouse.Province, 0, len(refs))
+		seen := make(map[string]bool, len(refs)) // a name and an ID of the same unit count once
 		for _, r := range refs {
-			if r == warehouse.NationalID {
-				out = append(out, nationUnit(m))
-				continue
+			p := nationUnit(m)
+			if r != warehouse.NationalID {
+				if p = cat.FindProvince(m, r); p == nil || p.Map != m {
+					return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s", r, m)
+				}
 			}
-			p := cat.FindProvince(m, r)
-			if p == nil || p.Map != m {
-				return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s", r, m)
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				out = append(out, p)
 			}
-			out = append(out, p)
 		}
 		return out, nil
 	}

@@ -75,6 +75,18 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
 	}
 	cat := s.Catalog()
+	var err error
+	for _, l := range []struct {
+		arg  string
+		list *[]string
+		max  int
+	}{{"filter.metrics", &f.Metrics, MaxFilterMetrics}, {"filter.provinces", &f.Provinces, MaxFilterProvinces},
+		{"filter.periods", &f.Periods, MaxFilterPeriods}, {"filter.statuses", &f.Statuses, MaxFilterStatuses},
+		{"filter.sources", &f.Sources, MaxFilterSources}} {
+		if *l.list, err = distinct(l.arg, *l.list, l.max); err != nil {
+			return nil, err
+		}
+	}
 	wf := warehouse.ObservationFilter{MetricIDs: f.Metrics, PeriodLabels: f.Periods, Statuses: f.Statuses, SourceIDs: f.Sources,
 		YearFrom: f.FromYear, YearTo: f.ToYear, IncludeSynthetic: f.IncludeSynthetic, Limit: first + 1}
 	for _, m := range f.Metrics {

@@ -15,6 +15,8 @@ const (
 	KindUnavailable Kind = "UNAVAILABLE"
 	KindConflict    Kind = "CONFLICT"
 	KindInternal    Kind = "INTERNAL"
+	// KindTooComplex: the request asks for more work than the server's limits allow.
+	KindTooComplex Kind = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
 // Error is cadrestat's one error type: a kind, a message safe to show any client, and the
