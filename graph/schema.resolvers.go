@@ -249,6 +249,22 @@ func (r *queryResolver) PreferenceRule(ctx context.Context) (string, error) {
 	return service.PreferenceRule, nil
 }
 
+// URL is the resolver for the url field.
+func (r *sourceResolver) URL(ctx context.Context, obj *warehouse.Source) (*string, error) {
+	if obj.URL == "" {
+		return nil, nil
+	}
+	return &obj.URL, nil
+}
+
+// Retrieved is the resolver for the retrieved field.
+func (r *sourceResolver) Retrieved(ctx context.Context, obj *warehouse.Source) (*string, error) {
+	if obj.Retrieved == "" {
+		return nil, nil
+	}
+	return &obj.Retrieved, nil
+}
+
 // Metric is the resolver for the metric field.
 func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error) {
 	m := r.Svc.Catalog().Metric(obj.MetricID)
@@ -310,6 +326,9 @@ func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Source returns SourceResolver implementation.
+func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
+
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
@@ -324,6 +343,7 @@ type (
 	observationConnectionResolver struct{ *Resolver }
 	provinceResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
+	sourceResolver                struct{ *Resolver }
 	targetResolver                struct{ *Resolver }
 	trendResolver                 struct{ *Resolver }
 )

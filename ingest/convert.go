@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -13,11 +16,11 @@ type refs struct {
 	provinces map[string]bool
 	groups    map[string]bool
 	metrics   map[string]*warehouse.Metric
-	sources   map[string]bool
+	sources   map[string]string // ID -> kind (seed, official, press, user, synthetic)
 }
 
 func newRefs(cat *warehouse.Catalog) *refs {
-	r := &refs{provinces: map[string]bool{}, groups: map[string]bool{}, metrics: map[string]*warehouse.Metric{}, sources: map[string]bool{}}
+	r := &refs{provinces: map[string]bool{}, groups: map[string]bool{}, metrics: map[string]*warehouse.Metric{}, sources: map[string]string{}}
 	if cat != nil {
 		for _, p := range cat.Provinces {
 			r.provinces[p.ID] = true
@@ -29,10 +32,15 @@ func newRefs(cat *warehouse.Catalog) *refs {
 			r.metrics[cat.Metrics[i].ID] = &cat.Metrics[i]
 		}
 		for _, s := range cat.Sources {
-			r.sources[s.ID] = true
+			r.sources[s.ID] = s.Kind
 		}
 	}
 	return r
+}
+
+func (r *refs) hasSource(id string) bool {
+	_, ok := r.sources[id]
+	return ok
 }
 
 type converter struct {
@@ -150,6 +158,7 @@ func (c *converter) lineage(p parsed) {
 }
 
 func (c *converter) sources(p parsed) {
+	today := Today()
 	for _, r := range p.records {
 		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") {
 			continue
@@ -158,25 +167,78 @@ func (c *converter) sources(p parsed) {
 			c.bad(r, "id", "must be letters, digits and _ . : - (at most 128), not %q", r.get("id"))
 			continue
 		}
-		if !oneOf(r.get("kind"), "seed", "official", "press", "user", "synthetic") {
-			c.bad(r, "kind", "must be seed, official, press, user or synthetic, not %q", r.get("kind"))
+		kind := r.get("kind")
+		if !oneOf(kind, "seed", "official", "press", "user", "synthetic") {
+			c.bad(r, "kind", "must be seed, official, press, user or synthetic, not %q", kind)
 			continue
 		}
-		if d := r.get("date"); d != "" && !dateRE.MatchString(d) {
-			c.bad(r, "date", "must be YYYY, YYYY-MM or YYYY-MM-DD, not %q", d)
+		date, u, ret := r.get("date"), r.get("url"), r.get("retrieved")
+		if date != "" && !dateRE.MatchString(date) {
+			c.bad(r, "date", "must be YYYY, YYYY-MM or YYYY-MM-DD, not %q", date)
 			continue
-		} else if d != "" && !validDate(dateLayout(d), d) {
-			c.bad(r, "date", "%q is not a valid date", d)
+		} else if date != "" && !validDate(dateLayout(date), date) {
+			c.bad(r, "date", "%q is not a valid date", date)
 			continue
+		}
+		if u != "" {
+			if why := badURL(u); why != "" {
+				c.bad(r, "url", "%q %s", u, why)
+				continue
+			}
+		}
+		if ret != "" {
+			switch {
+			case !validDate("2006-01-02", ret):
+				c.bad(r, "retrieved", "must be the date the page was read, a real date written YYYY-MM-DD, not %q", ret)
+				continue
+			case date != "" && ret[:len(date)] < date:
+				c.bad(r, "retrieved", "%s is before the publication date %s", ret, date)
+				continue
+			case ret > today:
+				c.bad(r, "retrieved", "%s is in the future (today is %s)", ret, today)
+				continue
+			}
 		}
 		if c.dup(r, KindSources, r.get("id")) {
 			continue
 		}
-		c.refs.sources[r.get("id")] = true
+		c.refs.sources[r.get("id")] = kind
 		c.batch.Sources = append(c.batch.Sources, warehouse.Source{ID: r.get("id"), Title: r.get("title"), Issuer: r.get("issuer"), DocNumber: r.get("doc_number"),
-			Date: r.get("date"), Language: r.get("language"), Location: r.get("location"), Kind: r.get("kind"), Licence: r.get("licence")})
+			Date: date, Language: r.get("language"), Location: r.get("location"), Kind: kind, Licence: r.get("licence"), URL: u, Retrieved: ret})
 	}
 }
+
+// badURL says why u is not an address a reader can open, or "".
+func badURL(u string) string {
+	if len(u) > 2048 {
+		return "is longer than 2048 bytes"
+	}
+	for _, r := range u {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "must not contain spaces or control characters (percent-encode them: %20)"
+		}
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "is not a valid URL"
+	}
+	switch {
+	case p.Scheme != "http" && p.Scheme != "https":
+		return "must be an http:// or https:// address"
+	case p.Host == "" || p.Hostname() == "":
+		return "has no host"
+	case p.User != nil:
+		return "must not carry a user name or password"
+	}
+	return ""
+}
+
+// Now is the clock a retrieval date is checked against (tests set it).
+var Now = time.Now
+
+// Today is the latest date it is anywhere on Earth (UTC+14) by Now: a page read today in
+// any time zone is not "in the future".
+func Today() string { return Now().UTC().Add(14 * time.Hour).Format("2006-01-02") }
 
 func (c *converter) metrics(p parsed) {
 	for _, r := range p.records {
@@ -239,7 +301,7 @@ func (c *converter) groups(p parsed) {
 			}
 			members = append(members, mem)
 		}
-		if src := r.get("source"); src != "" && !c.refs.sources[src] {
+		if src := r.get("source"); src != "" && !c.refs.hasSource(src) {
 			c.bad(r, "source", "unknown source %q", src)
 			ok = false
 		}
@@ -295,7 +357,7 @@ func (c *converter) targets(p parsed) {
 			c.bad(r, "lower", "lower bound %g is above upper bound %g", *lo, *hi)
 		case !isYear || dl < 2000 || dl > 2100:
 			c.bad(r, "deadline", "must be a year between 2000 and 2100, not %q", r.get("deadline"))
-		case !c.refs.sources[r.get("source")]:
+		case !c.refs.hasSource(r.get("source")):
 			c.bad(r, "source", "unknown source %q", r.get("source"))
 		case c.dup(r, KindTargets, r.get("id")):
 		default:

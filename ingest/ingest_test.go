@@ -64,7 +64,7 @@ func TestPrepareAcceptsGoodRows(t *testing.T) {
 		"VN63-92,female_share,term:2020-2025,98.4,,,LOWER_BOUND,PUBLISHED,cat2,\"trên 98,4%\",\n" +
 		"group:cluster5,staff_cut,range:2015-2021,4085,,,,PUBLISHED,src,q,\n" +
 		"VN,staff_cut,asof:2023-12-10,7151,,,,PUBLISHED,src,q,\n"
-	src := "id,title,issuer,doc_number,date,language,location,kind,licence\ncat2,T,I,,2021,vi,x,press,\n"
+	src := "id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved\ncat2,T,I,,2021,vi,x,press,,https://example.vn/a,2021-06-01\n"
 	b, probs := Prepare([]File{{Name: "o.csv", Data: []byte(file)}, {Name: "s.csv", Data: []byte(src)}}, catalog())
 	if len(probs) > 0 {
 		t.Fatal(probs)

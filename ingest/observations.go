@@ -129,7 +129,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		c.bad(r, "metric", "unknown metric %q", o.MetricID)
 		return o, false
 	}
-	if !c.refs.sources[o.SourceID] {
+	if !c.refs.hasSource(o.SourceID) {
 		c.bad(r, "source", "unknown source %q", o.SourceID)
 		return o, false
 	}

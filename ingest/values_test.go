@@ -157,9 +157,9 @@ func TestStrictDimensionDates(t *testing.T) {
 	const srcHeader = "id,title,issuer,doc_number,date,language,location,kind,licence\n"
 	const provHeader = "map,code,name,name_ascii,kind,region,valid_from,valid_to\n"
 	cases := []struct{ name, data, want string }{
-		{"ErrSourceNoSuchDay", srcHeader + "s2,T,I,,2023-02-31,vi,x,press,\n", `f.csv:2: date: "2023-02-31" is not a valid date`},
-		{"ErrSourceMonth13", srcHeader + "s2,T,I,,2023-13,vi,x,press,\n", `f.csv:2: date: "2023-13" is not a valid date`},
-		{"ErrSourceNUL", srcHeader + "s2,\"T\x00\",I,,2023,vi,x,press,\n", `f.csv:2: title: contains a NUL byte (\x00), which no field may hold`},
+		{"ErrSourceNoSuchDay", srcHeader + "s2,T,I,,2023-02-31,vi,x,user,\n", `f.csv:2: date: "2023-02-31" is not a valid date`},
+		{"ErrSourceMonth13", srcHeader + "s2,T,I,,2023-13,vi,x,user,\n", `f.csv:2: date: "2023-13" is not a valid date`},
+		{"ErrSourceNUL", srcHeader + "s2,\"T\x00\",I,,2023,vi,x,user,\n", `f.csv:2: title: contains a NUL byte (\x00), which no field may hold`},
 		{"ErrProvinceValidFrom", provHeader + "VN34,99,X,X,province,r,2025-06-31,\n", `f.csv:2: valid_from: must be a valid date written YYYY-MM-DD, not "2025-06-31"`},
 		{"ErrProvinceValidTo", provHeader + "VN34,99,X,X,province,r,2025-07-01,2025\n", `f.csv:2: valid_to: must be a valid date written YYYY-MM-DD, not "2025"`},
 		{"ErrHeaderNUL", "subject,metric,period,value\x00,numerator\n", `f.csv:1: the header contains a NUL byte (\x00), which no field may hold`},
@@ -172,7 +172,7 @@ func TestStrictDimensionDates(t *testing.T) {
 			}
 		})
 	}
-	b, probs := Prepare([]File{{Name: "s.csv", Data: []byte(srcHeader + "s2,T,I,,2024-02-29,vi,x,press,\ns3,T,I,,2024-02,vi,x,press,\ns4,T,I,,2024,vi,x,press,\n")},
+	b, probs := Prepare([]File{{Name: "s.csv", Data: []byte(srcHeader + "s2,T,I,,2024-02-29,vi,x,user,\ns3,T,I,,2024-02,vi,x,seed,\ns4,T,I,,2024,vi,x,user,\n")},
 		{Name: "p.csv", Data: []byte(provHeader + "VN34,99,X,X,province,r,2025-07-01,\n")}}, catalog())
 	if len(probs) > 0 || len(b.Sources) != 3 || len(b.Provinces) != 1 {
 		t.Fatalf("valid dates refused: %v", probs)

@@ -29,7 +29,7 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 			return
 		}
 		cw := start(w, "compare-"+c.Metric.ID+"-"+strconv.Itoa(year)+"-"+string(c.Map)+".csv")
-		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier", "note", "citation"})
+		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier", "note", "source_url", "retrieved", "citation"})
 		for _, row := range c.Rows {
 			rank := ""
 			if row.Rank != nil {
@@ -39,9 +39,9 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 			if row.Target != nil {
 				target = row.Target.Label() + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
 			}
-			status, qual, cite := figureProvenance(svc, &row.Fig)
+			p := figureProvenance(svc, &row.Fig)
 			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
-				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(status), text(qual), text(row.Fig.Reason), text(cite)})
+				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(p.status), text(p.qualifier), text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
 		}
 		cw.Flush()
 	}
@@ -63,28 +63,35 @@ func exportSeries(svc *service.Service) http.HandlerFunc {
 			return
 		}
 		cw := start(w, "series-"+q.Get("metric")+".csv")
-		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "note", "citation"})
+		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "note", "source_url", "retrieved", "citation"})
 		for _, s := range series {
 			for _, p := range s.Points {
-				status, qual, cite := figureProvenance(svc, &p.Fig)
+				pr := figureProvenance(svc, &p.Fig)
 				cw.Write([]string{text(s.Province.ID), text(s.Province.Name), text(q.Get("metric")), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator),
-					text(status), text(qual), text(p.Fig.Reason), text(cite)})
+					text(pr.status), text(pr.qualifier), text(p.Fig.Reason), text(pr.url), text(pr.retrieved), text(pr.citation)})
 			}
 		}
 		cw.Flush()
 	}
 }
 
-// figureProvenance gives status, qualifier and citation of a figure; a combined figure
-// cites each observation it was made from.
-func figureProvenance(svc *service.Service, v *service.Value) (string, string, string) {
-	if v.Observation != nil {
-		return v.Observation.Status, v.Observation.Qualifier, svc.Citation(v.Observation)
+// provenance is what an export row says of where its figure comes from.
+type provenance struct{ status, qualifier, url, retrieved, citation string }
+
+// figureProvenance gives status, qualifier, source URL, retrieval date and citation of a
+// figure; a combined figure cites each observation it was made from (and has no one URL).
+func figureProvenance(svc *service.Service, v *service.Value) provenance {
+	if o := v.Observation; o != nil {
+		p := provenance{status: o.Status, qualifier: o.Qualifier, citation: svc.Citation(o)}
+		if src := svc.Catalog().Source(o.SourceID); src != nil {
+			p.url, p.retrieved = src.URL, src.Retrieved
+		}
+		return p
 	}
 	if v.Value == nil {
-		return "", "", ""
+		return provenance{}
 	}
-	return "COMBINED", "", "combined from " + strings.Join(v.Parts, ", ")
+	return provenance{status: "COMBINED", citation: "combined from " + strings.Join(v.Parts, ", ")}
 }
 
 func start(w http.ResponseWriter, name string) *csv.Writer {

@@ -181,6 +181,13 @@ func (s *Service) Citation(o *warehouse.Observation) string {
 	if o.Quote != "" {
 		c += fmt.Sprintf(": “%s”", o.Quote)
 	}
+	// The page a reader opens, and when it was read: a locator is found there.
+	if src.URL != "" {
+		c += ", " + src.URL
+	}
+	if src.Retrieved != "" {
+		c += ", retrieved " + src.Retrieved
+	}
 	if o.Status != warehouse.StatusPublished {
 		c += " [" + o.Status + "]"
 	}

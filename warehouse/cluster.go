@@ -35,7 +35,13 @@ func ClusterStatements(stmt, cluster string) []string {
 	if strings.HasPrefix(stmt, "ALTER TABLE {db}.") {
 		rest := strings.TrimPrefix(stmt, "ALTER TABLE {db}.")
 		name, tail, _ := strings.Cut(rest, " ")
-		return []string{"ALTER TABLE {db}." + name + "_local" + on + " " + tail}
+		out := []string{"ALTER TABLE {db}." + name + "_local" + on + " " + tail}
+		// A new column must also reach the Distributed table over the local ones, which
+		// has its own structure; mutations (DELETE) run on the local tables only.
+		if strings.HasPrefix(tail, "ADD COLUMN ") {
+			out = append(out, "ALTER TABLE {db}."+name+on+" "+tail)
+		}
+		return out
 	}
 	return []string{stmt}
 }

@@ -69,3 +69,23 @@ func BenchmarkObservationHash(b *testing.B) {
 		ObservationHash(&o)
 	}
 }
+
+// A source without URL or retrieval date hashes as it did before migration 3, so reloading
+// files an older folder was loaded from changes nothing; either field set changes the hash.
+func TestSourceHashKeepsOldRowsUnchanged(t *testing.T) {
+	s := Source{ID: "press-x", Title: "T", Issuer: "I", Date: "2020-10-30", Language: "vi", Location: "L", Kind: "press", Licence: "c"}
+	old := referenceHash(s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence)
+	if got := SourceHash(&s); got != old {
+		t.Fatalf("SourceHash without url = %d, want the pre-migration %d", got, old)
+	}
+	u := s
+	u.URL = "https://example.vn/a"
+	r := s
+	r.Retrieved = "2025-01-02"
+	if SourceHash(&u) == old || SourceHash(&r) == old || SourceHash(&u) == SourceHash(&r) {
+		t.Fatal("url and retrieved must change the hash")
+	}
+	if got, want := SourceHash(&u), referenceHash(s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence, u.URL, ""); got != want {
+		t.Fatalf("SourceHash with url = %d, want %d", got, want)
+	}
+}

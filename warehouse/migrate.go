@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -15,7 +16,10 @@ type Migration struct {
 }
 
 // Migrations is the ordered schema history. {db} is replaced by the (allow-listed) database
-// name. Append new migrations; never edit one that has shipped.
+// name. Append new migrations; never edit one that has shipped. A new column is added with
+// "ALTER TABLE {db}.t ADD COLUMN IF NOT EXISTS c Type": servers too old to parse IF NOT
+// EXISTS there (ClickHouse 18.16) get the statement without it, run only when
+// system.columns does not list the column yet (see addColumn).
 var Migrations = []Migration{
 	{1, "base tables", []string{
 		`CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,
@@ -34,6 +38,12 @@ var Migrations = []Migration{
 	{2, "ingest rejections", []string{
 		`CREATE TABLE IF NOT EXISTS {db}.rejections (file String, problems UInt64, first_problem String, at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY at`,
 	}},
+	// Sources a reader can open: the page's address and the date it was read (issue 14).
+	// Rows written before read both as "".
+	{3, "source url and retrieval date", []string{
+		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS url String`,
+		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS retrieved String`,
+	}},
 }
 
 // SchemaVersion is the newest migration this binary knows.
@@ -50,6 +60,13 @@ func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) err
 	}
 	run := func(stmt string) error {
 		for _, st := range ClusterStatements(stmt, cluster) {
+			st, skip, err := addColumn(ctx, ex, db, st)
+			if err != nil {
+				return err
+			}
+			if skip {
+				continue
+			}
 			if err := ex.Exec(ctx, Query{SQL: expand(st, db)}); err != nil {
 				return err
 			}
@@ -100,6 +117,28 @@ func appliedVersion(ctx context.Context, ex Executor, db string) (int, error) {
 		return r.Scan(&v)
 	})
 	return int(v), err
+}
+
+var addColumnRE = regexp.MustCompile(`^ALTER TABLE \{db\}\.(\w+)(?: ON CLUSTER \w+)? ADD COLUMN( IF NOT EXISTS) (\w+) `)
+
+// addColumn makes an ADD COLUMN IF NOT EXISTS statement run on every server: it returns the
+// statement without IF NOT EXISTS, or skip when the table already has the column (a
+// migration that stopped half-way and runs again). Other statements pass unchanged.
+func addColumn(ctx context.Context, ex Executor, db, st string) (string, bool, error) {
+	m := addColumnRE.FindStringSubmatchIndex(st)
+	if m == nil {
+		return st, false, nil
+	}
+	table, column := st[m[2]:m[3]], st[m[6]:m[7]]
+	var n uint64
+	err := ex.Select(ctx, Query{
+		SQL:    "SELECT count() FROM system.columns WHERE database = {db:String} AND table = {t:String} AND name = {c:String}",
+		Params: []Param{{"db", db}, {"t", table}, {"c", column}},
+	}, func(r Row) error { return r.Scan(&n) })
+	if err != nil {
+		return "", false, err
+	}
+	return st[:m[4]] + st[m[5]:], n > 0, nil
 }
 
 func expand(stmt, db string) string { return strings.ReplaceAll(stmt, "{db}", db) }

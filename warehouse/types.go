@@ -90,6 +90,10 @@ type Source struct {
 	Location  string
 	Kind      string // seed | official | press
 	Licence   string
+	// URL is the page a reader can open (required for official and press sources; seeds
+	// keep their file name in Location). Retrieved is the date (YYYY-MM-DD) it was read.
+	URL       string
+	Retrieved string
 }
 
 // Period is when a value applies. A term (2020-2025) or range is compared on its start year.

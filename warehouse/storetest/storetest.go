@@ -218,6 +218,72 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		}
 	})
 
+	t.Run("SourceURLAndRetrieved", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		mustLoad(t, s, Fixture())
+		cat, err := s.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := cat.Source("src-a"), cat.Source("src-b")
+		if a.URL != "" || a.Retrieved != "" || b.URL != fixtureURL || b.Retrieved != "2025-06-01" {
+			t.Fatalf("sources read back: %+v, %+v", a, b)
+		}
+		if res := mustLoad(t, s, Fixture()); res.Changed != 0 {
+			t.Fatalf("reloading the same sources changed %d rows", res.Changed)
+		}
+		fix := Fixture()
+		fix.Sources[0].URL, fix.Sources[0].Retrieved = "https://example.vn/a?x=1&y=ư", "2025-07-02"
+		if res := mustLoad(t, s, fix); res.Changed != 1 {
+			t.Fatalf("adding a URL changed %d rows, want 1", res.Changed)
+		}
+		cat, _ = s.Catalog(ctx)
+		if got := cat.Source("src-a"); got.URL != fix.Sources[0].URL || got.Retrieved != "2025-07-02" {
+			t.Fatalf("after adding a URL: %+v", got)
+		}
+	})
+
+	// A folder written before migration 3 has sources without url and retrieved: migrating
+	// adds both, its rows read them as "", and loads write them.
+	t.Run("UpgradeAddsSourceURL", func(t *testing.T) {
+		needLoad(t)
+		_, core := newStore(t)
+		old, err := warehouse.NewCore(core.Ex, core.DB+"_v2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old.Cluster = core.Cluster
+		t.Cleanup(func() { core.Ex.Exec(context.Background(), warehouse.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		if err := old.MigrateTo(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []string{
+			"INSERT INTO " + old.DB + ".sources (id, title, issuer, doc_number, date, language, location, kind, licence, hash, load_id, revision) SELECT 'old', 'Old', 'I', '', '2019', 'vi', 'x', 'press', '', toUInt64(1), 'l-old', toUInt64(1)",
+			"INSERT INTO " + old.DB + ".loads (load_id, version, file, rows, changed) SELECT 'l-old', toUInt64(1), 'old.csv', toUInt64(1), toUInt64(1)",
+		} {
+			if err := core.Ex.Exec(ctx, warehouse.Query{SQL: st}); err != nil {
+				t.Fatalf("set-up %q: %v", st, err)
+			}
+		}
+		if err := old.Migrate(ctx); err != nil {
+			t.Fatalf("upgrade: %v", err)
+		}
+		if v, _ := old.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
+			t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+		}
+		if _, err := old.Load(ctx, Fixture()); err != nil {
+			t.Fatalf("load after upgrade: %v", err)
+		}
+		cat, err := old.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, b := cat.Source("old"), cat.Source("src-b"); o == nil || o.Title != "Old" || o.URL != "" || o.Retrieved != "" || b == nil || b.URL != fixtureURL {
+			t.Fatalf("after upgrade: old %+v, new %+v", o, b)
+		}
+	})
+
 	t.Run("OnePerCell", func(t *testing.T) {
 		needLoad(t)
 		s, _ := newStore(t)
@@ -364,6 +430,8 @@ func mustLoad(t *testing.T, s warehouse.Store, b *warehouse.Batch) *warehouse.Lo
 
 func f(v float64) *float64 { return &v }
 
+const fixtureURL = "https://example.vn/tin-tuc/ty-le-nu-29,2%25.html"
+
 // Fixture is a small batch covering every table: VN63 Cần Thơ, Hậu Giang, Sóc Trăng merging
 // into VN34 Cần Thơ; two sources disagreeing on one cell; one synthetic row.
 func Fixture() *warehouse.Batch {
@@ -386,7 +454,8 @@ func Fixture() *warehouse.Batch {
 			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"},
 			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.KindCount, Aggregation: "SUM", Better: "HIGHER"},
 		},
-		Sources: []warehouse.Source{{ID: "src-a", Title: "Source A", Kind: "seed"}, {ID: "src-b", Title: "Source B", Kind: "press"}},
+		Sources: []warehouse.Source{{ID: "src-a", Title: "Source A", Kind: "seed"},
+			{ID: "src-b", Title: "Source B", Kind: "press", URL: fixtureURL, Retrieved: "2025-06-01"}},
 		Targets: []warehouse.Target{{ID: "t1", MetricID: "female_share", Scope: warehouse.NationalID, Lower: f(20), Upper: f(25), LowerInclusive: true, UpperInclusive: true, Deadline: 2030, SourceID: "src-a", Quote: "20-25%"}},
 		Observations: []warehouse.Observation{
 			obs("VN63-92", "female_share", "2020", 2020, 25, warehouse.StatusPublished, "src-a"),
