@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -26,13 +27,25 @@ type Store struct {
 
 var _ warehouse.Store = (*Store)(nil)
 
+// Connections is the number of engine connections Open makes (0: one per CPU, at least 2).
+// chDB runs one statement at a time per connection, so this bounds how many warehouse
+// queries run at once; each one still uses several threads inside the engine.
+var Connections = 0
+
+func connections() int {
+	if Connections > 0 {
+		return Connections
+	}
+	return max(2, runtime.GOMAXPROCS(0))
+}
+
 // Open opens (creating if needed) the data folder at dir, migrates database db and removes
 // what an interrupted load left behind. The folder is locked by this process until Close.
 func Open(ctx context.Context, dir, db string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create data folder "+dir)
 	}
-	conn, err := chdb.Open(dir)
+	conn, err := chdb.OpenN(dir, connections())
 	if err != nil {
 		if errors.Is(err, chdb.ErrLibraryMissing) {
 			return nil, warehouse.Wrap(err, warehouse.KindUnavailable,
@@ -90,6 +103,27 @@ type executor struct {
 	// it, so the files a killed load leaves are removed at the next Open (not in /tmp for
 	// ever); empty means the system's temporary folder.
 	tmpDir string
+	// sent, if set, sees every statement as sent to the engine, with its parameters (tests).
+	sent func(sql string, params []chdb.Param)
+}
+
+// engineParams renders parameter values as the engine reads them: strings as escaped text
+// (chdb.EscapeParam), numbers and arrays in ClickHouse's text form (warehouse.ParamText).
+func engineParams(ps []warehouse.Param) []chdb.Param {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]chdb.Param, len(ps))
+	for i, p := range ps {
+		v, ok := p.Value.(string)
+		if ok {
+			v = chdb.EscapeParam(v)
+		} else {
+			v = warehouse.ParamText(p.Value)
+		}
+		out[i] = chdb.Param{Name: p.Name, Value: v}
+	}
+	return out
 }
 
 func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, format string) ([]byte, error) {
@@ -101,17 +135,18 @@ func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, forma
 		secs := math.Max(0.001, time.Until(dl).Seconds())
 		extra["max_execution_time"] = strconv.FormatFloat(secs, 'f', 3, 64)
 	}
-	// chDB has no parameter API, and a trailing SETTINGS param_… clause reaches neither
-	// subqueries nor the SELECT of an INSERT … SELECT; so parameters become escaped, cast
-	// literals (warehouse.Inline, fuzz-tested) before the statement is sent.
-	if len(q.Params) > 0 {
-		inlined, err := warehouse.Inline(q)
-		if err != nil {
-			return nil, warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
-		}
-		sql = inlined
-	}
+	// Values travel as server-side parameters (chdb_query_with_params_n): the engine binds
+	// each {name:Type} placeholder after parsing, so no value is ever part of the SQL text and
+	// warehouse.Inline is not used by this engine. What is still written into SQL here is not
+	// a value from a user: identifiers (database and table names, checked by
+	// warehouse.ValidIdent), the deadline's max_execution_time below, and rowFile.Source's
+	// temporary file path and column list (warehouse.RowFile returns a table expression, not
+	// a Query, so it has no parameters to carry them; both come from this process).
+	params := engineParams(q.Params)
 	full := sql + warehouse.SettingsClause(extra)
+	if e.sent != nil {
+		e.sent(full, params)
+	}
 	if traceSQL {
 		start := time.Now()
 		defer func() { fmt.Fprintf(os.Stderr, "sql (%v): %.200s\n", time.Since(start).Round(time.Millisecond), full) }()
@@ -122,7 +157,7 @@ func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, forma
 	}
 	ch := make(chan result, 1)
 	go func() {
-		out, err := e.conn.Query(full, format)
+		out, err := e.conn.QueryParams(full, format, params)
 		ch <- result{out, err}
 	}()
 	select {

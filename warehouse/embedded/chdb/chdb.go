@@ -36,6 +36,14 @@ var (
 	chdbResultLength  func(res unsafe.Pointer) uintptr
 	chdbResultError   func(res unsafe.Pointer) unsafe.Pointer
 	chdbDestroyResult func(res unsafe.Pointer)
+	// chdb_query_with_params_n: the query, the format, then parallel arrays of parameter
+	// names and values with their byte lengths, and their count (chdb.h of chDB ≥ 26.x).
+	chdbQueryWithParamsN func(conn unsafe.Pointer, query *byte, queryLen uintptr, format *byte, formatLen uintptr,
+		names *uintptr, nameLens *uintptr, values *uintptr, valueLens *uintptr, count uintptr) unsafe.Pointer
+	// chdb_backup_database_n / chdb_restore_database_n: database and archive path (and, for
+	// a backup, an optional base archive), each with its length.
+	chdbBackupDatabaseN  func(conn unsafe.Pointer, db *byte, dbLen uintptr, path *byte, pathLen uintptr, base *byte, baseLen uintptr) unsafe.Pointer
+	chdbRestoreDatabaseN func(conn unsafe.Pointer, db *byte, dbLen uintptr, path *byte, pathLen uintptr) unsafe.Pointer
 )
 
 // LibraryPath returns where the library is looked for: $CHDB_LIB_PATH; else
@@ -87,27 +95,54 @@ func load() error {
 			loadErr = fmt.Errorf("%w: cannot load %s: %v (run `%s`)", ErrLibraryMissing, path, err, SetupCommand)
 			return
 		}
-		purego.RegisterLibFunc(&chdbConnect, lib, "chdb_connect")
-		purego.RegisterLibFunc(&chdbCloseConn, lib, "chdb_close_conn")
-		purego.RegisterLibFunc(&chdbQueryN, lib, "chdb_query_n")
-		purego.RegisterLibFunc(&chdbResultBuffer, lib, "chdb_result_buffer")
-		purego.RegisterLibFunc(&chdbResultLength, lib, "chdb_result_length")
-		purego.RegisterLibFunc(&chdbResultError, lib, "chdb_result_error")
-		purego.RegisterLibFunc(&chdbDestroyResult, lib, "chdb_destroy_query_result")
+		for _, f := range []struct {
+			fn   any
+			name string
+		}{
+			{&chdbConnect, "chdb_connect"},
+			{&chdbCloseConn, "chdb_close_conn"},
+			{&chdbQueryN, "chdb_query_n"},
+			{&chdbQueryWithParamsN, "chdb_query_with_params_n"},
+			{&chdbResultBuffer, "chdb_result_buffer"},
+			{&chdbResultLength, "chdb_result_length"},
+			{&chdbResultError, "chdb_result_error"},
+			{&chdbDestroyResult, "chdb_destroy_query_result"},
+			{&chdbBackupDatabaseN, "chdb_backup_database_n"},
+			{&chdbRestoreDatabaseN, "chdb_restore_database_n"},
+		} {
+			// RegisterLibFunc panics on a missing symbol: check first, so an older library
+			// is an ordinary error naming what it lacks.
+			if _, err := purego.Dlsym(lib, f.name); err != nil {
+				loadErr = fmt.Errorf("%w: %s lacks %s (chDB too old; run `%s`)", ErrLibraryMissing, path, f.name, SetupCommand)
+				return
+			}
+			purego.RegisterLibFunc(f.fn, lib, f.name)
+		}
 	})
 	return loadErr
 }
 
-// Conn is one chDB connection. chDB allows one open data folder per process; queries from
-// many goroutines on one Conn are safe (measured, see DESIGN.md).
+// Conn is a set of chDB connections to one data folder (chDB allows one open data folder
+// per process, but several connections to it). Each engine connection runs one statement at
+// a time, and parameters bound by chdb_query_with_params_n live on the connection while the
+// call waits for it: two concurrent calls on one engine connection can see each other's
+// values (measured on 26.7.3: TestParamsDoNotCrossUnderConcurrency). So every call takes an
+// engine connection for itself, and concurrency comes from having several.
 type Conn struct {
-	mu   sync.RWMutex
-	conn *connection
+	mu    sync.RWMutex // write-locked by Close
+	all   []*connection
+	free  chan *connection
+	close bool
 }
 
 // Open loads the library if needed and connects to the data folder at path
-// (":memory:" for a throw-away in-memory engine).
+// (":memory:" for a throw-away in-memory engine), with one engine connection.
 func Open(path string, args ...string) (*Conn, error) {
+	return OpenN(path, 1, args...)
+}
+
+// OpenN is Open with n engine connections (n < 1 means 1): up to n statements run at once.
+func OpenN(path string, n int, args ...string) (*Conn, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
@@ -116,6 +151,20 @@ func Open(path string, args ...string) (*Conn, error) {
 		argv = append(argv, "--path="+path)
 	}
 	argv = append(argv, args...)
+	c := &Conn{free: make(chan *connection, max(n, 1))}
+	for range max(n, 1) {
+		e := connect(argv)
+		if e == nil {
+			c.Close()
+			return nil, fmt.Errorf("chdb: cannot open data folder %s (is another cadrestat process using it?)", path)
+		}
+		c.all = append(c.all, e)
+		c.free <- e
+	}
+	return c, nil
+}
+
+func connect(argv []string) *connection {
 	cargs := make([]*byte, len(argv)+1)
 	keep := make([][]byte, len(argv))
 	for i, a := range argv {
@@ -127,24 +176,112 @@ func Open(path string, args ...string) (*Conn, error) {
 	saved.restore() // keep Go's own signal handling (see signals.go)
 	runtime.KeepAlive(keep)
 	if c == nil || c.internal == nil {
-		return nil, fmt.Errorf("chdb: cannot open data folder %s (is another cadrestat process using it?)", path)
+		return nil
 	}
-	return &Conn{conn: c}, nil
+	return c
 }
 
 // Query runs one statement and returns its output in the given ClickHouse format.
 // A ClickHouse exception comes back as *Exception.
 func (c *Conn) Query(query, format string) ([]byte, error) {
+	return c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+		q := append([]byte(query), 0)
+		f := append([]byte(format), 0)
+		res := chdbQueryN(conn, &q[0], uintptr(len(query)), &f[0], uintptr(len(format)))
+		runtime.KeepAlive(q)
+		runtime.KeepAlive(f)
+		return res
+	})
+}
+
+// Param is one server-side query parameter: the statement refers to it as {Name:Type}.
+// Value is the engine's escaped text form for the type (see EscapeParam): chDB parses it
+// with the type's TSV deserializer, so a raw backslash, tab or newline would be read as an
+// escape or end the value.
+type Param struct{ Name, Value string }
+
+// QueryParams runs one statement whose {name:Type} placeholders the engine binds from
+// params after parsing (chdb_query_with_params_n): no value is ever part of the SQL text.
+func (c *Conn) QueryParams(query, format string, params []Param) ([]byte, error) {
+	if len(params) == 0 {
+		return c.Query(query, format)
+	}
+	return c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+		// One buffer holds the query, the format and every name and value; the pointer
+		// arrays hold addresses into it as uintptr (no Go pointers in memory handed to C),
+		// and KeepAlive keeps it (heap memory does not move) until the call returns.
+		size := len(query) + len(format) + 2
+		for _, p := range params {
+			size += len(p.Name) + len(p.Value) + 2
+		}
+		buf := make([]byte, 0, size) // never grows: the addresses taken below stay valid
+		at := func(s string) (int, uintptr) {
+			off := len(buf)
+			buf = append(buf, s...)
+			buf = append(buf, 0)
+			return off, uintptr(len(s))
+		}
+		addr := func(off int) uintptr { return uintptr(unsafe.Pointer(&buf[off])) }
+		q, ql := at(query)
+		f, fl := at(format)
+		n := len(params)
+		arr := make([]uintptr, 4*n)
+		names, nameLens, values, valueLens := arr[:n], arr[n:2*n], arr[2*n:3*n], arr[3*n:]
+		for i, p := range params {
+			var off int
+			off, nameLens[i] = at(p.Name)
+			names[i] = addr(off)
+			off, valueLens[i] = at(p.Value)
+			values[i] = addr(off)
+		}
+		res := chdbQueryWithParamsN(conn, &buf[q], ql, &buf[f], fl, &names[0], &nameLens[0], &values[0], &valueLens[0], uintptr(n))
+		runtime.KeepAlive(buf)
+		runtime.KeepAlive(arr)
+		return res
+	})
+}
+
+// BackupDatabase writes database db into a new archive file at path (absolute; its folder
+// must exist and lie under the connection's backups.allowed_path; an existing file is never
+// overwritten), through chdb_backup_database_n: chDB quotes the name and path itself.
+func (c *Conn) BackupDatabase(db, path string) error {
+	_, err := c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+		d, p := append([]byte(db), 0), append([]byte(path), 0)
+		res := chdbBackupDatabaseN(conn, &d[0], uintptr(len(db)), &p[0], uintptr(len(path)), nil, 0)
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(p)
+		return res
+	})
+	return err
+}
+
+// RestoreDatabase restores database db from an archive BackupDatabase wrote. The database
+// must not hold the archive's tables already (a restore appends to existing tables).
+func (c *Conn) RestoreDatabase(db, path string) error {
+	_, err := c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+		d, p := append([]byte(db), 0), append([]byte(path), 0)
+		res := chdbRestoreDatabaseN(conn, &d[0], uintptr(len(db)), &p[0], uintptr(len(path)))
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(p)
+		return res
+	})
+	return err
+}
+
+// Size is the number of engine connections.
+func (c *Conn) Size() int { return cap(c.free) }
+
+// call runs one engine call returning a chdb_result on an engine connection of its own and
+// turns the result into bytes or an *Exception, destroying it.
+func (c *Conn) call(run func(conn unsafe.Pointer) unsafe.Pointer) ([]byte, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.conn == nil {
+	if c.close {
 		return nil, errors.New("chdb: connection closed")
 	}
-	q := append([]byte(query), 0)
-	f := append([]byte(format), 0)
-	res := chdbQueryN(c.conn.internal, &q[0], uintptr(len(query)), &f[0], uintptr(len(format)))
-	runtime.KeepAlive(q)
-	runtime.KeepAlive(f)
+	e := <-c.free
+	defer func() { c.free <- e }()
+	res := run(e.internal)
 	if res == nil {
 		return nil, errors.New("chdb: query returned no result")
 	}
@@ -164,13 +301,17 @@ func (c *Conn) Query(query, format string) ([]byte, error) {
 	return out, nil
 }
 
-// Close closes the connection; it waits for running queries.
+// Close closes the connections; it waits for running queries. Closing the last one shuts
+// the engine down.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.conn != nil {
-		chdbCloseConn(c.conn)
-		c.conn = nil
+	if !c.close {
+		c.close = true
+		for i := len(c.all) - 1; i >= 0; i-- {
+			chdbCloseConn(c.all[i])
+		}
+		c.all = nil
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 // handler would hang the process instead).
 func TestGoPanicsSurviveTheEngine(t *testing.T) {
 	before := saveSignals()
-	c, err := Open(t.TempDir())
+	c, err := Open(tempDir) // the package's folder: chDB serves one folder per process
 	if err != nil {
 		t.Fatal(err)
 	}

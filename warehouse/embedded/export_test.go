@@ -1,0 +1,15 @@
+package embedded
+
+import (
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
+)
+
+// SetSent makes s call fn with every statement it sends to the engine, and its parameters.
+func SetSent(s *Store, fn func(sql string, params []chdb.Param)) { s.Core.Ex.(*executor).sent = fn }
+
+// EngineParams exposes engineParams to the benchmarks.
+func EngineParams(ps []warehouse.Param) []chdb.Param { return engineParams(ps) }
+
+// Conn exposes a store's engine connections to the benchmarks.
+func Conn(s *Store) *chdb.Conn { return s.conn }
