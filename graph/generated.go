@@ -47,14 +47,18 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Attainment struct {
-		Above  func(childComplexity int) int
-		Below  func(childComplexity int) int
-		Met    func(childComplexity int) int
-		Metric func(childComplexity int) int
-		NoData func(childComplexity int) int
-		Rows   func(childComplexity int) int
-		Target func(childComplexity int) int
-		Year   func(childComplexity int) int
+		Above    func(childComplexity int) int
+		Below    func(childComplexity int) int
+		Groups   func(childComplexity int) int
+		Met      func(childComplexity int) int
+		Metric   func(childComplexity int) int
+		National func(childComplexity int) int
+		NoData   func(childComplexity int) int
+		Period   func(childComplexity int) int
+		Rows     func(childComplexity int) int
+		Target   func(childComplexity int) int
+		Unknown  func(childComplexity int) int
+		Year     func(childComplexity int) int
 	}
 
 	Benchmark struct {
@@ -64,40 +68,58 @@ type ComplexityRoot struct {
 	}
 
 	Comparison struct {
-		Benchmarks func(childComplexity int) int
-		CSVURL     func(childComplexity int) int
-		Map        func(childComplexity int) int
-		Metric     func(childComplexity int) int
-		National   func(childComplexity int) int
-		Projected  func(childComplexity int) int
-		Rows       func(childComplexity int) int
-		Target     func(childComplexity int) int
-		Year       func(childComplexity int) int
+		Benchmarks  func(childComplexity int) int
+		CSVURL      func(childComplexity int) int
+		GroupRankOf func(childComplexity int) int
+		Map         func(childComplexity int) int
+		Metric      func(childComplexity int) int
+		National    func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Projected   func(childComplexity int) int
+		RankOf      func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	ComparisonRow struct {
-		Change       func(childComplexity int) int
-		Denominator  func(childComplexity int) int
-		Figure       func(childComplexity int) int
-		GapToTarget  func(childComplexity int) int
-		Numerator    func(childComplexity int) int
-		Observation  func(childComplexity int) int
-		PreviousYear func(childComplexity int) int
-		Province     func(childComplexity int) int
-		Rank         func(childComplexity int) int
-		Target       func(childComplexity int) int
-		TargetStatus func(childComplexity int) int
-		Value        func(childComplexity int) int
+		Change         func(childComplexity int) int
+		ChangeNote     func(childComplexity int) int
+		Contested      func(childComplexity int) int
+		Denominator    func(childComplexity int) int
+		Display        func(childComplexity int) int
+		Figure         func(childComplexity int) int
+		GapToTarget    func(childComplexity int) int
+		GroupRank      func(childComplexity int) int
+		GroupRankRange func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		Observation    func(childComplexity int) int
+		PreviousFigure func(childComplexity int) int
+		PreviousYear   func(childComplexity int) int
+		Province       func(childComplexity int) int
+		Qualifier      func(childComplexity int) int
+		Rank           func(childComplexity int) int
+		RankOf         func(childComplexity int) int
+		RankRange      func(childComplexity int) int
+		Target         func(childComplexity int) int
+		TargetStatus   func(childComplexity int) int
+		Value          func(childComplexity int) int
 	}
 
 	Figure struct {
-		Combined     func(childComplexity int) int
-		Denominator  func(childComplexity int) int
-		MissingUnits func(childComplexity int) int
-		Note         func(childComplexity int) int
-		Numerator    func(childComplexity int) int
-		Observation  func(childComplexity int) int
-		Value        func(childComplexity int) int
+		Combined       func(childComplexity int) int
+		Contested      func(childComplexity int) int
+		Denominator    func(childComplexity int) int
+		Display        func(childComplexity int) int
+		MissingUnits   func(childComplexity int) int
+		Note           func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		Observation    func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		Period         func(childComplexity int) int
+		QualifierOrNil func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Value          func(childComplexity int) int
 	}
 
 	Group struct {
@@ -184,7 +206,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Compare          func(childComplexity int, metric string, year int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
+		Compare          func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
 		DataVersion      func(childComplexity int) int
 		Groups           func(childComplexity int, mapArg *model.Map) int
 		Metric           func(childComplexity int, id string) int
@@ -193,12 +215,26 @@ type ComplexityRoot struct {
 		PreferenceRule   func(childComplexity int) int
 		Province         func(childComplexity int, id string, mapArg *model.Map) int
 		Provinces        func(childComplexity int, mapArg *model.Map, region *string, group *string) int
+		SearchProvinces  func(childComplexity int, text string, mapArg *model.Map, first *int) int
 		Series           func(childComplexity int, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) int
 		Source           func(childComplexity int, id string) int
 		Sources          func(childComplexity int) int
-		TargetAttainment func(childComplexity int, metric string, year int, mapArg *model.Map, includeSynthetic *bool) int
+		TargetAttainment func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) int
 		Targets          func(childComplexity int, metric *string) int
-		Trend            func(childComplexity int, metric string, province string, from int, to int, includeSynthetic *bool) int
+		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) int
+	}
+
+	RankRange struct {
+		Best  func(childComplexity int) int
+		Worst func(childComplexity int) int
+	}
+
+	ScopeAttainment struct {
+		Figure       func(childComplexity int) int
+		GapToTarget  func(childComplexity int) int
+		Target       func(childComplexity int) int
+		TargetStatus func(childComplexity int) int
+		Unit         func(childComplexity int) int
 	}
 
 	Series struct {
@@ -209,6 +245,7 @@ type ComplexityRoot struct {
 	SeriesPoint struct {
 		Figure      func(childComplexity int) int
 		Observation func(childComplexity int) int
+		Period      func(childComplexity int) int
 		Value       func(childComplexity int) int
 		Year        func(childComplexity int) int
 	}
@@ -246,7 +283,9 @@ type ComplexityRoot struct {
 	Trend struct {
 		AbsoluteChange   func(childComplexity int) int
 		FirstYear        func(childComplexity int) int
+		Kind             func(childComplexity int) int
 		LastYear         func(childComplexity int) int
+		LeftOut          func(childComplexity int) int
 		Metric           func(childComplexity int) int
 		Points           func(childComplexity int) int
 		ProjectedYearMet func(childComplexity int) int
@@ -301,6 +340,7 @@ type ProvinceResolver interface {
 type QueryResolver interface {
 	Provinces(ctx context.Context, mapArg *model.Map, region *string, group *string) ([]*warehouse.Province, error)
 	Province(ctx context.Context, id string, mapArg *model.Map) (*warehouse.Province, error)
+	SearchProvinces(ctx context.Context, text string, mapArg *model.Map, first *int) ([]*warehouse.Province, error)
 	Groups(ctx context.Context, mapArg *model.Map) ([]*warehouse.Group, error)
 	Metrics(ctx context.Context) ([]*warehouse.Metric, error)
 	Metric(ctx context.Context, id string) (*warehouse.Metric, error)
@@ -308,10 +348,10 @@ type QueryResolver interface {
 	Source(ctx context.Context, id string) (*warehouse.Source, error)
 	Targets(ctx context.Context, metric *string) ([]*warehouse.Target, error)
 	DataVersion(ctx context.Context) (string, error)
-	Compare(ctx context.Context, metric string, year int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error)
+	Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error)
 	Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) ([]*service.Series, error)
-	Trend(ctx context.Context, metric string, province string, from int, to int, includeSynthetic *bool) (*service.Trend, error)
-	TargetAttainment(ctx context.Context, metric string, year int, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
+	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error)
+	TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
 	Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error)
 	PreferenceRule(ctx context.Context) (string, error)
 }
@@ -363,6 +403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.Below(childComplexity), true
+	case "Attainment.groups":
+		if e.ComplexityRoot.Attainment.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.Groups(childComplexity), true
 	case "Attainment.met":
 		if e.ComplexityRoot.Attainment.Met == nil {
 			break
@@ -375,12 +421,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.Metric(childComplexity), true
+	case "Attainment.national":
+		if e.ComplexityRoot.Attainment.National == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.National(childComplexity), true
 	case "Attainment.noData":
 		if e.ComplexityRoot.Attainment.NoData == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Attainment.NoData(childComplexity), true
+	case "Attainment.period":
+		if e.ComplexityRoot.Attainment.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.Period(childComplexity), true
 	case "Attainment.rows":
 		if e.ComplexityRoot.Attainment.Rows == nil {
 			break
@@ -393,6 +451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.Target(childComplexity), true
+	case "Attainment.unknown":
+		if e.ComplexityRoot.Attainment.Unknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.Unknown(childComplexity), true
 	case "Attainment.year":
 		if e.ComplexityRoot.Attainment.Year == nil {
 			break
@@ -431,6 +495,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.CSVURL(childComplexity), true
+	case "Comparison.groupRankOf":
+		if e.ComplexityRoot.Comparison.GroupRankOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.GroupRankOf(childComplexity), true
 	case "Comparison.map":
 		if e.ComplexityRoot.Comparison.Map == nil {
 			break
@@ -449,12 +519,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.National(childComplexity), true
+	case "Comparison.period":
+		if e.ComplexityRoot.Comparison.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Period(childComplexity), true
 	case "Comparison.projected":
 		if e.ComplexityRoot.Comparison.Projected == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Comparison.Projected(childComplexity), true
+	case "Comparison.rankOf":
+		if e.ComplexityRoot.Comparison.RankOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.RankOf(childComplexity), true
 	case "Comparison.rows":
 		if e.ComplexityRoot.Comparison.Rows == nil {
 			break
@@ -480,12 +562,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Change(childComplexity), true
+	case "ComparisonRow.changeNote":
+		if e.ComplexityRoot.ComparisonRow.ChangeNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.ChangeNote(childComplexity), true
+	case "ComparisonRow.contested":
+		if e.ComplexityRoot.ComparisonRow.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Contested(childComplexity), true
 	case "ComparisonRow.denominator":
 		if e.ComplexityRoot.ComparisonRow.Denominator == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Denominator(childComplexity), true
+	case "ComparisonRow.display":
+		if e.ComplexityRoot.ComparisonRow.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Display(childComplexity), true
 	case "ComparisonRow.figure":
 		if e.ComplexityRoot.ComparisonRow.Figure == nil {
 			break
@@ -498,6 +598,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.GapToTarget(childComplexity), true
+	case "ComparisonRow.groupRank":
+		if e.ComplexityRoot.ComparisonRow.GroupRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GroupRank(childComplexity), true
+	case "ComparisonRow.groupRankRange":
+		if e.ComplexityRoot.ComparisonRow.GroupRankRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GroupRankRange(childComplexity), true
 	case "ComparisonRow.numerator":
 		if e.ComplexityRoot.ComparisonRow.Numerator == nil {
 			break
@@ -510,6 +622,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Observation(childComplexity), true
+	case "ComparisonRow.previousFigure":
+		if e.ComplexityRoot.ComparisonRow.PreviousFigure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.PreviousFigure(childComplexity), true
 	case "ComparisonRow.previousYear":
 		if e.ComplexityRoot.ComparisonRow.PreviousYear == nil {
 			break
@@ -522,12 +640,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Province(childComplexity), true
+	case "ComparisonRow.qualifier":
+		if e.ComplexityRoot.ComparisonRow.Qualifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Qualifier(childComplexity), true
 	case "ComparisonRow.rank":
 		if e.ComplexityRoot.ComparisonRow.Rank == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Rank(childComplexity), true
+	case "ComparisonRow.rankOf":
+		if e.ComplexityRoot.ComparisonRow.RankOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.RankOf(childComplexity), true
+	case "ComparisonRow.rankRange":
+		if e.ComplexityRoot.ComparisonRow.RankRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.RankRange(childComplexity), true
 	case "ComparisonRow.target":
 		if e.ComplexityRoot.ComparisonRow.Target == nil {
 			break
@@ -553,12 +689,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Figure.Combined(childComplexity), true
+	case "Figure.contested":
+		if e.ComplexityRoot.Figure.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.Contested(childComplexity), true
 	case "Figure.denominator":
 		if e.ComplexityRoot.Figure.Denominator == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Figure.Denominator(childComplexity), true
+	case "Figure.display":
+		if e.ComplexityRoot.Figure.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.Display(childComplexity), true
 	case "Figure.missing":
 		if e.ComplexityRoot.Figure.MissingUnits == nil {
 			break
@@ -583,6 +731,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Figure.Observation(childComplexity), true
+	case "Figure.parts":
+		if e.ComplexityRoot.Figure.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.Parts(childComplexity), true
+	case "Figure.period":
+		if e.ComplexityRoot.Figure.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.Period(childComplexity), true
+	case "Figure.qualifier":
+		if e.ComplexityRoot.Figure.QualifierOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.QualifierOrNil(childComplexity), true
+	case "Figure.status":
+		if e.ComplexityRoot.Figure.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figure.Status(childComplexity), true
 	case "Figure.value":
 		if e.ComplexityRoot.Figure.Value == nil {
 			break
@@ -962,7 +1134,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Compare(childComplexity, args["metric"].(string), args["year"].(int), args["map"].(*model.Map), args["provinces"].([]string), args["group"].(*string), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.Compare(childComplexity, args["metric"].(string), args["year"].(*int), args["period"].(*string), args["map"].(*model.Map), args["provinces"].([]string), args["group"].(*string), args["includeSynthetic"].(*bool)), true
 	case "Query.dataVersion":
 		if e.ComplexityRoot.Query.DataVersion == nil {
 			break
@@ -1037,6 +1209,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Provinces(childComplexity, args["map"].(*model.Map), args["region"].(*string), args["group"].(*string)), true
+	case "Query.searchProvinces":
+		if e.ComplexityRoot.Query.SearchProvinces == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchProvinces_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchProvinces(childComplexity, args["text"].(string), args["map"].(*model.Map), args["first"].(*int)), true
 	case "Query.series":
 		if e.ComplexityRoot.Query.Series == nil {
 			break
@@ -1075,7 +1258,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TargetAttainment(childComplexity, args["metric"].(string), args["year"].(int), args["map"].(*model.Map), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.TargetAttainment(childComplexity, args["metric"].(string), args["year"].(*int), args["period"].(*string), args["map"].(*model.Map), args["includeSynthetic"].(*bool)), true
 	case "Query.targets":
 		if e.ComplexityRoot.Query.Targets == nil {
 			break
@@ -1097,7 +1280,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["periodKind"].(*string), args["includeSynthetic"].(*bool)), true
+
+	case "RankRange.best":
+		if e.ComplexityRoot.RankRange.Best == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankRange.Best(childComplexity), true
+	case "RankRange.worst":
+		if e.ComplexityRoot.RankRange.Worst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankRange.Worst(childComplexity), true
+
+	case "ScopeAttainment.figure":
+		if e.ComplexityRoot.ScopeAttainment.Figure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.Figure(childComplexity), true
+	case "ScopeAttainment.gapToTarget":
+		if e.ComplexityRoot.ScopeAttainment.GapToTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.GapToTarget(childComplexity), true
+	case "ScopeAttainment.target":
+		if e.ComplexityRoot.ScopeAttainment.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.Target(childComplexity), true
+	case "ScopeAttainment.targetStatus":
+		if e.ComplexityRoot.ScopeAttainment.TargetStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.TargetStatus(childComplexity), true
+	case "ScopeAttainment.unit":
+		if e.ComplexityRoot.ScopeAttainment.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.Unit(childComplexity), true
 
 	case "Series.points":
 		if e.ComplexityRoot.Series.Points == nil {
@@ -1124,6 +1351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeriesPoint.Observation(childComplexity), true
+	case "SeriesPoint.period":
+		if e.ComplexityRoot.SeriesPoint.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Period(childComplexity), true
 	case "SeriesPoint.value":
 		if e.ComplexityRoot.SeriesPoint.Value == nil {
 			break
@@ -1295,12 +1528,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.FirstYear(childComplexity), true
+	case "Trend.periodKind":
+		if e.ComplexityRoot.Trend.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.Kind(childComplexity), true
 	case "Trend.lastYear":
 		if e.ComplexityRoot.Trend.LastYear == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Trend.LastYear(childComplexity), true
+	case "Trend.leftOut":
+		if e.ComplexityRoot.Trend.LeftOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.LeftOut(childComplexity), true
 	case "Trend.metric":
 		if e.ComplexityRoot.Trend.Metric == nil {
 			break
@@ -1430,8 +1675,13 @@ schema {
 type Query {
   "Provinces of one map (VN63 until 2025-06-30, VN34 after), optionally in one region or group."
   provinces(map: Map = VN63, region: String, group: ID): [Province!]!
-  "One province by ID (VN63-92), code on a map, or name with or without diacritics."
+  """
+  One province by ID (VN63-92), code on a map, or name with or without diacritics or a
+  common alias (Hanoi, HCMC). An ID of the other map than the one given is BAD_USER_INPUT.
+  """
   province(id: ID!, map: Map): Province
+  "Provinces whose names match text (no diacritics, case or punctuation needed), best match first."
+  searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]!
   "Regions and peer groups such as Emulation Cluster No. 5."
   groups(map: Map): [Group!]!
   "The metric catalogue."
@@ -1538,23 +1788,34 @@ type Target {
 
 extend type Query {
   """
-  Provinces ranked on one metric in one year (a term is compared on its start year), with
-  change, gap to target, the national figure and regional benchmarks. Shares across
-  provinces are summed numerators over summed denominators, never averaged. On VN34 before
-  2025, values combine each unit's VN63 predecessors.
+  Provinces ranked on one metric in one year (its own figure, or a term starting that year)
+  or one period (period: "term:2020-2025", "range:2015-2021", "asof:2023-12-10"; give year
+  or period), with change, gap to target, the national figure and regional benchmarks.
+  Ranks are among all units of the map whatever provinces or group select the rows; a bound
+  ranks as an interval (rank null, rankRange its best and worst). Shares across provinces
+  are summed numerators over summed denominators, never averaged. On VN34 before 2025,
+  values combine each unit's VN63 predecessors. "VN" and group IDs among provinces add
+  their rows, unranked.
   """
-  compare(metric: ID!, year: Int!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison!
+  compare(metric: ID!, year: Int, period: String, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison!
   """
-  Yearly points per province; years without a value are left out (gaps, not zeros).
-  "VN" among the provinces gives the national series: the published national figure,
-  else every unit of the map in force that year combined (shares as summed numerators
-  over summed denominators).
+  Points per province, group or "VN": yearly points (a year, or a term at its start year),
+  then ranges and as-of figures as points of their own kind (see SeriesPoint.period);
+  periods without a figure are left out (gaps, not zeros). "VN" gives the national series
+  and a group ID the group's: its published figure, else its members combined (the nation:
+  every unit of the map in force that year; shares as summed numerators over summed
+  denominators), with the parts listed.
   """
   series(metric: ID!, provinces: [ID!]!, from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false): [Series!]!
-  "Change, least-squares slope and the year the target would be met at that slope; province \"VN\" is the nation."
-  trend(metric: ID!, province: ID!, from: Int!, to: Int!, includeSynthetic: Boolean = false): Trend!
-  "Which provinces meet the applicable target in a year."
-  targetAttainment(metric: ID!, year: Int!, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
+  """
+  Change, least-squares slope and the year the target would be met at that slope, for a
+  province, a group ID or "VN" (the nation). Fits exact figures of one period kind
+  (periodKind YEAR or TERM; by default the kind with more exact figures): bounds, ranges
+  and as-of figures are left out, and why says how many.
+  """
+  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend!
+  "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
+  targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
   "Observations as a Relay connection, ordered by id (stable cursors); first is at most 500."
   observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection!
   "The rule that picks one figure when several sources fill the same cell."
@@ -1571,6 +1832,8 @@ input ObservationFilter {
   statuses: [Status!]
   sources: [ID!]
   includeSynthetic: Boolean
+  "VN34 IDs among provinces also select their VN63 predecessors' figures (before the 2025 merger)."
+  includePredecessors: Boolean
 }
 
 enum Status {
@@ -1584,6 +1847,8 @@ enum TargetStatus {
   MET
   BELOW
   ABOVE
+  "The figure is a bound or approximation that does not decide the target."
+  UNKNOWN
   NO_TARGET
   NO_DATA
 }
@@ -1623,11 +1888,26 @@ type Observation {
   citation: String!
 }
 
-"A value that may combine several observations (map projection, benchmarks)."
+"""
+A value that may combine several observations (map projection, benchmarks, group and
+national figures). value is the bound itself when qualifier is not EXACT: show display.
+"""
 type Figure {
   value: Float
   numerator: Float
   denominator: Float
+  "EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE; null without a value."
+  qualifier: String
+  "The figure as a reader should see it: \"22.51\", \"<10\", \">98.4\", \"≈30\"; empty without a value."
+  display: String!
+  "The weakest status of the parts: SYNTHETIC if any part is synthetic, else PROVISIONAL, DERIVED, PUBLISHED."
+  status: Status
+  "The observations the figure was built from, each with its citation."
+  parts: [Observation!]!
+  "True when another source's figure for the same cell ties with this one under the preference rule (see alternatives)."
+  contested: Boolean!
+  "The period of the figure's observation or parts."
+  period: Period
   "The observation, when the figure is a single one."
   observation: Observation
   "Units combined to make the figure (VN63 predecessors, group members)."
@@ -1638,16 +1918,39 @@ type Figure {
   note: String!
 }
 
+"The best and worst rank a figure could hold."
+type RankRange {
+  best: Int!
+  worst: Int!
+}
+
 type ComparisonRow {
+  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass)."
   rank: Int
+  "The best and worst rank among all units of the map ({rank, rank} when certain)."
+  rankRange: RankRange
+  "How many units of the map were ranked."
+  rankOf: Int!
+  "The rank among the members of the group asked for, when certain."
+  groupRank: Int
+  groupRankRange: RankRange
   province: Province!
+  "The bound itself when qualifier is not EXACT: show display."
   value: Float
   numerator: Float
   denominator: Float
+  qualifier: String
+  display: String!
+  contested: Boolean!
   figure: Figure!
+  "Start year of the figure change is measured from."
   previousYear: Int
+  previousFigure: Figure
+  "Between exact figures only (null from or to a bound; changeNote says why)."
   change: Float
+  changeNote: String!
   target: Target
+  "Signed distance to the target's nearest bound: positive on the right side of it (a surplus), negative short of or beyond it; null for a bound."
   gapToTarget: Float
   targetStatus: TargetStatus!
   observation: Observation
@@ -1661,8 +1964,15 @@ type Benchmark {
 
 type Comparison {
   metric: Metric!
+  "The year compared (a period's start year)."
   year: Int!
+  "The period compared, when asked for by label (null for a year)."
+  period: Period
   map: Map!
+  "How many units of the map have a figure and were ranked."
+  rankOf: Int!
+  "How many members of the group asked for were ranked."
+  groupRankOf: Int
   "True on VN34 before 2025: values combine VN63 predecessors."
   projected: Boolean!
   rows: [ComparisonRow!]!
@@ -1674,7 +1984,9 @@ type Comparison {
 }
 
 type SeriesPoint {
+  "The period's start year. Only YEAR and TERM points are yearly points: never plot a RANGE or ASOF point as a year."
   year: Int!
+  period: Period!
   value: Float
   figure: Figure!
   observation: Observation
@@ -1688,7 +2000,12 @@ type Series {
 type Trend {
   province: Province!
   metric: Metric!
+  "The period kind fitted (YEAR or TERM)."
+  periodKind: String!
+  "The points fitted: exact figures of periodKind."
   points: [SeriesPoint!]!
+  "Points with a figure that were not fitted (bounds, other period kinds)."
+  leftOut: [SeriesPoint!]!
   firstYear: Int
   lastYear: Int
   absoluteChange: Float
@@ -1705,12 +2022,28 @@ type Trend {
 type Attainment {
   metric: Metric!
   year: Int!
+  period: Period
   target: Target
   met: Int!
   below: Int!
   above: Int!
+  "Bounds that do not decide the target."
+  unknown: Int!
   noData: Int!
   rows: [ComparisonRow!]!
+  "The national figure against the national target."
+  national: ScopeAttainment!
+  "Every group with a target of its own for the metric, against it."
+  groups: [ScopeAttainment!]!
+}
+
+"The nation or a group against its own target."
+type ScopeAttainment {
+  unit: Province!
+  figure: Figure!
+  target: Target
+  targetStatus: TargetStatus!
+  gapToTarget: Float
 }
 
 type ObservationEdge {
@@ -1742,6 +2075,8 @@ func (ec *executionContext) childFields_Attainment(ctx context.Context, field gr
 		return ec.fieldContext_Attainment_metric(ctx, field)
 	case "year":
 		return ec.fieldContext_Attainment_year(ctx, field)
+	case "period":
+		return ec.fieldContext_Attainment_period(ctx, field)
 	case "target":
 		return ec.fieldContext_Attainment_target(ctx, field)
 	case "met":
@@ -1750,10 +2085,16 @@ func (ec *executionContext) childFields_Attainment(ctx context.Context, field gr
 		return ec.fieldContext_Attainment_below(ctx, field)
 	case "above":
 		return ec.fieldContext_Attainment_above(ctx, field)
+	case "unknown":
+		return ec.fieldContext_Attainment_unknown(ctx, field)
 	case "noData":
 		return ec.fieldContext_Attainment_noData(ctx, field)
 	case "rows":
 		return ec.fieldContext_Attainment_rows(ctx, field)
+	case "national":
+		return ec.fieldContext_Attainment_national(ctx, field)
+	case "groups":
+		return ec.fieldContext_Attainment_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attainment", field.Name)
 }
@@ -1776,8 +2117,14 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_metric(ctx, field)
 	case "year":
 		return ec.fieldContext_Comparison_year(ctx, field)
+	case "period":
+		return ec.fieldContext_Comparison_period(ctx, field)
 	case "map":
 		return ec.fieldContext_Comparison_map(ctx, field)
+	case "rankOf":
+		return ec.fieldContext_Comparison_rankOf(ctx, field)
+	case "groupRankOf":
+		return ec.fieldContext_Comparison_groupRankOf(ctx, field)
 	case "projected":
 		return ec.fieldContext_Comparison_projected(ctx, field)
 	case "rows":
@@ -1798,6 +2145,14 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 	switch field.Name {
 	case "rank":
 		return ec.fieldContext_ComparisonRow_rank(ctx, field)
+	case "rankRange":
+		return ec.fieldContext_ComparisonRow_rankRange(ctx, field)
+	case "rankOf":
+		return ec.fieldContext_ComparisonRow_rankOf(ctx, field)
+	case "groupRank":
+		return ec.fieldContext_ComparisonRow_groupRank(ctx, field)
+	case "groupRankRange":
+		return ec.fieldContext_ComparisonRow_groupRankRange(ctx, field)
 	case "province":
 		return ec.fieldContext_ComparisonRow_province(ctx, field)
 	case "value":
@@ -1806,12 +2161,22 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_numerator(ctx, field)
 	case "denominator":
 		return ec.fieldContext_ComparisonRow_denominator(ctx, field)
+	case "qualifier":
+		return ec.fieldContext_ComparisonRow_qualifier(ctx, field)
+	case "display":
+		return ec.fieldContext_ComparisonRow_display(ctx, field)
+	case "contested":
+		return ec.fieldContext_ComparisonRow_contested(ctx, field)
 	case "figure":
 		return ec.fieldContext_ComparisonRow_figure(ctx, field)
 	case "previousYear":
 		return ec.fieldContext_ComparisonRow_previousYear(ctx, field)
+	case "previousFigure":
+		return ec.fieldContext_ComparisonRow_previousFigure(ctx, field)
 	case "change":
 		return ec.fieldContext_ComparisonRow_change(ctx, field)
+	case "changeNote":
+		return ec.fieldContext_ComparisonRow_changeNote(ctx, field)
 	case "target":
 		return ec.fieldContext_ComparisonRow_target(ctx, field)
 	case "gapToTarget":
@@ -1832,6 +2197,18 @@ func (ec *executionContext) childFields_Figure(ctx context.Context, field graphq
 		return ec.fieldContext_Figure_numerator(ctx, field)
 	case "denominator":
 		return ec.fieldContext_Figure_denominator(ctx, field)
+	case "qualifier":
+		return ec.fieldContext_Figure_qualifier(ctx, field)
+	case "display":
+		return ec.fieldContext_Figure_display(ctx, field)
+	case "status":
+		return ec.fieldContext_Figure_status(ctx, field)
+	case "parts":
+		return ec.fieldContext_Figure_parts(ctx, field)
+	case "contested":
+		return ec.fieldContext_Figure_contested(ctx, field)
+	case "period":
+		return ec.fieldContext_Figure_period(ctx, field)
 	case "observation":
 		return ec.fieldContext_Figure_observation(ctx, field)
 	case "combined":
@@ -2010,6 +2387,32 @@ func (ec *executionContext) childFields_Province(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Province", field.Name)
 }
 
+func (ec *executionContext) childFields_RankRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "best":
+		return ec.fieldContext_RankRange_best(ctx, field)
+	case "worst":
+		return ec.fieldContext_RankRange_worst(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankRange", field.Name)
+}
+
+func (ec *executionContext) childFields_ScopeAttainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_ScopeAttainment_unit(ctx, field)
+	case "figure":
+		return ec.fieldContext_ScopeAttainment_figure(ctx, field)
+	case "target":
+		return ec.fieldContext_ScopeAttainment_target(ctx, field)
+	case "targetStatus":
+		return ec.fieldContext_ScopeAttainment_targetStatus(ctx, field)
+	case "gapToTarget":
+		return ec.fieldContext_ScopeAttainment_gapToTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScopeAttainment", field.Name)
+}
+
 func (ec *executionContext) childFields_Series(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "province":
@@ -2024,6 +2427,8 @@ func (ec *executionContext) childFields_SeriesPoint(ctx context.Context, field g
 	switch field.Name {
 	case "year":
 		return ec.fieldContext_SeriesPoint_year(ctx, field)
+	case "period":
+		return ec.fieldContext_SeriesPoint_period(ctx, field)
 	case "value":
 		return ec.fieldContext_SeriesPoint_value(ctx, field)
 	case "figure":
@@ -2100,8 +2505,12 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_province(ctx, field)
 	case "metric":
 		return ec.fieldContext_Trend_metric(ctx, field)
+	case "periodKind":
+		return ec.fieldContext_Trend_periodKind(ctx, field)
 	case "points":
 		return ec.fieldContext_Trend_points(ctx, field)
+	case "leftOut":
+		return ec.fieldContext_Trend_leftOut(ctx, field)
 	case "firstYear":
 		return ec.fieldContext_Trend_firstYear(ctx, field)
 	case "lastYear":
@@ -2264,45 +2673,53 @@ func (ec *executionContext) field_Query_compare_args(ctx context.Context, rawArg
 	}
 	args["metric"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["year"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "map",
 		func(ctx context.Context, v any) (*model.Map, error) {
 			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["map"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "provinces",
+	args["map"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "provinces",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["provinces"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+	args["provinces"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "group",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["group"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
+	args["group"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["includeSynthetic"] = arg5
+	args["includeSynthetic"] = arg6
 	return args, nil
 }
 
@@ -2416,6 +2833,36 @@ func (ec *executionContext) field_Query_provinces_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_searchProvinces_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.Map, error) {
+			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_series_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2496,29 +2943,37 @@ func (ec *executionContext) field_Query_targetAttainment_args(ctx context.Contex
 	}
 	args["metric"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["year"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "map",
 		func(ctx context.Context, v any) (*model.Map, error) {
 			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["map"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
+	args["map"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["includeSynthetic"] = arg3
+	args["includeSynthetic"] = arg4
 	return args, nil
 }
 
@@ -2571,14 +3026,22 @@ func (ec *executionContext) field_Query_trend_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["to"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["includeSynthetic"] = arg4
+	args["includeSynthetic"] = arg5
 	return args, nil
 }
 
@@ -2697,6 +3160,38 @@ func (ec *executionContext) fieldContext_Attainment_year(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Attainment", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Attainment_period(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+			return ec.marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Attainment_target(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2798,6 +3293,29 @@ func (ec *executionContext) fieldContext_Attainment_above(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Attainment", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Attainment_unknown(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_unknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attainment", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Attainment_noData(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2848,6 +3366,70 @@ func (ec *executionContext) fieldContext_Attainment_rows(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_national(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_national(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.National, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.ScopeAttainment) graphql.Marshaler {
+			return ec.marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_national(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScopeAttainment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_groups(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.ScopeAttainment) graphql.Marshaler {
+			return ec.marshalNScopeAttainment2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScopeAttainment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2986,6 +3568,38 @@ func (ec *executionContext) fieldContext_Comparison_year(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Comparison", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Comparison_period(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+			return ec.marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Comparison_map(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3007,6 +3621,52 @@ func (ec *executionContext) _Comparison_map(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Comparison_map(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comparison", field, true, true, errors.New("field of type Map does not have child fields"))
+}
+
+func (ec *executionContext) _Comparison_rankOf(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_rankOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_rankOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Comparison_groupRankOf(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_groupRankOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupRankOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_groupRankOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Comparison_projected(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
@@ -3206,6 +3866,116 @@ func (ec *executionContext) fieldContext_ComparisonRow_rank(_ context.Context, f
 	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ComparisonRow_rankRange(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_rankRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankRange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.RankRange) graphql.Marshaler {
+			return ec.marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRankRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_rankRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_rankOf(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_rankOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_rankOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ComparisonRow_groupRank(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_groupRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_groupRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ComparisonRow_groupRankRange(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_groupRankRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupRankRange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.RankRange) graphql.Marshaler {
+			return ec.marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRankRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_groupRankRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ComparisonRow_province(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3307,6 +4077,75 @@ func (ec *executionContext) fieldContext_ComparisonRow_denominator(_ context.Con
 	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Float does not have child fields"))
 }
 
+func (ec *executionContext) _ComparisonRow_qualifier(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_qualifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Qualifier(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_qualifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ComparisonRow_display(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ComparisonRow_contested(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _ComparisonRow_figure(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3362,6 +4201,38 @@ func (ec *executionContext) fieldContext_ComparisonRow_previousYear(_ context.Co
 	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ComparisonRow_previousFigure(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_previousFigure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousFigure(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Value) graphql.Marshaler {
+			return ec.marshalOFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_previousFigure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ComparisonRow_change(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3383,6 +4254,29 @@ func (ec *executionContext) _ComparisonRow_change(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ComparisonRow_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ComparisonRow_changeNote(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_changeNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_changeNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ComparisonRow_target(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -3562,6 +4456,162 @@ func (ec *executionContext) _Figure_denominator(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Figure_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Figure", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Figure_qualifier(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_qualifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifierOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_qualifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Figure_display(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Figure_status(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOStatus2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figure", field, true, false, errors.New("field of type Status does not have child fields"))
+}
+
+func (ec *executionContext) _Figure_parts(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Figure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Figure_contested(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figure", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Figure_period(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figure_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+			return ec.marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figure_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Figure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Figure_observation(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
@@ -5236,6 +6286,50 @@ func (ec *executionContext) fieldContext_Query_province(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_searchProvinces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchProvinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchProvinces(ctx, fc.Args["text"].(string), fc.Args["map"].(*model.Map), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchProvinces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchProvinces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5509,7 +6603,7 @@ func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Compare(ctx, fc.Args["metric"].(string), fc.Args["year"].(int), fc.Args["map"].(*model.Map), fc.Args["provinces"].([]string), fc.Args["group"].(*string), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().Compare(ctx, fc.Args["metric"].(string), fc.Args["year"].(*int), fc.Args["period"].(*string), fc.Args["map"].(*model.Map), fc.Args["provinces"].([]string), fc.Args["group"].(*string), fc.Args["includeSynthetic"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
@@ -5597,7 +6691,7 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["periodKind"].(*string), fc.Args["includeSynthetic"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Trend) graphql.Marshaler {
@@ -5641,7 +6735,7 @@ func (ec *executionContext) _Query_targetAttainment(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TargetAttainment(ctx, fc.Args["metric"].(string), fc.Args["year"].(int), fc.Args["map"].(*model.Map), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().TargetAttainment(ctx, fc.Args["metric"].(string), fc.Args["year"].(*int), fc.Args["period"].(*string), fc.Args["map"].(*model.Map), fc.Args["includeSynthetic"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
@@ -5818,6 +6912,194 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RankRange_best(ctx context.Context, field graphql.CollectedField, obj *service.RankRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankRange_best(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Best, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankRange_best(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankRange", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RankRange_worst(ctx context.Context, field graphql.CollectedField, obj *service.RankRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankRange_worst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankRange_worst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankRange", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScopeAttainment_unit(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScopeAttainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScopeAttainment_figure(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_figure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figure(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Value) graphql.Marshaler {
+			return ec.marshalNFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_figure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScopeAttainment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScopeAttainment_target(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScopeAttainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScopeAttainment_targetStatus(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_targetStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetStatus(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNTargetStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_targetStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScopeAttainment", field, true, false, errors.New("field of type TargetStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ScopeAttainment_gapToTarget(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_gapToTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapToTarget(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_gapToTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScopeAttainment", field, true, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _Series_province(ctx context.Context, field graphql.CollectedField, obj *service.Series) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5903,6 +7185,38 @@ func (ec *executionContext) _SeriesPoint_year(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_SeriesPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeriesPoint", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeriesPoint_period(ctx context.Context, field graphql.CollectedField, obj *service.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SeriesPoint_value(ctx context.Context, field graphql.CollectedField, obj *service.Point) (ret graphql.Marshaler) {
@@ -6626,6 +7940,29 @@ func (ec *executionContext) fieldContext_Trend_metric(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Trend_periodKind(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_periodKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_periodKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Trend_points(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6646,6 +7983,38 @@ func (ec *executionContext) _Trend_points(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Trend_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_leftOut(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_leftOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.Point) graphql.Marshaler {
+			return ec.marshalNSeriesPoint2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_leftOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
@@ -7921,7 +9290,7 @@ func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metrics", "provinces", "group", "periods", "fromYear", "toYear", "statuses", "sources", "includeSynthetic"}
+	fieldsInOrder := [...]string{"metrics", "provinces", "group", "periods", "fromYear", "toYear", "statuses", "sources", "includeSynthetic", "includePredecessors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7991,6 +9360,13 @@ func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context,
 				return it, err
 			}
 			it.IncludeSynthetic = data
+		case "includePredecessors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includePredecessors"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludePredecessors = data
 		}
 	}
 	return it, nil
@@ -8026,6 +9402,11 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "period":
+			out.Values[i] = ec._Attainment_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "target":
 			out.Values[i] = ec._Attainment_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -8046,6 +9427,11 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unknown":
+			out.Values[i] = ec._Attainment_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "noData":
 			out.Values[i] = ec._Attainment_noData(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8053,6 +9439,16 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 			}
 		case "rows":
 			out.Values[i] = ec._Attainment_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "national":
+			out.Values[i] = ec._Attainment_national(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._Attainment_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8147,6 +9543,11 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "period":
+			out.Values[i] = ec._Comparison_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "map":
 			field := field
 
@@ -8185,6 +9586,16 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rankOf":
+			out.Values[i] = ec._Comparison_rankOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groupRankOf":
+			out.Values[i] = ec._Comparison_groupRankOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "projected":
 			out.Values[i] = ec._Comparison_projected(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8286,6 +9697,26 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "rankRange":
+			out.Values[i] = ec._ComparisonRow_rankRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rankOf":
+			out.Values[i] = ec._ComparisonRow_rankOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupRank":
+			out.Values[i] = ec._ComparisonRow_groupRank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupRankRange":
+			out.Values[i] = ec._ComparisonRow_groupRankRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "province":
 			out.Values[i] = ec._ComparisonRow_province(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8306,6 +9737,21 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "qualifier":
+			out.Values[i] = ec._ComparisonRow_qualifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._ComparisonRow_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contested":
+			out.Values[i] = ec._ComparisonRow_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "figure":
 			out.Values[i] = ec._ComparisonRow_figure(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8316,9 +9762,19 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "previousFigure":
+			out.Values[i] = ec._ComparisonRow_previousFigure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "change":
 			out.Values[i] = ec._ComparisonRow_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeNote":
+			out.Values[i] = ec._ComparisonRow_changeNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "target":
@@ -8386,6 +9842,36 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "denominator":
 			out.Values[i] = ec._Figure_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "qualifier":
+			out.Values[i] = ec._Figure_qualifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._Figure_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Figure_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parts":
+			out.Values[i] = ec._Figure_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contested":
+			out.Values[i] = ec._Figure_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Figure_period(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -9647,6 +11133,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "searchProvinces":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_searchProvinces(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "groups":
 			field := field
 
@@ -9968,6 +11476,107 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rankRangeImplementors = []string{"RankRange"}
+
+func (ec *executionContext) _RankRange(ctx context.Context, sel ast.SelectionSet, obj *service.RankRange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankRangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankRange")
+		case "best":
+			out.Values[i] = ec._RankRange_best(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "worst":
+			out.Values[i] = ec._RankRange_worst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var scopeAttainmentImplementors = []string{"ScopeAttainment"}
+
+func (ec *executionContext) _ScopeAttainment(ctx context.Context, sel ast.SelectionSet, obj *service.ScopeAttainment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scopeAttainmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScopeAttainment")
+		case "unit":
+			out.Values[i] = ec._ScopeAttainment_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figure":
+			out.Values[i] = ec._ScopeAttainment_figure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._ScopeAttainment_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetStatus":
+			out.Values[i] = ec._ScopeAttainment_targetStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gapToTarget":
+			out.Values[i] = ec._ScopeAttainment_gapToTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var seriesImplementors = []string{"Series"}
 
 func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, obj *service.Series) graphql.Marshaler {
@@ -10025,6 +11634,11 @@ func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("SeriesPoint")
 		case "year":
 			out.Values[i] = ec._SeriesPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._SeriesPoint_period(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10437,8 +12051,18 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "periodKind":
+			out.Values[i] = ec._Trend_periodKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "points":
 			out.Values[i] = ec._Trend_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leftOut":
+			out.Values[i] = ec._Trend_leftOut(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11321,6 +12945,32 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadre
 	return ec._Province(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNScopeAttainment2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.ScopeAttainment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainment(ctx context.Context, sel ast.SelectionSet, v *service.ScopeAttainment) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScopeAttainment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11647,6 +13297,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx context.Context, sel ast.SelectionSet, v *service.Value) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Figure(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -11773,11 +13430,25 @@ func (ec *executionContext) unmarshalOObservationFilter2ᚖgithubᚗcomᚋcadres
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Period(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx context.Context, sel ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRankRange(ctx context.Context, sel ast.SelectionSet, v *service.RankRange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RankRange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSource(ctx context.Context, sel ast.SelectionSet, v *warehouse.Source) graphql.Marshaler {
@@ -11821,6 +13492,24 @@ func (ec *executionContext) marshalOStatus2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -64,7 +64,8 @@ func filterArgs(f *model.ObservationFilter) service.FilterArgs {
 		return service.FilterArgs{}
 	}
 	out := service.FilterArgs{Metrics: f.Metrics, Provinces: f.Provinces, Periods: f.Periods, Sources: f.Sources,
-		Group: deref(f.Group), FromYear: deref(f.FromYear), ToYear: deref(f.ToYear), IncludeSynthetic: deref(f.IncludeSynthetic)}
+		Group: deref(f.Group), FromYear: deref(f.FromYear), ToYear: deref(f.ToYear), IncludeSynthetic: deref(f.IncludeSynthetic),
+		IncludePredecessors: deref(f.IncludePredecessors)}
 	for _, st := range f.Statuses {
 		out.Statuses = append(out.Statuses, string(st))
 	}
@@ -75,7 +76,11 @@ func filterArgs(f *model.ObservationFilter) service.FilterArgs {
 func csvURL(c *service.Comparison) string {
 	v := url.Values{}
 	v.Set("metric", c.Metric.ID)
-	v.Set("year", strconv.Itoa(c.Year))
+	if c.Period != nil {
+		v.Set("period", c.Period.Label)
+	} else {
+		v.Set("year", strconv.Itoa(c.Year))
+	}
 	v.Set("map", string(c.Map))
 	return "/export/compare.csv?" + v.Encode()
 }

@@ -133,7 +133,16 @@ func (r *queryResolver) Provinces(ctx context.Context, mapArg *model.Map, region
 
 // Province is the resolver for the province field.
 func (r *queryResolver) Province(ctx context.Context, id string, mapArg *model.Map) (*warehouse.Province, error) {
-	return r.Svc.Catalog().FindProvince(mapOrEmpty(mapArg), id), nil
+	return r.Svc.FindProvince(mapOrEmpty(mapArg), id)
+}
+
+// SearchProvinces is the resolver for the searchProvinces field.
+func (r *queryResolver) SearchProvinces(ctx context.Context, text string, mapArg *model.Map, first *int) ([]*warehouse.Province, error) {
+	n := deref(first)
+	if n < 1 || n > service.MaxUnits {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 1 and %d, not %d", service.MaxUnits, n)
+	}
+	return r.Svc.SearchProvinces(text, mapOf(mapArg), n), nil
 }
 
 // Groups is the resolver for the groups field.
@@ -200,8 +209,8 @@ func (r *queryResolver) DataVersion(ctx context.Context) (string, error) {
 }
 
 // Compare is the resolver for the compare field.
-func (r *queryResolver) Compare(ctx context.Context, metric string, year int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error) {
-	c, err := r.Svc.Compare(ctx, service.CompareArgs{Metric: metric, Year: year, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
+func (r *queryResolver) Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error) {
+	c, err := r.Svc.Compare(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectRows(ctx, c.Rows, c.National.Fig.Observation)
 	}
@@ -218,8 +227,8 @@ func (r *queryResolver) Series(ctx context.Context, metric string, provinces []s
 }
 
 // Trend is the resolver for the trend field.
-func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, includeSynthetic *bool) (*service.Trend, error) {
-	tr, err := r.Svc.Trend(ctx, metric, province, from, to, "", deref(includeSynthetic))
+func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error) {
+	tr, err := r.Svc.Trend(ctx, metric, province, from, to, deref(periodKind), deref(includeSynthetic))
 	if err == nil {
 		expectPoints(ctx, tr.Points)
 	}
@@ -227,8 +236,8 @@ func (r *queryResolver) Trend(ctx context.Context, metric string, province strin
 }
 
 // TargetAttainment is the resolver for the targetAttainment field.
-func (r *queryResolver) TargetAttainment(ctx context.Context, metric string, year int, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error) {
-	a, err := r.Svc.TargetAttainment(ctx, service.CompareArgs{Metric: metric, Year: year, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+func (r *queryResolver) TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error) {
+	a, err := r.Svc.TargetAttainment(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectRows(ctx, a.Rows, nil)
 	}
@@ -285,7 +294,7 @@ func (r *targetResolver) Source(ctx context.Context, obj *warehouse.Target) (*wa
 
 // Label is the resolver for the label field.
 func (r *targetResolver) Label(ctx context.Context, obj *warehouse.Target) (string, error) {
-	return obj.Label(), nil
+	return r.Svc.TargetLabel(obj), nil
 }
 
 // FirstYear is the resolver for the firstYear field.

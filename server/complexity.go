@@ -34,7 +34,7 @@ func complexity(c *graph.ComplexityRoot) {
 		return 2*WarehouseQueryCost + n*child
 	}
 	// A comparison returns at most one row per unit of the map (and "VN").
-	c.Query.Compare = func(child int, _ string, _ int, _ *model.Map, _ []string, _ *string, _ *bool) int {
+	c.Query.Compare = func(child int, _ string, _ *int, _ *string, _ *model.Map, _ []string, _ *string, _ *bool) int {
 		return WarehouseQueryCost + child
 	}
 	c.Query.Series = func(child int, _ string, provinces []string, from, to int, _ *model.Map, _ *bool) int {
@@ -42,8 +42,10 @@ func complexity(c *graph.ComplexityRoot) {
 		units := min(max(len(provinces), 1), service.MaxUnits)
 		return WarehouseQueryCost + units*years*child
 	}
-	c.Query.Trend = func(child int, _, _ string, _, _ int, _ *bool) int { return WarehouseQueryCost + child }
-	c.Query.TargetAttainment = func(child int, _ string, _ int, _ *model.Map, _ *bool) int { return WarehouseQueryCost + child }
+	c.Query.Trend = func(child int, _, _ string, _, _ int, _ *string, _ *bool) int { return WarehouseQueryCost + child }
+	c.Query.TargetAttainment = func(child int, _ string, _ *int, _ *string, _ *model.Map, _ *bool) int {
+		return WarehouseQueryCost + child
+	}
 	c.Query.Provinces = func(child int, _ *model.Map, _ *string, _ *string) int { return 1 + 63*child }
 	c.Query.Groups = func(child int, _ *model.Map) int { return 1 + 20*child }
 	c.Query.Metrics = times(60)

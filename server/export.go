@@ -18,18 +18,20 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		year, err := strconv.Atoi(q.Get("year"))
-		if err != nil {
+		if err != nil && q.Get("period") == "" {
 			http.Error(w, "year must be a number", http.StatusBadRequest)
 			return
 		}
-		c, err := svc.Compare(r.Context(), service.CompareArgs{Metric: q.Get("metric"), Year: year, Map: mapParam(q.Get("map")),
+		c, err := svc.Compare(r.Context(), service.CompareArgs{Metric: q.Get("metric"), Year: year, Period: q.Get("period"), Map: mapParam(q.Get("map")),
 			Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
 		if err != nil {
 			exportError(w, err)
 			return
 		}
+		year = c.Year
 		cw := start(w, "compare-"+c.Metric.ID+"-"+strconv.Itoa(year)+"-"+string(c.Map)+".csv")
-		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier", "note", "source_url", "retrieved", "citation"})
+		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier",
+			"display", "rank_best", "rank_worst", "rank_of", "period", "change_note", "note", "source_url", "retrieved", "citation"})
 		for _, row := range c.Rows {
 			rank := ""
 			if row.Rank != nil {
@@ -37,11 +39,13 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 			}
 			target := ""
 			if row.Target != nil {
-				target = row.Target.Label() + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
+				target = svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
 			}
 			p := figureProvenance(svc, &row.Fig)
 			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
-				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(p.status), text(p.qualifier), text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
+				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(p.status), text(p.qualifier),
+				text(row.Fig.Display()), rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(row.RankOf), text(periodLabel(&row.Fig)), text(row.ChangeNote),
+				text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
 		}
 		cw.Flush()
 	}
@@ -63,12 +67,12 @@ func exportSeries(svc *service.Service) http.HandlerFunc {
 			return
 		}
 		cw := start(w, "series-"+q.Get("metric")+".csv")
-		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "note", "source_url", "retrieved", "citation"})
+		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "display", "period", "note", "source_url", "retrieved", "citation"})
 		for _, s := range series {
 			for _, p := range s.Points {
 				pr := figureProvenance(svc, &p.Fig)
 				cw.Write([]string{text(s.Province.ID), text(s.Province.Name), text(q.Get("metric")), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator),
-					text(pr.status), text(pr.qualifier), text(p.Fig.Reason), text(pr.url), text(pr.retrieved), text(pr.citation)})
+					text(pr.status), text(pr.qualifier), text(p.Fig.Display()), text(p.Period.Label), text(p.Fig.Reason), text(pr.url), text(pr.retrieved), text(pr.citation)})
 			}
 		}
 		cw.Flush()
@@ -83,6 +87,9 @@ type provenance struct{ status, qualifier, url, retrieved, citation string }
 func figureProvenance(svc *service.Service, v *service.Value) provenance {
 	if o := v.Observation; o != nil {
 		p := provenance{status: o.Status, qualifier: o.Qualifier, citation: svc.Citation(o)}
+		if v.Contested {
+			p.citation += " [contested: another source gives a different figure]"
+		}
 		if src := svc.Catalog().Source(o.SourceID); src != nil {
 			p.url, p.retrieved = src.URL, src.Retrieved
 		}
@@ -91,7 +98,37 @@ func figureProvenance(svc *service.Service, v *service.Value) provenance {
 	if v.Value == nil {
 		return provenance{}
 	}
-	return provenance{status: "COMBINED", citation: "combined from " + strings.Join(v.Parts, ", ")}
+	// A combined figure takes the weakest status of its parts and cites every one of them.
+	cites := make([]string, len(v.Parts))
+	for i, o := range v.Parts {
+		cites[i] = o.SubjectID + ": " + svc.Citation(o)
+	}
+	return provenance{status: deref(v.Status()), qualifier: v.Qualifier, citation: v.Reason + " | " + strings.Join(cites, " | ")}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// rankEnd is the best or worst rank of a range, "" for an unranked row.
+func rankEnd(rr *service.RankRange, best bool) string {
+	switch {
+	case rr == nil:
+		return ""
+	case best:
+		return strconv.Itoa(rr.Best)
+	}
+	return strconv.Itoa(rr.Worst)
+}
+
+func periodLabel(v *service.Value) string {
+	if p := v.Period(); p != nil {
+		return p.Label
+	}
+	return ""
 }
 
 func start(w http.ResponseWriter, name string) *csv.Writer {

@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkCombineAndRank measures the Go side of a 63-row comparison: combining
-// predecessors and ranking with ties.
+// predecessors and ranking with ties (as intervals).
 func BenchmarkCombineAndRank(b *testing.B) {
 	m := &warehouse.Metric{ID: "x", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"}
 	parts := map[string]*warehouse.Observation{}
@@ -22,9 +22,14 @@ func BenchmarkCombineAndRank(b *testing.B) {
 	for b.Loop() {
 		rows := make([]*Row, 0, 63)
 		for _, id := range ids {
-			rows = append(rows, &Row{Fig: Combine(m, parts, []string{id})})
+			r := &Row{Fig: Combine(m, parts, []string{id})}
+			if iv, ok := interval(m, &r.Fig); ok {
+				r.iv = &iv
+			}
+			rows = append(rows, r)
 		}
 		_ = Combine(m, parts, ids)
-		rank(rows, m.Better)
+		rankRows(rows, true, func(r *Row, rr *RankRange) { r.RankRange, r.Rank = rr, certain(rr) })
+		sortRows(rows)
 	}
 }

@@ -2,18 +2,22 @@ package service
 
 import (
 	"context"
-	"math"
+	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// CompareArgs select a ranked comparison.
+// CompareArgs select a ranked comparison: one metric in one year or period.
 type CompareArgs struct {
-	Metric           string
-	Year             int
-	Map              warehouse.Map
+	Metric string
+	Year   int    // compared on the start year: a year, or a term starting that year
+	Period string // or a period label (2021, term:2020-2025, range:2015-2021, asof:…)
+	Map    warehouse.Map
+	// Provinces and Group choose the rows shown; ranks are always among all units of the map.
 	Provinces        []string // IDs, codes or names; empty = all on the map
 	Group            string
 	IncludeSynthetic bool
@@ -21,15 +25,25 @@ type CompareArgs struct {
 
 // Row is one province in a comparison.
 type Row struct {
-	Rank     *int
-	Province *warehouse.Province
-	Fig      Value
-	Previous *Value // the previous available period's value
-	PrevYear int
-	Change   *float64
-	Target   *warehouse.Target
-	Gap      *float64
-	Status   string // MET | BELOW | ABOVE | NO_TARGET | NO_DATA
+	// Rank is set only when certain; RankRange holds the best and worst rank the figure could
+	// hold among every unit of the map with a figure (RankOf of them).
+	Rank      *int
+	RankRange *RankRange
+	RankOf    int
+	// GroupRank and GroupRankRange: the same among the members of the group asked for.
+	GroupRank      *int
+	GroupRankRange *RankRange
+	Province       *warehouse.Province
+	Fig            Value
+	Previous       *Value // the previous available period's figure
+	PrevYear       int
+	Change         *float64 // exact figures only
+	ChangeNote     string   // why Change is null, or what it is measured from
+	Target         *warehouse.Target
+	Gap            *float64
+	Status         string // MET | BELOW | ABOVE | UNKNOWN | NO_TARGET | NO_DATA
+
+	iv *Interval // the figure as an interval, for ranking
 }
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
@@ -40,14 +54,17 @@ type Benchmark struct {
 
 // Comparison is the answer to compare.
 type Comparison struct {
-	Metric     *warehouse.Metric
-	Year       int
-	Map        warehouse.Map
-	Rows       []*Row
-	National   Benchmark
-	Benchmarks []Benchmark
-	Target     *warehouse.Target
-	Projected  bool // VN34 before 2025: values combine VN63 predecessors
+	Metric      *warehouse.Metric
+	Year        int
+	Period      *warehouse.Period // the period compared, when asked for by label
+	Map         warehouse.Map
+	Rows        []*Row
+	RankOf      int  // units of the map ranked (those with a figure)
+	GroupRankOf *int // members of the group ranked, when a group was asked for
+	National    Benchmark
+	Benchmarks  []Benchmark
+	Target      *warehouse.Target
+	Projected   bool // VN34 before 2025: values combine VN63 predecessors
 }
 
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
@@ -65,12 +82,12 @@ func checkYear(name string, y int) error {
 	return nil
 }
 
-// units resolves the provinces a query covers.
+// units resolves the units a query shows: the listed ones (provinces, groups, "VN"), else
+// a group's members, else every unit of the map.
 func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*warehouse.Province, error) {
 	if m != warehouse.VN63 && m != warehouse.VN34 {
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", m)
 	}
-	cat := s.Catalog()
 	refs, err := distinct("provinces", refs, MaxUnits)
 	if err != nil {
 		return nil, err
@@ -79,11 +96,9 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 		out := make([]*warehouse.Province, 0, len(refs))
 		seen := make(map[string]bool, len(refs)) // a name and an ID of the same unit count once
 		for _, r := range refs {
-			p := nationUnit(m)
-			if r != warehouse.NationalID {
-				if p = cat.FindProvince(m, r); p == nil || p.Map != m {
-					return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s", r, m)
-				}
+			p, err := s.subject(m, "provinces", r)
+			if err != nil {
+				return nil, err
 			}
 			if !seen[p.ID] {
 				seen[p.ID] = true
@@ -92,16 +107,13 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 		}
 		return out, nil
 	}
-	return s.Provinces(m, "", group)
+	if group != "" && s.group(group) == nil {
+		return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in group", group)
+	}
+	return s.Provinces(m, "", strings.TrimPrefix(group, "group:"))
 }
 
-// nationUnit stands for the whole country where a query names "VN" among provinces (series
-// and trends): its figure is the national one, published or combined from every unit.
-func nationUnit(m warehouse.Map) *warehouse.Province {
-	return &warehouse.Province{ID: warehouse.NationalID, Map: m, Code: warehouse.NationalID, Name: "Việt Nam", NameASCII: "Viet Nam", Kind: "nation"}
-}
-
-// subjectsOf lists the warehouse subjects that make up a unit in a year: itself, or on
+// subjectsOf lists the warehouse subjects that make up a province in a year: itself, or on
 // VN34 before 2025 its VN63 predecessors.
 func subjectsOf(p *warehouse.Province, year int) []string {
 	if p.Map == warehouse.VN34 && year < warehouse.MapChangeYear && len(p.Predecessors) > 0 {
@@ -110,100 +122,212 @@ func subjectsOf(p *warehouse.Province, year int) []string {
 	return []string{p.ID}
 }
 
-// Compare ranks provinces on one metric in one year (a term is compared on its start year).
+// pickFn chooses a subject's observation for the period compared.
+type pickFn func(subject string) *warehouse.Observation
+
+func (sl *slice) atYear(y int) pickFn {
+	return func(subj string) *warehouse.Observation { return sl.yearly[subj][y] }
+}
+
+func (sl *slice) atLabel(l string) pickFn {
+	return func(subj string) *warehouse.Observation { return sl.cells[subj][l] }
+}
+
+// earlier is a period before the one compared, for change: its start year and its pick.
+type earlier struct {
+	year  int
+	label string
+	pick  pickFn
+}
+
+// figure makes a unit's figure for one period: a province from itself (or, on VN34 before
+// 2025, its VN63 predecessors); a group or the nation from its own published figure, else
+// from its members combined (the nation's members are the units of map mp).
+func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, year int, mp warehouse.Map, pick pickFn) Value {
+	cat := s.Catalog()
+	subj := subjectsOf(u, year)
+	if u.Kind == kindNation || u.Kind == kindGroup {
+		if o := pick(u.ID); o != nil {
+			v := single(o, u.ID, "published figure for "+u.Name)
+			v.Contested = sl.contested[o.ID]
+			return v
+		}
+		subj = nil
+		for _, id := range s.members(u, mp) {
+			if p := cat.Province(id); p != nil {
+				subj = append(subj, subjectsOf(p, year)...)
+			}
+		}
+		if len(subj) == 0 {
+			return Value{Reason: "no figure and no member units"}
+		}
+	}
+	parts := make(map[string]*warehouse.Observation, len(subj))
+	for _, id := range subj {
+		if o := pick(id); o != nil {
+			parts[id] = o
+		}
+	}
+	v := Combine(m, parts, subj)
+	if v.Observation != nil {
+		v.Contested = sl.contested[v.Observation.ID]
+	}
+	return v
+}
+
+// comparePeriod reads year or period: the start year, and the period when one was named by
+// label (nil for a year, which is compared on its own figure or a term starting in it).
+func comparePeriod(a CompareArgs) (int, *warehouse.Period, error) {
+	switch {
+	case a.Period != "" && a.Year != 0:
+		return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "give year or period, not both (year %d, period %q)", a.Year, a.Period)
+	case a.Period == "":
+		if a.Year == 0 {
+			return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "give year or period")
+		}
+		return a.Year, nil, checkYear("year", a.Year)
+	}
+	p, msg := ingest.ParsePeriod(a.Period)
+	if msg != "" {
+		return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "period %q %s", a.Period, msg)
+	}
+	if p.Kind == "YEAR" {
+		return p.Start, nil, nil
+	}
+	return p.Start, &p, nil
+}
+
+// earlierPeriods lists the periods before the one compared, newest first: earlier start
+// years for a year, earlier periods of the same kind for a term, range or date.
+func earlierPeriods(sl *slice, year int, per *warehouse.Period) []earlier {
+	var out []earlier
+	if per == nil {
+		for _, y := range sl.years { // newest first
+			if y < year {
+				out = append(out, earlier{y, strconv.Itoa(y), sl.atYear(y)})
+			}
+		}
+		return out
+	}
+	for _, p := range sl.periods {
+		if p.Kind == per.Kind && p.Start < per.Start {
+			out = append(out, earlier{p.Start, p.Label, sl.atLabel(p.Label)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].year > out[j].year || (out[i].year == out[j].year && out[i].label < out[j].label)
+	})
+	return out
+}
+
+// Compare ranks provinces on one metric in one year or period. Ranks are among every unit
+// of the map, whatever rows are asked for; a bound ranks as an interval (see rankRanges).
 func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, error) {
 	m, err := s.metric(a.Metric)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkYear("year", a.Year); err != nil {
-		return nil, err
-	}
-	units, err := s.units(a.Map, a.Provinces, a.Group)
+	year, per, err := comparePeriod(a)
 	if err != nil {
 		return nil, err
 	}
-	cat := s.Catalog()
+	shown, err := s.units(a.Map, a.Provinces, a.Group)
+	if err != nil {
+		return nil, err
+	}
+	var grp *warehouse.Group
+	if a.Group != "" {
+		if grp = s.group(a.Group); grp == nil {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in group", a.Group)
+		}
+	}
 	sl, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
-	best := sl.best // lookups below only touch the subjects and years this comparison needs
-	c := &Comparison{Metric: m, Year: a.Year, Map: a.Map, Projected: a.Map == warehouse.VN34 && a.Year < warehouse.MapChangeYear}
-	valueAt := func(u *warehouse.Province, y int) Value {
-		subj := subjectsOf(u, y)
-		parts := map[string]*warehouse.Observation{}
-		for _, id := range subj {
-			if o := best[id][y]; o != nil {
-				parts[id] = o
-			}
-		}
-		return Combine(m, parts, subj)
+	pick := sl.atYear(year)
+	if per != nil {
+		pick = sl.atLabel(per.Label)
 	}
-	for _, u := range units {
-		r := &Row{Province: u, Fig: valueAt(u, a.Year)}
-		for _, y := range sl.years { // newest first
-			if y >= a.Year {
-				continue
-			}
-			if pv := valueAt(u, y); pv.Value != nil {
-				r.Previous, r.PrevYear = &pv, y
-				if r.Fig.Value != nil {
-					ch := *r.Fig.Value - *pv.Value
-					r.Change = &ch
-				}
-				break
+	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
+	higher := m.Better != "LOWER"
+
+	// Every unit of the map gets its figure and rank, so a filtered view keeps the real rank.
+	cat := s.Catalog()
+	all := cat.ProvincesOn(a.Map)
+	rows := make([]*Row, 0, len(all))
+	byID := make(map[string]*Row, len(all))
+	for _, u := range all {
+		r := &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
+		if iv, ok := interval(m, &r.Fig); ok {
+			r.iv = &iv
+		}
+		rows = append(rows, r)
+		byID[u.ID] = r
+	}
+	c.RankOf = rankRows(rows, higher, func(r *Row, rr *RankRange) { r.RankRange, r.Rank = rr, certain(rr) })
+	if grp != nil {
+		var members []*Row
+		for _, id := range grp.Members {
+			if r := byID[id]; r != nil {
+				members = append(members, r)
 			}
 		}
-		r.Target = s.targetFor(m.ID, u.ID, a.Year)
-		r.Gap, r.Status = attainment(r.Target, r.Fig.Value)
+		n := rankRows(members, higher, func(r *Row, rr *RankRange) { r.GroupRankRange, r.GroupRank = rr, certain(rr) })
+		c.GroupRankOf = &n
+	}
+	prevs := earlierPeriods(sl, year, per)
+	for _, u := range shown {
+		r := byID[u.ID]
+		if r == nil { // the nation or a group: shown with its figure, never ranked among units
+			r = &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
+		}
+		r.RankOf = c.RankOf
+		s.finishRow(m, sl, r, year, a.Map, prevs)
 		c.Rows = append(c.Rows, r)
 	}
-	rank(c.Rows, m.Better)
-	c.Target = s.targetFor(m.ID, warehouse.NationalID, a.Year)
-	c.National = s.national(m, best, a.Map, a.Year)
-	for _, g := range cat.Groups {
-		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && g.ID != a.Group) {
+	sortRows(c.Rows)
+	c.Target = s.targetFor(m.ID, warehouse.NationalID, year)
+	c.National = Benchmark{ID: warehouse.NationalID, Name: "Việt Nam", Fig: s.figure(m, sl, nationUnit(a.Map), year, a.Map, pick)}
+	for i := range cat.Groups {
+		g := &cat.Groups[i]
+		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && (grp == nil || g.ID != grp.ID)) {
 			continue
 		}
-		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Name: g.Name, Fig: s.aggregate(m, best, g.Members, a.Year)})
+		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Name: g.Name, Fig: s.figure(m, sl, groupUnit(g), year, a.Map, pick)})
 	}
 	return c, nil
 }
 
-// national prefers a published national figure; otherwise it combines all units of the map.
-func (s *Service) national(m *warehouse.Metric, best map[string]map[int]*warehouse.Observation, mp warehouse.Map, year int) Benchmark {
-	b := Benchmark{ID: warehouse.NationalID, Name: "Việt Nam"}
-	if o := best[warehouse.NationalID][year]; o != nil {
-		b.Fig = Value{Value: o.Value, Numerator: o.Numerator, Denominator: o.Denominator, Observation: o, Reason: "published national figure"}
-		return b
-	}
-	var ids []string
-	for _, p := range s.Catalog().ProvincesOn(mp) {
-		ids = append(ids, p.ID)
-	}
-	b.Fig = s.aggregate(m, best, ids, year)
-	return b
-}
-
-// aggregate combines units (expanding VN34 units to their predecessors before 2025).
-func (s *Service) aggregate(m *warehouse.Metric, best map[string]map[int]*warehouse.Observation, ids []string, year int) Value {
-	cat := s.Catalog()
-	var subj []string
-	parts := map[string]*warehouse.Observation{}
-	for _, id := range ids {
-		p := cat.Province(id)
-		if p == nil {
+// finishRow adds the change since the previous period with a figure, the target and the
+// status. A change is computed between exact figures only: from or to a bound it is null,
+// and ChangeNote says why.
+func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, year int, mp warehouse.Map, prevs []earlier) {
+	for _, p := range prevs {
+		pv := s.figure(m, sl, r.Province, p.year, mp, p.pick)
+		if pv.Value == nil {
 			continue
 		}
-		for _, sid := range subjectsOf(p, year) {
-			subj = append(subj, sid)
-			if o := best[sid][year]; o != nil {
-				parts[sid] = o
-			}
+		r.Previous, r.PrevYear = &pv, p.year
+		switch {
+		case r.Fig.Value == nil:
+			r.ChangeNote = "no figure for this period"
+		case !r.Fig.Exact():
+			r.ChangeNote = fmt.Sprintf("no change from a bound or approximation: this figure is %s", r.Fig.Display())
+		case !pv.Exact():
+			r.ChangeNote = fmt.Sprintf("no change from a bound or approximation: the %s figure is %s", p.label, pv.Display())
+		default:
+			ch := round6(*r.Fig.Value - *pv.Value)
+			r.Change = &ch
+			r.ChangeNote = "since " + p.label
 		}
+		break
 	}
-	return Combine(m, parts, subj)
+	if r.Previous == nil {
+		r.ChangeNote = "no earlier figure"
+	}
+	r.Target = s.targetFor(m.ID, r.Province.ID, year)
+	r.Gap, r.Status = attainment(m, r.Target, &r.Fig)
 }
 
 // targetFor returns the target that applies: the unit's own before the national one, the
@@ -212,7 +336,7 @@ func (s *Service) targetFor(metric, scope string, year int) *warehouse.Target {
 	var best *warehouse.Target
 	score := func(t *warehouse.Target) (int, int) {
 		own := 1
-		if t.Scope == scope {
+		if t.Scope == scope || t.Scope == "group:"+scope {
 			own = 0
 		}
 		d := t.Deadline - year
@@ -222,7 +346,7 @@ func (s *Service) targetFor(metric, scope string, year int) *warehouse.Target {
 		return own, d
 	}
 	for _, t := range s.Catalog().TargetsFor(metric) {
-		if t.Scope != scope && t.Scope != warehouse.NationalID {
+		if t.Scope != scope && t.Scope != "group:"+scope && t.Scope != warehouse.NationalID {
 			continue
 		}
 		if best == nil {
@@ -236,51 +360,6 @@ func (s *Service) targetFor(metric, scope string, year int) *warehouse.Target {
 		}
 	}
 	return best
-}
-
-// attainment gives the gap to the nearest bound (negative: short of a lower bound;
-// positive: beyond an upper bound; 0: within) and the status.
-func attainment(t *warehouse.Target, v *float64) (*float64, string) {
-	if t == nil {
-		return nil, "NO_TARGET"
-	}
-	if v == nil {
-		return nil, "NO_DATA"
-	}
-	gap := 0.0
-	status := "MET"
-	if t.Lower != nil && (*v < *t.Lower || (*v == *t.Lower && !t.LowerInclusive && t.Upper == nil)) {
-		gap, status = *v-*t.Lower, "BELOW"
-	} else if t.Upper != nil && (*v > *t.Upper || (*v == *t.Upper && !t.UpperInclusive)) {
-		gap, status = *v-*t.Upper, "ABOVE"
-	}
-	gap = math.Round(gap*1e6) / 1e6
-	return &gap, status
-}
-
-// rank orders rows best first and gives competition ranks (1, 2, 2, 4); rows without a
-// value are unranked and last.
-func rank(rows []*Row, better string) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].Fig.Value, rows[j].Fig.Value
-		if a == nil || b == nil {
-			return a != nil
-		}
-		if better == "LOWER" {
-			return *a < *b
-		}
-		return *a > *b
-	})
-	for i, r := range rows {
-		if r.Fig.Value == nil {
-			continue
-		}
-		n := i + 1
-		if i > 0 && rows[i-1].Fig.Value != nil && *rows[i-1].Fig.Value == *r.Fig.Value {
-			n = *rows[i-1].Rank
-		}
-		r.Rank = &n
-	}
 }
 
 func sortedDesc(m map[int]bool) []int {

@@ -9,18 +9,24 @@ import "github.com/cadrestat/cadrestat/warehouse"
 func (r *Row) Value() *float64                     { return r.Fig.Value }
 func (r *Row) Numerator() *float64                 { return r.Fig.Numerator }
 func (r *Row) Denominator() *float64               { return r.Fig.Denominator }
+func (r *Row) Qualifier() *string                  { return r.Fig.QualifierOrNil() }
+func (r *Row) Display() string                     { return r.Fig.Display() }
+func (r *Row) Contested() bool                     { return r.Fig.Contested }
 func (r *Row) Figure() *Value                      { return &r.Fig }
 func (r *Row) GapToTarget() *float64               { return r.Gap }
 func (r *Row) TargetStatus() string                { return r.Status }
 func (r *Row) Observation() *warehouse.Observation { return r.Fig.Observation }
 
-// PreviousYear is the year of the value Change is measured from, if any.
+// PreviousYear is the start year of the figure Change is measured from, if any.
 func (r *Row) PreviousYear() *int {
 	if r.Previous == nil {
 		return nil
 	}
 	return &r.PrevYear
 }
+
+// PreviousFigure is the figure Change is measured from, if any.
+func (r *Row) PreviousFigure() *Value { return r.Previous }
 
 func (b *Benchmark) Figure() *Value { return &b.Fig }
 
@@ -30,10 +36,10 @@ func (p *Point) Observation() *warehouse.Observation { return p.Fig.Observation 
 
 // Combined lists the units a figure was made from (never null).
 func (v *Value) Combined() []string {
-	if v.Parts == nil {
+	if v.Units == nil {
 		return []string{}
 	}
-	return v.Parts
+	return v.Units
 }
 
 // MissingUnits lists the units without a usable value (never null).
@@ -46,3 +52,14 @@ func (v *Value) MissingUnits() []string {
 
 // Note says how the figure was made, or why it is null.
 func (v *Value) Note() string { return v.Reason }
+
+// Period is the period of the figure's observation or first part, if any.
+func (v *Value) Period() *warehouse.Period {
+	if v.Observation != nil {
+		return &v.Observation.Period
+	}
+	if len(v.Parts) > 0 {
+		return &v.Parts[0].Period
+	}
+	return nil
+}

@@ -9,36 +9,80 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Attainment counts provinces by target status in one year.
+// Attainment counts provinces by target status in one year or period, and decides the
+// national target and every group-scoped target of the metric.
 type Attainment struct {
-	Metric                    *warehouse.Metric
-	Year                      int
-	Target                    *warehouse.Target
-	Met, Below, Above, NoData int
-	Rows                      []*Row
+	Metric                             *warehouse.Metric
+	Year                               int
+	Period                             *warehouse.Period
+	Target                             *warehouse.Target
+	Met, Below, Above, Unknown, NoData int
+	Rows                               []*Row
+	National                           *ScopeAttainment
+	Groups                             []*ScopeAttainment
 }
 
-// TargetAttainment is a comparison summarised by status.
+// ScopeAttainment is the nation or a group against its own target.
+type ScopeAttainment struct {
+	Unit   *warehouse.Province
+	Fig    Value
+	Target *warehouse.Target
+	Gap    *float64
+	Status string
+}
+
+// TargetAttainment is a comparison summarised by status, with the nation and the groups
+// that have targets of their own.
 func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainment, error) {
 	c, err := s.Compare(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	out := &Attainment{Metric: c.Metric, Year: c.Year, Target: c.Target, Rows: c.Rows}
+	out := &Attainment{Metric: c.Metric, Year: c.Year, Period: c.Period, Target: c.Target, Rows: c.Rows}
 	for _, r := range c.Rows {
 		switch r.Status {
-		case "MET":
+		case StMet:
 			out.Met++
-		case "BELOW":
+		case StBelow:
 			out.Below++
-		case "ABOVE":
+		case StAbove:
 			out.Above++
-		case "NO_DATA":
+		case StUnknown:
+			out.Unknown++
+		case StNoData:
 			out.NoData++
 		}
 	}
+	scope := func(u *warehouse.Province, fig Value, t *warehouse.Target) *ScopeAttainment {
+		sa := &ScopeAttainment{Unit: u, Fig: fig, Target: t}
+		sa.Gap, sa.Status = attainment(c.Metric, t, &sa.Fig)
+		return sa
+	}
+	out.National = scope(nationUnit(c.Map), c.National.Fig, s.targetFor(c.Metric.ID, warehouse.NationalID, c.Year))
+	sl, err := s.metricSlice(ctx, c.Metric.ID, a.IncludeSynthetic)
+	if err != nil {
+		return nil, err
+	}
+	pick := sl.atYear(c.Year)
+	if c.Period != nil {
+		pick = sl.atLabel(c.Period.Label)
+	}
+	seen := map[string]bool{}
+	for _, t := range s.Catalog().TargetsFor(c.Metric.ID) {
+		g := s.group(t.Scope)
+		if !strings.HasPrefix(t.Scope, "group:") || g == nil || seen[g.ID] {
+			continue
+		}
+		seen[g.ID] = true
+		u := groupUnit(g)
+		out.Groups = append(out.Groups, scope(u, s.figure(c.Metric, sl, u, c.Year, g.Map, pick), s.targetFor(c.Metric.ID, g.ID, c.Year)))
+	}
 	return out, nil
 }
+
+func (sa *ScopeAttainment) Figure() *Value        { return &sa.Fig }
+func (sa *ScopeAttainment) GapToTarget() *float64 { return sa.Gap }
+func (sa *ScopeAttainment) TargetStatus() string  { return sa.Status }
 
 // MaxPageSize bounds a page of observations.
 const MaxPageSize = 500
@@ -67,6 +111,7 @@ type FilterArgs struct {
 	Group                                          string
 	FromYear, ToYear                               int
 	IncludeSynthetic                               bool
+	IncludePredecessors                            bool // VN34 IDs also select their VN63 predecessors
 }
 
 // Observations returns one page; unknown references are errors, not empty pages.
@@ -116,16 +161,23 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 			wf.SubjectIDs = append(wf.SubjectIDs, p)
 			continue
 		}
-		pr := cat.FindProvince("", p)
-		if pr == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q", p)
+		if g := s.group(p); g != nil { // a group's own figures
+			wf.SubjectIDs = append(wf.SubjectIDs, g.ID)
+			continue
+		}
+		pr, err := s.findProvince("", "filter.provinces", p)
+		if err != nil {
+			return nil, err
 		}
 		wf.SubjectIDs = append(wf.SubjectIDs, pr.ID)
+		if f.IncludePredecessors { // a VN34 unit's figures before the merger are its predecessors'
+			wf.SubjectIDs = append(wf.SubjectIDs, pr.Predecessors...)
+		}
 	}
 	if f.Group != "" {
-		g := cat.Group(f.Group)
+		g := s.group(f.Group)
 		if g == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q", f.Group)
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in filter.group", f.Group)
 		}
 		// The group's own figures and its members'.
 		wf.SubjectIDs = append(wf.SubjectIDs, g.ID)

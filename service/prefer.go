@@ -6,42 +6,88 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// The declared preference rule for a cell several sources fill: published before derived
-// before provisional before synthetic; exact values before bounds; seed documents and
-// official sources before press; then the newer source date; then the source ID (so the
-// choice is deterministic). The others are returned as alternatives.
+// The declared preference rule for a cell several sources fill, in this order: the
+// stronger status (published, derived, provisional, synthetic); an official document
+// (seed documents and official sources) over a user-loaded one over the press; a later
+// publication over an earlier one (an undated source counts as the earliest, so the same
+// order can be given to the engine, see cellOrder); an exact value over a bound
+// or an approximation. Two figures still level after that are a true tie: the cell is
+// contested, both are shown (the other as an alternative), and the source ID only makes
+// the choice repeatable, not right.
 var statusRank = map[string]int{warehouse.StatusPublished: 0, warehouse.StatusDerived: 1, warehouse.StatusProvisional: 2, warehouse.StatusSynthetic: 3}
-var kindRank = map[string]int{"seed": 0, "official": 1, "user": 2, "press": 3, "synthetic": 4}
+var kindRank = map[string]int{"seed": 0, "official": 0, "user": 1, "press": 2, "synthetic": 3}
 var periodRank = map[string]int{"YEAR": 0, "TERM": 1, "ASOF": 2, "RANGE": 3}
 
 // PreferenceRule is the rule above, in words, for the API.
-const PreferenceRule = "published > derived > provisional > synthetic; exact values before bounds; seed and official sources before press; newer source date; then source id"
+const PreferenceRule = "published > derived > provisional > synthetic; then official documents (seed and official sources) > user-loaded > press; " +
+	"then the later publication date (an undated source counts as the earliest); then exact values before bounds and approximations; " +
+	"a figure still level with the preferred one is a true tie: the cell is flagged contested and both are shown (the source id only makes the order repeatable)"
 
-func (s *Service) better(cat *warehouse.Catalog, a, b *warehouse.Observation) bool {
-	if statusRank[a.Status] != statusRank[b.Status] {
-		return statusRank[a.Status] < statusRank[b.Status]
+// compareCell is -1 when a is preferred to b, 1 when b is, 0 on a true tie.
+func compareCell(cat *warehouse.Catalog, a, b *warehouse.Observation) int {
+	less := func(x, y int) int {
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
 	}
-	if (a.Qualifier == warehouse.QualExact) != (b.Qualifier == warehouse.QualExact) {
-		return a.Qualifier == warehouse.QualExact
-	}
-	if periodRank[a.Period.Kind] != periodRank[b.Period.Kind] {
-		return periodRank[a.Period.Kind] < periodRank[b.Period.Kind]
+	if c := less(statusRank[a.Status], statusRank[b.Status]); c != 0 {
+		return c
 	}
 	sa, sb := cat.Source(a.SourceID), cat.Source(b.SourceID)
 	if sa != nil && sb != nil {
-		if kindRank[sa.Kind] != kindRank[sb.Kind] {
-			return kindRank[sa.Kind] < kindRank[sb.Kind]
+		if c := less(kindRank[sa.Kind], kindRank[sb.Kind]); c != 0 {
+			return c
 		}
-		if sa.Date != sb.Date {
-			return sa.Date > sb.Date
+		if sa.Date != sb.Date { // ISO dates compare as text; an undated source sorts first
+			if sa.Date > sb.Date {
+				return -1
+			}
+			return 1
 		}
+	}
+	ea, eb := a.Qualifier == warehouse.QualExact, b.Qualifier == warehouse.QualExact
+	if ea != eb {
+		if ea {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+func (s *Service) better(cat *warehouse.Catalog, a, b *warehouse.Observation) bool {
+	if c := compareCell(cat, a, b); c != 0 {
+		return c < 0
 	}
 	return a.SourceID < b.SourceID
 }
 
-// cellOrder is the rule for the warehouse (warehouse.CellOrder): statuses and period kinds
-// by rank, and every catalogue source in the order of the rule's source part (kind, newer
-// date, id), which is the order better gives two observations that differ only by source.
+// yearlyBetter chooses what a start year is compared on when a year and a term both start
+// in it: the stronger status, then an exact value, then the year, then the cell rule.
+func yearlyBetter(cat *warehouse.Catalog, a, b *warehouse.Observation) bool {
+	if statusRank[a.Status] != statusRank[b.Status] {
+		return statusRank[a.Status] < statusRank[b.Status]
+	}
+	if ea, eb := a.Qualifier == warehouse.QualExact, b.Qualifier == warehouse.QualExact; ea != eb {
+		return ea
+	}
+	if periodRank[a.Period.Kind] != periodRank[b.Period.Kind] {
+		return periodRank[a.Period.Kind] < periodRank[b.Period.Kind]
+	}
+	if c := compareCell(cat, a, b); c != 0 {
+		return c < 0
+	}
+	return a.SourceID < b.SourceID
+}
+
+// cellOrder is the rule for the warehouse (warehouse.CellOrder), used for synthetic rows
+// only: statuses and period kinds by rank, and every catalogue source in the order of the
+// rule's source part (kind, newer date, id). The engine puts exact values before the source
+// order, the rule after it; synthetic rows are all exact, so the two agree on them.
 func (s *Service) cellOrder() *warehouse.CellOrder {
 	byRank := func(m map[string]int) []string {
 		out := make([]string, 0, len(m))
@@ -79,20 +125,37 @@ func (s *Service) Order(obs []*warehouse.Observation) {
 	sort.SliceStable(obs, func(i, j int) bool { return s.better(cat, obs[i], obs[j]) })
 }
 
-// pick indexes observations by subject and start year, keeping the preferred one of each.
-func (s *Service) pick(obs []warehouse.Observation) map[string]map[int]*warehouse.Observation {
+// pickCells keeps the preferred observation of each cell (subject and period label) and
+// returns the IDs of those that tie with another source under the rule (contested).
+func (s *Service) pickCells(obs []warehouse.Observation) (map[string]map[string]*warehouse.Observation, map[string]bool) {
 	cat := s.Catalog()
-	out := map[string]map[int]*warehouse.Observation{}
+	out := map[string]map[string]*warehouse.Observation{}
+	runnerUp := map[*warehouse.Observation]*warehouse.Observation{}
 	for i := range obs {
 		o := &obs[i]
 		bySubj := out[o.SubjectID]
 		if bySubj == nil {
-			bySubj = map[int]*warehouse.Observation{}
+			bySubj = map[string]*warehouse.Observation{}
 			out[o.SubjectID] = bySubj
 		}
-		if cur := bySubj[o.Period.Start]; cur == nil || s.better(cat, o, cur) {
-			bySubj[o.Period.Start] = o
+		cur := bySubj[o.Period.Label]
+		switch {
+		case cur == nil:
+			bySubj[o.Period.Label] = o
+		case s.better(cat, o, cur):
+			bySubj[o.Period.Label] = o
+			runnerUp[o] = cur
+		default:
+			if r := runnerUp[cur]; r == nil || s.better(cat, o, r) {
+				runnerUp[cur] = o
+			}
 		}
 	}
-	return out
+	contested := map[string]bool{}
+	for top, second := range runnerUp {
+		if out[top.SubjectID][top.Period.Label] == top && compareCell(cat, top, second) == 0 {
+			contested[top.ID] = true
+		}
+	}
+	return out, contested
 }

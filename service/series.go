@@ -4,17 +4,21 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
+	"strconv"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Point is one year of a series.
+// Point is one period of a series: a year, a term (at its start year), a range or a date.
+// Year is the period's start; only YEAR and TERM points are yearly points.
 type Point struct {
-	Year int
-	Fig  Value
+	Year   int
+	Period warehouse.Period
+	Fig    Value
 }
 
-// Series is one province's points: only years with a value (gaps stay gaps).
+// Series is one unit's points: only periods with a figure (gaps stay gaps).
 type Series struct {
 	Province *warehouse.Province
 	Points   []Point
@@ -23,7 +27,7 @@ type Series struct {
 // SeriesArgs select series.
 type SeriesArgs struct {
 	Metric           string
-	Provinces        []string
+	Provinces        []string // provinces, group IDs or "VN"
 	From, To         int
 	Map              warehouse.Map
 	IncludeSynthetic bool
@@ -32,21 +36,30 @@ type SeriesArgs struct {
 // MaxSeriesProvinces bounds one series request.
 const MaxSeriesProvinces = 63
 
-// Series returns the yearly points of each province, combining VN63 predecessors for VN34
-// units before 2025. One warehouse query whatever the number of provinces.
+func checkSpan(from, to int) error {
+	if err := checkYear("from", from); err != nil {
+		return err
+	}
+	if err := checkYear("to", to); err != nil {
+		return err
+	}
+	if from > to {
+		return warehouse.Errorf(warehouse.KindInvalid, "from %d is after to %d", from, to)
+	}
+	return nil
+}
+
+// Series returns the points of each unit: its yearly points (combining VN63 predecessors
+// for VN34 units before 2025, members for groups and the nation), then its ranges and
+// as-of figures as points of their own kind. One warehouse query whatever the number of
+// units.
 func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 	m, err := s.metric(a.Metric)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkYear("from", a.From); err != nil {
+	if err := checkSpan(a.From, a.To); err != nil {
 		return nil, err
-	}
-	if err := checkYear("to", a.To); err != nil {
-		return nil, err
-	}
-	if a.From > a.To {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "from %d is after to %d", a.From, a.To)
 	}
 	if len(a.Provinces) > MaxSeriesProvinces {
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "at most %d provinces per series request", MaxSeriesProvinces)
@@ -59,46 +72,92 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 	if err != nil {
 		return nil, err
 	}
-	best := sl.best
 	out := make([]Series, 0, len(units))
 	for _, u := range units {
-		ser := Series{Province: u}
-		if u.ID == warehouse.NationalID {
-			for y := a.From; y <= a.To; y++ {
-				// On the map in force that year: the total is the same on both.
-				fig := s.national(m, best, warehouse.MapInForce(y), y).Fig
-				if fig.Observation == nil && len(fig.Missing) == len(fig.Parts) {
-					continue // no unit has a value: a gap
-				}
-				ser.Points = append(ser.Points, Point{Year: y, Fig: fig})
-			}
-			out = append(out, ser)
-			continue
-		}
-		for y := a.From; y <= a.To; y++ {
-			subj := subjectsOf(u, y)
-			parts := map[string]*warehouse.Observation{}
-			for _, id := range subj {
-				if o := best[id][y]; o != nil {
-					parts[id] = o
-				}
-			}
-			if len(parts) == 0 {
-				continue // a gap, not a zero
-			}
-			ser.Points = append(ser.Points, Point{Year: y, Fig: Combine(m, parts, subj)})
-		}
-		out = append(out, ser)
+		out = append(out, Series{Province: u, Points: s.points(m, sl, u, a.From, a.To)})
 	}
 	return out, nil
 }
 
-// Trend summarises a province's series: change, least-squares slope per year, and the
-// year the target would be met at that slope.
+// points lists a unit's figures between from and to, ordered by start year and kind.
+func (s *Service) points(m *warehouse.Metric, sl *slice, u *warehouse.Province, from, to int) []Point {
+	mapFor := func(y int) warehouse.Map {
+		if u.Kind == kindNation {
+			return warehouse.MapInForce(y) // the total is the same on both maps
+		}
+		return u.Map
+	}
+	var pts []Point
+	for y := from; y <= to; y++ {
+		fig := s.figure(m, sl, u, y, mapFor(y), sl.atYear(y))
+		if fig.Observation == nil && len(fig.Parts) == 0 && len(fig.Missing) == len(fig.Units) && !s.anyFound(sl, fig.Units, y) {
+			continue // nothing at all: a gap, not a zero
+		}
+		pts = append(pts, Point{Year: y, Period: periodOf(&fig, sl, y), Fig: fig})
+	}
+	// Ranges and dates: the unit's own, and (for a VN34 unit) its predecessors'.
+	labels := map[string]warehouse.Period{}
+	for _, subj := range append([]string{u.ID}, u.Predecessors...) {
+		for l, o := range sl.cells[subj] {
+			if k := o.Period.Kind; (k == "RANGE" || k == "ASOF") && o.Period.Start >= from && o.Period.End <= to {
+				labels[l] = o.Period
+			}
+		}
+	}
+	for l, p := range labels {
+		fig := s.figure(m, sl, u, p.Start, mapFor(p.Start), sl.atLabel(l))
+		pts = append(pts, Point{Year: p.Start, Period: p, Fig: fig})
+	}
+	sort.SliceStable(pts, func(i, j int) bool {
+		a, b := pts[i], pts[j]
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		if periodRank[a.Period.Kind] != periodRank[b.Period.Kind] {
+			return periodRank[a.Period.Kind] < periodRank[b.Period.Kind]
+		}
+		return a.Period.Label < b.Period.Label
+	})
+	return pts
+}
+
+// anyFound reports whether any subject has a yearly figure in y (a combination refused
+// because one part is a bound is still a point: it says why it has no value).
+func (s *Service) anyFound(sl *slice, subjects []string, y int) bool {
+	for _, id := range subjects {
+		if sl.yearly[id][y] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// periodOf is the period of a yearly figure: its observation's, else its parts', else the
+// year.
+func periodOf(v *Value, sl *slice, y int) warehouse.Period {
+	if v.Observation != nil {
+		return v.Observation.Period
+	}
+	if len(v.Parts) > 0 {
+		return v.Parts[0].Period
+	}
+	for _, id := range v.Units {
+		if o := sl.yearly[id][y]; o != nil {
+			return o.Period
+		}
+	}
+	return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: strconv.Itoa(y)}
+}
+
+// Trend summarises a unit's series: change, least-squares slope per year, and the year the
+// target would be met at that slope. It fits one period kind (YEAR or TERM) and exact
+// figures only: bounds, the other kind, ranges and dates are left out, and Why says so.
 type Trend struct {
 	Province         *warehouse.Province
 	Metric           *warehouse.Metric
-	Points           []Point
+	Kind             string  // the period kind fitted
+	Points           []Point // the points fitted
+	LeftOut          []Point // points with a figure that were not fitted
 	FirstYear        int
 	LastYear         int
 	AbsoluteChange   *float64
@@ -109,42 +168,91 @@ type Trend struct {
 	Why              string // why ProjectedYearMet is what it is
 }
 
-// Trend computes the trend of one province.
-func (s *Service) Trend(ctx context.Context, metric, province string, from, to int, mp warehouse.Map, synthetic bool) (*Trend, error) {
-	if mp == "" {
-		mp = warehouse.VN34 // the nation: combined on today's map (the same total either way)
-		if p := s.Catalog().FindProvince("", province); p != nil {
-			mp = p.Map
-		}
+// trendUnit resolves the subject of a trend, which has no map argument: a province on its
+// own map, a group on its map, the nation.
+func (s *Service) trendUnit(ref string) (*warehouse.Province, error) {
+	if ref == warehouse.NationalID {
+		return nationUnit(warehouse.VN34), nil
 	}
-	ser, err := s.Series(ctx, SeriesArgs{Metric: metric, Provinces: []string{province}, From: from, To: to, Map: mp, IncludeSynthetic: synthetic})
+	if g := s.group(ref); g != nil {
+		return groupUnit(g), nil
+	}
+	return s.findProvince("", "province", ref)
+}
+
+// Trend computes the trend of one province, group or the nation; kind is YEAR, TERM or ""
+// (the kind with more exact figures, YEAR on a tie).
+func (s *Service) Trend(ctx context.Context, metric, ref string, from, to int, kind string, synthetic bool) (*Trend, error) {
+	m, err := s.metric(metric)
 	if err != nil {
 		return nil, err
 	}
-	m := s.Catalog().Metric(metric)
-	t := &Trend{Province: ser[0].Province, Metric: m}
-	for _, p := range ser[0].Points {
-		if p.Fig.Value != nil {
-			t.Points = append(t.Points, p)
+	if err := checkSpan(from, to); err != nil {
+		return nil, err
+	}
+	if kind != "" && kind != "YEAR" && kind != "TERM" {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "periodKind must be YEAR or TERM, not %q", kind)
+	}
+	u, err := s.trendUnit(ref)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := s.metricSlice(ctx, m.ID, synthetic)
+	if err != nil {
+		return nil, err
+	}
+	all := s.points(m, sl, u, from, to)
+	if kind == "" {
+		kind = "YEAR"
+		if countExact(all, "TERM") > countExact(all, "YEAR") {
+			kind = "TERM"
 		}
 	}
-	t.Target = s.targetFor(metric, t.Province.ID, to)
+	t := &Trend{Province: u, Metric: m, Kind: kind}
+	bounds, others := 0, 0
+	for _, p := range all {
+		switch {
+		case p.Fig.Value == nil:
+			continue
+		case p.Period.Kind == kind && p.Fig.Exact():
+			t.Points = append(t.Points, p)
+			continue
+		case p.Period.Kind == kind:
+			bounds++
+		default:
+			others++
+		}
+		t.LeftOut = append(t.LeftOut, p)
+	}
+	left := fmt.Sprintf("fitted %d exact %s figure(s); left out %d bound(s) or approximation(s) and %d figure(s) of other period kinds", len(t.Points), kind, bounds, others)
+	t.Target = s.targetFor(metric, u.ID, to)
 	if len(t.Points) < 2 {
-		t.Why = fmt.Sprintf("%d point(s) with a value between %d and %d; a trend needs two", len(t.Points), from, to)
+		t.Why = fmt.Sprintf("%d exact %s point(s) between %d and %d; a trend needs two (%s)", len(t.Points), kind, from, to, left)
 		return t, nil
 	}
 	first, last := t.Points[0], t.Points[len(t.Points)-1]
 	t.FirstYear, t.LastYear = first.Year, last.Year
-	abs := *last.Fig.Value - *first.Fig.Value
+	abs := round6(*last.Fig.Value - *first.Fig.Value)
 	t.AbsoluteChange = &abs
 	if *first.Fig.Value != 0 {
-		rel := 100 * abs / *first.Fig.Value
+		rel := round6(100 * abs / *first.Fig.Value)
 		t.RelativeChange = &rel
 	}
 	slope, intercept := leastSquares(t.Points)
 	t.Slope = &slope
 	t.ProjectedYearMet, t.Why = projectYear(t.Target, slope, intercept, *last.Fig.Value, last.Year)
+	t.Why += " (" + left + ")"
 	return t, nil
+}
+
+func countExact(pts []Point, kind string) int {
+	n := 0
+	for _, p := range pts {
+		if p.Period.Kind == kind && p.Fig.Exact() {
+			n++
+		}
+	}
+	return n
 }
 
 func leastSquares(pts []Point) (slope, intercept float64) {
@@ -164,7 +272,7 @@ func projectYear(t *warehouse.Target, slope, intercept, last float64, lastYear i
 	if t == nil {
 		return nil, "no target for this metric and province"
 	}
-	if _, st := attainment(t, &last); st == "MET" {
+	if statusAt(t, last) == StMet {
 		y := lastYear
 		return &y, fmt.Sprintf("already met in %d", lastYear)
 	}

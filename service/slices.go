@@ -16,17 +16,25 @@ import (
 // its size in bytes and evicts the least recently used slices.
 type slice struct {
 	key sliceKey
-	// best is the preferred observation per subject and start year, computed once when the
-	// slice loads, so a request does lookups instead of re-picking every row. Only these
-	// are kept: at scale L a cell has 150 sources, and holding every row of every metric
-	// took the server past 1 GiB (the others are read on demand as alternatives).
-	best map[string]map[int]*warehouse.Observation
-	// years lists every start year present, newest first (for "previous available period").
-	years   []int
-	bytes   int
-	version uint64
-	ready   chan struct{} // closed when loaded
-	err     error
+	// cells is the preferred observation of each cell, by subject and period label, picked
+	// once when the slice loads, so a request does lookups instead of re-picking every row.
+	// Only these are kept: at scale L a cell has 150 sources, and holding every row of every
+	// metric took the server past 1 GiB (the others are read on demand as alternatives).
+	cells map[string]map[string]*warehouse.Observation
+	// yearly is what a year is compared on: per subject and start year, the preferred of
+	// its YEAR and TERM cells (a term is compared on its start year). Ranges and as-of
+	// figures are never yearly figures.
+	yearly map[string]map[int]*warehouse.Observation
+	// years lists every start year of yearly, newest first (for "previous available period").
+	years []int
+	// periods holds every period present, by label.
+	periods map[string]warehouse.Period
+	// contested holds the IDs of preferred observations whose cell has a true tie.
+	contested map[string]bool
+	bytes     int
+	version   uint64
+	ready     chan struct{} // closed when loaded
+	err       error
 }
 
 type sliceKey struct {
@@ -46,28 +54,28 @@ type sliceCache struct {
 // float pointers and its share of the best-index maps (measured with make bench at scale M).
 const rowOverhead = 400
 
-func sizeOf(best map[string]map[int]*warehouse.Observation) int {
+func sizeOf(cells map[string]map[string]*warehouse.Observation) int {
 	n := 0
-	for _, bySubj := range best {
+	for _, bySubj := range cells {
 		for _, o := range bySubj {
-			n += rowOverhead + len(o.ID) + len(o.SubjectID) + len(o.MetricID) + len(o.Period.Label) + len(o.Quote) + len(o.Note) + len(o.SourceID) + len(o.LoadID)
+			n += 2*rowOverhead + len(o.ID) + len(o.SubjectID) + len(o.MetricID) + len(o.Period.Label) + len(o.Quote) + len(o.Note) + len(o.SourceID) + len(o.LoadID)
 		}
 	}
 	return n
 }
 
-// compact copies the preferred observations out of the array they were read into, so the
-// rest of it can be freed (a pointer into an array keeps all of it alive).
-func compact(best map[string]map[int]*warehouse.Observation) {
+// compact copies the preferred observations out of the arrays they were read into, so the
+// rest can be freed (a pointer into an array keeps all of it alive).
+func compact(cells map[string]map[string]*warehouse.Observation) {
 	n := 0
-	for _, bySubj := range best {
+	for _, bySubj := range cells {
 		n += len(bySubj)
 	}
 	kept := make([]warehouse.Observation, 0, n)
-	for _, bySubj := range best {
-		for y, o := range bySubj {
+	for _, bySubj := range cells {
+		for l, o := range bySubj {
 			kept = append(kept, *o)
-			bySubj[y] = &kept[len(kept)-1]
+			bySubj[l] = &kept[len(kept)-1]
 		}
 	}
 }
@@ -100,7 +108,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
 	if err == nil {
-		s.best, s.years, s.bytes = loaded.best, loaded.years, loaded.bytes
+		s.cells, s.yearly, s.years, s.periods, s.contested, s.bytes = loaded.cells, loaded.yearly, loaded.years, loaded.periods, loaded.contested, loaded.bytes
 	}
 	s.err = err
 	close(s.ready)
@@ -134,31 +142,75 @@ func (c *sliceCache) purge() {
 	c.size = 0
 }
 
-// metricSlice returns the current observations of a metric and their best-per-cell index,
-// from the cache when possible.
+// metricSlice returns the current observations of a metric, one per cell, from the cache
+// when possible.
 func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
-	load := func(ctx context.Context) (*slice, error) {
-		// The engine keeps one row per cell by the preference rule: at scale L a cell has
-		// 150 sources, and shipping them all to Go cost memory and time for nothing.
-		obs, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: synthetic, OnePerCell: s.cellOrder()})
-		if err != nil {
-			return nil, err
-		}
-		s.AttachSources(obs)
-		best := s.pick(obs)
-		compact(best)
-		years := map[int]bool{}
-		for _, bySubj := range best {
-			for y := range bySubj {
-				years[y] = true
-			}
-		}
-		return &slice{best: best, years: sortedDesc(years), bytes: sizeOf(best)}, nil
-	}
+	load := func(ctx context.Context) (*slice, error) { return s.loadSlice(ctx, metric, synthetic) }
 	if s.slices == nil {
 		return load(ctx)
 	}
 	return s.slices.get(ctx, sliceKey{metric, synthetic}, s.Catalog().Version, load)
+}
+
+// loadSlice reads a metric's cells. Every non-synthetic row is read and picked in Go by the
+// full preference rule (which also tells a true tie, see contested): published figures are
+// few, whatever the scale. Synthetic rows can be 150 per cell at scale L, so the engine
+// keeps one per subject and year for them (warehouse.CellOrder); a synthetic row only fills
+// a cell no real figure fills, since every real status is preferred to SYNTHETIC.
+func (s *Service) loadSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
+	real, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}})
+	if err != nil {
+		return nil, err
+	}
+	s.AttachSources(real)
+	cells, contested := s.pickCells(real)
+	if synthetic {
+		syn, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
+			Statuses: []string{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
+		if err != nil {
+			return nil, err
+		}
+		s.AttachSources(syn)
+		for i := range syn {
+			o := &syn[i]
+			if cells[o.SubjectID] == nil {
+				cells[o.SubjectID] = map[string]*warehouse.Observation{}
+			}
+			if cells[o.SubjectID][o.Period.Label] == nil {
+				cells[o.SubjectID][o.Period.Label] = o
+			}
+		}
+	}
+	compact(cells)
+	sl := &slice{cells: cells, contested: contested, bytes: sizeOf(cells)}
+	sl.index(s)
+	return sl, nil
+}
+
+// index builds the yearly view, the list of years and the periods present.
+func (sl *slice) index(s *Service) {
+	cat := s.Catalog()
+	sl.yearly = map[string]map[int]*warehouse.Observation{}
+	sl.periods = map[string]warehouse.Period{}
+	years := map[int]bool{}
+	for subj, byLabel := range sl.cells {
+		for _, o := range byLabel {
+			sl.periods[o.Period.Label] = o.Period
+			if o.Period.Kind != "YEAR" && o.Period.Kind != "TERM" {
+				continue
+			}
+			by := sl.yearly[subj]
+			if by == nil {
+				by = map[int]*warehouse.Observation{}
+				sl.yearly[subj] = by
+			}
+			if cur := by[o.Period.Start]; cur == nil || yearlyBetter(cat, o, cur) {
+				by[o.Period.Start] = o
+			}
+			years[o.Period.Start] = true
+		}
+	}
+	sl.years = sortedDesc(years)
 }
 
 // Warm loads every metric's slices (published only, and with synthetic rows) so the first

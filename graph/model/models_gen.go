@@ -26,6 +26,8 @@ type ObservationFilter struct {
 	Statuses         []string `json:"statuses,omitempty"`
 	Sources          []string `json:"sources,omitempty"`
 	IncludeSynthetic *bool    `json:"includeSynthetic,omitempty"`
+	// VN34 IDs among provinces also select their VN63 predecessors' figures (before the 2025 merger).
+	IncludePredecessors *bool `json:"includePredecessors,omitempty"`
 }
 
 type PageInfo struct {

@@ -1,0 +1,81 @@
+package service
+
+import (
+	"math"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Target statuses.
+const (
+	StMet      = "MET"
+	StBelow    = "BELOW"
+	StAbove    = "ABOVE"
+	StUnknown  = "UNKNOWN" // the figure is a bound or approximation that does not decide it
+	StNoTarget = "NO_TARGET"
+	StNoData   = "NO_DATA"
+)
+
+// statusAt is the status of one exact value against a target.
+func statusAt(t *warehouse.Target, v float64) string {
+	if t.Lower != nil && (v < *t.Lower || (v == *t.Lower && !t.LowerInclusive)) {
+		return StBelow
+	}
+	if t.Upper != nil && (v > *t.Upper || (v == *t.Upper && !t.UpperInclusive)) {
+		return StAbove
+	}
+	return StMet
+}
+
+// attainment decides a figure against a target. A bound decides it only when both ends of
+// its interval give the same status ("<10" against "≥ 15" is BELOW; "<10" against "≥ 5" is
+// UNKNOWN): the statuses are consecutive ranges of values, so the two ends settle every
+// value between them. The gap is the signed distance to the nearest bound of the target,
+// positive on the right side of it (a surplus) and negative short of or beyond it; it is
+// computed for exact values only, since a bound has no single distance.
+func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, string) {
+	if t == nil {
+		return nil, StNoTarget
+	}
+	iv, ok := interval(m, v)
+	if !ok {
+		return nil, StNoData
+	}
+	lo, hi := statusAt(t, iv.Lo), statusAt(t, iv.Hi)
+	if lo != hi {
+		return nil, StUnknown
+	}
+	if !v.Exact() {
+		return nil, lo
+	}
+	g := gap(t, *v.Value)
+	return &g, lo
+}
+
+func gap(t *warehouse.Target, x float64) float64 {
+	g := math.Inf(1)
+	if t.Lower != nil {
+		g = x - *t.Lower
+	}
+	if t.Upper != nil {
+		g = math.Min(g, *t.Upper-x)
+	}
+	if math.IsInf(g, 1) {
+		return 0
+	}
+	return round6(g)
+}
+
+// TargetLabel renders a target's bounds with the metric's unit: "≥ 15 %", "20–25 %",
+// "≥ 5 positions".
+func (s *Service) TargetLabel(t *warehouse.Target) string {
+	l := t.Label()
+	m := s.Catalog().Metric(t.MetricID)
+	if m == nil || m.Unit == "" || l == "" {
+		return l
+	}
+	if m.Unit == "percent" {
+		return l + " %"
+	}
+	return l + " " + m.Unit
+}

@@ -1,0 +1,186 @@
+package service
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Value is one figure for a unit: either an observation, or a combination of several
+// (map projection, benchmarks, group and national figures), or nothing with the reason why.
+// A figure is never more certain than its parts: its qualifier says whether Value is exact
+// or a bound, and its status is the weakest of its parts (see Status).
+type Value struct {
+	Value       *float64
+	Numerator   *float64
+	Denominator *float64
+	Qualifier   string                   // EXACT, LOWER_BOUND, UPPER_BOUND, APPROXIMATE; "" without a value
+	Observation *warehouse.Observation   // set when the value is one observation
+	Units       []string                 // subjects combined (predecessors, members)
+	Missing     []string                 // subjects that had no usable value
+	Parts       []*warehouse.Observation // the observations the value was built from
+	Contested   bool                     // a true tie between sources under the preference rule
+	Reason      string                   // why Value is nil or what it is made of
+}
+
+// single is the figure of one observation.
+func single(o *warehouse.Observation, subject, reason string) Value {
+	return Value{Value: o.Value, Numerator: o.Numerator, Denominator: o.Denominator, Qualifier: o.Qualifier,
+		Observation: o, Units: []string{subject}, Parts: []*warehouse.Observation{o}, Reason: reason}
+}
+
+// Combine merges the values of several subjects by the metric's aggregation rule: counts
+// are summed, shares are summed numerators over summed denominators (never an average of
+// percentages); a bound or an approximation cannot be summed, so any such part, like any
+// missing one, gives a nil value and the reason.
+func Combine(m *warehouse.Metric, parts map[string]*warehouse.Observation, subjects []string) Value {
+	v := Value{Units: subjects}
+	if len(subjects) == 1 {
+		if o := parts[subjects[0]]; o != nil {
+			return single(o, subjects[0], "")
+		}
+		v.Missing = subjects
+		v.Reason = "no value"
+		return v
+	}
+	var sum, num, den float64
+	var used []*warehouse.Observation
+	for _, id := range subjects {
+		o := parts[id]
+		if o == nil || o.Value == nil || o.Qualifier != warehouse.QualExact {
+			v.Missing = append(v.Missing, id)
+			continue
+		}
+		sum += *o.Value
+		if o.Numerator != nil && o.Denominator != nil {
+			num += *o.Numerator
+			den += *o.Denominator
+		} else if m.Aggregation == "RATIO" {
+			v.Missing = append(v.Missing, id)
+			continue
+		}
+		used = append(used, o)
+	}
+	switch {
+	case m.Aggregation == "NONE":
+		v.Reason = fmt.Sprintf("%s cannot be combined across provinces", m.ID)
+	case len(v.Missing) > 0:
+		what := "an exact value"
+		if m.Aggregation == "RATIO" {
+			what = "an exact value with numerator and denominator"
+		}
+		v.Reason = fmt.Sprintf("%d of %d units lack %s", len(v.Missing), len(subjects), what)
+	case m.Aggregation == "RATIO" && den == 0:
+		v.Reason = "the summed denominators are zero"
+	case m.Aggregation == "RATIO":
+		r := 100 * num / den
+		v.Value, v.Numerator, v.Denominator = &r, &num, &den
+		v.Reason = fmt.Sprintf("summed numerators over summed denominators of %d units", len(subjects))
+	default:
+		v.Value = &sum
+		v.Reason = fmt.Sprintf("sum of %d units", len(subjects))
+	}
+	if v.Value != nil {
+		v.Qualifier, v.Parts = warehouse.QualExact, used
+	}
+	return v
+}
+
+// Status is the weakest status of the figure's parts: SYNTHETIC if any part is synthetic,
+// else PROVISIONAL, else DERIVED, else PUBLISHED; nil without parts. A figure that mixes a
+// synthetic part with published ones is synthetic: it is not a published figure.
+func (v *Value) Status() *string {
+	return weakest(v.Parts)
+}
+
+func weakest(parts []*warehouse.Observation) *string {
+	var out *string
+	for _, o := range parts {
+		if out == nil || statusRank[o.Status] > statusRank[*out] {
+			s := o.Status
+			out = &s
+		}
+	}
+	return out
+}
+
+// Exact reports whether the figure is a single number (not a bound or an approximation).
+func (v *Value) Exact() bool { return v.Value != nil && v.Qualifier == warehouse.QualExact }
+
+// Display renders the figure as a reader should see it: "22.51", "<10", ">98.4", "≈30";
+// "" without a value. A bound is never shown as a bare number.
+func (v *Value) Display() string {
+	if v.Value == nil {
+		return ""
+	}
+	n := strconv.FormatFloat(*v.Value, 'f', -1, 64)
+	switch v.Qualifier {
+	case warehouse.QualLowerBound:
+		return ">" + n
+	case warehouse.QualUpperBound:
+		return "<" + n
+	case warehouse.QualApproximate:
+		return "≈" + n
+	}
+	return n
+}
+
+// QualifierOrNil is the qualifier for the API (null without a value).
+func (v *Value) QualifierOrNil() *string {
+	if v.Value == nil {
+		return nil
+	}
+	return &v.Qualifier
+}
+
+// Interval is the range a figure's true value lies in: [v, v] for an exact value; a bound
+// is open on its other side down to the metric's floor (0 for shares and counts) or up to
+// its ceiling (100 for shares); an approximation is taken to the precision it is written
+// with (30 → 25–35, 29.2 → 29.15–29.25, 1100 → 1050–1150). The ends are included: a source
+// saying "below 10" does not say whether exactly 10 is possible, so 10 stays possible.
+type Interval struct{ Lo, Hi float64 }
+
+func interval(m *warehouse.Metric, v *Value) (Interval, bool) {
+	if v.Value == nil {
+		return Interval{}, false
+	}
+	x := *v.Value
+	floor, ceil := math.Inf(-1), math.Inf(1)
+	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+		floor = 0
+	}
+	if m.Kind == warehouse.KindShare {
+		ceil = 100
+	}
+	switch v.Qualifier {
+	case warehouse.QualLowerBound:
+		return Interval{x, math.Max(x, ceil)}, true
+	case warehouse.QualUpperBound:
+		return Interval{math.Min(x, floor), x}, true
+	case warehouse.QualApproximate:
+		h := halfUnit(x)
+		return Interval{x - h, x + h}, true
+	}
+	return Interval{x, x}, true
+}
+
+// halfUnit is half a unit of the last significant digit of x as written: 29.2 → 0.05,
+// 30 → 5, 1100 → 50, 7 → 0.5.
+func halfUnit(x float64) float64 {
+	s := strconv.FormatFloat(math.Abs(x), 'f', -1, 64)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return 0.5 * math.Pow10(-(len(s) - i - 1))
+		}
+	}
+	zeros := 0
+	for i := len(s) - 1; i > 0 && s[i] == '0'; i-- {
+		zeros++
+	}
+	return 0.5 * math.Pow10(zeros)
+}
+
+// round6 keeps differences readable (29.2 − 20.69 is 8.51, not 8.510000000000002).
+func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }

@@ -1,0 +1,165 @@
+package service
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Subjects are provinces, groups (regions, emulation clusters) and the nation ("VN"). The
+// API shows each as a Province; a group or the nation is told apart by Kind, and its figure
+// is its own published one, else its members combined (see figure).
+const (
+	kindNation = "nation"
+	kindGroup  = "group"
+)
+
+// nationUnit stands for the whole country: its figure is the national one, published or
+// combined from every unit of the map.
+func nationUnit(m warehouse.Map) *warehouse.Province {
+	return &warehouse.Province{ID: warehouse.NationalID, Map: m, Code: warehouse.NationalID, Name: "Việt Nam", NameASCII: "Viet Nam", Kind: kindNation}
+}
+
+func groupUnit(g *warehouse.Group) *warehouse.Province {
+	return &warehouse.Province{ID: g.ID, Map: g.Map, Code: g.ID, Name: g.Name, NameASCII: warehouse.Fold(g.NameVI), Kind: kindGroup, Region: g.Kind}
+}
+
+// group finds a group by ID, with or without the "group:" prefix observations use.
+func (s *Service) group(ref string) *warehouse.Group {
+	return s.Catalog().Group(strings.TrimPrefix(ref, "group:"))
+}
+
+// aliases are names people type that the catalogue's names do not fold to.
+var aliases = map[string]string{
+	"hanoi": "ha noi", "ha noi city": "ha noi",
+	"hcmc": "ho chi minh", "hcm": "ho chi minh", "tphcm": "ho chi minh", "tp hcm": "ho chi minh", "saigon": "ho chi minh",
+	"sai gon": "ho chi minh", "ho chi minh city": "ho chi minh",
+	"danang": "da nang", "haiphong": "hai phong", "cantho": "can tho", "hue": "thua thien hue",
+}
+
+// nameKey folds a name for matching: no diacritics, no case, no punctuation, and without
+// the administrative prefix people add or drop ("TP", "Thành phố", "Tỉnh").
+func nameKey(s string) string {
+	f := warehouse.Fold(s)
+	f = strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' || r == ',' || r == '–' || r == '(' || r == ')' {
+			return ' '
+		}
+		return r
+	}, f)
+	f = strings.Join(strings.Fields(f), " ")
+	for _, p := range []string{"thanh pho ", "tp ", "tinh ", "city of ", "province of "} {
+		if strings.HasPrefix(f, p) {
+			f = f[len(p):]
+			break
+		}
+	}
+	f = strings.TrimSuffix(strings.TrimSuffix(f, " province"), " city")
+	if a, ok := aliases[f]; ok {
+		return a
+	}
+	return f
+}
+
+// findProvince resolves a province by ID, code, name or a common alias, on map m (any map
+// when m is ""). A province of the other map is not silently taken for one of m: it is an
+// error naming both maps.
+func (s *Service) findProvince(m warehouse.Map, arg, ref string) (*warehouse.Province, error) {
+	cat := s.Catalog()
+	p := cat.FindProvince(m, ref)
+	if p == nil {
+		key := nameKey(ref)
+		for _, q := range cat.Provinces {
+			if (m == "" || q.Map == m) && (nameKey(q.Name) == key || nameKey(q.NameASCII) == key) {
+				p = cat.Province(q.ID)
+				break
+			}
+		}
+	}
+	if p == nil {
+		if m == "" {
+			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q in %s", ref, arg)
+		}
+		return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s in %s", ref, m, arg)
+	}
+	if m != "" && p.Map != m {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "%s: %s (%s) is on map %s, not %s; use map: %s or an ID of map %s",
+			arg, p.ID, p.Name, p.Map, m, p.Map, m)
+	}
+	return p, nil
+}
+
+// FindProvince is the API's province lookup (see findProvince).
+func (s *Service) FindProvince(m warehouse.Map, ref string) (*warehouse.Province, error) {
+	p, err := s.findProvince(m, "id", ref)
+	if err != nil && warehouse.ErrorKind(err) == warehouse.KindNotFound {
+		return nil, nil // an unknown province is null, as a GraphQL lookup by ID is
+	}
+	return p, err
+}
+
+// subject resolves one reference to a unit: "VN", a group ID, or a province.
+func (s *Service) subject(m warehouse.Map, arg, ref string) (*warehouse.Province, error) {
+	if ref == warehouse.NationalID {
+		return nationUnit(m), nil
+	}
+	if g := s.group(ref); g != nil {
+		return groupUnit(g), nil
+	}
+	return s.findProvince(m, arg, ref)
+}
+
+// SearchProvinces returns the provinces whose names match text, best first: the whole name,
+// then names starting with it, then names with a word starting with it, then names
+// containing it; without diacritics, case or punctuation, and knowing common aliases.
+func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*warehouse.Province {
+	key := nameKey(text)
+	if key == "" {
+		return nil
+	}
+	type hit struct {
+		p     *warehouse.Province
+		score int
+	}
+	var hits []hit
+	for _, p := range s.Catalog().ProvincesOn(m) {
+		name := nameKey(p.Name)
+		score := 0
+		switch {
+		case name == key || p.ID == text || p.Code == text:
+			score = 4
+		case strings.HasPrefix(name, key):
+			score = 3
+		case strings.Contains(" "+name, " "+key):
+			score = 2
+		case strings.Contains(name, key):
+			score = 1
+		}
+		if score > 0 {
+			hits = append(hits, hit{p, score})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	out := make([]*warehouse.Province, 0, min(len(hits), limit))
+	for i := 0; i < len(hits) && i < limit; i++ {
+		out = append(out, hits[i].p)
+	}
+	return out
+}
+
+// members lists the units a group or the nation combines in a year: the group's members,
+// or every unit of the map in force.
+func (s *Service) members(u *warehouse.Province, mp warehouse.Map) []string {
+	if u.Kind == kindGroup {
+		if g := s.Catalog().Group(u.ID); g != nil {
+			return g.Members
+		}
+		return nil
+	}
+	var ids []string
+	for _, p := range s.Catalog().ProvincesOn(mp) {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
