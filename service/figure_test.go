@@ -25,12 +25,11 @@ func TestRankRangesWithTiesAndBounds(t *testing.T) {
 		iv[i] = &x
 	}
 	got := rankRanges(iv, true)
-	// By hand: 29.2 could be passed by ">20" (up to 100): 1–2. 21.82 is surely behind
-	// nothing (">20" might be 20) and could be behind 29.2 and ">20": 1... no: 29.2 is surely
-	// above 21.82, so best 2; worst 1 + 29.2 + ">20" = 3, and the tie does not count.
-	// 15: surely behind 29.2, both 21.82 and ">20" (20 > 15): 5–5. "<10": surely behind
-	// the five above 10; could be behind the two other bounds: 6–8. ">20": surely behind
-	// nothing, could be behind 29.2, 21.82, 21.82: 1–4.
+	// By hand. 29.2: nothing is surely above it; ">20" (up to 100) could be: 1–2.
+	// 21.82: 29.2 is surely above; 29.2 and ">20" could be (the tie does not count): 2–3.
+	// 15: 29.2, both 21.82 and ">20" (at least 20) are surely above: 5–5. "<10" (0–10):
+	// the five figures above 10 are surely above; the two other bounds could be: 6–8.
+	// ">20": nothing is surely above; 29.2, 21.82 and 21.82 could be: 1–4.
 	want := []RankRange{{1, 2}, {2, 3}, {2, 3}, {5, 5}, {6, 8}, {6, 8}, {6, 8}, {1, 4}}
 	for i := range want {
 		if *got[i] != want[i] {
