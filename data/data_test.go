@@ -1,10 +1,14 @@
 package data_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
@@ -19,8 +23,18 @@ func bundle(t *testing.T) *warehouse.Batch {
 	return b
 }
 
+// seedDirs are the copies of the seed documents a seed quote must be found in: the
+// project's own (data/seeds) and, when this checkout sits beside it, the shared originals.
+func seedDirs(t *testing.T) []string {
+	dirs := []string{"seeds"}
+	if st, err := os.Stat(filepath.Join("..", "..", "shared", "seeds")); err == nil && st.IsDir() {
+		dirs = append(dirs, filepath.Join("..", "..", "shared", "seeds"))
+	}
+	return dirs
+}
+
 // Provenance: every observation cites a known source and carries a quote; for documents in
-// the seed folder the quote is found verbatim in the cited file.
+// the seed folder the quote is found verbatim in the cited file (in every copy of it).
 func TestEveryObservationHasSourceAndVerbatimQuote(t *testing.T) {
 	b := bundle(t)
 	sources := map[string]warehouse.Source{}
@@ -36,30 +50,148 @@ func TestEveryObservationHasSourceAndVerbatimQuote(t *testing.T) {
 		if o.Status == warehouse.StatusSynthetic {
 			t.Fatalf("bundled published data holds a synthetic row: %+v", o)
 		}
-		switch s.Kind {
-		case "seed":
-			text, err := os.ReadFile(filepath.Join("seeds", s.Location))
+		if s.Kind != "seed" {
+			continue
+		}
+		for _, dir := range seedDirs(t) {
+			text, err := os.ReadFile(filepath.Join(dir, s.Location))
 			if err != nil {
 				t.Fatalf("seed file of %s: %v", s.ID, err)
 			}
 			if !strings.Contains(string(text), o.Quote) {
-				t.Errorf("quote of %s/%s not found verbatim in %s: %q", o.SubjectID, o.MetricID, s.Location, o.Quote)
-			}
-			seeds++
-		case "press", "official":
-			if !strings.HasPrefix(o.Quote, "(") {
-				t.Errorf("press quote of %s/%s is not marked as a paraphrase: %q", o.SubjectID, o.MetricID, o.Quote)
+				t.Errorf("quote of %s/%s not found verbatim in %s: %q", o.SubjectID, o.MetricID, filepath.Join(dir, s.Location), o.Quote)
 			}
 		}
+		seeds++
 	}
 	if seeds < 40 {
 		t.Fatalf("only %d observations cite seed documents", seeds)
 	}
 }
 
+// Every source a reader cannot find in the project (official and press) can be opened: an
+// http(s) URL, a publication date and the date it was read; seeds name their file.
+func TestEveryNonSeedSourceCanBeOpened(t *testing.T) {
+	for _, s := range bundle(t).Sources {
+		switch s.Kind {
+		case "seed":
+			if _, err := os.Stat(filepath.Join("seeds", s.Location)); err != nil || s.URL != "" {
+				t.Errorf("seed source %s: location %q (%v), url %q", s.ID, s.Location, err, s.URL)
+			}
+		case "official", "press":
+			if !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") || s.Date == "" || s.Retrieved == "" {
+				t.Errorf("source %s: url %q, date %q, retrieved %q", s.ID, s.URL, s.Date, s.Retrieved)
+			}
+		}
+	}
+}
+
+// Every locator (the quote of a figure from an official or press source, and of a target
+// from one) contains the figure as printed: 29,2 or 29.2 for 29.2, 1.967 or 1967 for 1967,
+// the count for a share given as numerator and denominator, or the number word (một … mười)
+// for a small count.
+func TestLocatorsContainTheirFigure(t *testing.T) {
+	b := bundle(t)
+	kind := map[string]string{}
+	for _, s := range b.Sources {
+		kind[s.ID] = s.Kind
+	}
+	locator := func(src string) bool { return kind[src] == "official" || kind[src] == "press" }
+	n := 0
+	for _, o := range b.Observations {
+		if !locator(o.SourceID) {
+			continue
+		}
+		n++
+		if !printsOneOf(o.Quote, o.Value, o.Numerator) {
+			t.Errorf("%s %s %s (%s): locator %q does not contain the figure %v (numerator %v)", o.SubjectID, o.MetricID, o.Period.Label, o.SourceID, o.Quote, deref(o.Value), deref(o.Numerator))
+		}
+	}
+	for _, tg := range b.Targets {
+		if locator(tg.SourceID) && !printsOneOf(tg.Quote, tg.Lower, tg.Upper) {
+			t.Errorf("target %s: locator %q does not contain its bound %v–%v", tg.ID, tg.Quote, deref(tg.Lower), deref(tg.Upper))
+		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d figures cite official or press sources", n)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+var (
+	numberRE    = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
+	numberWords = map[string]float64{"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+)
+
+// printsOneOf reports whether text prints one of the figures, in Vietnamese (thousands
+// dots, decimal comma) or English (thousands commas, decimal point) notation.
+func printsOneOf(text string, figures ...*float64) bool {
+	var printed []float64
+	for _, m := range numberRE.FindAllString(text, -1) {
+		printed = append(printed, readings(m)...)
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if v, ok := numberWords[w]; ok {
+			printed = append(printed, v)
+		}
+	}
+	for _, f := range figures {
+		for _, p := range printed {
+			if f != nil && math.Abs(*f-p) < 1e-9 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readings are the values a printed number can have: "1.098" is 1098 in Vietnamese and
+// 1.098 in English; "29,2" is 29.2; "1.098,5" is 1098.5; "30.26" is 30.26.
+func readings(s string) []float64 {
+	var out []float64
+	for _, c := range []string{
+		strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), // Vietnamese
+		strings.ReplaceAll(s, ",", ""),                               // English
+	} {
+		if v, err := strconv.ParseFloat(c, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func TestPrintsOneOf(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		text string
+		v    *float64
+		ok   bool
+	}{
+		{"cao nhất là Tuyên Quang 29,2%", f(29.2), true},
+		{"Tuyên Quang 29,2%", f(29), false},
+		{"kết nạp được 1.967 đảng viên", f(1967), true},
+		{"Phụ nữ 151 (30.26%)", f(30.26), true},
+		{"ĐB là phụ nữ 133 người (tỉ lệ 26,80%)", f(26.8), true},
+		{"8/53", f(8), true},
+		{"1.441.329 cử tri", f(1441329), true},
+		{"có duy nhất một đồng chí", f(1), true},
+		{"có 12 đồng chí", f(2), false},
+	} {
+		if got := printsOneOf(tc.text, tc.v); got != tc.ok {
+			t.Errorf("printsOneOf(%q, %v) = %v", tc.text, *tc.v, got)
+		}
+	}
+}
+
 func TestBoundsAreNotExactValues(t *testing.T) {
 	for _, o := range bundle(t).Observations {
-		if o.MetricID == "voter_turnout" && (o.Qualifier != warehouse.QualLowerBound || *o.Value != 98.4) {
+		if o.MetricID == "voter_turnout" && o.SourceID == "seed-000" && (o.Qualifier != warehouse.QualLowerBound || *o.Value != 98.4) {
 			t.Fatalf("'trên 98,4%%' must be a lower bound of 98.4: %+v", o)
 		}
 	}
@@ -68,7 +200,7 @@ func TestBoundsAreNotExactValues(t *testing.T) {
 func TestConflictingFiguresAreBothKept(t *testing.T) {
 	var vals []float64
 	for _, o := range bundle(t).Observations {
-		if o.MetricID == "female_na_share" && o.Period.Label == "term:2016-2021" {
+		if o.SubjectID == warehouse.NationalID && o.MetricID == "female_na_share" && o.Period.Label == "term:2016-2021" {
 			vals = append(vals, *o.Value)
 		}
 	}

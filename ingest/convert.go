@@ -199,6 +199,28 @@ func (c *converter) sources(p parsed) {
 				continue
 			}
 		}
+		// A reader must be able to open an official or press source, and see when it was
+		// published and when it was read; seeds are files of the project, user sources are
+		// the user's own.
+		if kind == "official" || kind == "press" {
+			ok, a := true, "a"
+			if kind == "official" {
+				a = "an"
+			}
+			for _, f := range []struct{ name, v, what string }{
+				{"url", u, "the page's http(s) address"},
+				{"date", date, "the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)"},
+				{"retrieved", ret, "the date the page was read (YYYY-MM-DD)"},
+			} {
+				if f.v == "" {
+					c.bad(r, f.name, "is required for %s %s source: %s", a, kind, f.what)
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+		}
 		if c.dup(r, KindSources, r.get("id")) {
 			continue
 		}
@@ -206,6 +228,41 @@ func (c *converter) sources(p parsed) {
 		c.batch.Sources = append(c.batch.Sources, warehouse.Source{ID: r.get("id"), Title: r.get("title"), Issuer: r.get("issuer"), DocNumber: r.get("doc_number"),
 			Date: date, Language: r.get("language"), Location: r.get("location"), Kind: kind, Licence: r.get("licence"), URL: u, Retrieved: ret})
 	}
+}
+
+// MaxLocatorWords bounds the quote of a figure from an official or press source: a locator,
+// a few words of the page around the figure (containing it) for finding it at the source's
+// URL, never the page's prose.
+const MaxLocatorWords = 12
+
+// locator checks the quote of a row citing a source of the given kind.
+func (c *converter) locator(r record, field, kind, quote string) bool {
+	if kind != "official" && kind != "press" {
+		return true
+	}
+	if n := words(quote); n > MaxLocatorWords {
+		a := "a"
+		if kind == "official" {
+			a = "an"
+		}
+		c.bad(r, field, "%s %s source is cited by a locator of at most %d words of the page around the figure, not %d words", a, kind, MaxLocatorWords, n)
+		return false
+	}
+	return true
+}
+
+// words counts space-separated words without allocating (observation rows are many).
+func words(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }
 
 // badURL says why u is not an address a reader can open, or "".
@@ -359,6 +416,7 @@ func (c *converter) targets(p parsed) {
 			c.bad(r, "deadline", "must be a year between 2000 and 2100, not %q", r.get("deadline"))
 		case !c.refs.hasSource(r.get("source")):
 			c.bad(r, "source", "unknown source %q", r.get("source"))
+		case !c.locator(r, "quote", c.refs.sources[r.get("source")], r.get("quote")):
 		case c.dup(r, KindTargets, r.get("id")):
 		default:
 			c.batch.Targets = append(c.batch.Targets, warehouse.Target{ID: r.get("id"), MetricID: m.ID, Scope: r.get("scope"), Lower: lo, Upper: hi,

@@ -129,7 +129,8 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		c.bad(r, "metric", "unknown metric %q", o.MetricID)
 		return o, false
 	}
-	if !c.refs.hasSource(o.SourceID) {
+	srcKind, ok := c.refs.sources[o.SourceID]
+	if !ok {
 		c.bad(r, "source", "unknown source %q", o.SourceID)
 		return o, false
 	}
@@ -152,6 +153,9 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 	}
 	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
 		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
+		return o, false
+	}
+	if !c.locator(r, "quote", srcKind, o.Quote) {
 		return o, false
 	}
 	var ok1, ok2, ok3 bool

@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 const srcHeaderURL = "id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved\n"
@@ -18,11 +21,15 @@ func at(t *testing.T, day string) {
 	t.Cleanup(func() { Now = time.Now })
 }
 
-// TestSourcesAReaderCanOpen: a source's URL and retrieval date are checked, with
-// file:line:field problems.
+// TestSourcesAReaderCanOpen: official and press sources carry a URL, a publication date and
+// a retrieval date, each checked, with file:line:field problems; seeds and user sources
+// need none of them.
 func TestSourcesAReaderCanOpen(t *testing.T) {
 	at(t, "2026-11-22 12:00")
 	cases := []struct{ name, row, want string }{
+		{"ErrPressNoURL", "p,T,I,,2020-10-30,vi,x,press,,,2026-11-01", `f.csv:2: url: is required for a press source: the page's http(s) address`},
+		{"ErrOfficialNoDate", "p,T,I,,,vi,x,official,,https://x.vn/a,2026-11-01", `f.csv:2: date: is required for an official source: the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)`},
+		{"ErrPressNoRetrieved", "p,T,I,,2020,vi,x,press,,https://x.vn/a,", `f.csv:2: retrieved: is required for a press source: the date the page was read (YYYY-MM-DD)`},
 		{"ErrScheme", "p,T,I,,2020,vi,x,press,,ftp://x.vn/a,2026-11-01", `f.csv:2: url: "ftp://x.vn/a" must be an http:// or https:// address`},
 		{"ErrNoScheme", "p,T,I,,2020,vi,x,press,,x.vn/a,2026-11-01", `f.csv:2: url: "x.vn/a" must be an http:// or https:// address`},
 		{"ErrJavascript", "p,T,I,,2020,vi,x,press,,javascript:alert(1),2026-11-01", `f.csv:2: url: "javascript:alert(1)" must be an http:// or https:// address`},
@@ -47,6 +54,12 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 			}
 		})
 	}
+	t.Run("EveryMissingFieldIsReported", func(t *testing.T) {
+		_, probs := Prepare([]File{{Name: "f.csv", Data: []byte(srcHeaderURL + "p,T,I,,,vi,x,press,,,\n")}}, catalog())
+		if len(probs) != 3 || probs[0].Field != "url" || probs[1].Field != "date" || probs[2].Field != "retrieved" {
+			t.Fatalf("problems: %q", probs)
+		}
+	})
 	t.Run("OldHeaderStillLoadsSeedsAndUserSources", func(t *testing.T) {
 		b, probs := Prepare([]File{{Name: "f.csv", Data: []byte("id,title,issuer,doc_number,date,language,location,kind,licence\ns,T,I,,,vi,000_x.txt,seed,\nu,T,I,,,vi,x,user,\n")}}, catalog())
 		if len(probs) > 0 || len(b.Sources) != 2 || b.Sources[0].URL != "" {
@@ -76,4 +89,57 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 			t.Fatalf("problems %q", probs)
 		}
 	})
+}
+
+// TestLocatorsAreShort: a figure from an official or press source is cited by a locator of
+// at most 12 words (observations and targets alike), whether the source is in the same
+// load or already in the warehouse; seeds and user sources keep whole passages.
+func TestLocatorsAreShort(t *testing.T) {
+	at(t, "2026-11-22 12:00")
+	cat := catalog()
+	cat.Sources = append(cat.Sources, warehouse.Source{ID: "loaded-press", Kind: "press"}, warehouse.Source{ID: "loaded-seed", Kind: "seed"})
+	cat.Index()
+	src := srcHeaderURL + "p,T,I,,2020,vi,x,press,,https://x.vn/a,2026-11-01\nu,T,I,,,vi,x,user,,,\n"
+	twelve := "một hai ba bốn năm sáu bảy tám chín mười mười-một 29,2%"
+	thirteen := twelve + " thêm"
+	obs := func(source, quote string) string {
+		return obsHeader + "VN63-92,female_share,2020,29.2,,,,PUBLISHED," + source + ",\"" + quote + "\",\n"
+	}
+	for _, tc := range []struct {
+		name, source, quote string
+		ok                  bool
+	}{
+		{"Twelve", "p", twelve, true},
+		{"TwelveWithExtraSpaces", "p", "  " + strings.ReplaceAll(twelve, " ", " \t "), true},
+		{"Thirteen", "p", thirteen, false},
+		{"ThirteenLoadedPress", "loaded-press", thirteen, false},
+		{"LongUser", "u", thirteen + " " + thirteen, true},
+		{"LongSeed", "loaded-seed", thirteen + " " + thirteen, true},
+		{"LongUnmarkedCatalogue", "src", thirteen, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := Prepare([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "o.csv", Data: []byte(obs(tc.source, tc.quote))}}, cat)
+			if tc.ok != (len(probs) == 0) {
+				t.Fatalf("problems %q", probs)
+			}
+			if !tc.ok && (len(probs) != 1 || probs[0].String() != "o.csv:2: quote: a press source is cited by a locator of at most 12 words of the page around the figure, not 13 words") {
+				t.Fatalf("problems %q", probs)
+			}
+		})
+	}
+	t.Run("Target", func(t *testing.T) {
+		tg := "id,metric,scope,lower,upper,lower_inclusive,upper_inclusive,deadline,directive,source,quote,note\nt1,female_share,VN,15,,true,false,2030,D,p,\"" + thirteen + "\",\n"
+		_, probs := Prepare([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "t.csv", Data: []byte(tg)}}, cat)
+		if len(probs) != 1 || probs[0].String() != "t.csv:2: quote: a press source is cited by a locator of at most 12 words of the page around the figure, not 13 words" {
+			t.Fatalf("problems %q", probs)
+		}
+	})
+}
+
+func TestWords(t *testing.T) {
+	for s, n := range map[string]int{"": 0, "  ": 0, "a": 1, " a  b\tc\n": 3, "tỷ lệ 29,2%": 3, "a\u00a0b": 2} {
+		if got := words(s); got != n {
+			t.Errorf("words(%q) = %d, want %d", s, got, n)
+		}
+	}
 }
