@@ -15,6 +15,7 @@ import (
 // only when a load commits, so a dashboard's repeat views never reach the warehouse. Only
 // successful responses without errors are kept; the cache is bounded in bytes.
 type responseCache struct {
+	metrics  *Metrics // nil: none
 	mu       sync.Mutex
 	maxBytes int
 	size     int
@@ -53,13 +54,21 @@ func (c *responseCache) put(v *cached) {
 	}
 	c.items[v.key] = c.order.PushFront(v)
 	c.size += len(v.body)
+	c.metrics.cacheEvent("store", c.size)
 	for c.size > c.maxBytes {
 		last := c.order.Back()
 		old := last.Value.(*cached)
 		c.order.Remove(last)
 		delete(c.items, old.key)
 		c.size -= len(old.body)
+		c.metrics.cacheEvent("eviction", c.size)
 	}
+}
+
+func (c *responseCache) bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
 }
 
 // Purge empties the cache (after a load; keys carry the version anyway).
@@ -69,6 +78,7 @@ func (c *responseCache) Purge() {
 	c.order.Init()
 	c.items = map[string]*list.Element{}
 	c.size = 0
+	c.metrics.cacheEvent("purge", 0)
 }
 
 type gqlRequest struct {
@@ -104,6 +114,7 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 			return
 		}
 		if hit, ok := c.get(key); ok {
+			c.metrics.cacheEvent("hit", c.bytes())
 			w.Header().Set("Content-Type", hit.contentType)
 			w.Header().Set("X-Cache", "HIT")
 			if get {
@@ -113,6 +124,7 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 			w.Write(hit.body)
 			return
 		}
+		c.metrics.cacheEvent("miss", c.bytes())
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		ok = rec.status == http.StatusOK && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`))

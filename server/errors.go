@@ -46,6 +46,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = "internal error"
 			setCode(gqlErr, string(warehouse.KindInternal))
 		}
+		if info := infoFrom(ctx); info != nil && info.errorCode == "" {
+			info.errorCode, _ = gqlErr.Extensions["code"].(string)
+		}
 		return gqlErr
 	}
 }

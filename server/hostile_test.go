@@ -50,13 +50,26 @@ func TestMalformedRequests(t *testing.T) {
 		{"ErrWrongContentType", "text/plain", []byte(`{ metrics { id } }`), 415, `unsupported content type \"text/plain\": POST a JSON body with Content-Type: application/json, or use GET","extensions":{"code":"BAD_REQUEST"}`},
 		{"ErrNoContentType", "", []byte(`{"query":"{ metrics { id } }"}`), 415, `unsupported content type \"\"`},
 		{"ErrBodyTooLarge", "application/json", append([]byte(`{"query":"`), bytes.Repeat([]byte("a"), 10<<20)...), 413, "request body larger than"},
-		{"ErrParse", "application/json", []byte(`{"query": "{ metrics { "}`), 422, "GRAPHQL_PARSE_FAILED"},
-		{"ErrValidation", "application/json", []byte(`{"query": "{ nosuchfield }"}`), 422, "GRAPHQL_VALIDATION_FAILED"},
-		{"ErrEmptyQuery", "application/json", []byte(`{"query": ""}`), 422, "no operation provided"},
+		// A well-formed request's GraphQL errors are 200 in application/json (the default)…
+		{"ErrParse", "application/json", []byte(`{"query": "{ metrics { "}`), 200, "GRAPHQL_PARSE_FAILED"},
+		{"ErrValidation", "application/json", []byte(`{"query": "{ nosuchfield }"}`), 200, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrEmptyQuery", "application/json", []byte(`{"query": ""}`), 400, `"message":"the request has no query","extensions":{"code":"BAD_REQUEST"}`},
+		{"ErrVariablesNotObject", "application/json", []byte(`{"query": "{ dataVersion }", "variables": "[]"}`), 400, `"message":"variables must be a JSON object"`},
+		{"ErrExtensionsNotObject", "application/json", []byte(`{"query": "{ dataVersion }", "extensions": 7}`), 400, `"message":"extensions must be a JSON object"`},
+		// …and 4xx without a data entry in application/graphql-response+json.
+		{"ErrParseGraphQLResponse", "application/json", []byte(`{"query": "{ metrics { "}`), 400, `{"errors":[{"message":`},
+		{"ErrValidationGraphQLResponse", "application/json", []byte(`{"query": "{ nosuchfield }"}`), 400, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := rawPost(t, ts, tc.ctype, tc.body, "")
+			accept := ""
+			if strings.HasSuffix(tc.name, "GraphQLResponse") {
+				accept = "application/graphql-response+json"
+			}
+			resp, body := rawPost(t, ts, tc.ctype, tc.body, accept)
+			if accept != "" && strings.Contains(string(body), `"data"`) {
+				t.Fatalf("a request error in %s must have no data entry: %s", accept, body)
+			}
 			if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.contains) {
 				t.Fatalf("status %d, body %.300s; want %d containing %q", resp.StatusCode, body, tc.status, tc.contains)
 			}

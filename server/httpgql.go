@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,10 +40,6 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration) ht
 			q := r.URL.Query()
 			req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 			req.Variables, req.Extensions = json.RawMessage(q.Get("variables")), json.RawMessage(q.Get("extensions"))
-			ns := &noStoreOnError{ResponseWriter: w}
-			next.ServeHTTP(ns, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))
-			ns.flush()
-			return
 		case http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
@@ -84,8 +81,38 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration) ht
 			next.ServeHTTP(w, r) // OPTIONS and the rest: gqlgen answers
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))
+		if msg := checkParams(req); msg != "" {
+			writeRequestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "%s", msg)
+			return
+		}
+		if info := infoFrom(r.Context()); info != nil {
+			info.operation = req.OperationName // else filled in from the document by gqlgen
+		}
+		fix := &responseFixer{ResponseWriter: w, get: r.Method == http.MethodGet}
+		next.ServeHTTP(fix, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))
+		fix.finish()
 	})
+}
+
+// checkParams refuses parameters of the wrong JSON type (variables and extensions must be
+// objects) and a request with no query at all, as the GraphQL-over-HTTP spec allows (400).
+func checkParams(req gqlRequest) string {
+	for _, p := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"variables", req.Variables}, {"extensions", req.Extensions}} {
+		v := bytes.TrimSpace(p.raw)
+		if len(v) == 0 || string(v) == "null" {
+			continue
+		}
+		if v[0] != '{' || !json.Valid(v) {
+			return p.name + " must be a JSON object"
+		}
+	}
+	if req.Query == "" && len(bytes.TrimSpace(req.Extensions)) == 0 {
+		return "the request has no query"
+	}
+	return ""
 }
 
 // writeRequestError answers a request refused before GraphQL execution, in the media type
@@ -105,26 +132,74 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, status int, code,
 	json.NewEncoder(w).Encode(map[string]any{"errors": []gqlError{{fmt.Sprintf(format, args...), map[string]any{"code": code}}}})
 }
 
-// noStoreOnError buffers a GET response and, when it is not a 200 without errors, drops any
-// ETag and marks it no-store: a proxy must not keep an error for a minute.
-type noStoreOnError struct {
+// responseFixer applies the GraphQL-over-HTTP rules gqlgen does not, once the response is
+// known. A GraphQL error answer to a well-formed request (parse, validation, variable
+// coercion) is 200 in application/json, where the status cannot carry GraphQL's meaning,
+// and stays 4xx in application/graphql-response+json, without a "data" entry, as the
+// spec says. A GET answer that is not a 200 without errors drops any ETag and is no-store,
+// so no proxy keeps an error for a minute. Successful POST answers pass straight through;
+// GET answers and errors are buffered.
+type responseFixer struct {
 	http.ResponseWriter
-	status int
-	buf    bytes.Buffer
+	get         bool
+	status      int
+	buffering   bool
+	wroteHeader bool
+	buf         bytes.Buffer
 }
 
-func (n *noStoreOnError) WriteHeader(code int)        { n.status = code }
-func (n *noStoreOnError) Write(b []byte) (int, error) { return n.buf.Write(b) }
-func (n *noStoreOnError) Unwrap() http.ResponseWriter { return n.ResponseWriter }
+func (f *responseFixer) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 
-func (n *noStoreOnError) flush() {
-	if n.status == 0 {
-		n.status = http.StatusOK
+func (f *responseFixer) WriteHeader(code int) {
+	if f.status != 0 {
+		return
 	}
-	if n.status != http.StatusOK && n.status != http.StatusNotModified || bytes.Contains(n.buf.Bytes(), []byte(`"errors":`)) {
-		n.Header().Del("ETag")
-		n.Header().Set("Cache-Control", "no-store")
+	f.status = code
+	if f.get || code != http.StatusOK {
+		f.buffering = true
+		return
 	}
-	n.ResponseWriter.WriteHeader(n.status)
-	n.ResponseWriter.Write(n.buf.Bytes())
+	f.wroteHeader = true
+	f.ResponseWriter.WriteHeader(code)
+}
+
+func (f *responseFixer) Write(b []byte) (int, error) {
+	if f.status == 0 {
+		f.WriteHeader(http.StatusOK)
+	}
+	if f.buffering {
+		return f.buf.Write(b)
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+func (f *responseFixer) finish() {
+	if !f.buffering {
+		return
+	}
+	status, body := f.status, f.buf.Bytes()
+	h := f.Header()
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	hasErrors := bytes.Contains(body, []byte(`"errors":`))
+	if hasErrors && (status == http.StatusUnprocessableEntity || status == http.StatusBadRequest) {
+		switch mt {
+		case "application/json":
+			status = http.StatusOK
+		case "application/graphql-response+json":
+			var resp map[string]json.RawMessage
+			if json.Unmarshal(body, &resp) == nil && string(resp["data"]) == "null" {
+				delete(resp, "data")
+				if b, err := json.Marshal(resp); err == nil {
+					body = b
+					h.Set("Content-Length", strconv.Itoa(len(b)))
+				}
+			}
+		}
+	}
+	if f.get && (status != http.StatusOK && status != http.StatusNotModified || hasErrors) {
+		h.Del("ETag")
+		h.Set("Cache-Control", "no-store")
+	}
+	f.ResponseWriter.WriteHeader(status)
+	f.ResponseWriter.Write(body)
 }

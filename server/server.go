@@ -4,8 +4,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -49,6 +47,15 @@ type Config struct {
 	// AfterWarm, when set, is called with the number of views each time a warm-up ends.
 	AfterWarm   func(views int)
 	CORSOrigins []string
+	// Metrics, when set, receives request, cache and warm-up figures, and /metrics is served
+	// on the public listener if PublicMetrics.
+	Metrics       *Metrics
+	PublicMetrics bool
+	// Engine names the warehouse engine and its version, for /version.
+	Engine string
+	// Tracing, when set, makes spans per request, operation and warehouse query (the
+	// store's spans are wired by whoever builds the store: Limited.Trace).
+	Tracing *Tracing
 }
 
 // Defaults are safe for a public server.
@@ -88,6 +95,21 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		}
 		return next(ctx)
 	})
+	if cfg.Tracing != nil {
+		gql.AroundOperations(cfg.Tracing.aroundOperations)
+	}
+	gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if info := infoFrom(ctx); info != nil {
+			if stats := extension.GetComplexityStats(ctx); stats != nil {
+				info.complexity = stats.Complexity
+			}
+			if oc := graphql.GetOperationContext(ctx); info.operation == "" && oc.Operation != nil {
+				info.operation = oc.Operation.Name
+			}
+		}
+		return resp
+	})
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
 
@@ -95,19 +117,30 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	var api http.Handler = withLimits(loaders.Middleware(svc, gql), cfg)
 	if cfg.CacheBytes > 0 {
 		cache := newResponseCache(cfg.CacheBytes)
+		cache.metrics = cfg.Metrics
 		svc.OnChange(func(uint64) { cache.Purge() })
 		api = cache.middleware(newKeyer(schema.Schema(), cfg.MaxTokens), func() uint64 { return svc.Catalog().Version }, api)
 		if cfg.WarmViews {
 			warmed := graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout)
-			svc.OnChange(func(uint64) { go warmViews(warmed, svc, log, cfg.AfterWarm) })
+			svc.OnChange(func(uint64) { go warmViews(warmed, svc, log, cfg) })
 			if svc.Ready() {
-				go warmViews(warmed, svc, log, cfg.AfterWarm)
+				go warmViews(warmed, svc, log, cfg)
 			}
 		}
 	}
 	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout))
 	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
+	if cfg.Metrics != nil {
+		if svc.Ready() {
+			cfg.Metrics.setDataVersion(svc.Catalog().Version)
+		}
+		svc.OnChange(cfg.Metrics.setDataVersion)
+		if cfg.PublicMetrics {
+			mux.Handle("GET /metrics", cfg.Metrics.Handler())
+		}
+	}
+	mux.Handle("GET /version", versionHandler(cfg.Engine))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -145,7 +178,11 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 			MaxAge:         600,
 		}).Handler(mux)
 	}
-	return withRequestID(withLogging(recoverHTTP(h, log), log))
+	h = withRequestID(withLogging(recoverHTTP(h, log), log, cfg.Metrics))
+	if cfg.Tracing == nil {
+		cfg.Tracing = NewTracing(nil) // still continues an incoming traceparent, for the logs
+	}
+	return cfg.Tracing.handler(h)
 }
 
 // recoverHTTP turns a panic outside the GraphQL executor into a logged 500.
@@ -170,27 +207,12 @@ func withLimits(h http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
 		defer cancel()
-		h.ServeHTTP(w, r.WithContext(warehouse.WithQueryBudget(ctx, cfg.MaxWarehouseQueries)))
-	})
-}
-
-type ctxKey int
-
-const requestIDKey ctxKey = 1
-
-// RequestID returns the id given to the current request (logged with every error).
-func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey).(string)
-	return s
-}
-
-func withRequestID(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		ctx = warehouse.WithQueryBudget(ctx, cfg.MaxWarehouseQueries)
+		h.ServeHTTP(w, r.WithContext(ctx))
+		if info := infoFrom(ctx); info != nil {
+			n, took := warehouse.RequestStats(ctx)
+			info.warehouseQueries, info.warehouseMS = n, float64(took.Microseconds())/1000
+		}
 	})
 }
 
@@ -211,12 +233,27 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func withLogging(h http.Handler, log *slog.Logger) http.Handler {
+func withLogging(h http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
-		log.InfoContext(r.Context(), "request", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		took := time.Since(start)
+		info := infoFrom(r.Context())
+		cache := sw.Header().Get("X-Cache")
+		m.observeRequest(route(r.URL.Path), info, sw.status, cache, took)
+		attrs := []any{"request_id", info.id, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(took.Microseconds()) / 1000}
+		if info.traceID != "" {
+			attrs = append(attrs, "trace_id", info.traceID)
+		}
+		if r.URL.Path == "/graphql" {
+			attrs = append(attrs, "operation", info.operation, "cache", cache, "complexity", info.complexity,
+				"warehouse_queries", info.warehouseQueries, "warehouse_ms", info.warehouseMS)
+		}
+		if info.errorCode != "" {
+			attrs = append(attrs, "error_code", info.errorCode)
+		}
+		log.InfoContext(r.Context(), "request", attrs...)
 	})
 }

@@ -12,13 +12,13 @@ import (
 	"github.com/cadrestat/cadrestat/service"
 )
 
-// WarmYears are the years whose standard views are pre-rendered.
+// WarmFrom and WarmTo bound the years whose standard views are pre-rendered.
 const WarmFrom, WarmTo = 2010, 2030
 
 // warmViews renders the explorer's comparison for every metric, year and map through the
 // whole handler chain, so the response cache holds each standard view before anyone asks
 // for it. It stops when the data version moves on (a newer load will warm again).
-func warmViews(h http.Handler, svc *service.Service, log *slog.Logger, done func(int)) {
+func warmViews(h http.Handler, svc *service.Service, log *slog.Logger, cfg Config) {
 	start := time.Now()
 	version := svc.Catalog().Version
 	n := 0
@@ -39,7 +39,8 @@ func warmViews(h http.Handler, svc *service.Service, log *slog.Logger, done func
 		}
 	}
 	log.Info("standard views warm", "views", n, "ms", time.Since(start).Milliseconds())
-	if done != nil {
-		done(n)
+	cfg.Metrics.warmed(n, time.Since(start))
+	if cfg.AfterWarm != nil {
+		cfg.AfterWarm(n)
 	}
 }

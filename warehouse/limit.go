@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // Limited bounds how many warehouse calls run at once. A dashboard burst then queues in
@@ -10,12 +11,14 @@ import (
 // a clear UNAVAILABLE error.
 type Limited struct {
 	Store
-	sem chan struct{}
+	sem    chan struct{}
+	obs    QueryObserver
+	tracer QueryTracer
 }
 
 // Limit wraps s so at most n calls run at a time (n ≤ 0: no limit on concurrency) and
 // every request spends its query budget (WithQueryBudget) on each call.
-func Limit(s Store, n int) Store {
+func Limit(s Store, n int) *Limited {
 	l := &Limited{Store: s}
 	if n > 0 {
 		l.sem = make(chan struct{}, n)
@@ -29,10 +32,11 @@ type budgetKey struct{}
 // Revisions through a Limited store) under ctx; the next one fails with
 // COMPLEXITY_LIMIT_EXCEEDED. The complexity limit already bounds what a query can ask
 // for; the budget is the backstop that bounds what it can make the warehouse do, whatever
-// the resolvers turn it into. n ≤ 0 means no budget.
+// the resolvers turn it into. n ≤ 0 means no budget. The same value counts the request's
+// warehouse queries and their time (RequestStats), for its log line.
 func WithQueryBudget(ctx context.Context, n int) context.Context {
-	if n <= 0 {
-		return ctx
+	if b, _ := ctx.Value(budgetKey{}).(*queryBudget); b != nil && b.max == n {
+		return ctx // already given (the GraphQL and HTTP layers both ask)
 	}
 	b := &queryBudget{max: n}
 	b.left.Store(int64(n))
@@ -40,58 +44,135 @@ func WithQueryBudget(ctx context.Context, n int) context.Context {
 }
 
 type queryBudget struct {
-	left atomic.Int64
-	max  int
+	left    atomic.Int64
+	max     int
+	queries atomic.Int64
+	nanos   atomic.Int64
+}
+
+// RequestStats returns how many warehouse queries ran under ctx (given WithQueryBudget)
+// and how long they took, queueing included.
+func RequestStats(ctx context.Context) (queries int, took time.Duration) {
+	b, _ := ctx.Value(budgetKey{}).(*queryBudget)
+	if b == nil {
+		return 0, 0
+	}
+	return int(b.queries.Load()), time.Duration(b.nanos.Load())
 }
 
 func spend(ctx context.Context) error {
 	b, _ := ctx.Value(budgetKey{}).(*queryBudget)
-	if b == nil || b.left.Add(-1) >= 0 {
+	if b == nil || b.max <= 0 || b.left.Add(-1) >= 0 {
 		return nil
 	}
 	return Errorf(KindTooComplex, "this request needs more than %d warehouse queries, the limit per request; split it into several requests", b.max)
 }
 
+// QueryObserver is told about every warehouse call made through a Limited store (the
+// server's Prometheus metrics implement it). Call names are fixed strings, never SQL.
+type QueryObserver interface {
+	// ObserveQuery: a query waited wait for a slot, then ran for run.
+	ObserveQuery(call string, wait, run time.Duration, err error)
+	// InFlight: queries running now changed by delta.
+	InFlight(delta int)
+	// ObserveLoad: a load wrote rows (changed of them) in took.
+	ObserveLoad(rows, changed int, took time.Duration, err error)
+}
+
+// Observe makes l report to o (set before serving; not safe to change concurrently).
+func (l *Limited) Observe(o QueryObserver) { l.obs = o }
+
+// QueryTracer starts a span for one warehouse call (the server's OpenTelemetry tracing
+// implements it); the returned func ends it. Call names are fixed strings, never SQL.
+type QueryTracer interface {
+	TraceQuery(ctx context.Context, call string) (context.Context, func(err error))
+}
+
+// Trace makes l open a span per call (set before serving).
+func (l *Limited) Trace(t QueryTracer) { l.tracer = t }
+
 func (l *Limited) acquire(ctx context.Context) (func(), error) {
 	if err := spend(ctx); err != nil {
 		return nil, err
 	}
-	if l.sem == nil {
-		return func() {}, nil
+	if l.sem != nil {
+		select {
+		case l.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
+		}
 	}
-	select {
-	case l.sem <- struct{}{}:
-		return func() { <-l.sem }, nil
-	case <-ctx.Done():
-		return nil, Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
+	if l.obs != nil {
+		l.obs.InFlight(1)
 	}
+	return func() {
+		if l.obs != nil {
+			l.obs.InFlight(-1)
+		}
+		if l.sem != nil {
+			<-l.sem
+		}
+	}, nil
+}
+
+// call runs one warehouse call under the concurrency limit and the request's budget, and
+// reports its queueing and running time.
+func call[T any](l *Limited, ctx context.Context, name string, f func(context.Context) (T, error)) (v T, err error) {
+	if l.tracer != nil {
+		var end func(error)
+		ctx, end = l.tracer.TraceQuery(ctx, name)
+		defer func() { end(err) }()
+	}
+	start := time.Now()
+	release, err := l.acquire(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	began := time.Now()
+	v, err = f(ctx)
+	release()
+	end := time.Now()
+	if b, _ := ctx.Value(budgetKey{}).(*queryBudget); b != nil {
+		b.queries.Add(1)
+		b.nanos.Add(int64(end.Sub(start)))
+	}
+	if l.obs != nil {
+		l.obs.ObserveQuery(name, began.Sub(start), end.Sub(began), err)
+	}
+	return v, err
 }
 
 func (l *Limited) Observations(ctx context.Context, f ObservationFilter) ([]Observation, error) {
-	release, err := l.acquire(ctx)
-	if err != nil {
-		return nil, err
+	name := "observations"
+	if f.OnePerCell != nil {
+		name = "cells"
 	}
-	defer release()
-	return l.Store.Observations(ctx, f)
+	return call(l, ctx, name, func(ctx context.Context) ([]Observation, error) { return l.Store.Observations(ctx, f) })
 }
 
 func (l *Limited) CountObservations(ctx context.Context, f ObservationFilter) (int, error) {
-	release, err := l.acquire(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	return l.Store.CountObservations(ctx, f)
+	return call(l, ctx, "count_observations", func(ctx context.Context) (int, error) { return l.Store.CountObservations(ctx, f) })
 }
 
 func (l *Limited) Revisions(ctx context.Context, ids []string) (map[string][]Observation, error) {
-	release, err := l.acquire(ctx)
-	if err != nil {
-		return nil, err
+	return call(l, ctx, "revisions", func(ctx context.Context) (map[string][]Observation, error) {
+		return l.Store.Revisions(ctx, ids)
+	})
+}
+
+// Load passes through (loads are serialised by the store, not limited) and is observed.
+func (l *Limited) Load(ctx context.Context, b *Batch) (*LoadResult, error) {
+	start := time.Now()
+	res, err := l.Store.Load(ctx, b)
+	if l.obs != nil {
+		rows, changed := 0, 0
+		if res != nil {
+			rows, changed = res.Rows, res.Changed
+		}
+		l.obs.ObserveLoad(rows, changed, time.Since(start), err)
 	}
-	defer release()
-	return l.Store.Revisions(ctx, ids)
+	return res, err
 }
 
 // HasLoad passes through to the wrapped store (used to load bundled data once).

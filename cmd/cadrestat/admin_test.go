@@ -9,13 +9,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 )
 
 func startTestAdmin(t *testing.T, dir string, pprofOn bool) adminInfo {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, "127.0.0.1:0", pprofOn, log)
+	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, "127.0.0.1:0", pprofOn, server.NewMetrics(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +135,45 @@ func TestWritePrivateReplaces(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("%d entries in the folder; want only f.json", len(entries))
+	}
+}
+
+// With a ClickHouse server engine the admin listener still serves /metrics and pprof (behind
+// the token), but not the ingest hand-off: ingest writes to the server itself.
+func TestAdminListenerOnTheServerEngine(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "clickhouse", dataDir: dir}, "127.0.0.1:0", true, server.NewMetrics(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Close(); cleanup() }()
+	raw, _ := os.ReadFile(adminInfoPath(dir))
+	var info adminInfo
+	json.Unmarshal(raw, &info)
+	status := func(method, path, auth string) int {
+		req, _ := http.NewRequest(method, "http://"+info.Addr+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := status("GET", "/metrics", ""); c != 200 {
+		t.Fatalf("/metrics: %d", c)
+	}
+	if c := status("GET", "/debug/pprof/heap", "Bearer "+info.Token); c != 200 {
+		t.Fatalf("pprof with the token: %d", c)
+	}
+	if c := status("GET", "/debug/pprof/heap", ""); c != 401 {
+		t.Fatalf("pprof without the token: %d", c)
+	}
+	if c := status("POST", "/admin/ingest", "Bearer "+info.Token); c != 404 {
+		t.Fatalf("ingest hand-off on the server engine: %d, want 404", c)
 	}
 }

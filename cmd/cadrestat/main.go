@@ -27,6 +27,7 @@ usage:
   cadrestat migrate [flags]          create or upgrade the warehouse schema
   cadrestat synth   [flags]          write deterministic SYNTHETIC observations as CSV
   cadrestat health  URL              exit 0 if URL answers 200 (container healthchecks)
+  cadrestat version [-json]          print the build: version, VCS revision, Go, engine library
 
 Run 'cadrestat COMMAND -h' for the flags of a command. Every flag can also be set by the
 environment variable shown in its help.
@@ -51,6 +52,8 @@ func main() {
 		err = synthCmd(ctx, os.Args[2:])
 	case "health":
 		err = healthCmd(os.Args[2:])
+	case "version", "-version", "--version":
+		err = versionCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

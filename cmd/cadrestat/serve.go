@@ -62,6 +62,7 @@ func serve(ctx context.Context, args []string) error {
 	concurrency := fs.Int("warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	drain := fs.Duration("drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
 	pprofOn := fs.Bool("pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
+	fs.BoolVar(&cfg.PublicMetrics, "metrics-public", env("CADRESTAT_METRICS_PUBLIC", "0") == "1", "also serve /metrics on the public listener (it is always on the loopback admin listener) ($CADRESTAT_METRICS_PUBLIC=1)")
 	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if *origins != "" {
@@ -84,7 +85,18 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := service.New(warehouse.Limit(store, *concurrency), log)
+	limited := warehouse.Limit(store, *concurrency)
+	cfg.Metrics = server.NewMetrics()
+	limited.Observe(cfg.Metrics)
+	tracing, stopTracing, err := server.TracingFromEnv(ctx)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer stopTracing(context.Background())
+	cfg.Tracing = tracing
+	limited.Trace(tracing)
+	cfg.Engine = engineName(ef)
+	svc := service.New(limited, log)
 	if !*noBundle {
 		files, digest := data.Files(), data.Digest()
 		if *synthSeed != 0 {
@@ -134,7 +146,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
-	adminSrv, cleanup, err := startAdmin(svc, ef, *adminAddr, *pprofOn, log)
+	adminSrv, cleanup, err := startAdmin(svc, ef, *adminAddr, *pprofOn, cfg.Metrics, log)
 	if err != nil {
 		return err
 	}
@@ -161,14 +173,14 @@ func serve(ctx context.Context, args []string) error {
 	return public.Shutdown(shutCtx)
 }
 
-// startAdmin opens the loopback admin listener (embedded engine only: with a server
-// engine, ingest writes to ClickHouse directly) and writes admin.json for ingest.
-func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool, log interface {
+// startAdmin opens the loopback admin listener and writes admin.json (its address and a
+// token, owner-only). It serves /metrics (unauthenticated: loopback only, and nothing in
+// it is secret) and, with -pprof, profiles behind the token, for both engines; the ingest
+// hand-off only for the embedded engine (with a server engine, ingest writes to ClickHouse
+// directly).
+func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool, metrics *server.Metrics, log interface {
 	Info(string, ...any)
 }) (*http.Server, func(), error) {
-	if ef.engine != "embedded" {
-		return nil, func() {}, nil
-	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
 		return nil, nil, fmt.Errorf("admin address %q must be on loopback (127.0.0.1:PORT)", addr)
@@ -182,23 +194,30 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool,
 	token := hex.EncodeToString(b[:])
 	info, _ := json.Marshal(adminInfo{Addr: ln.Addr().String(), Token: token, PID: os.Getpid()})
 	path := adminInfoPath(ef.dataDir)
+	if err := os.MkdirAll(ef.dataDir, 0o700); err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("cannot create %s: %w", ef.dataDir, err)
+	}
 	if err := writePrivate(path, info); err != nil {
 		ln.Close()
 		return nil, nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	var h http.Handler = server.Admin(svc, token, logger())
+	mux := http.NewServeMux()
+	if ef.engine == "embedded" {
+		mux.Handle("/admin/", server.Admin(svc, token, logger()))
+	}
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics.Handler())
+	}
 	if pprofOn {
 		// Profiles show the process's memory and command line: the same token as ingest.
-		mux := http.NewServeMux()
-		mux.Handle("/admin/", h)
 		mux.Handle("/debug/pprof/", requireToken(token, http.HandlerFunc(pprof.Index)))
 		mux.Handle("/debug/pprof/profile", requireToken(token, http.HandlerFunc(pprof.Profile)))
 		mux.Handle("/debug/pprof/symbol", requireToken(token, http.HandlerFunc(pprof.Symbol)))
-		h = mux
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	log.Info("admin endpoint for ingest", "addr", ln.Addr().String())
+	log.Info("admin endpoint (metrics, ingest hand-off, pprof)", "addr", ln.Addr().String())
 	return srv, func() { os.Remove(path) }, nil
 }
 
