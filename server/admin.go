@@ -53,5 +53,6 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 		}
 		json.NewEncoder(w).Encode(rep)
 	})
+	registerBackup(mux, svc, token, log)
 	return mux
 }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cadrestat/cadrestat/internal/testenv"
+	"github.com/cadrestat/cadrestat/server"
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/embedded"
+	"github.com/cadrestat/cadrestat/warehouse/storetest"
+)
+
+// TestHelperCommand is not a test: the tests below run this test binary again with
+// CADRESTAT_TEST_HELPER set, so each step opens the data folder in a process of its own
+// (chDB serves one folder per process), as the real commands do.
+func TestHelperCommand(t *testing.T) {
+	step := os.Getenv("CADRESTAT_TEST_HELPER")
+	if step == "" {
+		t.Skip("helper process only")
+	}
+	ctx := context.Background()
+	data := os.Getenv("CADRESTAT_DATA")
+	var args []string
+	if a := os.Getenv("CADRESTAT_TEST_ARGS"); a != "" {
+		args = strings.Split(a, "\x00")
+	}
+	var err error
+	switch step {
+	case "backup":
+		err = backupCmd(ctx, args)
+	case "restore":
+		err = restoreCmd(ctx, args)
+	case "load", "checksums":
+		var s *embedded.Store
+		if s, err = embedded.Open(ctx, data, "cadrestat"); err == nil {
+			if step == "load" {
+				b := storetest.Fixture()
+				b.File = args[0]
+				if args[0] != "first" {
+					b.Observations[0].Value = new(float64)
+				}
+				_, err = s.Load(ctx, b)
+			}
+			var sums []embedded.TableCheck
+			if err == nil {
+				sums, err = s.Checksums(ctx)
+			}
+			json.NewEncoder(os.Stdout).Encode(sums)
+			s.Close()
+		}
+	}
+	if err != nil {
+		os.Stderr.WriteString(oneLine(err) + "\n")
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func helper(t *testing.T, data, step string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCommand$")
+	cmd.Env = append(os.Environ(), "CADRESTAT_TEST_HELPER="+step, "CADRESTAT_DATA="+data, "CADRESTAT_TEST_ARGS="+strings.Join(args, "\x00"))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+// TestBackupRestoreWithoutServer: backup, a change, restore, each in its own process with
+// no server running; every table's row count and checksum come back.
+func TestBackupRestoreWithoutServer(t *testing.T) {
+	data, dir := t.TempDir(), filepath.Join(t.TempDir(), "backup")
+	before, stderr, err := helper(t, data, "load", "first")
+	if err != nil {
+		t.Fatalf("load: %v %s", err, stderr)
+	}
+	if out, stderr, err := helper(t, data, "backup", dir); err != nil || !strings.Contains(out, "data version 1") {
+		t.Fatalf("backup: %v %s %s", err, out, stderr)
+	}
+	if _, stderr, err := helper(t, data, "backup", dir); err == nil || !strings.Contains(stderr, "is not empty") {
+		t.Fatalf("backup into the same folder again: %v %s", err, stderr)
+	}
+	changed, stderr, err := helper(t, data, "load", "second")
+	if err != nil || changed == before {
+		t.Fatalf("second load: %v %s (checksums unchanged: %v)", err, stderr, changed == before)
+	}
+	if out, stderr, err := helper(t, data, "restore", dir); err != nil || !strings.Contains(out, "every checksum matching") {
+		t.Fatalf("restore: %v %s %s", err, out, stderr)
+	}
+	after, stderr, err := helper(t, data, "checksums")
+	if err != nil {
+		t.Fatalf("checksums: %v %s", err, stderr)
+	}
+	if after != before {
+		t.Fatalf("after restore:\n%s\nwant\n%s", after, before)
+	}
+	if _, stderr, err := helper(t, data, "restore", filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(stderr, "is not a cadrestat backup") {
+		t.Fatalf("restore from a missing folder: %v %s", err, stderr)
+	}
+	if _, stderr, err := helper(t, data, "backup"); err == nil || !strings.Contains(stderr, "needs one DIR") {
+		t.Fatalf("backup without DIR: %v %s", err, stderr)
+	}
+}
+
+// startBackupAdmin serves the admin handler over store, as serve does, and writes the
+// admin.json that points the commands at it.
+func startBackupAdmin(t *testing.T, store warehouse.Store) (string, adminInfo) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	info := adminInfo{Token: "right-token", PID: os.Getpid()}
+	srv := httptest.NewServer(server.Admin(service.New(warehouse.Limit(store, 4), log), info.Token, log))
+	t.Cleanup(srv.Close)
+	info.Addr = strings.TrimPrefix(srv.URL, "http://")
+	data := t.TempDir()
+	raw, _ := json.Marshal(info)
+	if err := os.WriteFile(adminInfoPath(data), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data, info
+}
+
+// TestBackupHandsOffToRunningServer: with a server on the folder, backup is written by the
+// server, restore is refused, and the admin routes want the token.
+func TestBackupHandsOffToRunningServer(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.Store(t)
+	if _, err := s.Load(ctx, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	data, info := startBackupAdmin(t, s)
+	flags := []string{"-data", data, "-database", s.DB}
+	dir := filepath.Join(t.TempDir(), "backup")
+	if err := backupCmd(ctx, append(flags, dir)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := embedded.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, _ := s.Checksums(ctx)
+	if !slices.Equal(m.Tables, live) || m.Database != s.DB {
+		t.Fatalf("manifest %+v, live tables %+v", m, live)
+	}
+	if err := backupCmd(ctx, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "is not empty") {
+		t.Fatalf("backup into a non-empty folder: %v", err)
+	}
+	if err := restoreCmd(ctx, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "refused while cadrestat serves") {
+		t.Fatalf("restore while serving: %v", err)
+	}
+	if after, _ := s.Checksums(ctx); !slices.Equal(after, live) {
+		t.Fatal("a refused restore changed the data")
+	}
+	for _, path := range []string{"/admin/backup", "/admin/restore"} {
+		for _, token := range []string{"", "Bearer wrong", "right-token"} {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+info.Addr+path, strings.NewReader(`{"dir":"`+filepath.Join(t.TempDir(), "x")+`"}`))
+			if token != "" {
+				req.Header.Set("Authorization", token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("%s with %q: %d, want 401", path, token, resp.StatusCode)
+			}
+		}
+	}
+}

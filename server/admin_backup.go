@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/embedded"
+)
+
+// BackupRequest is the body of POST /admin/backup: the absolute path of a new or empty
+// folder on the server's machine.
+type BackupRequest struct {
+	Dir string `json:"dir"`
+}
+
+// RestoreRefused is what POST /admin/restore answers (409): a restore replaces every table
+// at once, while this server answers queries from them and keeps caches keyed to their data
+// version, so it is only done with the server stopped (`cadrestat restore` then opens the
+// folder itself).
+const RestoreRefused = "restore is refused while cadrestat serves: queries in flight and the server's caches would see the data replaced under them; stop the server, run `cadrestat restore DIR`, start it again"
+
+// backuper is the engine's backup (the embedded Store's).
+type backuper interface {
+	Backup(ctx context.Context, dir string) (*embedded.Manifest, error)
+}
+
+// registerBackup adds POST /admin/backup (the server, which holds the data folder, writes
+// the backup) and POST /admin/restore (refused) to the admin mux, behind the admin token.
+func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log *slog.Logger) {
+	mux.HandleFunc("POST /admin/backup", func(w http.ResponseWriter, r *http.Request) {
+		if !adminAuthorized(r, token) {
+			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			return
+		}
+		var req BackupRequest
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil || req.Dir == "" {
+			http.Error(w, "malformed backup request: want {\"dir\": \"/absolute/path\"}", http.StatusBadRequest)
+			return
+		}
+		b := findBackuper(svc.Store)
+		if b == nil {
+			http.Error(w, "this engine has no cadrestat backup: use the ClickHouse server's own (see README, Backups)", http.StatusNotImplemented)
+			return
+		}
+		m, err := b.Backup(r.Context(), req.Dir)
+		if err != nil {
+			status := http.StatusInternalServerError
+			if warehouse.ErrorKind(err) == warehouse.KindInvalid {
+				status = http.StatusBadRequest
+			} else {
+				log.Error("admin backup failed", "dir", req.Dir, "err", err)
+			}
+			http.Error(w, "backup failed: "+errorMessage(err), status)
+			return
+		}
+		log.Info("backup written", "dir", req.Dir, "data_version", m.DataVersion, "tables", len(m.Tables))
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(m)
+	})
+	mux.HandleFunc("POST /admin/restore", func(w http.ResponseWriter, r *http.Request) {
+		if !adminAuthorized(r, token) {
+			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			return
+		}
+		http.Error(w, RestoreRefused, http.StatusConflict)
+	})
+}
+
+func adminAuthorized(r *http.Request, token string) bool {
+	return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) == 1
+}
+
+// findBackuper finds the engine under the wrappers serve puts around it.
+func findBackuper(s warehouse.Store) backuper {
+	for s != nil {
+		if b, ok := s.(backuper); ok {
+			return b
+		}
+		l, ok := s.(*warehouse.Limited)
+		if !ok {
+			return nil
+		}
+		s = l.Store
+	}
+	return nil
+}
