@@ -83,9 +83,10 @@ func (c *responseCache) Purge() {
 
 type gqlRequest struct {
 	Query         string          `json:"query"`
-	OperationName string          `json:"operationName"`
-	Variables     json.RawMessage `json:"variables"`
-	Extensions    json.RawMessage `json:"extensions"`
+	OperationName string          `json:"operationName,omitempty"`
+	Variables     json.RawMessage `json:"variables,omitempty"`
+	Extensions    json.RawMessage `json:"extensions,omitempty"`
+	DocumentID    string          `json:"documentId,omitempty"` // trusted documents
 }
 
 // middleware serves cache hits and stores misses. It runs after the request checks

@@ -31,7 +31,7 @@ func requestFrom(ctx context.Context) (gqlRequest, bool) {
 // extensions.code. The request it read is passed on in the context; the body stays readable.
 // GET responses that carry errors get Cache-Control: no-store, and every response
 // Vary: Accept (its media type follows the Accept header).
-func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration) http.Handler {
+func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration, trusted *TrustedDocuments) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept")
 		var req gqlRequest
@@ -40,6 +40,7 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration) ht
 			q := r.URL.Query()
 			req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 			req.Variables, req.Extensions = json.RawMessage(q.Get("variables")), json.RawMessage(q.Get("extensions"))
+			req.DocumentID = q.Get("documentId")
 		case http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
@@ -85,6 +86,17 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration) ht
 			writeRequestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "%s", msg)
 			return
 		}
+		if trusted != nil {
+			resolved, status, code, msg := trusted.resolve(req)
+			if status != 0 {
+				writeRequestError(w, r, status, code, "%s", msg)
+				return
+			}
+			if resolved.Query != req.Query {
+				req = resolved
+				req.rewrite(r)
+			}
+		}
 		if info := infoFrom(r.Context()); info != nil {
 			info.operation = req.OperationName // else filled in from the document by gqlgen
 		}
@@ -109,7 +121,7 @@ func checkParams(req gqlRequest) string {
 			return p.name + " must be a JSON object"
 		}
 	}
-	if req.Query == "" && len(bytes.TrimSpace(req.Extensions)) == 0 {
+	if req.Query == "" && len(bytes.TrimSpace(req.Extensions)) == 0 && req.DocumentID == "" {
 		return "the request has no query"
 	}
 	return ""

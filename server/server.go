@@ -51,6 +51,9 @@ type Config struct {
 	// on the public listener if PublicMetrics.
 	Metrics       *Metrics
 	PublicMetrics bool
+	// TrustedDocuments, when set, is the only set of operations the server runs (the
+	// explorer's own comparison query is added to it).
+	TrustedDocuments *TrustedDocuments
 	// Engine names the warehouse engine and its version, for /version.
 	Engine string
 	// Tracing, when set, makes spans per request, operation and warehouse query (the
@@ -67,6 +70,9 @@ func Defaults() Config {
 
 // New returns the public handler.
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+	if cfg.TrustedDocuments != nil {
+		cfg.TrustedDocuments.Add(explorer.CompareQuery)
+	}
 	gcfg := graph.Config{Resolvers: &graph.Resolver{Svc: svc}}
 	complexity(&gcfg.Complexity)
 	schema := graph.NewExecutableSchema(gcfg)
@@ -121,14 +127,14 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		svc.OnChange(func(uint64) { cache.Purge() })
 		api = cache.middleware(newKeyer(schema.Schema(), cfg.MaxTokens), func() uint64 { return svc.Catalog().Version }, api)
 		if cfg.WarmViews {
-			warmed := graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout)
+			warmed := graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments)
 			svc.OnChange(func(uint64) { go warmViews(warmed, svc, log, cfg) })
 			if svc.Ready() {
 				go warmViews(warmed, svc, log, cfg)
 			}
 		}
 	}
-	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout))
+	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
 	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
 	if cfg.Metrics != nil {

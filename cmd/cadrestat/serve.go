@@ -63,12 +63,21 @@ func serve(ctx context.Context, args []string) error {
 	drain := fs.Duration("drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
 	pprofOn := fs.Bool("pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
 	fs.BoolVar(&cfg.PublicMetrics, "metrics-public", env("CADRESTAT_METRICS_PUBLIC", "0") == "1", "also serve /metrics on the public listener (it is always on the loopback admin listener) ($CADRESTAT_METRICS_PUBLIC=1)")
+	trustedPath := fs.String("trusted-documents", env("CADRESTAT_TRUSTED_DOCUMENTS", ""), "run only the operations of this manifest (Apollo persisted query manifest, or a JSON object of sha256 → document); others get FORBIDDEN ($CADRESTAT_TRUSTED_DOCUMENTS)")
 	poll := fs.Duration("poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if *origins != "" {
 		cfg.CORSOrigins = strings.Split(*origins, ",")
 	}
 	log := logger()
+	if *trustedPath != "" {
+		td, err := server.LoadTrustedDocuments(*trustedPath)
+		if err != nil {
+			return err
+		}
+		cfg.TrustedDocuments = td
+		log.Info("trusted documents only", "documents", td.Len(), "manifest", *trustedPath)
+	}
 
 	start := time.Now()
 	var store warehouse.Store
