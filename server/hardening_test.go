@@ -293,6 +293,20 @@ func TestRequestHandlingIsCoded(t *testing.T) {
 	if r, _ := get(t, ts, `{ metrics { id } }`, map[string]string{"If-None-Match": `"other"`}); r.StatusCode != 200 {
 		t.Fatalf("If-None-Match with another tag: %d", r.StatusCode)
 	}
+	// Other methods: 405 with Allow, coded.
+	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		req, _ := http.NewRequest(m, ts.URL+"/graphql", strings.NewReader(`{"query":"{ dataVersion }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, POST, OPTIONS" || !strings.Contains(string(b), `"code":"BAD_REQUEST"`) {
+			t.Fatalf("%s /graphql: %d Allow %q %s", m, resp.StatusCode, resp.Header.Get("Allow"), b)
+		}
+	}
 	// A chunked body over the limit is 413, like a declared one.
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", io.MultiReader(strings.NewReader(`{"query":"`), bytes.NewReader(bytes.Repeat([]byte("a"), 2<<20))))
 	req.Header.Set("Content-Type", "application/json")

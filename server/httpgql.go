@@ -78,8 +78,12 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration, tr
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+		case http.MethodOptions:
+			next.ServeHTTP(w, r) // CORS preflight and OPTIONS: gqlgen answers
+			return
 		default:
-			next.ServeHTTP(w, r) // OPTIONS and the rest: gqlgen answers
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			writeRequestError(w, r, http.StatusMethodNotAllowed, "BAD_REQUEST", "method %s is not allowed: POST a JSON body, or use GET", r.Method)
 			return
 		}
 		if msg := checkParams(req); msg != "" {
