@@ -3,20 +3,34 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
 )
 
-// IngestRequest is the body of POST /admin/ingest: files with their names and contents.
+// IngestRequest is the body of POST /admin/ingest: files by absolute path (the server
+// reads them from disk as it loads, so a file of any size is streamed, never held in
+// memory), or by content for a client that cannot share its files (base64 in JSON, bounded
+// by MaxIngestBytes).
 type IngestRequest struct {
-	Files []struct {
-		Name string `json:"name"`
-		Data []byte `json:"data"` // base64 in JSON
-	} `json:"files"`
+	Files []IngestFile `json:"files"`
 }
+
+// IngestFile is one file of a hand-off: Path, or Data.
+type IngestFile struct {
+	Name string `json:"name"`
+	Path string `json:"path,omitempty"`
+	Data []byte `json:"data,omitempty"`
+}
+
+// CodeUnreadablePath is the X-Cadrestat-Error of a refusal the client can recover from by
+// sending the contents instead (the server cannot open a path it was given).
+const CodeUnreadablePath = "UNREADABLE_PATH"
 
 // MaxIngestBytes bounds one hand-off request.
 const MaxIngestBytes = 2 << 30
@@ -40,6 +54,15 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 		files := make([]ingest.File, len(req.Files))
 		for i, f := range req.Files {
 			files[i] = ingest.File{Name: f.Name, Data: f.Data}
+			if f.Path == "" {
+				continue
+			}
+			if msg := readablePath(f.Path); msg != "" {
+				w.Header().Set("X-Cadrestat-Error", CodeUnreadablePath)
+				http.Error(w, msg, http.StatusBadRequest)
+				return
+			}
+			files[i] = ingest.File{Name: f.Name, Path: f.Path}
 		}
 		rep, err := svc.Load(r.Context(), files)
 		if err != nil {
@@ -55,4 +78,21 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 	})
 	registerBackup(mux, svc, token, log)
 	return mux
+}
+
+// readablePath says why the server cannot read a handed-off file, or "".
+func readablePath(p string) string {
+	if !filepath.IsAbs(p) {
+		return fmt.Sprintf("%q is not an absolute path", p)
+	}
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return fmt.Sprintf("the server cannot read %s as a regular file", p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Sprintf("the server cannot open %s (another user's file?)", p)
+	}
+	f.Close()
+	return ""
 }

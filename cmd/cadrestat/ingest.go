@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"time"
 
@@ -77,6 +78,39 @@ func printReport(rep *ingest.Report, asJSON bool) error {
 	return nil
 }
 
+type fileReadError struct{ error }
+
+// postIngest sends one hand-off request, by path or by content.
+func postIngest(ctx context.Context, info adminInfo, files []ingest.File, byPath bool) (*http.Response, []byte, error) {
+	var req server.IngestRequest
+	for _, f := range files {
+		if byPath && f.Path != "" {
+			abs, err := filepath.Abs(f.Path)
+			if err != nil {
+				return nil, nil, fileReadError{err}
+			}
+			req.Files = append(req.Files, server.IngestFile{Name: f.Name, Path: abs})
+			continue
+		}
+		data, err := f.Bytes()
+		if err != nil {
+			return nil, nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
+		}
+		req.Files = append(req.Files, server.IngestFile{Name: f.Name, Data: data})
+	}
+	body, _ := json.Marshal(req)
+	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
+	hreq.Header.Set("Authorization", "Bearer "+info.Token)
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Minute}).Do(hreq)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	return resp, msg, nil
+}
+
 // handOff sends files to a running server that holds the data folder; it returns a nil
 // report when no server is running (so the caller loads the files itself).
 func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.Report, error) {
@@ -91,28 +125,29 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.
 	if json.Unmarshal(raw, &info) != nil || info.Addr == "" {
 		return nil, nil
 	}
-	var req server.IngestRequest
-	for _, f := range files {
-		data, err := f.Bytes()
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", f.Name, err)
-		}
-		req.Files = append(req.Files, struct {
-			Name string `json:"name"`
-			Data []byte `json:"data"`
-		}{f.Name, data})
+	rep, err := handOffTo(ctx, info, files)
+	if rep != nil {
+		fmt.Fprintf(os.Stderr, "handed to the running server (pid %d)\n", info.PID)
 	}
-	body, _ := json.Marshal(req)
-	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
-	hreq.Header.Set("Authorization", "Bearer "+info.Token)
-	hreq.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Minute}).Do(hreq)
+	return rep, err
+}
+
+// handOffTo hands the files to the admin listener described by info.
+func handOffTo(ctx context.Context, info adminInfo, files []ingest.File) (*ingest.Report, error) {
+	// Files are handed over by path: the server streams them from disk as it loads. Only if
+	// it cannot open a path (another user, another mount namespace) are the contents sent.
+	resp, msg, err := postIngest(ctx, info, files, true)
+	if err == nil && resp.StatusCode == http.StatusBadRequest && resp.Header.Get("X-Cadrestat-Error") == server.CodeUnreadablePath {
+		resp, msg, err = postIngest(ctx, info, files, false)
+	}
 	if err != nil {
+		var readErr fileReadError
+		if errors.As(err, &readErr) {
+			return nil, err
+		}
 		// A stale admin.json from a server that died: nobody holds the folder.
 		return nil, nil
 	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnprocessableEntity {
 		return nil, fmt.Errorf("the running server refused the files: %s", bytes.TrimSpace(msg))
 	}
@@ -120,6 +155,5 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.
 	if err := json.Unmarshal(msg, &rep); err != nil {
 		return nil, fmt.Errorf("unreadable answer from the running server: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "handed to the running server (pid %d)\n", info.PID)
 	return &rep, nil
 }
