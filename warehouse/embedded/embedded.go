@@ -47,6 +47,9 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 	}
 	conn, err := chdb.OpenN(dir, connections())
 	if err != nil {
+		if errors.Is(err, chdb.ErrUnsupported) {
+			return nil, warehouse.Wrap(err, warehouse.KindUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
+		}
 		if errors.Is(err, chdb.ErrLibraryMissing) {
 			return nil, warehouse.Wrap(err, warehouse.KindUnavailable,
 				fmt.Sprintf("embedded ClickHouse library not found (looked at %s); run `%s` or set CHDB_LIB_PATH", chdb.LibraryPath(), chdb.SetupCommand))

@@ -13,8 +13,6 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
-
-	"github.com/ebitengine/purego"
 )
 
 // SetupCommand is what a user runs to fetch the library; errors name it.
@@ -22,6 +20,12 @@ const SetupCommand = "make engine"
 
 // ErrLibraryMissing is returned when libchdb.so cannot be found or loaded.
 var ErrLibraryMissing = errors.New("chdb: engine library libchdb.so not found")
+
+// ErrUnsupported is returned on platforms this binding does not run on: it is built for
+// Linux (libchdb.so through purego, and Linux's rt_sigaction to keep Go's signal handlers;
+// see signals.go), so elsewhere the embedded engine is an error and the server engine
+// (-engine clickhouse) is what runs.
+var ErrUnsupported = errors.New("chdb: the embedded engine is not supported on this platform (" + runtime.GOOS + "/" + runtime.GOARCH + "); use -engine clickhouse")
 
 type connection struct{ internal unsafe.Pointer }
 
@@ -79,47 +83,6 @@ func LibraryPath() string {
 		}
 	}
 	return rel
-}
-
-func load() error {
-	loadOnce.Do(func() {
-		path := LibraryPath()
-		if _, err := os.Stat(path); err != nil {
-			loadErr = fmt.Errorf("%w at %s (set CHDB_LIB_PATH or run `%s`)", ErrLibraryMissing, path, SetupCommand)
-			return
-		}
-		saved := saveSignals()
-		defer saved.restore()
-		lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
-		if err != nil {
-			loadErr = fmt.Errorf("%w: cannot load %s: %v (run `%s`)", ErrLibraryMissing, path, err, SetupCommand)
-			return
-		}
-		for _, f := range []struct {
-			fn   any
-			name string
-		}{
-			{&chdbConnect, "chdb_connect"},
-			{&chdbCloseConn, "chdb_close_conn"},
-			{&chdbQueryN, "chdb_query_n"},
-			{&chdbQueryWithParamsN, "chdb_query_with_params_n"},
-			{&chdbResultBuffer, "chdb_result_buffer"},
-			{&chdbResultLength, "chdb_result_length"},
-			{&chdbResultError, "chdb_result_error"},
-			{&chdbDestroyResult, "chdb_destroy_query_result"},
-			{&chdbBackupDatabaseN, "chdb_backup_database_n"},
-			{&chdbRestoreDatabaseN, "chdb_restore_database_n"},
-		} {
-			// RegisterLibFunc panics on a missing symbol: check first, so an older library
-			// is an ordinary error naming what it lacks.
-			if _, err := purego.Dlsym(lib, f.name); err != nil {
-				loadErr = fmt.Errorf("%w: %s lacks %s (chDB too old; run `%s`)", ErrLibraryMissing, path, f.name, SetupCommand)
-				return
-			}
-			purego.RegisterLibFunc(f.fn, lib, f.name)
-		}
-	})
-	return loadErr
 }
 
 // Conn is a set of chDB connections to one data folder (chDB allows one open data folder
