@@ -4,8 +4,9 @@ GO ?= go
 export GOFLAGS := -mod=readonly
 export CADRESTAT_CACHE ?= $(CURDIR)/.cache
 TESTCH := $(CURDIR)/.cache/clickhouse-test
+TESTCLUSTER := $(CURDIR)/.cache/clickhouse-cluster
 
-.PHONY: run test build engine assets generate check-generate e2e bench clean
+.PHONY: run test test-cluster build engine assets generate check-generate e2e bench clean
 
 ## run: fetch the engine library if missing, build, load the bundled data, serve on :8080
 run: build
@@ -34,7 +35,19 @@ test: engine assets check-generate
 	@rm -rf $(TESTCH); addr=$$(scripts/clickhouse-test-server.sh $(TESTCH)); \
 	trap 'scripts/clickhouse-test-server.sh stop $(TESTCH)' EXIT; \
 	CADRESTAT_TEST_CLICKHOUSE=$$addr $(GO) test -count=1 -timeout 12m ./...
+	$(MAKE) test-cluster
 	$(MAKE) e2e
+
+## test-cluster: a ClickHouse cluster of 2 shards x 2 replicas with ZooKeeper on loopback
+## (Debian's 18.16 and zookeeper, installed if missing), then the Store contract suite through
+## its Distributed tables, the failover tests and `serve -clickhouse-cluster` against the
+## embedded engine; the cluster is stopped afterwards, whatever happens
+test-cluster: build
+	@scripts/clickhouse-cluster.sh stop $(TESTCLUSTER); rm -rf $(TESTCLUSTER); \
+	trap 'scripts/clickhouse-cluster.sh stop $(TESTCLUSTER)' EXIT; \
+	scripts/clickhouse-cluster.sh start $(TESTCLUSTER) >/dev/null && \
+	CADRESTAT_TEST_CLUSTER=$(TESTCLUSTER) CADRESTAT_BIN=$(CURDIR)/bin/cadrestat \
+	  $(GO) test -count=1 -timeout 10m -run '^TestCluster' ./warehouse/clickhouse/...
 
 ## e2e: the explorer in headless Chromium against the real binary; screenshot in test-output/
 e2e: build
@@ -46,4 +59,4 @@ bench: build
 	$(GO) run ./bench $(BENCH_FLAGS)
 
 clean:
-	rm -rf bin var .cache/clickhouse-test
+	rm -rf bin var .cache/clickhouse-test .cache/clickhouse-cluster

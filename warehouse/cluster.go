@@ -23,13 +23,10 @@ func ClusterStatements(stmt, cluster string) []string {
 	on := " ON CLUSTER " + cluster
 	if m := createRE.FindStringSubmatch(stmt); m != nil {
 		name, cols, order := m[1], m[2], m[3]
-		key := shardKeys[name]
-		if key == "" {
-			key = "rand()"
-		}
+		cols += laterColumns(name)
 		return []string{
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS {db}.%s_local%s (%s) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{db}/%s', '{replica}') ORDER BY %s", name, on, cols, name, order),
-			fmt.Sprintf("CREATE TABLE IF NOT EXISTS {db}.%s%s AS {db}.%s_local ENGINE = Distributed(%s, {db}, %s_local, %s)", name, on, name, cluster, name, key),
+			distributed(name, cluster),
 		}
 	}
 	if strings.HasPrefix(stmt, "ALTER TABLE {db}.") {
@@ -37,14 +34,52 @@ func ClusterStatements(stmt, cluster string) []string {
 		name, tail, _ := strings.Cut(rest, " ")
 		out := []string{"ALTER TABLE {db}." + name + "_local" + on + " " + tail}
 		// A new column must also reach the Distributed table over the local ones, which
-		// has its own structure; mutations (DELETE) run on the local tables only.
+		// has its own structure; mutations (DELETE) run on the local tables only. ALTER …
+		// ON CLUSTER of a Distributed table is refused by 18.16 when the shards replicate
+		// internally ("Table isn't replicated, but shard is replicated", code 371), so the
+		// Distributed table, which holds no rows (inserts are synchronous), is dropped and
+		// created again over the altered local tables: that works on every version, and
+		// running it twice changes nothing.
 		if strings.HasPrefix(tail, "ADD COLUMN ") {
-			out = append(out, "ALTER TABLE {db}."+name+on+" "+tail)
+			out = append(out, "DROP TABLE IF EXISTS {db}."+name+on, distributed(name, cluster))
 		}
 		return out
 	}
 	return []string{stmt}
 }
 
+var addColumnStmtRE = regexp.MustCompile(`^ALTER TABLE \{db\}\.(\w+) ADD COLUMN IF NOT EXISTS (\w+ .+)$`)
+
+// laterColumns lists, as ", name Type…", the columns that later migrations add to table.
+// On a cluster a table is created with them at once, so their ALTERs find the column and
+// are skipped (migrate's addColumn): ClickHouse 18.16's DDL worker can run an ALTER … ON
+// CLUSTER of a replicated table on both replicas of a shard at once, and then stops
+// taking any distributed DDL on that node (seen on the loopback cluster: "Node exists …
+// /shards/…/executed", "Terminating"). A database created before a column was added
+// still gets the ALTER (fine on modern servers).
+func laterColumns(table string) string {
+	var b strings.Builder
+	for _, m := range Migrations {
+		for _, st := range m.Statements {
+			if c := addColumnStmtRE.FindStringSubmatch(st); c != nil && c[1] == table {
+				b.WriteString(", " + c[2])
+			}
+		}
+	}
+	return b.String()
+}
+
+// distributed creates the Distributed table name over name_local on every node.
+func distributed(name, cluster string) string {
+	key := shardKeys[name]
+	if key == "" {
+		key = "rand()"
+	}
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS {db}.%s ON CLUSTER %s AS {db}.%s_local ENGINE = Distributed(%s, {db}, %s_local, %s)", name, cluster, name, cluster, name, key)
+}
+
 // ClusterName must be a plain identifier; it is spliced into DDL.
 var clusterRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// ValidCluster reports whether name can be used as a cluster name (it is spliced into SQL).
+func ValidCluster(name string) bool { return clusterRE.MatchString(name) }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,13 +72,16 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	if cfg.Cluster != "" && !warehouse.ValidCluster(cfg.Cluster) {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cfg.Cluster)
+	}
 	conn, err := ch.Open(opts)
 	if err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "invalid ClickHouse connection settings")
 	}
 	// No dial here: the pool connects on first use, so a server that is down when cadrestat
 	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
-	ex := &executor{conn: conn, cluster: cfg.Cluster != ""}
+	ex := &executor{conn: conn, cluster: cfg.Cluster}
 	core, err := warehouse.NewCore(ex, cfg.Database)
 	if err != nil {
 		conn.Close()
@@ -96,11 +100,12 @@ func orDefault(d, def time.Duration) time.Duration {
 
 type executor struct {
 	conn    driver.Conn
-	cluster bool
+	cluster string
 
 	mu      sync.Mutex
 	known   bool // server version detected
 	inlined bool // server too old for server-side parameters
+	quorum  int  // cluster: replicas per shard, found on first contact (0 = not yet)
 }
 
 // inline reports whether parameters must be inlined: server-side {name:Type} parameters
@@ -117,11 +122,16 @@ func (e *executor) inline() bool {
 	return e.inlined
 }
 
-func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Context, string, error) {
+// prepare makes the query's context (settings, parameters) and SQL. data says the SQL
+// carries row values as literals (insertSelect), so it is sent exactly as written.
+func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (context.Context, string, error) {
 	opts := []ch.QueryOption{}
 	settings := ch.Settings{}
 	if dl, ok := ctx.Deadline(); ok {
 		settings["max_execution_time"] = int(math.Max(1, math.Ceil(time.Until(dl).Seconds())))
+	}
+	if e.cluster != "" && !data {
+		q.SQL = globalIn(q.SQL)
 	}
 	sql := q.SQL
 	if len(q.Params) > 0 {
@@ -139,8 +149,20 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Cont
 			opts = append(opts, ch.WithParameters(params))
 		}
 	}
-	if e.cluster {
+	if e.cluster != "" {
+		// On a cluster (verified on ClickHouse 18.16 and the settings exist on modern
+		// servers): an INSERT into a Distributed table returns only once every shard has
+		// written its rows (insert_distributed_sync), and on each shard only once every
+		// replica holds them (insert_quorum = replicas per shard). So when Load writes its
+		// commit row, the rows it commits are on every replica of every shard, and no read
+		// through any node can see the marker before the rows. The price: a load fails
+		// while any replica is down (UNAVAILABLE, nothing of it visible), and succeeds again
+		// once it is back. Subqueries become GLOBAL (see globalIn).
 		settings["insert_distributed_sync"] = 1
+		if q := e.insertQuorum(ctx); q > 1 {
+			settings["insert_quorum"] = q
+			settings["insert_quorum_timeout"] = 60000
+		}
 	}
 	if len(settings) > 0 {
 		opts = append(opts, ch.WithSettings(settings))
@@ -148,8 +170,51 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query) (context.Cont
 	return ch.Context(ctx, opts...), sql, nil
 }
 
-func (e *executor) Exec(ctx context.Context, q warehouse.Query) error {
-	qctx, sql, err := e.prepare(ctx, q)
+var inSubquery = regexp.MustCompile(`\b(NOT )?IN \(SELECT `)
+
+// globalIn makes every IN (SELECT …) of a SELECT or INSERT GLOBAL IN on a cluster. A plain
+// IN inside a query over a Distributed table is sent as text to every shard: a subquery over
+// another Distributed table is refused there ("double-distributed", 18.16 and modern
+// servers alike) and one over a load's staging table, which exists only on the node that
+// received the query, fails. GLOBAL runs the subquery once, on that node, and ships its
+// result to the shards; on a local table it is the same as IN. (Setting
+// distributed_product_mode = 'global' would do the first half, but the driver cannot send a
+// string-valued setting to an 18.16 server.) Only the code's own SQL is rewritten: values
+// are parameters at this point, and row literals never come here (see prepare).
+func globalIn(sql string) string {
+	if !strings.HasPrefix(sql, "SELECT ") && !strings.HasPrefix(sql, "INSERT ") {
+		return sql
+	}
+	return inSubquery.ReplaceAllString(sql, "GLOBAL ${1}IN (SELECT ")
+}
+
+// insertQuorum returns the number of replicas of the cluster's smallest shard, read once
+// from system.clusters on the node cadrestat talks to; 0 until it could be read.
+func (e *executor) insertQuorum(ctx context.Context) int {
+	e.mu.Lock()
+	q := e.quorum
+	e.mu.Unlock()
+	if q > 0 {
+		return q
+	}
+	var n uint64
+	rows, err := e.conn.Query(ctx, "SELECT toUInt64(min(c)) FROM (SELECT shard_num, count() AS c FROM system.clusters WHERE cluster = '"+e.cluster+"' GROUP BY shard_num)")
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	if rows.Next() && rows.Scan(&n) == nil && n > 0 {
+		e.mu.Lock()
+		e.quorum = int(n)
+		e.mu.Unlock()
+	}
+	return int(n)
+}
+
+func (e *executor) Exec(ctx context.Context, q warehouse.Query) error { return e.exec(ctx, q, false) }
+
+func (e *executor) exec(ctx context.Context, q warehouse.Query, data bool) error {
+	qctx, sql, err := e.prepare(ctx, q, data)
 	if err != nil {
 		return err
 	}
@@ -157,7 +222,7 @@ func (e *executor) Exec(ctx context.Context, q warehouse.Query) error {
 }
 
 func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
-	qctx, sql, err := e.prepare(ctx, q)
+	qctx, sql, err := e.prepare(ctx, q, false)
 	if err != nil {
 		return err
 	}
@@ -182,7 +247,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	if e.inline() {
 		return e.insertSelect(ctx, table, columns, rows)
 	}
-	qctx, _, _ := e.prepare(ctx, warehouse.Query{})
+	qctx, _, _ := e.prepare(ctx, warehouse.Query{}, true)
 	batch, err := e.conn.PrepareBatch(qctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
 	if err != nil {
 		return translate(ctx, err)
@@ -215,7 +280,7 @@ func (e *executor) insertSelect(ctx context.Context, table string, columns []str
 				b.WriteString(literal(v))
 			}
 		}
-		if err := e.Exec(ctx, warehouse.Query{SQL: b.String()}); err != nil {
+		if err := e.exec(ctx, warehouse.Query{SQL: b.String()}, true); err != nil {
 			return err
 		}
 	}
@@ -264,6 +329,9 @@ func translate(ctx context.Context, err error) error {
 	}
 	var ex *ch.Exception
 	if errors.As(err, &ex) {
+		if msg, ok := clusterExceptions[ex.Code]; ok {
+			return warehouse.Wrap(err, warehouse.KindUnavailable, msg)
+		}
 		return warehouse.Wrap(err, warehouse.KindOfException(int(ex.Code)), warehouse.MessageOfException(int(ex.Code)))
 	}
 	if dl, ok := ctx.Deadline(); errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || (ok && time.Until(dl) < 100*time.Millisecond) {
@@ -280,6 +348,30 @@ func translate(ctx context.Context, err error) error {
 		return warehouse.Wrap(err, warehouse.KindUnavailable, "the warehouse server is unreachable")
 	}
 	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+}
+
+// Ping reports whether the warehouse answers. On a cluster it must be whole: the node
+// cadrestat talks to answers and every shard has a replica that does (a query through
+// every shard), so /readyz says so when a whole shard is down.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.ex.Ping(ctx); err != nil || s.Cluster == "" {
+		return err
+	}
+	return s.ex.Exec(ctx, warehouse.Query{SQL: "SELECT count() FROM cluster('" + s.Cluster + "', system, one)"})
+}
+
+// clusterExceptions are the ClickHouse errors of a cluster with a part missing (codes as
+// 18.16 and modern servers number them, seen on the loopback cluster): the request can
+// succeed later, so they are UNAVAILABLE, with a message that names no host.
+var clusterExceptions = map[int32]string{
+	209: "part of the warehouse cluster did not answer in time; try again shortly",         // SOCKET_TIMEOUT
+	210: "part of the warehouse cluster is unreachable; try again shortly",                 // NETWORK_ERROR
+	279: "part of the warehouse cluster is unreachable; try again shortly",                 // ALL_CONNECTION_TRIES_FAILED: every replica of a shard is down
+	242: "the warehouse cluster cannot take writes now (coordination service unreachable)", // TABLE_IS_READ_ONLY: ZooKeeper lost
+	999: "the warehouse cluster cannot take writes now (coordination service unreachable)", // KEEPER_EXCEPTION
+	285: "the warehouse cluster cannot take writes now: a replica is down",                 // TOO_FEW_LIVE_REPLICAS for insert_quorum
+	286: "the warehouse cluster cannot take writes now: a replica is catching up",          // UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE
+	319: "the warehouse cluster could not confirm a write; try again shortly",              // UNKNOWN_STATUS_OF_INSERT
 }
 
 // Exec runs one statement with no parameters (administration and tests).
