@@ -1,6 +1,7 @@
 // End-to-end test of the explorer in headless Chromium (Debian's package, driven by
 // playwright-core). It starts the real cadrestat binary on a free port with a fresh data
-// folder, so it sees exactly what a journalist would.
+// folder, so it sees exactly what a journalist would. The bundled data grows, so every
+// expectation is read from the API (/graphql) and compared with what the page shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { chromium } from 'playwright-core';
 const bin = resolve(process.env.CADRESTAT_BIN || '../bin/cadrestat');
 const outDir = resolve(process.env.CADRESTAT_TEST_OUTPUT || '../test-output');
 mkdirSync(outDir, { recursive: true });
+const compareQuery = readFileSync(new URL('../../server/explorer/compare.graphql', import.meta.url), 'utf8');
 let server; let browser; let base;
 
 const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
@@ -39,8 +41,21 @@ after(async () => {
   server?.kill('SIGTERM');
 });
 
-async function openExplorer(query) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+async function api(query, variables) {
+  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+// The comparison the page asks for, asked for directly.
+async function compare(m, y, map = 'VN63', s = false) { return (await api(compareQuery, { m, y, map, s })).compare; }
+const vi = (v) => Number(v).toLocaleString('vi-VN', { maximumFractionDigits: 2 });
+const PREFIX = { LOWER_BOUND: '>', UPPER_BOUND: '<', APPROXIMATE: '≈' };
+const shown = (r) => `${PREFIX[r.qualifier] || ''}${vi(r.value)}`;
+const withFigure = (c) => c.rows.filter((r) => r.value != null);
+
+async function openExplorer(query, viewport = { width: 1200, height: 900 }) {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) errors.push(`external request ${r.url()}`); });
@@ -62,73 +77,266 @@ async function clickBar(page, index) {
   return pos.name;
 }
 
-test('ranked bars of published figures, a bar opens its source, CSV carries citations', async () => {
-  const { page, errors } = await openExplorer('?metric=staff_cut&year=2020&map=VN63');
-  // Choose the metric as a person would.
-  await page.selectOption('#metric', 'female_provincial_committee_share');
-  await page.waitForFunction(() => document.querySelector('#cmp-title').textContent.includes('2020'));
-  await page.waitForFunction(() => window.explorer.bars === 5);
-  // Published 2020-2025 term figures: Tuyên Quang 29.2% and four provinces "below 10%".
-  const labels = await page.evaluate(() => window.explorer.compareChart.getOption().yAxis[0].data);
-  assert.deepEqual([...labels].sort(), ['Cần Thơ', 'Long An', 'Lâm Đồng', 'Quảng Bình', 'Tuyên Quang'].sort());
-  assert.match(await page.textContent('#benchmarks'), /Toàn quốc: 16/);
-  assert.match(new URL(page.url()).search, /metric=female_provincial_committee_share/);
+test('opens on the view with the most published coverage, says how many units have none, national series', async () => {
+  const { page, errors } = await openExplorer('');
+  const url = new URL(page.url()).searchParams;
+  const metric = url.get('metric'); const year = Number(url.get('year'));
+  assert.ok(metric && year, page.url());
+  // The API agrees with the count the page states.
+  const c = await compare(metric, year);
+  const pub = withFigure(c).filter((r) => r.figure.status !== 'SYNTHETIC').length;
+  const status = await page.textContent('#status');
+  assert.ok(status.includes(`${pub}/63`) && status.includes(`${63 - pub} chưa có`), status);
+  // No other metric and year has more VN63 units with a published figure.
+  const obs = await api('{ observations(filter: { statuses: [PUBLISHED] }, first: 500) { totalCount edges { node { subjectKind province { id } metric { id } period { kind start label } } } } }');
+  assert.ok(obs.observations.totalCount <= 500);
+  const units = new Map();
+  for (const { node: o } of obs.observations.edges) {
+    if (o.subjectKind !== 'province' || !o.province.id.startsWith('VN63')) continue;
+    const k = `${o.metric.id} ${o.period.kind === 'YEAR' || o.period.kind === 'TERM' ? o.period.start : o.period.label}`;
+    units.set(k, (units.get(k) || new Set()).add(o.province.id));
+  }
+  const most = Math.max(...[...units.values()].map((s) => s.size));
+  assert.equal(units.get(`${metric} ${year}`).size, most);
+  assert.equal(pub, most);
+  // The trends panel shows the national series of the metric at first load.
+  await page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length >= 1);
+  assert.equal(await page.evaluate(() => window.explorer.seriesChart.getOption().series[0].name), 'Toàn quốc');
+  assert.deepEqual(errors, []);
+});
 
-  const top = await clickBar(page, 4); // the top bar: highest value
-  assert.equal(top, 'Tuyên Quang');
+test('ranked bars of published figures, a bar opens its source with parts and citations, CSV carries citations', async () => {
+  const { page, errors } = await openExplorer('?metric=staff_cut&year=2020&map=VN63');
+  await page.selectOption('#metric', 'female_provincial_committee_share');
+  await page.waitForFunction(() => document.querySelector('#cmp-title').textContent.includes('2020') && new URL(location.href).searchParams.get('metric') === 'female_provincial_committee_share');
+  const c = await compare('female_provincial_committee_share', 2020);
+  const rows = withFigure(c);
+  await page.waitForFunction((n) => window.explorer.bars === n, rows.length);
+  const labels = await page.evaluate(() => window.explorer.compareChart.getOption().yAxis[0].data);
+  assert.deepEqual([...labels].sort(), rows.map((r) => r.province.name).sort());
+  assert.ok((await page.textContent('#benchmarks')).includes(`Toàn quốc: ${shown(c.national.figure)} %`));
+  assert.ok((await page.textContent('#benchmarks')).includes(c.target.label));
+  // Units on the axis.
+  assert.equal(await page.evaluate(() => window.explorer.compareChart.getOption().xAxis[0].name), 'Đơn vị: %');
+
+  const best = rows.find((r) => r.rank === 1);
+  const top = await clickBar(page, rows.length - 1); // the top bar: highest value
+  assert.equal(top, best.province.name);
   await page.waitForSelector('#panel:not([hidden])');
-  assert.equal(await page.textContent('#panel-title'), 'Tuyên Quang');
-  assert.match(await page.textContent('#panel-quote'), /\(press\)/);
-  assert.match(await page.textContent('#panel-source'), /Vietnam Women's Union/);
+  assert.equal(await page.textContent('#panel-title'), best.province.name);
+  assert.equal(await page.textContent('#panel-quote'), best.observation.quote);
+  assert.ok((await page.textContent('#panel-source')).includes(best.observation.source.issuer));
+  assert.match(await page.textContent('#panel-rank'), new RegExp(`hạng 1/${c.rankOf}`));
+  // Parts with their citations.
+  const parts = await page.$$eval('#panel-parts li', (li) => li.map((x) => x.textContent));
+  assert.equal(parts.length, best.figure.parts.length);
+  best.figure.parts.forEach((p, i) => assert.ok(parts[i].includes(p.citation)));
   await page.click('#copy');
-  assert.match(await page.getAttribute('#copy', 'data-citation'), /Tuyên Quang: 29,2 — .*Vietnam Women's Union/);
+  const cite = await page.getAttribute('#copy', 'data-citation');
+  assert.ok(cite.startsWith(`${best.province.name}: ${shown(best)} %`), cite);
+  assert.ok(cite.includes(best.figure.parts[0].citation));
 
   await page.keyboard.press('Escape');
   await page.screenshot({ path: join(outDir, 'explorer.png'), fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
   const csv = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
-  const header = csv[0].split(',');
-  assert.equal(header.at(-1), 'citation');
-  const tq = csv.find((l) => l.includes('VN63-08'));
-  assert.match(tq, /29\.2/);
-  assert.match(tq, /Vietnam Women's Union/);
+  assert.ok(csv[0].split(',').includes('citation'));
+  const line = csv.find((l) => l.includes(best.province.id));
+  assert.ok(line.includes(String(best.value)));
+  assert.ok(line.includes(best.observation.source.issuer));
   const [png] = await Promise.all([page.waitForEvent('download'), page.click('#png')]);
   assert.match(png.suggestedFilename(), /\.png$/);
   assert.deepEqual(errors, []);
 });
 
-test('synthetic data is hidden until switched on, then marked on every bar', async () => {
-  const { page } = await openExplorer('?metric=female_provincial_committee_share&year=2020&map=VN63');
-  await page.waitForFunction(() => window.explorer.bars === 5);
-  await page.check('#synthetic');
-  await page.waitForFunction(() => window.explorer.bars === 63);
-  const marked = await page.evaluate(() => window.explorer.compareChart.getOption().series[0].data.filter((d) => d.label.formatter.includes('GIẢ LẬP')).length);
-  assert.equal(marked, 58); // 63 provinces, 5 of them with a published figure
-  assert.match(new URL(page.url()).search, /synthetic=1/);
+test('a bound shows as "<10 %" with a rank range, never as a number or a single rank', async () => {
+  const c = await compare('female_provincial_committee_share', 2020);
+  const bounds = withFigure(c).filter((r) => r.qualifier !== 'EXACT');
+  assert.ok(bounds.length > 0, 'the bundle has bounds in this view');
+  const { page, errors } = await openExplorer('?metric=female_provincial_committee_share&year=2020&map=VN63');
+  const rows = await page.evaluate(() => window.explorer.rows);
+  for (const b of bounds) {
+    assert.equal(b.rank, null);
+    const r = rows.find((x) => x.id === b.province.id);
+    assert.equal(r.display, shown(b)); // "<10"
+    assert.match(r.display, /^[<>≈]/);
+    assert.ok(r.label.startsWith(`${shown(b)} %`), r.label);
+    assert.equal(r.rank, null);
+  }
+  // The table gives the range ("4–7/7"), not a number.
+  await page.click('details summary');
+  const b = bounds[0];
+  const tr = page.locator('#compare-table tbody tr', { hasText: b.province.name });
+  assert.equal(await tr.locator('td').nth(0).textContent(), `${b.rankRange.best}–${b.rankRange.worst}/${b.rankOf}`);
+  assert.equal(await tr.locator('td').nth(2).textContent(), `${shown(b)} %`);
+  // Its source panel says the rank is a range.
+  await tr.locator('button').click();
+  assert.equal(await page.textContent('#panel-value'), `${shown(b)} %`);
+  assert.match(await page.textContent('#panel-rank'), new RegExp(`hạng ${b.rankRange.best}–${b.rankRange.worst}/${b.rankOf}`));
+  assert.deepEqual(errors, []);
 });
 
-test('province search ignores diacritics, the URL restores the view, English labels', async () => {
+test('synthetic data is hidden until switched on, then every synthetic bar is marked', async () => {
+  const { page } = await openExplorer('?metric=female_provincial_committee_share&year=2020&map=VN63');
+  await page.waitForFunction((n) => window.explorer.bars === n, withFigure(await compare('female_provincial_committee_share', 2020)).length);
+  await page.check('#synthetic');
+  const c = await compare('female_provincial_committee_share', 2020, 'VN63', true);
+  await page.waitForFunction((n) => window.explorer.bars === n, withFigure(c).length);
+  const synth = new Set(withFigure(c).filter((r) => r.figure.status === 'SYNTHETIC').map((r) => r.province.name));
+  assert.ok(synth.size > 0);
+  const bars = await page.evaluate(() => { const o = window.explorer.compareChart.getOption(); return o.series[0].data.map((d, i) => ({ name: o.yAxis[0].data[i], label: d.label.formatter, decal: !!d.itemStyle.decal })); });
+  for (const b of bars) {
+    assert.equal(b.label.includes('GIẢ LẬP'), synth.has(b.name), `${b.name}: ${b.label}`);
+    if (synth.has(b.name)) assert.ok(b.decal, `${b.name} hatched`);
+  }
+  for (const r of withFigure(c)) if (r.figure.status === 'PROVISIONAL' || r.figure.status === 'DERIVED') assert.ok(bars.find((b) => b.name === r.province.name).label.includes(r.figure.status === 'PROVISIONAL' ? 'TẠM TÍNH' : 'SUY RA'));
+  assert.match(new URL(page.url()).search, /synthetic=1/);
+  // A synthetic-tainted VN34 projection is marked too, and lists its parts.
+  await page.check('input[name=map][value=VN34]');
+  const c34 = await compare('female_provincial_committee_share', 2020, 'VN34', true);
+  await page.waitForFunction((n) => window.explorer.bars === n && window.explorer.state.map === 'VN34', withFigure(c34).length);
+  const tainted = withFigure(c34).find((r) => r.figure.status === 'SYNTHETIC' && r.figure.parts.length > 1);
+  assert.ok(tainted);
+  const row = (await page.evaluate(() => window.explorer.rows)).find((r) => r.id === tainted.province.id);
+  assert.match(row.label, /GIẢ LẬP/);
+});
+
+test('target band drawn where the target is, also above every value ("> 35 %")', async () => {
+  const { page } = await openExplorer('?metric=female_provincial_committee_share&year=2020&map=VN63');
+  const c = await compare('female_provincial_committee_share', 2020);
+  const max = Math.max(...withFigure(c).map((r) => r.value));
+  let band = await page.evaluate(() => window.explorer.band);
+  assert.equal(band[0], c.target.lower);
+  assert.ok(band[1] >= Math.max(max, c.target.lower));
+  // The same view with a "> 35 %" target above every value: the band starts at 35.
+  const above = { ...c, target: { ...c.target, lower: 35, upper: null, lowerInclusive: false, label: '> 35 %' } };
+  assert.ok(max < 35);
+  band = await page.evaluate((x) => { window.explorer.render(x); return window.explorer.band; }, above);
+  assert.equal(band[0], 35);
+  assert.ok(band[1] > 35);
+  const axisMax = await page.evaluate(() => window.explorer.compareChart.getOption().xAxis[0].max);
+  assert.ok(axisMax >= band[1]);
+  assert.match(await page.textContent('#map-legend'), /Mục tiêu > 35 %/);
+  // And a target below every value ("≤ 5 %"): the band ends at 5.
+  const below = { ...c, target: { ...c.target, lower: null, upper: 5, upperInclusive: true, label: '≤ 5 %' } };
+  band = await page.evaluate((x) => { window.explorer.render(x); return window.explorer.band; }, below);
+  assert.deepEqual(band, [0, 5]);
+});
+
+for (const map of ['VN63', 'VN34']) {
+  test(`the ${map} map: ${map === 'VN63' ? 63 : 34} shapes coloured as the bars, no data grey, click and keyboard open the source`, async () => {
+    const n = map === 'VN63' ? 63 : 34;
+    const metric = 'female_provincial_committee_share'; const year = 2015;
+    const c = await compare(metric, year, map);
+    const { page, errors } = await openExplorer(`?metric=${metric}&year=${year}&map=${map}`);
+    await page.waitForFunction((k) => window.explorer.bars === k, withFigure(c).length);
+    const regions = await page.evaluate(() => window.explorer.mapChart.getModel().getSeriesByIndex(0).coordinateSystem.regions.map((r) => r.name));
+    assert.equal(regions.length, n);
+    assert.deepEqual([...regions].sort(), c.rows.map((r) => r.province.id).sort());
+    // Same colour on the map as on the unit's bar; units without a figure grey.
+    const { bars, mapData } = await page.evaluate(() => {
+      const o = window.explorer.compareChart.getOption();
+      return { bars: o.series[0].data.map((d, i) => ({ name: o.yAxis[0].data[i], color: d.itemStyle.color, hatched: !!d.itemStyle.decal })), mapData: window.explorer.mapData };
+    });
+    assert.equal(mapData.length, n);
+    for (const r of c.rows) {
+      const m = mapData.find((d) => d.id === r.province.id);
+      if (r.value == null) { assert.equal(m.color, '#d9d9d9', r.province.name); continue; }
+      const b = bars.find((x) => x.name === r.province.name);
+      assert.equal(m.color, b.color, r.province.name);
+      assert.equal(m.hatched, r.qualifier !== 'EXACT' || r.figure.status === 'SYNTHETIC', `${r.province.name} hatched`);
+    }
+    // Higher values are darker (a sequential scale).
+    const exact = withFigure(c).filter((r) => r.qualifier === 'EXACT').sort((a, b) => a.value - b.value);
+    const lum = (hex) => { const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); return 0.299 * r + 0.587 * g + 0.114 * b; };
+    const col = (r) => mapData.find((d) => d.id === r.province.id).color;
+    for (let i = 1; i < exact.length; i++) assert.ok(lum(col(exact[i])) <= lum(col(exact[i - 1])) + 0.001);
+
+    // Click a unit with a figure: its source panel.
+    const target = exact.at(-1) || withFigure(c)[0];
+    await page.locator('#map-chart').scrollIntoViewIfNeeded();
+    const pos = await page.evaluate((id) => {
+      const ch = window.explorer.mapChart;
+      const cs = ch.getModel().getSeriesByIndex(0).coordinateSystem;
+      const region = cs.getRegion(id);
+      // A point inside the shape (a coast's bounding-box centre may be at sea).
+      const b = region.getBoundingRect();
+      let inside = region.getCenter();
+      for (let k = 1; k < 400 && !region.contain(inside); k++) inside = [b.x + b.width * ((k % 20) + 0.5) / 20, b.y + b.height * (Math.floor(k / 20) + 0.5) / 20];
+      const [x, y] = cs.dataToPoint(inside);
+      const r = ch.getDom().getBoundingClientRect();
+      return { x: r.left + x, y: r.top + y };
+    }, target.province.id);
+    await page.mouse.click(pos.x, pos.y);
+    await page.waitForSelector('#panel:not([hidden])');
+    assert.equal(await page.textContent('#panel-title'), target.province.name);
+    await page.keyboard.press('Escape');
+    // Keyboard: focus the map, arrow to the first unit (by name), Enter opens its panel.
+    await page.focus('#map-chart');
+    await page.keyboard.press('ArrowRight');
+    const first = [...c.rows].sort((a, b) => a.province.name.localeCompare(b.province.name, 'vi'))[0];
+    assert.ok((await page.textContent('#map-live')).startsWith(first.province.name));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#panel:not([hidden])');
+    assert.equal(await page.textContent('#panel-title'), first.province.name);
+    await page.keyboard.press('Escape');
+    await page.locator('.mapview').screenshot({ path: join(outDir, `map-${map.toLowerCase()}-desktop.png`) });
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('the map on a 390 px phone: readable, nothing wider than the screen', async () => {
+  for (const map of ['VN63', 'VN34']) {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(`${base}/explore/?metric=female_provincial_committee_share&year=2015&map=${map}&synthetic=1`);
+    await page.waitForSelector('body[data-ready="1"]');
+    const width = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+    assert.ok(width <= 391, `page is ${width}px wide on a 390px phone`);
+    const box = await page.locator('#map-chart').boundingBox();
+    assert.ok(box.width >= 300 && box.width <= 390 && box.height >= 400, JSON.stringify(box));
+    await page.locator('.mapview').scrollIntoViewIfNeeded();
+    await page.locator('.mapview').screenshot({ path: join(outDir, `map-${map.toLowerCase()}-phone.png`) });
+    await page.close();
+  }
+});
+
+test('province search ignores diacritics, trends never plot ranges as years, the URL restores the view, English labels and units', async () => {
   const { page } = await openExplorer('?metric=female_pc_provincial_share&year=2016&map=VN63');
   await page.fill('#search', 'can tho');
   await page.press('#search', 'Enter');
   await page.waitForFunction(() => new URL(location.href).searchParams.get('provinces') === 'VN63-92');
-  await page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length === 1);
-  const points = await page.evaluate(() => window.explorer.seriesChart.getOption().series[0].data.filter((v) => v != null).length);
-  assert.equal(points, 1); // one published term; the other years are gaps, not zeros
+  await page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length === 2);
+  const s = (await api('query($m: ID!) { series(metric: $m, provinces: ["VN63-92"], from: 2010, to: 2030) { points { year value period { kind } } } }', { m: 'female_pc_provincial_share' })).series[0];
+  const yearly = s.points.filter((p) => p.value != null && (p.period.kind === 'YEAR' || p.period.kind === 'TERM')).length;
+  const points = await page.evaluate(() => window.explorer.seriesChart.getOption().series[1].data.filter((v) => v != null).length);
+  assert.equal(points, yearly); // the other years are gaps, not zeros
   const shared = page.url();
   const again = await openExplorer(new URL(shared).search + '&lang=en');
   await again.page.waitForSelector('#picked li');
   assert.match(await again.page.textContent('#picked'), /Cần Thơ/);
   assert.equal(await again.page.textContent('[data-i18n="metric"]'), 'Metric');
   assert.equal(await again.page.inputValue('#year'), '2016');
+  assert.equal(await again.page.evaluate(() => window.explorer.compareChart.getOption().xAxis[0].name), 'Unit: %');
+  assert.equal(await again.page.evaluate(() => window.explorer.seriesChart.getOption().yAxis[0].name), 'Unit: %');
+
+  // A cumulative range (staff cut 2015–2021) is listed under the chart, never a 2015 point.
+  const st = await api('{ series(metric: "staff_cut", provinces: ["VN63-72"], from: 2010, to: 2030) { points { year value period { kind label } } } }');
+  const range = st.series[0].points.find((p) => p.period.kind === 'RANGE' && p.value != null);
+  assert.ok(range, 'Tây Ninh has a cumulative staff cut');
+  const p3 = await openExplorer('?metric=staff_cut&year=2021&map=VN63&provinces=VN63-72');
+  await p3.page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length === 2);
+  const plotted = await p3.page.evaluate((y) => window.explorer.seriesChart.getOption().series[1].data[y - 2010], range.year);
+  assert.equal(plotted, null);
+  assert.ok((await p3.page.textContent('#series-other')).includes(range.period.label));
 });
 
 test('on a phone, with the keyboard only: open the data table and a source', async () => {
+  const c = await compare('female_provincial_committee_share', 2015);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.goto(`${base}/explore/?metric=female_provincial_committee_share&year=2015&map=VN63`);
   await page.waitForSelector('body[data-ready="1"]');
-  await page.waitForFunction(() => window.explorer.bars === 12);
+  await page.waitForFunction((n) => window.explorer.bars === n, withFigure(c).length);
   // Nothing wider than the screen.
   const width = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
   assert.ok(width <= 391, `page is ${width}px wide on a 390px phone`);
@@ -137,12 +345,12 @@ test('on a phone, with the keyboard only: open the data table and a source', asy
   await page.focus('details summary');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
-  const focused = await page.evaluate(() => document.activeElement.textContent);
-  assert.equal(focused, 'Kiên Giang'); // rank 1 of the 2015-2020 term
+  const first = withFigure(c)[0];
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), first.province.name);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#panel:not([hidden])');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'panel');
-  assert.match(await page.textContent('#panel-quote'), /^\(press/);
+  if (first.observation) assert.equal(await page.textContent('#panel-quote'), first.observation.quote);
   await page.keyboard.press('Escape');
   assert.equal(await page.isHidden('#panel'), true);
 });
