@@ -110,12 +110,18 @@ func weakest(parts []*warehouse.Observation) *string {
 func (v *Value) Exact() bool { return v.Value != nil && v.Qualifier == warehouse.QualExact }
 
 // Display renders the figure as a reader should see it: "22.51", "<10", ">98.4", "≈30";
-// "" without a value. A bound is never shown as a bare number.
+// "" without a value. A bound is never shown as a bare number; a single observation is
+// shown as published, a combined one to two decimals.
 func (v *Value) Display() string {
 	if v.Value == nil {
 		return ""
 	}
 	n := strconv.FormatFloat(*v.Value, 'f', -1, 64)
+	if len(v.Parts) != 1 {
+		// A computed figure (summed numerators over summed denominators) is shown to two
+		// decimals, as published shares are; its exact value stays in value/numerator/denominator.
+		n = strconv.FormatFloat(math.Round(*v.Value*100)/100, 'f', -1, 64)
+	}
 	switch v.Qualifier {
 	case warehouse.QualLowerBound:
 		return ">" + n

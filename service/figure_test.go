@@ -97,7 +97,7 @@ func TestCombinedFigureTakesWeakestStatusAndListsParts(t *testing.T) {
 	parts := map[string]*warehouse.Observation{"A": obs("A", "PUBLISHED", 19, 77), "B": obs("B", "SYNTHETIC", 13, 72), "C": obs("C", "PUBLISHED", 11, 42)}
 	v := Combine(share, parts, []string{"A", "B", "C"})
 	// (19+13+11)/(77+72+42) = 43/191 = 22.513…%
-	if v.Value == nil || fmt.Sprintf("%.2f", *v.Value) != "22.51" || *v.Status() != "SYNTHETIC" || len(v.Parts) != 3 || v.Display() != fmt.Sprint(*v.Value) {
+	if v.Value == nil || fmt.Sprintf("%.2f", *v.Value) != "22.51" || *v.Status() != "SYNTHETIC" || len(v.Parts) != 3 || v.Display() != "22.51" {
 		t.Fatalf("combined %v status %v parts %d", deref(v.Value), v.Status(), len(v.Parts))
 	}
 	parts["B"].Status = "PROVISIONAL"
