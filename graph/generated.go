@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Brief() BriefResolver
 	Comparison() ComparisonResolver
 	Group() GroupResolver
 	Metric() MetricResolver
@@ -38,6 +39,7 @@ type ResolverRoot interface {
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Source() SourceResolver
+	Table() TableResolver
 	Target() TargetResolver
 	Trend() TrendResolver
 }
@@ -65,6 +67,45 @@ type ComplexityRoot struct {
 		Figure func(childComplexity int) int
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	Brief struct {
+		FromYear     func(childComplexity int) int
+		Map          func(childComplexity int) int
+		Predecessors func(childComplexity int) int
+		Province     func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Sections     func(childComplexity int) int
+		Sources      func(childComplexity int) int
+		Successors   func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	BriefFootnote struct {
+		Metrics func(childComplexity int) int
+		Number  func(childComplexity int) int
+		Source  func(childComplexity int) int
+	}
+
+	BriefItem struct {
+		Metric       func(childComplexity int) int
+		National     func(childComplexity int) int
+		Notes        func(childComplexity int) int
+		Period       func(childComplexity int) int
+		Predecessors func(childComplexity int) int
+		RankOf       func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Row          func(childComplexity int) int
+		Series       func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	BriefSection struct {
+		ID     func(childComplexity int) int
+		Items  func(childComplexity int) int
+		NameEN func(childComplexity int) int
+		NameVI func(childComplexity int) int
 	}
 
 	Comparison struct {
@@ -206,6 +247,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Brief            func(childComplexity int, province string, year *int, mapArg *model.Map) int
 		Compare          func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
 		DataVersion      func(childComplexity int) int
 		Groups           func(childComplexity int, mapArg *model.Map) int
@@ -216,9 +258,10 @@ type ComplexityRoot struct {
 		Province         func(childComplexity int, id string, mapArg *model.Map) int
 		Provinces        func(childComplexity int, mapArg *model.Map, region *string, group *string) int
 		SearchProvinces  func(childComplexity int, text string, mapArg *model.Map, first *int) int
-		Series           func(childComplexity int, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) int
+		Series           func(childComplexity int, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) int
 		Source           func(childComplexity int, id string) int
 		Sources          func(childComplexity int) int
+		Table            func(childComplexity int, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
 		TargetAttainment func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) int
 		Targets          func(childComplexity int, metric *string) int
 		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) int
@@ -264,6 +307,29 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	Table struct {
+		CSVURL  func(childComplexity int) int
+		Columns func(childComplexity int) int
+		Map     func(childComplexity int) int
+		Metrics func(childComplexity int) int
+		Rows    func(childComplexity int) int
+		Years   func(childComplexity int) int
+	}
+
+	TableColumn struct {
+		Metric    func(childComplexity int) int
+		National  func(childComplexity int) int
+		Projected func(childComplexity int) int
+		RankOf    func(childComplexity int) int
+		Target    func(childComplexity int) int
+		Year      func(childComplexity int) int
+	}
+
+	TableRow struct {
+		Cells    func(childComplexity int) int
+		Province func(childComplexity int) int
+	}
+
 	Target struct {
 		Deadline       func(childComplexity int) int
 		Directive      func(childComplexity int) int
@@ -301,6 +367,15 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BriefResolver interface {
+	Map(ctx context.Context, obj *service.Brief) (model.Map, error)
+
+	Region(ctx context.Context, obj *service.Brief) (*warehouse.Group, error)
+	Predecessors(ctx context.Context, obj *service.Brief) ([]*warehouse.Province, error)
+	Successors(ctx context.Context, obj *service.Brief) ([]*warehouse.Province, error)
+
+	URL(ctx context.Context, obj *service.Brief) (string, error)
+}
 type ComparisonResolver interface {
 	Map(ctx context.Context, obj *service.Comparison) (model.Map, error)
 
@@ -349,15 +424,22 @@ type QueryResolver interface {
 	Targets(ctx context.Context, metric *string) ([]*warehouse.Target, error)
 	DataVersion(ctx context.Context) (string, error)
 	Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error)
-	Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) ([]*service.Series, error)
+	Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) ([]*service.Series, error)
 	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error)
 	TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
 	Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error)
 	PreferenceRule(ctx context.Context) (string, error)
+	Brief(ctx context.Context, province string, year *int, mapArg *model.Map) (*service.Brief, error)
+	Table(ctx context.Context, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Table, error)
 }
 type SourceResolver interface {
 	URL(ctx context.Context, obj *warehouse.Source) (*string, error)
 	Retrieved(ctx context.Context, obj *warehouse.Source) (*string, error)
+}
+type TableResolver interface {
+	Map(ctx context.Context, obj *service.Table) (model.Map, error)
+
+	CSVURL(ctx context.Context, obj *service.Table) (string, error)
 }
 type TargetResolver interface {
 	Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error)
@@ -482,6 +564,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benchmark.Name(childComplexity), true
+
+	case "Brief.fromYear":
+		if e.ComplexityRoot.Brief.FromYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.FromYear(childComplexity), true
+	case "Brief.map":
+		if e.ComplexityRoot.Brief.Map == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Map(childComplexity), true
+	case "Brief.predecessors":
+		if e.ComplexityRoot.Brief.Predecessors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Predecessors(childComplexity), true
+	case "Brief.province":
+		if e.ComplexityRoot.Brief.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Province(childComplexity), true
+	case "Brief.region":
+		if e.ComplexityRoot.Brief.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Region(childComplexity), true
+	case "Brief.sections":
+		if e.ComplexityRoot.Brief.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Sections(childComplexity), true
+	case "Brief.sources":
+		if e.ComplexityRoot.Brief.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Sources(childComplexity), true
+	case "Brief.successors":
+		if e.ComplexityRoot.Brief.Successors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Successors(childComplexity), true
+	case "Brief.url":
+		if e.ComplexityRoot.Brief.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.URL(childComplexity), true
+	case "Brief.year":
+		if e.ComplexityRoot.Brief.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.Year(childComplexity), true
+
+	case "BriefFootnote.metrics":
+		if e.ComplexityRoot.BriefFootnote.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefFootnote.Metrics(childComplexity), true
+	case "BriefFootnote.number":
+		if e.ComplexityRoot.BriefFootnote.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefFootnote.Number(childComplexity), true
+	case "BriefFootnote.source":
+		if e.ComplexityRoot.BriefFootnote.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefFootnote.Source(childComplexity), true
+
+	case "BriefItem.metric":
+		if e.ComplexityRoot.BriefItem.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Metric(childComplexity), true
+	case "BriefItem.national":
+		if e.ComplexityRoot.BriefItem.National == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.National(childComplexity), true
+	case "BriefItem.notes":
+		if e.ComplexityRoot.BriefItem.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Notes(childComplexity), true
+	case "BriefItem.period":
+		if e.ComplexityRoot.BriefItem.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Period(childComplexity), true
+	case "BriefItem.predecessors":
+		if e.ComplexityRoot.BriefItem.Predecessors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Predecessors(childComplexity), true
+	case "BriefItem.rankOf":
+		if e.ComplexityRoot.BriefItem.RankOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.RankOf(childComplexity), true
+	case "BriefItem.region":
+		if e.ComplexityRoot.BriefItem.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Region(childComplexity), true
+	case "BriefItem.row":
+		if e.ComplexityRoot.BriefItem.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Row(childComplexity), true
+	case "BriefItem.series":
+		if e.ComplexityRoot.BriefItem.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Series(childComplexity), true
+	case "BriefItem.year":
+		if e.ComplexityRoot.BriefItem.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefItem.Year(childComplexity), true
+
+	case "BriefSection.id":
+		if e.ComplexityRoot.BriefSection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefSection.ID(childComplexity), true
+	case "BriefSection.items":
+		if e.ComplexityRoot.BriefSection.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefSection.Items(childComplexity), true
+	case "BriefSection.nameEn":
+		if e.ComplexityRoot.BriefSection.NameEN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefSection.NameEN(childComplexity), true
+	case "BriefSection.nameVi":
+		if e.ComplexityRoot.BriefSection.NameVI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefSection.NameVI(childComplexity), true
 
 	case "Comparison.benchmarks":
 		if e.ComplexityRoot.Comparison.Benchmarks == nil {
@@ -1124,6 +1372,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Province.ValidTo(childComplexity), true
 
+	case "Query.brief":
+		if e.ComplexityRoot.Query.Brief == nil {
+			break
+		}
+
+		args, err := ec.field_Query_brief_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Brief(childComplexity, args["province"].(string), args["year"].(*int), args["map"].(*model.Map)), true
 	case "Query.compare":
 		if e.ComplexityRoot.Query.Compare == nil {
 			break
@@ -1230,7 +1489,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Series(childComplexity, args["metric"].(string), args["provinces"].([]string), args["from"].(int), args["to"].(int), args["map"].(*model.Map), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.Series(childComplexity, args["metric"].(string), args["provinces"].([]string), args["from"].(int), args["to"].(int), args["map"].(*model.Map), args["includeSynthetic"].(*bool), args["group"].(*string)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -1248,6 +1507,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sources(childComplexity), true
+	case "Query.table":
+		if e.ComplexityRoot.Query.Table == nil {
+			break
+		}
+
+		args, err := ec.field_Query_table_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Table(childComplexity, args["metrics"].([]string), args["years"].([]int), args["map"].(*model.Map), args["provinces"].([]string), args["group"].(*string), args["includeSynthetic"].(*bool)), true
 	case "Query.targetAttainment":
 		if e.ComplexityRoot.Query.TargetAttainment == nil {
 			break
@@ -1436,6 +1706,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
+
+	case "Table.csvUrl":
+		if e.ComplexityRoot.Table.CSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.CSVURL(childComplexity), true
+	case "Table.columns":
+		if e.ComplexityRoot.Table.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Columns(childComplexity), true
+	case "Table.map":
+		if e.ComplexityRoot.Table.Map == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Map(childComplexity), true
+	case "Table.metrics":
+		if e.ComplexityRoot.Table.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Metrics(childComplexity), true
+	case "Table.rows":
+		if e.ComplexityRoot.Table.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Rows(childComplexity), true
+	case "Table.years":
+		if e.ComplexityRoot.Table.Years == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Years(childComplexity), true
+
+	case "TableColumn.metric":
+		if e.ComplexityRoot.TableColumn.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Metric(childComplexity), true
+	case "TableColumn.national":
+		if e.ComplexityRoot.TableColumn.National == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.National(childComplexity), true
+	case "TableColumn.projected":
+		if e.ComplexityRoot.TableColumn.Projected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Projected(childComplexity), true
+	case "TableColumn.rankOf":
+		if e.ComplexityRoot.TableColumn.RankOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.RankOf(childComplexity), true
+	case "TableColumn.target":
+		if e.ComplexityRoot.TableColumn.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Target(childComplexity), true
+	case "TableColumn.year":
+		if e.ComplexityRoot.TableColumn.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Year(childComplexity), true
+
+	case "TableRow.cells":
+		if e.ComplexityRoot.TableRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableRow.Cells(childComplexity), true
+	case "TableRow.province":
+		if e.ComplexityRoot.TableRow.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableRow.Province(childComplexity), true
 
 	case "Target.deadline":
 		if e.ComplexityRoot.Target.Deadline == nil {
@@ -1804,9 +2161,10 @@ extend type Query {
   periods without a figure are left out (gaps, not zeros). "VN" gives the national series
   and a group ID the group's: its published figure, else its members combined (the nation:
   every unit of the map in force that year; shares as summed numerators over summed
-  denominators), with the parts listed.
+  denominators), with the parts listed. "ALL" among provinces stands for every unit of the
+  map, and group adds the group's members (at most 64 units in all); give provinces or group.
   """
-  series(metric: ID!, provinces: [ID!]!, from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false): [Series!]!
+  series(metric: ID!, provinces: [ID!], from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false, group: ID): [Series!]!
   """
   Change, least-squares slope and the year the target would be met at that slope, for a
   province, a group ID or "VN" (the nation). Fits exact figures of one period kind
@@ -2061,6 +2419,114 @@ type ObservationConnection {
   pageInfo: PageInfo!
   totalCount: Int!
 }
+
+extend type Query {
+  """
+  Everything known about one province near one year, in one query: per metric with a figure
+  starting in year-5..year (the latest; a range or as-of figure when there is no yearly one)
+  the unit's row of compare (figure with status, qualifier and parts, rank range among all
+  units of the map, change, target, status and gap), its region's and the nation's figures,
+  its series over the last 15 years and, on VN34 before 2025, its VN63 predecessors' rows;
+  the lineage; every source cited, numbered. Published figures only (no synthetic rows).
+  year defaults to the latest start year of the unit's figures; map to the province's own.
+  """
+  brief(province: ID!, year: Int, map: Map): Brief!
+  """
+  A unit × metric × year matrix: one column per metric (at most 20) and year (at most 20),
+  each the compare of that metric and year with the same map, provinces, group and
+  includeSynthetic, so every cell equals that compare's row for the unit. Rows are the
+  units in the order compare selects them (provinces as given, else the group's members,
+  else the map's units).
+  """
+  table(metrics: [ID!]!, years: [Int!]!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Table!
+}
+
+"One province's brief (see Query.brief)."
+type Brief {
+  province: Province!
+  map: Map!
+  "The year the brief is for: each metric shows its latest figure starting in fromYear..year."
+  year: Int!
+  fromYear: Int!
+  "The region the province belongs to (its figure is in each item's region)."
+  region: Group
+  "On VN34: the VN63 units merged into this one."
+  predecessors: [Province!]!
+  "On VN63: the VN34 unit this one went into."
+  successors: [Province!]!
+  "Metric groups (party committees; People's Councils and National Assembly; staff and organisation; party membership) that have items."
+  sections: [BriefSection!]!
+  "Every source cited by the items (figures, parts, earlier figures, benchmarks, series, targets), numbered in the order first cited."
+  sources: [BriefFootnote!]!
+  "The printable page (one A4 page), in Vietnamese; add &lang=en for English."
+  url: String!
+}
+
+type BriefSection {
+  "party_committees, councils, staff or membership."
+  id: ID!
+  nameEn: String!
+  nameVi: String!
+  items: [BriefItem!]!
+}
+
+"One metric of a brief: compare's and series' answers for the unit."
+type BriefItem {
+  metric: Metric!
+  "The start year of the period compared."
+  year: Int!
+  "The period compared when it is a range or an as-of date (null for a year or a term starting in it)."
+  period: Period
+  "The unit's row of compare(metric, year or period, map, provinces: [unit]): rank range among all units, change, target, status, gap."
+  row: ComparisonRow!
+  "Units of the map ranked."
+  rankOf: Int!
+  "The unit's region's figure (compare's benchmark)."
+  region: Benchmark
+  national: Benchmark!
+  "On VN34 before 2025: the predecessors' rows of compare on VN63, in lineage order."
+  predecessors: [ComparisonRow!]!
+  "The unit's yearly points (years and terms) with a value over the last 15 years, as series gives them (for sparklines)."
+  series: [SeriesPoint!]!
+  "Numbers of the footnotes (Brief.sources) this item cites."
+  notes: [Int!]!
+}
+
+"A numbered source of a brief."
+type BriefFootnote {
+  number: Int!
+  source: Source!
+  "The metrics it is cited for."
+  metrics: [ID!]!
+}
+
+"A unit × metric × year matrix (see Query.table)."
+type Table {
+  map: Map!
+  metrics: [Metric!]!
+  years: [Int!]!
+  "One per metric and year, metrics in the order given, each in every year."
+  columns: [TableColumn!]!
+  rows: [TableRow!]!
+  "Download the table as CSV, one line per cell, with a citation column."
+  csvUrl: String!
+}
+
+type TableColumn {
+  metric: Metric!
+  year: Int!
+  "The comparison the column's cells come from (its rows are not repeated here)."
+  rankOf: Int!
+  national: Benchmark!
+  target: Target
+  projected: Boolean!
+}
+
+type TableRow {
+  province: Province!
+  "The unit's row of each column's comparison, in column order."
+  cells: [ComparisonRow!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2109,6 +2575,84 @@ func (ec *executionContext) childFields_Benchmark(ctx context.Context, field gra
 		return ec.fieldContext_Benchmark_figure(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Benchmark", field.Name)
+}
+
+func (ec *executionContext) childFields_Brief(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Brief_province(ctx, field)
+	case "map":
+		return ec.fieldContext_Brief_map(ctx, field)
+	case "year":
+		return ec.fieldContext_Brief_year(ctx, field)
+	case "fromYear":
+		return ec.fieldContext_Brief_fromYear(ctx, field)
+	case "region":
+		return ec.fieldContext_Brief_region(ctx, field)
+	case "predecessors":
+		return ec.fieldContext_Brief_predecessors(ctx, field)
+	case "successors":
+		return ec.fieldContext_Brief_successors(ctx, field)
+	case "sections":
+		return ec.fieldContext_Brief_sections(ctx, field)
+	case "sources":
+		return ec.fieldContext_Brief_sources(ctx, field)
+	case "url":
+		return ec.fieldContext_Brief_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Brief", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefFootnote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_BriefFootnote_number(ctx, field)
+	case "source":
+		return ec.fieldContext_BriefFootnote_source(ctx, field)
+	case "metrics":
+		return ec.fieldContext_BriefFootnote_metrics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefFootnote", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_BriefItem_metric(ctx, field)
+	case "year":
+		return ec.fieldContext_BriefItem_year(ctx, field)
+	case "period":
+		return ec.fieldContext_BriefItem_period(ctx, field)
+	case "row":
+		return ec.fieldContext_BriefItem_row(ctx, field)
+	case "rankOf":
+		return ec.fieldContext_BriefItem_rankOf(ctx, field)
+	case "region":
+		return ec.fieldContext_BriefItem_region(ctx, field)
+	case "national":
+		return ec.fieldContext_BriefItem_national(ctx, field)
+	case "predecessors":
+		return ec.fieldContext_BriefItem_predecessors(ctx, field)
+	case "series":
+		return ec.fieldContext_BriefItem_series(ctx, field)
+	case "notes":
+		return ec.fieldContext_BriefItem_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefItem", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BriefSection_id(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_BriefSection_nameEn(ctx, field)
+	case "nameVi":
+		return ec.fieldContext_BriefSection_nameVi(ctx, field)
+	case "items":
+		return ec.fieldContext_BriefSection_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefSection", field.Name)
 }
 
 func (ec *executionContext) childFields_Comparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2467,6 +3011,52 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
 
+func (ec *executionContext) childFields_Table(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "map":
+		return ec.fieldContext_Table_map(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Table_metrics(ctx, field)
+	case "years":
+		return ec.fieldContext_Table_years(ctx, field)
+	case "columns":
+		return ec.fieldContext_Table_columns(ctx, field)
+	case "rows":
+		return ec.fieldContext_Table_rows(ctx, field)
+	case "csvUrl":
+		return ec.fieldContext_Table_csvUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
+}
+
+func (ec *executionContext) childFields_TableColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_TableColumn_metric(ctx, field)
+	case "year":
+		return ec.fieldContext_TableColumn_year(ctx, field)
+	case "rankOf":
+		return ec.fieldContext_TableColumn_rankOf(ctx, field)
+	case "national":
+		return ec.fieldContext_TableColumn_national(ctx, field)
+	case "target":
+		return ec.fieldContext_TableColumn_target(ctx, field)
+	case "projected":
+		return ec.fieldContext_TableColumn_projected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_TableRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_TableRow_province(ctx, field)
+	case "cells":
+		return ec.fieldContext_TableRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Target(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2658,6 +3248,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_brief_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "province",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["province"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.Map, error) {
+			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg2
 	return args, nil
 }
 
@@ -2876,7 +3496,7 @@ func (ec *executionContext) field_Query_series_args(ctx context.Context, rawArgs
 	args["metric"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "provinces",
 		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2914,6 +3534,14 @@ func (ec *executionContext) field_Query_series_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["includeSynthetic"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg6
 	return args, nil
 }
 
@@ -2928,6 +3556,60 @@ func (ec *executionContext) field_Query_source_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_table_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "metrics",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metrics"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "years",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["years"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.Map, error) {
+			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "provinces",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinces"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeSynthetic",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeSynthetic"] = arg5
 	return args, nil
 }
 
@@ -3508,6 +4190,762 @@ func (ec *executionContext) fieldContext_Benchmark_figure(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Figure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_province(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_map(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_map(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brief().Map(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Map) graphql.Marshaler {
+			return ec.marshalNMap2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_map(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, true, true, errors.New("field of type Map does not have child fields"))
+}
+
+func (ec *executionContext) _Brief_year(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Brief_fromYear(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_fromYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_fromYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Brief_region(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brief().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_predecessors(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_predecessors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brief().Predecessors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_predecessors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_successors(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_successors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brief().Successors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_successors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_sections(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.BriefSection) graphql.Marshaler {
+			return ec.marshalNBriefSection2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_sources(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.BriefSource) graphql.Marshaler {
+			return ec.marshalNBriefFootnote2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefFootnote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brief_url(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brief().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BriefFootnote_number(ctx context.Context, field graphql.CollectedField, obj *service.BriefSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefFootnote_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefFootnote_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefFootnote", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefFootnote_source(ctx context.Context, field graphql.CollectedField, obj *service.BriefSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefFootnote_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefFootnote_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefFootnote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefFootnote_metrics(ctx context.Context, field graphql.CollectedField, obj *service.BriefSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefFootnote_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefFootnote_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefFootnote", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _BriefItem_metric(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_year(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefItem", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefItem_period(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+			return ec.marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_row(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Row) graphql.Marshaler {
+			return ec.marshalNComparisonRow2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_rankOf(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_rankOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_rankOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefItem", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefItem_region(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
+			return ec.marshalOBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benchmark(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_national(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_national(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.National, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Benchmark) graphql.Marshaler {
+			return ec.marshalNBenchmark2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_national(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benchmark(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_predecessors(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_predecessors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Predecessors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Row) graphql.Marshaler {
+			return ec.marshalNComparisonRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_predecessors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_series(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.Point) graphql.Marshaler {
+			return ec.marshalNSeriesPoint2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefItem_notes(ctx context.Context, field graphql.CollectedField, obj *service.BriefItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefItem_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefItem_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefItem", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefSection_id(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefSection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefSection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefSection", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _BriefSection_nameEn(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefSection_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefSection_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefSection", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BriefSection_nameVi(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefSection_nameVi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameVI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefSection_nameVi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefSection", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BriefSection_items(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefSection_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.BriefItem) graphql.Marshaler {
+			return ec.marshalNBriefItem2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefSection_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6647,7 +8085,7 @@ func (ec *executionContext) _Query_series(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Series(ctx, fc.Args["metric"].(string), fc.Args["provinces"].([]string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["map"].(*model.Map), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().Series(ctx, fc.Args["metric"].(string), fc.Args["provinces"].([]string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["map"].(*model.Map), fc.Args["includeSynthetic"].(*bool), fc.Args["group"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Series) graphql.Marshaler {
@@ -6834,6 +8272,94 @@ func (ec *executionContext) _Query_preferenceRule(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Query_preferenceRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Query_brief(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_brief(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Brief(ctx, fc.Args["province"].(string), fc.Args["year"].(*int), fc.Args["map"].(*model.Map))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Brief) graphql.Marshaler {
+			return ec.marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_brief(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Brief(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_brief_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_table(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Table(ctx, fc.Args["metrics"].([]string), fc.Args["years"].([]int), fc.Args["map"].(*model.Map), fc.Args["provinces"].([]string), fc.Args["group"].(*string), fc.Args["includeSynthetic"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_table(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_table_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7557,6 +9083,400 @@ func (ec *executionContext) _Source_retrieved(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Source_retrieved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Table_map(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_map(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Table().Map(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Map) graphql.Marshaler {
+			return ec.marshalNMap2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_map(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Table", field, true, true, errors.New("field of type Map does not have child fields"))
+}
+
+func (ec *executionContext) _Table_metrics(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetricᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Table_years(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_years(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Years, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_years(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Table", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Table_columns(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
+			return ec.marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TableColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Table_rows(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.TableRow) graphql.Marshaler {
+			return ec.marshalNTableRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TableRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Table_csvUrl(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_csvUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Table().CSVURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_csvUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Table", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TableColumn_metric(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableColumn",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableColumn_year(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TableColumn", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TableColumn_rankOf(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_rankOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankOf(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_rankOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TableColumn", field, true, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TableColumn_national(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_national(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.National(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
+			return ec.marshalNBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_national(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableColumn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benchmark(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableColumn_target(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableColumn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableColumn_projected(ctx context.Context, field graphql.CollectedField, obj *service.TableColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_projected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projected(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_projected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TableColumn", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TableRow_province(ctx context.Context, field graphql.CollectedField, obj *service.TableRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableRow_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableRow_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableRow_cells(ctx context.Context, field graphql.CollectedField, obj *service.TableRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Row) graphql.Marshaler {
+			return ec.marshalNComparisonRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Target_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Target) (ret graphql.Marshaler) {
@@ -9521,6 +11441,438 @@ func (ec *executionContext) _Benchmark(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var briefImplementors = []string{"Brief"}
+
+func (ec *executionContext) _Brief(ctx context.Context, sel ast.SelectionSet, obj *service.Brief) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Brief")
+		case "province":
+			out.Values[i] = ec._Brief_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "map":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Brief_map(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "year":
+			out.Values[i] = ec._Brief_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromYear":
+			out.Values[i] = ec._Brief_fromYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Brief_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "predecessors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Brief_predecessors(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "successors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Brief_successors(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sections":
+			out.Values[i] = ec._Brief_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sources":
+			out.Values[i] = ec._Brief_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Brief_url(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefFootnoteImplementors = []string{"BriefFootnote"}
+
+func (ec *executionContext) _BriefFootnote(ctx context.Context, sel ast.SelectionSet, obj *service.BriefSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefFootnoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefFootnote")
+		case "number":
+			out.Values[i] = ec._BriefFootnote_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._BriefFootnote_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metrics":
+			out.Values[i] = ec._BriefFootnote_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefItemImplementors = []string{"BriefItem"}
+
+func (ec *executionContext) _BriefItem(ctx context.Context, sel ast.SelectionSet, obj *service.BriefItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefItem")
+		case "metric":
+			out.Values[i] = ec._BriefItem_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._BriefItem_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._BriefItem_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "row":
+			out.Values[i] = ec._BriefItem_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rankOf":
+			out.Values[i] = ec._BriefItem_rankOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._BriefItem_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "national":
+			out.Values[i] = ec._BriefItem_national(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predecessors":
+			out.Values[i] = ec._BriefItem_predecessors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._BriefItem_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._BriefItem_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefSectionImplementors = []string{"BriefSection"}
+
+func (ec *executionContext) _BriefSection(ctx context.Context, sel ast.SelectionSet, obj *service.BriefSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefSection")
+		case "id":
+			out.Values[i] = ec._BriefSection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._BriefSection_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameVi":
+			out.Values[i] = ec._BriefSection_nameVi(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._BriefSection_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var comparisonImplementors = []string{"Comparison"}
 
 func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSet, obj *service.Comparison) graphql.Marshaler {
@@ -11441,6 +13793,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "brief":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_brief(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "table":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_table(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -11811,6 +14207,241 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tableImplementors = []string{"Table"}
+
+func (ec *executionContext) _Table(ctx context.Context, sel ast.SelectionSet, obj *service.Table) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Table")
+		case "map":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Table_map(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "metrics":
+			out.Values[i] = ec._Table_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "years":
+			out.Values[i] = ec._Table_years(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "columns":
+			out.Values[i] = ec._Table_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rows":
+			out.Values[i] = ec._Table_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "csvUrl":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Table_csvUrl(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tableColumnImplementors = []string{"TableColumn"}
+
+func (ec *executionContext) _TableColumn(ctx context.Context, sel ast.SelectionSet, obj *service.TableColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableColumn")
+		case "metric":
+			out.Values[i] = ec._TableColumn_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._TableColumn_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rankOf":
+			out.Values[i] = ec._TableColumn_rankOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "national":
+			out.Values[i] = ec._TableColumn_national(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._TableColumn_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projected":
+			out.Values[i] = ec._TableColumn_projected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tableRowImplementors = []string{"TableRow"}
+
+func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet, obj *service.TableRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableRow")
+		case "province":
+			out.Values[i] = ec._TableRow_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._TableRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12648,6 +15279,16 @@ func (ec *executionContext) marshalNBenchmark2ᚕgithubᚗcomᚋcadrestatᚋcadr
 	return ret
 }
 
+func (ec *executionContext) marshalNBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Benchmark(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12662,6 +15303,94 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx context.Context, sel ast.SelectionSet, v *service.Brief) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Brief(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefFootnote2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefFootnote2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefFootnote2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSource(ctx context.Context, sel ast.SelectionSet, v *service.BriefSource) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefFootnote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefItem2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefItem2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefItem2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItem(ctx context.Context, sel ast.SelectionSet, v *service.BriefItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefSection2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefSection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefSection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSection(ctx context.Context, sel ast.SelectionSet, v *service.BriefSection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefSection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
@@ -12795,6 +15524,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNMap2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx context.Context, v any) (model.Map, error) {
@@ -13075,6 +15833,68 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Table(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTableColumn2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTableColumn2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumn(ctx context.Context, sel ast.SelectionSet, v *service.TableColumn) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TableColumn(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTableRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTableRow2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTableRow2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRow(ctx context.Context, sel ast.SelectionSet, v *service.TableRow) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TableRow(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13267,6 +16087,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Benchmark(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13319,6 +16146,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Group(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -15,6 +15,31 @@ import (
 )
 
 // Map is the resolver for the map field.
+func (r *briefResolver) Map(ctx context.Context, obj *service.Brief) (model.Map, error) {
+	return model.Map(obj.Map), nil
+}
+
+// Region is the resolver for the region field.
+func (r *briefResolver) Region(ctx context.Context, obj *service.Brief) (*warehouse.Group, error) {
+	return obj.Region, nil
+}
+
+// Predecessors is the resolver for the predecessors field.
+func (r *briefResolver) Predecessors(ctx context.Context, obj *service.Brief) ([]*warehouse.Province, error) {
+	return r.provincesByID(obj.Predecessors), nil
+}
+
+// Successors is the resolver for the successors field.
+func (r *briefResolver) Successors(ctx context.Context, obj *service.Brief) ([]*warehouse.Province, error) {
+	return r.provincesByID(obj.Successors), nil
+}
+
+// URL is the resolver for the url field.
+func (r *briefResolver) URL(ctx context.Context, obj *service.Brief) (string, error) {
+	return service.BriefURL(obj, ""), nil
+}
+
+// Map is the resolver for the map field.
 func (r *comparisonResolver) Map(ctx context.Context, obj *service.Comparison) (model.Map, error) {
 	return model.Map(obj.Map), nil
 }
@@ -218,8 +243,12 @@ func (r *queryResolver) Compare(ctx context.Context, metric string, year *int, p
 }
 
 // Series is the resolver for the series field.
-func (r *queryResolver) Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool) ([]*service.Series, error) {
-	ser, err := r.Svc.Series(ctx, service.SeriesArgs{Metric: metric, Provinces: provinces, From: from, To: to, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+func (r *queryResolver) Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) ([]*service.Series, error) {
+	units, err := r.Svc.SeriesUnits(mapOf(mapArg), provinces, deref(group))
+	if err != nil {
+		return nil, err
+	}
+	ser, err := r.Svc.Series(ctx, service.SeriesArgs{Metric: metric, Provinces: units, From: from, To: to, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
 	for _, s := range ser {
 		expectPoints(ctx, s.Points)
 	}
@@ -258,6 +287,26 @@ func (r *queryResolver) PreferenceRule(ctx context.Context) (string, error) {
 	return service.PreferenceRule, nil
 }
 
+// Brief is the resolver for the brief field.
+func (r *queryResolver) Brief(ctx context.Context, province string, year *int, mapArg *model.Map) (*service.Brief, error) {
+	b, err := r.Svc.Brief(ctx, service.BriefArgs{Province: province, Year: deref(year), Map: mapOrEmpty(mapArg)})
+	if err == nil {
+		expectBrief(ctx, b)
+	}
+	return b, err
+}
+
+// Table is the resolver for the table field.
+func (r *queryResolver) Table(ctx context.Context, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Table, error) {
+	t, err := r.Svc.Table(ctx, service.TableArgs{Metrics: metrics, Years: years, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
+	if err == nil {
+		for _, row := range t.Rows {
+			expectRows(ctx, row.Cells, nil)
+		}
+	}
+	return t, err
+}
+
 // URL is the resolver for the url field.
 func (r *sourceResolver) URL(ctx context.Context, obj *warehouse.Source) (*string, error) {
 	if obj.URL == "" {
@@ -272,6 +321,16 @@ func (r *sourceResolver) Retrieved(ctx context.Context, obj *warehouse.Source) (
 		return nil, nil
 	}
 	return &obj.Retrieved, nil
+}
+
+// Map is the resolver for the map field.
+func (r *tableResolver) Map(ctx context.Context, obj *service.Table) (model.Map, error) {
+	return model.Map(obj.Map), nil
+}
+
+// CSVURL is the resolver for the csvUrl field.
+func (r *tableResolver) CSVURL(ctx context.Context, obj *service.Table) (string, error) {
+	return tableCSVURL(obj), nil
 }
 
 // Metric is the resolver for the metric field.
@@ -312,6 +371,9 @@ func (r *trendResolver) ProjectedYearMet(ctx context.Context, obj *service.Trend
 	return obj.ProjectedYearMet, nil
 }
 
+// Brief returns BriefResolver implementation.
+func (r *Resolver) Brief() BriefResolver { return &briefResolver{r} }
+
 // Comparison returns ComparisonResolver implementation.
 func (r *Resolver) Comparison() ComparisonResolver { return &comparisonResolver{r} }
 
@@ -338,6 +400,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Source returns SourceResolver implementation.
 func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
+// Table returns TableResolver implementation.
+func (r *Resolver) Table() TableResolver { return &tableResolver{r} }
+
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
@@ -345,6 +410,7 @@ func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 func (r *Resolver) Trend() TrendResolver { return &trendResolver{r} }
 
 type (
+	briefResolver                 struct{ *Resolver }
 	comparisonResolver            struct{ *Resolver }
 	groupResolver                 struct{ *Resolver }
 	metricResolver                struct{ *Resolver }
@@ -353,6 +419,7 @@ type (
 	provinceResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	sourceResolver                struct{ *Resolver }
+	tableResolver                 struct{ *Resolver }
 	targetResolver                struct{ *Resolver }
 	trendResolver                 struct{ *Resolver }
 )

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/graph/model"
 	"github.com/cadrestat/cadrestat/service"
@@ -37,11 +40,50 @@ func complexity(c *graph.ComplexityRoot) {
 	c.Query.Compare = func(child int, _ string, _ *int, _ *string, _ *model.Map, _ []string, _ *string, _ *bool) int {
 		return WarehouseQueryCost + child
 	}
-	c.Query.Series = func(child int, _ string, provinces []string, from, to int, _ *model.Map, _ *bool) int {
+	// "ALL" and group stand for a whole map or group: counted as MaxUnits units.
+	c.Query.Series = func(child int, _ string, provinces []string, from, to int, _ *model.Map, _ *bool, group *string) int {
 		years := min(max(to-from+1, 1), 200)
 		units := min(max(len(provinces), 1), service.MaxUnits)
+		if group != nil || slices.ContainsFunc(provinces, func(p string) bool { return strings.EqualFold(p, "ALL") }) {
+			units = service.MaxUnits
+		}
 		return WarehouseQueryCost + units*years*child
 	}
+	// A brief reads every metric's published slice in one query; its items number at most
+	// the metrics of the catalogue (briefItems across all sections), each with a series of
+	// at most one yearly point per year of BriefSparkYears and up to three predecessors
+	// (the most VN63 units merged into one VN34 unit).
+	c.Query.Brief = func(child int, _ string, _ *int, _ *model.Map) int { return WarehouseQueryCost + child }
+	c.Brief.Sections = times(1)
+	c.BriefSection.Items = times(briefItems)
+	c.BriefItem.Predecessors = times(3)
+	c.BriefItem.Series = times(service.BriefSparkYears + 1)
+	c.Brief.Sources = times(40)
+	c.Brief.Predecessors = times(6)
+	c.Brief.Successors = times(1)
+	// A table is one query for its metrics' published slices (one more per metric with
+	// synthetic rows), and units × metrics × years cells. Its lists' lengths are known only
+	// here, so the whole selection is weighed as one cell's and multiplied by the number of
+	// cells (the few per-column fields are over-counted, never under-counted); an over-long
+	// list counts at its limit and is refused by the resolver.
+	c.Query.Table = func(child int, metrics []string, years []int, _ *model.Map, provinces []string, _ *string, synthetic *bool) int {
+		nm := min(max(len(metrics), 1), service.MaxTableMetrics)
+		ny := min(max(len(years), 1), service.MaxTableYears)
+		units := service.MaxUnits
+		if len(provinces) > 0 {
+			units = min(len(provinces), service.MaxUnits)
+		}
+		cost := WarehouseQueryCost
+		if synthetic != nil && *synthetic {
+			cost += nm * WarehouseQueryCost
+		}
+		return cost + units*nm*ny*child
+	}
+	c.Table.Rows = times(1)
+	c.Table.Columns = times(1)
+	c.Table.Metrics = times(1)
+	c.Table.Years = times(1)
+	c.TableRow.Cells = times(1)
 	c.Query.Trend = func(child int, _, _ string, _, _ int, _ *string, _ *bool) int { return WarehouseQueryCost + child }
 	c.Query.TargetAttainment = func(child int, _ string, _ *int, _ *string, _ *model.Map, _ *bool) int {
 		return WarehouseQueryCost + child
@@ -64,3 +106,6 @@ func complexity(c *graph.ComplexityRoot) {
 	c.Figure.MissingUnits = times(6)
 	c.Trend.Points = times(21)
 }
+
+// briefItems bounds the items of a brief: one per metric of the catalogue (70 in the bundle).
+const briefItems = 80

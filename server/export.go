@@ -200,3 +200,52 @@ func splitList(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// exportTable serves table(...) as CSV: one line per unit, metric and year (the table's
+// rows in order, each row's cells in column order), with the citation of every figure.
+func exportTable(svc *service.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var years []int
+		for _, y := range splitList(q.Get("years")) {
+			n, err := strconv.Atoi(strings.TrimSpace(y))
+			if err != nil {
+				http.Error(w, "years must be numbers separated by commas", http.StatusBadRequest)
+				return
+			}
+			years = append(years, n)
+		}
+		t, err := svc.Table(r.Context(), service.TableArgs{Metrics: splitList(q.Get("metrics")), Years: years, Map: mapParam(q.Get("map")),
+			Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+		if err != nil {
+			exportError(w, err)
+			return
+		}
+		cw := start(w, "table-"+string(t.Map)+".csv")
+		cw.Write([]string{"province_id", "province", "metric", "year", "rank", "rank_best", "rank_worst", "rank_of", "value", "numerator", "denominator", "unit",
+			"qualifier", "display", "status", "change", "target", "gap_to_target", "target_status", "period", "change_note", "note", "source_url", "retrieved", "citation"})
+		for _, tr := range t.Rows {
+			for i, row := range tr.Cells {
+				col := t.Columns[i]
+				if row == nil {
+					continue
+				}
+				rank := ""
+				if row.Rank != nil {
+					rank = strconv.Itoa(*row.Rank)
+				}
+				target := ""
+				if row.Target != nil {
+					target = svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
+				}
+				p := figureProvenance(svc, &row.Fig)
+				cw.Write([]string{text(tr.Province.ID), text(tr.Province.Name), text(col.Metric.ID), strconv.Itoa(col.Comparison.Year), rank,
+					rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(col.Comparison.RankOf),
+					num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator), text(col.Metric.Unit), text(p.qualifier), text(row.Fig.Display()),
+					text(p.status), num(row.Change), text(target), num(row.Gap), text(row.Status), text(periodLabel(&row.Fig)), text(row.ChangeNote),
+					text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
+			}
+		}
+		cw.Flush()
+	}
+}

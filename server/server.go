@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/loaders"
+	"github.com/cadrestat/cadrestat/server/brief"
 	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/server/graphiql"
 	"github.com/cadrestat/cadrestat/service"
@@ -137,6 +138,8 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
 	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
+	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
+	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc), cfg))
 	if cfg.Metrics != nil {
 		if svc.Ready() {
 			cfg.Metrics.setDataVersion(svc.Catalog().Version)

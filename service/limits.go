@@ -25,6 +25,12 @@ const (
 	MaxFilterSources = 500
 	// MaxFilterStatuses bounds observations(filter:{statuses}): there are four statuses.
 	MaxFilterStatuses = 4
+	// MaxTableMetrics bounds table(metrics): each metric is a column per year, compared
+	// among every unit of the map.
+	MaxTableMetrics = 20
+	// MaxTableYears bounds table(years): a table is at most MaxUnits × 20 × 20 cells, and
+	// the complexity limit bounds it further by the fields asked for.
+	MaxTableYears = 20
 )
 
 // distinct returns list without duplicates (first occurrence kept), or a BAD_USER_INPUT

@@ -33,8 +33,8 @@ type SeriesArgs struct {
 	IncludeSynthetic bool
 }
 
-// MaxSeriesProvinces bounds one series request.
-const MaxSeriesProvinces = 63
+// MaxSeriesProvinces bounds one series request: every unit of VN63 and "VN" (MaxUnits).
+const MaxSeriesProvinces = MaxUnits
 
 func checkSpan(from, to int) error {
 	if err := checkYear("from", from); err != nil {

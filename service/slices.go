@@ -145,6 +145,9 @@ func (c *sliceCache) purge() {
 // metricSlice returns the current observations of a metric, one per cell, from the cache
 // when possible.
 func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
+	if sl := preloadedSlice(ctx, sliceKey{metric, synthetic}); sl != nil { // read ahead by a brief or table
+		return sl, nil
+	}
 	load := func(ctx context.Context) (*slice, error) { return s.loadSlice(ctx, metric, synthetic) }
 	if s.slices == nil {
 		return load(ctx)

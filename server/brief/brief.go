@@ -1,0 +1,366 @@
+// Package brief serves the printable brief of one province at /brief/<province-id>: one
+// A4 page with the unit and its lineage, its figures against targets with their status,
+// sparklines of the last terms, the regional and national figures, and numbered footnotes
+// citing every source. It renders the service's Brief (the same answer as the brief
+// query), with embedded CSS and inline SVG only: no script and no external asset.
+package brief
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+//go:embed brief.css
+var css string
+
+//go:embed brief.html
+var page string
+
+var tmpl = template.Must(template.New("brief").Funcs(template.FuncMap{
+	"join": strings.Join,
+}).Parse(page))
+
+// Handler serves GET /brief/{id}?year=&lang=vi|en (&map= to read an ID of the other map).
+func Handler(svc *service.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		lang := q.Get("lang")
+		if lang == "" {
+			lang = "vi"
+		}
+		if lang != "vi" && lang != "en" {
+			fail(w, warehouse.Errorf(warehouse.KindInvalid, "lang must be vi or en, not %q", lang))
+			return
+		}
+		year := 0
+		if y := q.Get("year"); y != "" {
+			n, err := strconv.Atoi(y)
+			if err != nil {
+				fail(w, warehouse.Errorf(warehouse.KindInvalid, "year must be a number, not %q", y))
+				return
+			}
+			year = n
+		}
+		var mp warehouse.Map
+		if m := q.Get("map"); m != "" {
+			mp = warehouse.Map(strings.ToUpper(m))
+		}
+		if err := svc.Available(); err != nil {
+			fail(w, err)
+			return
+		}
+		b, err := svc.Brief(r.Context(), service.BriefArgs{Province: r.PathValue("id"), Year: year, Map: mp})
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, build(svc, b, lang)); err != nil {
+			fail(w, warehouse.Wrap(err, warehouse.KindInternal, "the brief could not be rendered"))
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		h.Set("Content-Language", lang)
+		w.Write(buf.Bytes())
+	})
+}
+
+// fail answers a coded error as plain text with the status its kind calls for.
+func fail(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	kind := warehouse.KindInternal
+	var we *warehouse.Error
+	if errors.As(err, &we) {
+		kind = we.Kind
+		switch we.Kind {
+		case warehouse.KindInvalid:
+			code = http.StatusBadRequest
+		case warehouse.KindNotFound:
+			code = http.StatusNotFound
+		case warehouse.KindTimeout, warehouse.KindUnavailable:
+			code = http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("X-Error-Code", string(kind))
+	http.Error(w, string(kind)+": "+warehouse.ErrorMessage(err), code)
+}
+
+// view is what the template shows.
+type view struct {
+	Lang                         string
+	CSS                          template.CSS
+	L                            map[string]string
+	Title, Unit, Meta, Generated string
+	Lineage                      string
+	Sections                     []section
+	Notes                        []note
+	Empty                        bool
+}
+
+type section struct {
+	Name  string
+	Items []item
+}
+
+type item struct {
+	Name, Period, Figure, Status, Qualifier string
+	Rank, Change, Target                    string
+	Attain, AttainClass                     string
+	Region, National                        string
+	Predecessors, Note                      string
+	Spark                                   template.HTML
+	Notes                                   string
+}
+
+type note struct {
+	N                                        int
+	Title, Issuer, Date, URL, Retrieved, Doc string
+}
+
+func build(svc *service.Service, b *service.Brief, lang string) view {
+	L := labels[lang]
+	cat := svc.Catalog()
+	vi := lang == "vi"
+	name := func(p *warehouse.Province) string { return p.Name }
+	v := view{Lang: lang, CSS: template.CSS(css), L: L}
+	v.Title = fmt.Sprintf("%s — %s %d", L["brief"], b.Province.Name, b.Year)
+	v.Unit = b.Province.Name
+	region := ""
+	if b.Region != nil {
+		region = b.Region.Name
+		if vi {
+			region = b.Region.NameVI
+		}
+	}
+	v.Meta = fmt.Sprintf("%s · %s %s · %s: %s · %s %d–%d", b.Province.ID, L["map"], b.Map, L["region"], region, L["figures"], b.FromYear, b.Year)
+	var lin []string
+	if len(b.Predecessors) > 0 {
+		var ps []string
+		for _, id := range b.Predecessors {
+			if p := cat.Province(id); p != nil {
+				ps = append(ps, name(p)+" ("+p.ID+")")
+			}
+		}
+		lin = append(lin, L["predecessors"]+": "+strings.Join(ps, ", "))
+	}
+	if len(b.Successors) > 0 {
+		var ps []string
+		for _, id := range b.Successors {
+			if p := cat.Province(id); p != nil {
+				ps = append(ps, name(p)+" ("+p.ID+")")
+			}
+		}
+		lin = append(lin, L["successors"]+": "+strings.Join(ps, ", "))
+	}
+	if b.Province.ValidTo != "" {
+		lin = append(lin, fmt.Sprintf("%s %s–%s", L["valid"], b.Province.ValidFrom, b.Province.ValidTo))
+	} else if b.Province.ValidFrom != "" {
+		lin = append(lin, fmt.Sprintf("%s %s", L["since"], b.Province.ValidFrom))
+	}
+	v.Lineage = strings.Join(lin, " · ")
+	for _, sec := range b.Sections {
+		s := section{Name: sec.NameEN}
+		if vi {
+			s.Name = sec.NameVI
+		}
+		for _, it := range sec.Items {
+			s.Items = append(s.Items, buildItem(svc, it, lang))
+		}
+		v.Sections = append(v.Sections, s)
+	}
+	v.Empty = len(v.Sections) == 0
+	for _, fn := range b.Sources {
+		src := fn.Source
+		n := note{N: fn.Number, Title: src.Title, Issuer: src.Issuer, Date: src.Date, URL: src.URL, Retrieved: src.Retrieved, Doc: src.DocNumber}
+		if src.URL == "" && src.Location != "" {
+			n.Doc = strings.TrimSpace(n.Doc + " " + L["file"] + " " + src.Location)
+		}
+		v.Notes = append(v.Notes, n)
+	}
+	return v
+}
+
+func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
+	L := labels[lang]
+	m := it.Metric
+	unit := unitOf(m, lang)
+	out := item{Name: m.NameEN}
+	if lang == "vi" {
+		out.Name = m.NameVI
+	}
+	r := it.Row
+	if p := r.Fig.Period(); p != nil {
+		out.Period = p.Label
+	} else if it.Period != nil {
+		out.Period = it.Period.Label
+	} else {
+		out.Period = strconv.Itoa(it.Year)
+	}
+	out.Figure = figure(&r.Fig, unit, L)
+	if st := r.Fig.Status(); st != nil {
+		out.Status = L["st_"+*st]
+	}
+	if r.Fig.Value != nil && r.Fig.Qualifier != warehouse.QualExact {
+		out.Qualifier = L["q_"+r.Fig.Qualifier]
+	}
+	if r.Fig.Value == nil && len(r.Fig.Units) > 1 && len(r.Fig.Missing) > 0 {
+		// A combination refused: name the units without a usable exact value.
+		var names []string
+		for _, id := range r.Fig.Missing {
+			if p := svc.Catalog().Province(id); p != nil {
+				names = append(names, p.Name)
+			}
+		}
+		out.Note = L["missing"] + " " + strings.Join(names, ", ")
+	}
+	if r.Fig.Contested {
+		out.Qualifier = strings.TrimSpace(out.Qualifier + " " + L["contested"])
+	}
+	switch {
+	case r.RankRange == nil:
+		out.Rank = "—"
+	case r.Rank != nil:
+		out.Rank = fmt.Sprintf("%d/%d", *r.Rank, it.RankOf)
+	default:
+		out.Rank = fmt.Sprintf("%d–%d/%d", r.RankRange.Best, r.RankRange.Worst, it.RankOf)
+	}
+	if r.Change != nil {
+		out.Change = signed(*r.Change) + " " + L["since"] + " " + strconv.Itoa(r.PrevYear)
+	} else if r.Previous != nil {
+		out.Change = "— (" + L["since"] + " " + strconv.Itoa(r.PrevYear) + ": " + r.Previous.Display() + ")"
+	}
+	if r.Target != nil {
+		out.Target = svc.TargetLabel(r.Target) + " " + L["by"] + " " + strconv.Itoa(r.Target.Deadline)
+	}
+	out.Attain, out.AttainClass = L["ts_"+r.Status], strings.ToLower(r.Status)
+	if r.Gap != nil && r.Status != service.StNoTarget {
+		out.Attain += " (" + signed(*r.Gap) + ")"
+	}
+	if it.Region != nil {
+		out.Region = figure(&it.Region.Fig, unit, L)
+	}
+	out.National = figure(&it.National.Fig, unit, L)
+	var ps []string
+	for _, p := range it.Predecessors {
+		ps = append(ps, p.Province.Name+" "+figure(&p.Fig, unit, L))
+	}
+	out.Predecessors = strings.Join(ps, "; ")
+	if out.Predecessors != "" && out.Note != "" {
+		// The predecessors' figures already show which one is missing.
+		out.Predecessors += " (" + L["notcombined"] + ")"
+		out.Note = ""
+	}
+	out.Spark = spark(it.Series, m)
+	ns := make([]string, len(it.Notes))
+	for i, n := range it.Notes {
+		ns[i] = strconv.Itoa(n)
+	}
+	out.Notes = strings.Join(ns, ",")
+	return out
+}
+
+// figure is a figure as a reader should see it, with its unit; "—" without a value.
+func figure(v *service.Value, unit string, L map[string]string) string {
+	d := v.Display()
+	if d == "" {
+		return "—"
+	}
+	if f, err := strconv.ParseFloat(strings.TrimLeft(d, "<>≈"), 64); err == nil && v.Value != nil && math.Abs(f-*v.Value) < 1e-9 {
+		// Shares combined from parts can have many decimals: two are enough on paper.
+		if strings.Contains(d, ".") && len(d)-strings.Index(d, ".") > 3 {
+			d = d[:len(d)-len(strings.TrimLeft(d, "<>≈"))] + strconv.FormatFloat(f, 'f', 2, 64)
+		}
+	}
+	return d + unit
+}
+
+func unitOf(m *warehouse.Metric, lang string) string {
+	switch m.Unit {
+	case "percent":
+		return " %"
+	case "percent of plan":
+		if lang == "vi" {
+			return " % kế hoạch"
+		}
+		return " % of plan"
+	}
+	return ""
+}
+
+func signed(x float64) string {
+	s := strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+	if x > 0 {
+		return "+" + s
+	}
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// spark draws the series as an inline SVG: a line through the exact yearly figures, a
+// filled dot for each exact figure and a hollow one for a bound or approximation (at its
+// bound); ranges and as-of figures are not yearly points and are left out.
+func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
+	type xy struct {
+		x, y  float64
+		exact bool
+	}
+	var ps []xy
+	lo, hi := math.Inf(1), math.Inf(-1)
+	minY, maxY := math.MaxInt, math.MinInt
+	for _, p := range pts {
+		if p.Fig.Value == nil || (p.Period.Kind != "YEAR" && p.Period.Kind != "TERM") {
+			continue
+		}
+		ps = append(ps, xy{float64(p.Year), *p.Fig.Value, p.Fig.Exact()})
+		lo, hi = math.Min(lo, *p.Fig.Value), math.Max(hi, *p.Fig.Value)
+		minY, maxY = min(minY, p.Year), max(maxY, p.Year)
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	const w, h, pad = 64.0, 16.0, 2.5
+	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+		lo = math.Min(lo, 0)
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	sx := func(x float64) float64 {
+		if maxY == minY {
+			return w / 2
+		}
+		return pad + (x-float64(minY))/float64(maxY-minY)*(w-2*pad)
+	}
+	sy := func(y float64) float64 { return h - pad - (y-lo)/(hi-lo)*(h-2*pad) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%d–%d">`, w, h, w, h, minY, maxY)
+	var line []string
+	for _, p := range ps {
+		if p.exact {
+			line = append(line, fmt.Sprintf("%.1f,%.1f", sx(p.x), sy(p.y)))
+		}
+	}
+	if len(line) > 1 {
+		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#2b5d8a" stroke-width="1"/>`, strings.Join(line, " "))
+	}
+	for _, p := range ps {
+		fill := "#2b5d8a"
+		if !p.exact {
+			fill = "#fff"
+		}
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="1.6" fill="%s" stroke="#2b5d8a" stroke-width="0.7"/>`, sx(p.x), sy(p.y), fill)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // numbers only: nothing from loaded text
+}
