@@ -1,0 +1,108 @@
+// The printable brief at /brief/<id> in headless Chromium against the real binary: printed
+// to PDF (A4) it is one page, it cites every source the brief query cites (footnotes in
+// the page, link annotations in the PDF), it makes no external request and runs no
+// script; a PNG of each is saved for review under test-output/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const bin = resolve(process.env.CADRESTAT_BIN || '../bin/cadrestat');
+const outDir = resolve(process.env.CADRESTAT_TEST_OUTPUT || '../test-output');
+mkdirSync(outDir, { recursive: true });
+let server; let browser; let base;
+
+const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ['serve', '-data', mkdtempSync(join(tmpdir(), 'cadrestat-e2e-brief-')), '-addr', `127.0.0.1:${port}`, '-synthetic-seed', '0', '-warm-views=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  server.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
+    if (i > 300) throw new Error(`server not ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+const briefQuery = `query($p: ID!, $y: Int) { brief(province: $p, year: $y) { year province { id name }
+  sources { number source { id title issuer date url } } sections { items { metric { id } } } } }`;
+
+async function brief(province, year) {
+  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: briefQuery, variables: { p: province, y: year } }) });
+  const body = await res.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data.brief;
+}
+
+// Pages of a PDF: the page objects (/Type /Page, not /Pages) and the page tree's /Count.
+function pdfPages(buf) {
+  const s = buf.toString('latin1');
+  const objects = (s.match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
+  const counts = [...s.matchAll(/\/Type\s*\/Pages\b[^>]*?\/Count\s+(\d+)|\/Count\s+(\d+)[^>]*?\/Type\s*\/Pages\b/g)].map((m) => Number(m[1] || m[2]));
+  return { objects, count: counts.length ? Math.max(...counts) : objects };
+}
+
+// Quảng Ngãi on VN34 (the unit with the most items: its own figures and its predecessors'),
+// Khánh Hòa on VN34 (the most footnotes) and Hồ Chí Minh City on VN63, in both languages.
+for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79', undefined]]) {
+  for (const lang of ['vi', 'en']) {
+    test(`brief ${id} (${lang}) prints on one A4 page and cites every source`, async () => {
+      const b = await brief(id, year);
+      const items = b.sections.reduce((n, s) => n + s.items.length, 0);
+      assert.ok(items > 0 && b.sources.length > 0, `${id}: ${items} items, ${b.sources.length} sources`);
+      const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+      const problems = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`external request ${r.url()}`); });
+      const resp = await page.goto(`${base}/brief/${id}?year=${b.year}&lang=${lang}`);
+      assert.equal(resp.status(), 200);
+      assert.equal(await page.locator('script').count(), 0, 'no script');
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      // Every footnote of the API's answer, numbered the same, with title, issuer, date and link.
+      const notes = await page.locator('.notes li').allTextContents();
+      assert.equal(notes.length, b.sources.length, 'one footnote per source');
+      for (const { number, source } of b.sources) {
+        const li = notes[number - 1];
+        assert.ok(li.startsWith(`[${number}]`), `footnote ${number}: ${li}`);
+        for (const part of [source.title, source.issuer, source.date, source.url]) {
+          if (part) assert.ok(li.includes(part), `footnote ${number} lacks ${part}: ${li}`);
+        }
+      }
+      assert.equal(await page.locator('tbody tr').count(), items, 'one table row per item');
+      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+      const name = `brief-${id}-${lang}`;
+      writeFileSync(join(outDir, `${name}.pdf`), pdf);
+      await page.emulateMedia({ media: 'print' });
+      await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+      if (id === 'VN34-51' && lang === 'vi') await page.screenshot({ path: join(outDir, 'brief.png'), fullPage: true });
+      const { objects, count } = pdfPages(pdf);
+      assert.equal(objects, 1, `${name}.pdf has ${objects} page objects`);
+      assert.equal(count, 1, `${name}.pdf page tree counts ${count} pages`);
+      // The links survive into the PDF as link annotations.
+      const text = pdf.toString('latin1');
+      for (const { source } of b.sources) {
+        if (source.url && /^[\x20-\x7e]+$/.test(source.url)) {
+          assert.ok(text.includes(`/URI (${source.url.replace(/[()\\]/g, (c) => `\\${c}`)})`), `${name}.pdf has no link to ${source.url}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
+}
