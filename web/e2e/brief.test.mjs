@@ -59,7 +59,7 @@ function pdfPages(buf) {
 }
 
 // Quảng Ngãi on VN34 (the unit with the most items: its own figures and its predecessors'),
-// Khánh Hòa on VN34 (the most footnotes) and Hồ Chí Minh City on VN63, in both languages.
+// Đà Nẵng on VN34 (the most footnotes) and Hồ Chí Minh City on VN63, in both languages.
 for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79', undefined]]) {
   for (const lang of ['vi', 'en']) {
     test(`brief ${id} (${lang}) prints on one A4 page and cites every source`, async () => {
