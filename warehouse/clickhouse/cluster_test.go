@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -489,5 +490,108 @@ func TestClusterZooKeeperDown(t *testing.T) {
 	eventually(t, "DDL after ZooKeeper returned", 60*time.Second, func() error { return other.Migrate(ctx) })
 	if got, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, SubjectIDs: []string{"VN63-92"}, SourceIDs: []string{"src-a"}}); err != nil || len(got) != 1 || *got[0].Value != 89 {
 		t.Fatalf("after ZooKeeper returned: %+v, %v", got, err)
+	}
+}
+
+// serveProc runs `cadrestat serve` (the binary from CADRESTAT_BIN) until the test ends.
+func serveProc(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	port := freePort(t)
+	args = append([]string{"serve", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-data", t.TempDir(),
+		"-synthetic-seed", "0", "-warm-views=false"}, args...)
+	cmd := exec.Command(bin, args...)
+	logf, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	eventually(t, "serve "+strings.Join(args, " ")+" ready", 4*time.Minute, func() error {
+		r, err := http.Get(url + "/readyz")
+		if err != nil {
+			return err
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			return fmt.Errorf("/readyz %d", r.StatusCode)
+		}
+		return nil
+	})
+	return url
+}
+
+var dataVersionRE = regexp.MustCompile(`"dataVersion":\s*\d+`)
+
+// TestClusterServeMatchesEmbedded: `serve -engine clickhouse -clickhouse-cluster` over the
+// loopback cluster answers a set of GraphQL queries byte for byte as the embedded engine
+// does on the same (bundled) data, dataVersion aside.
+func TestClusterServeMatchesEmbedded(t *testing.T) {
+	nodes := clusterNodes(t)
+	bin := os.Getenv("CADRESTAT_BIN")
+	if bin == "" {
+		t.Skip("CADRESTAT_BIN is not set (make test-cluster builds bin/cadrestat and sets it)")
+	}
+	db := fmt.Sprintf("cadrestat_cmp_%d", os.Getpid())
+	var addrs []string
+	for _, n := range clusterOrder {
+		addrs = append(addrs, nodes[n])
+	}
+	t.Cleanup(func() {
+		if s, err := clickhouse.Connect(context.Background(), clusterCfg(t, "default")); err == nil {
+			s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" ON CLUSTER "+clusterName)
+			s.Close()
+		}
+	})
+	emb := serveProc(t, bin, "-engine", "embedded")
+	// A server engine is written by `migrate` and `ingest`; serve only reads. The same
+	// files serve loads from its bundle.
+	engine := []string{"-engine", "clickhouse", "-clickhouse-addr", strings.Join(addrs, ","), "-clickhouse-cluster", clusterName, "-database", db}
+	files, _ := filepath.Glob("../../data/*.csv")
+	for _, args := range [][]string{append([]string{"migrate"}, engine...), append(append([]string{"ingest"}, engine...), files...)} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("cadrestat %s: %v\n%s", args[0], err, out)
+		}
+	}
+	clu := serveProc(t, bin, engine...)
+	queries := []string{
+		`{ provinces(map: VN34) { id name region predecessors { id } } }`,
+		`{ metrics { id unit kind aggregation } }`,
+		`{ compare(metric: "female_provincial_committee_share", period: "term:2020-2025") { year rankOf rows { province { id } value rank rankOf numerator denominator } } }`,
+		`{ compare(metric: "female_provincial_committee_share", year: 2020, map: VN34) { year rankOf projected rows { province { id } value } } }`,
+		`{ series(metric: "female_provincial_committee_share", provinces: ["VN"], from: 2010, to: 2030) { province { id } points { year value period { label } observation { id status } } } }`,
+		`{ observations(filter: {metrics: ["female_provincial_committee_share"]}, first: 20) { totalCount edges { cursor node { id value qualifier status source { id url } } } pageInfo { hasNextPage endCursor } } }`,
+		`{ targetAttainment(metric: "female_provincial_committee_share", period: "term:2020-2025") { met below above unknown noData rows { province { id } value rank } } }`,
+		`{ table(metrics: ["female_provincial_committee_share", "youth_provincial_committee_share"], years: [2015, 2020, 2025]) { rows { province { id } cells { value } } } }`,
+		`{ groups(map: VN63) { id members { id } } }`,
+		`{ trend(metric: "female_provincial_committee_share", province: "VN63-01", from: 2010, to: 2030) { periodKind points { year value } } }`,
+	}
+	post := func(url, q string) string {
+		body, _ := json.Marshal(map[string]string{"query": q})
+		r, err := http.Post(url+"/graphql", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return fmt.Sprintf("%d %s", r.StatusCode, dataVersionRE.ReplaceAllString(string(b), `"dataVersion":0`))
+	}
+	withData := 0
+	for _, q := range queries {
+		a, b := post(emb, q), post(clu, q)
+		if a != b {
+			t.Errorf("query %s\nembedded: %.600s\ncluster:  %.600s", q, a, b)
+		}
+		if strings.HasPrefix(a, "200 ") && !strings.Contains(a, `"errors"`) {
+			withData++
+		} else {
+			t.Logf("query %s answered with an error on both engines: %.300s", q, a)
+		}
+	}
+	if withData < len(queries)-2 {
+		t.Fatalf("only %d of %d queries answered without errors; the comparison must cover real answers", withData, len(queries))
 	}
 }
