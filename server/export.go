@@ -60,7 +60,13 @@ func exportSeries(svc *service.Service) http.HandlerFunc {
 			http.Error(w, "from and to must be years", http.StatusBadRequest)
 			return
 		}
-		series, err := svc.Series(r.Context(), service.SeriesArgs{Metric: q.Get("metric"), Provinces: splitList(q.Get("provinces")), From: from, To: to,
+		// As the GraphQL series: "ALL" among provinces, and group=, expand to their units.
+		units, err := svc.SeriesUnits(mapParam(q.Get("map")), splitList(q.Get("provinces")), q.Get("group"))
+		if err != nil {
+			exportError(w, err)
+			return
+		}
+		series, err := svc.Series(r.Context(), service.SeriesArgs{Metric: q.Get("metric"), Provinces: units, From: from, To: to,
 			Map: mapParam(q.Get("map")), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
 		if err != nil {
 			exportError(w, err)

@@ -65,9 +65,11 @@ func route(path string) string {
 	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version":
 		return path
 	case strings.HasPrefix(path, "/export/"):
-		if path == "/export/compare.csv" || path == "/export/series.csv" {
+		if path == "/export/compare.csv" || path == "/export/series.csv" || path == "/export/table.csv" {
 			return path
 		}
+	case strings.HasPrefix(path, "/brief/"):
+		return "/brief/"
 	case strings.HasPrefix(path, "/explore"):
 		return "/explore/"
 	case strings.HasPrefix(path, "/assets/"):
