@@ -53,7 +53,7 @@ type Config struct {
 	Metrics       *Metrics
 	PublicMetrics bool
 	// TrustedDocuments, when set, is the only set of operations the server runs (the
-	// explorer's own comparison query is added to it).
+	// explorer's own queries are added to it).
 	TrustedDocuments *TrustedDocuments
 	// Engine names the warehouse engine and its version, for /version.
 	Engine string
@@ -72,7 +72,7 @@ func Defaults() Config {
 // New returns the public handler.
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.TrustedDocuments != nil {
-		cfg.TrustedDocuments.Add(explorer.CompareQuery)
+		cfg.TrustedDocuments.Add(explorer.Queries()...) // the page's own queries
 	}
 	gcfg := graph.Config{Resolvers: &graph.Resolver{Svc: svc}}
 	complexity(&gcfg.Complexity)

