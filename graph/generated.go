@@ -301,6 +301,7 @@ type ComplexityRoot struct {
 		Language  func(childComplexity int) int
 		Licence   func(childComplexity int) int
 		Location  func(childComplexity int) int
+		Priority  func(childComplexity int) int
 		Retrieved func(childComplexity int) int
 		Title     func(childComplexity int) int
 		URL       func(childComplexity int) int
@@ -1687,6 +1688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Location(childComplexity), true
+	case "Source.priority":
+		if e.ComplexityRoot.Source.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Priority(childComplexity), true
 	case "Source.retrieved":
 		if e.ComplexityRoot.Source.Retrieved == nil {
 			break
@@ -2124,6 +2131,8 @@ type Source {
   url: String
   "The date the page at url was read, YYYY-MM-DD; null when there is no url."
   retrieved: String
+  "The catalogue's declared priority, the last tie-breaker of the preference rule (higher first; 0 by default)."
+  priority: Int!
 }
 
 type Target {
@@ -3008,6 +3017,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_url(ctx, field)
 	case "retrieved":
 		return ec.fieldContext_Source_retrieved(ctx, field)
+	case "priority":
+		return ec.fieldContext_Source_priority(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -9100,6 +9111,29 @@ func (ec *executionContext) fieldContext_Source_retrieved(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
 }
 
+func (ec *executionContext) _Source_priority(ctx context.Context, field graphql.CollectedField, obj *warehouse.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Table_map(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12985,6 +13019,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Source_retrieved(ctx, field, obj)
 				})
+		case "priority":
+			out.Values[i] = ec._Source_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

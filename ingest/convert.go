@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -221,12 +222,23 @@ func (c *converter) sources(p parsed) {
 				continue
 			}
 		}
+		// priority: the declared tie-breaker of the preference rule, a whole number from -100
+		// to 100 (higher first; empty is 0).
+		prio := 0
+		if p := r.get("priority"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < -100 || n > 100 || strings.HasPrefix(p, "+") {
+				c.bad(r, "priority", "must be a whole number from -100 to 100 (higher is preferred on a tie), not %q", p)
+				continue
+			}
+			prio = n
+		}
 		if c.dup(r, KindSources, r.get("id")) {
 			continue
 		}
 		c.refs.sources[r.get("id")] = kind
 		c.batch.Sources = append(c.batch.Sources, warehouse.Source{ID: r.get("id"), Title: r.get("title"), Issuer: r.get("issuer"), DocNumber: r.get("doc_number"),
-			Date: date, Language: r.get("language"), Location: r.get("location"), Kind: kind, Licence: r.get("licence"), URL: u, Retrieved: ret})
+			Date: date, Language: r.get("language"), Location: r.get("location"), Kind: kind, Licence: r.get("licence"), URL: u, Retrieved: ret, Priority: prio})
 	}
 }
 

@@ -75,7 +75,7 @@ var columns = map[Kind]struct {
 	KindLineage:      {[]string{"vn63_code", "vn34_code"}, 2},
 	KindGroups:       {[]string{"id", "kind", "name", "name_vi", "map", "members", "source", "note"}, 6},
 	KindMetrics:      {[]string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description"}, 9},
-	KindSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved"}, 8},
+	KindSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority"}, 8},
 	KindTargets:      {[]string{"id", "metric", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source", "quote", "note"}, 11},
 	KindObservations: {[]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"}, 10},
 }

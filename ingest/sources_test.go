@@ -143,3 +143,23 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSourcePriority: the optional priority column is a whole number from -100 to 100.
+func TestSourcePriority(t *testing.T) {
+	const header = "id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved,priority\n"
+	for _, tc := range []struct{ value, want string }{
+		{"1.5", `f.csv:2: priority: must be a whole number from -100 to 100 (higher is preferred on a tie), not "1.5"`},
+		{"101", `f.csv:2: priority: must be a whole number from -100 to 100 (higher is preferred on a tie), not "101"`},
+		{"+3", `f.csv:2: priority: must be a whole number from -100 to 100 (higher is preferred on a tie), not "+3"`},
+		{"high", `f.csv:2: priority: must be a whole number from -100 to 100 (higher is preferred on a tie), not "high"`},
+	} {
+		b, probs := Prepare([]File{{Name: "f.csv", Data: []byte(header + "u,T,I,,,vi,x,user,,,," + tc.value + "\n")}}, catalog())
+		if b != nil || len(probs) != 1 || probs[0].String() != tc.want {
+			t.Errorf("priority %q: %q; want %q", tc.value, probs, tc.want)
+		}
+	}
+	b, probs := Prepare([]File{{Name: "f.csv", Data: []byte(header + "u,T,I,,,vi,x,user,,,,-7\nv,T,I,,,vi,x,user,,,,\n")}}, catalog())
+	if len(probs) > 0 || b.Sources[0].Priority != -7 || b.Sources[1].Priority != 0 {
+		t.Fatalf("problems %q, sources %+v", probs, b.Sources)
+	}
+}

@@ -157,6 +157,22 @@ func TestConflictRule(t *testing.T) {
 			t.Fatal("a true tie is not flagged contested")
 		}
 	}
+	// The declared source priority breaks what is left: the higher one wins, not contested,
+	// whatever the order read.
+	cat.Sources[3].Priority = 5 // press-undp
+	cat.Index()
+	for _, obs := range [][]warehouse.Observation{
+		{o("undp", "press-undp", "EXACT", 26.8), o("vnp", "press-vnp", "EXACT", 26.72)},
+		{o("vnp", "press-vnp", "EXACT", 26.72), o("undp", "press-undp", "EXACT", 26.8)},
+	} {
+		if id, c := pick(obs...); id != "undp" || c {
+			t.Fatalf("by priority: %s contested %v", id, c)
+		}
+	}
+	// Priority comes after exactness: an exact figure beats a bound of a higher priority.
+	if id, c := pick(o("x", "press-undp", "LOWER_BOUND", 26), o("y", "press-vnp", "EXACT", 26.72)); id != "y" || c {
+		t.Fatalf("priority before exactness: %s contested %v", id, c)
+	}
 }
 
 func TestNameKeysAndAliases(t *testing.T) {

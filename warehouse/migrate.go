@@ -44,6 +44,11 @@ var Migrations = []Migration{
 		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS url String`,
 		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS retrieved String`,
 	}},
+	// A declared priority per source, the last tie-breaker of the preference rule (issue
+	// 13): higher first. Rows written before read 0.
+	{4, "source priority", []string{
+		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS priority Int64`,
+	}},
 }
 
 // SchemaVersion is the newest migration this binary knows.

@@ -43,9 +43,11 @@ func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
 			cat.Metrics = append(cat.Metrics, m)
 			return err
 		}},
-		{"sources", "id, title, issuer, doc_number, date, language, location, kind, licence, url, retrieved", func(r Row) error {
+		{"sources", "id, title, issuer, doc_number, date, language, location, kind, licence, url, retrieved, toInt64(priority)", func(r Row) error {
 			var s Source
-			err := r.Scan(&s.ID, &s.Title, &s.Issuer, &s.DocNumber, &s.Date, &s.Language, &s.Location, &s.Kind, &s.Licence, &s.URL, &s.Retrieved)
+			var prio int64
+			err := r.Scan(&s.ID, &s.Title, &s.Issuer, &s.DocNumber, &s.Date, &s.Language, &s.Location, &s.Kind, &s.Licence, &s.URL, &s.Retrieved, &prio)
+			s.Priority = int(prio)
 			cat.Sources = append(cat.Sources, s)
 			return err
 		}},

@@ -26,7 +26,7 @@ func appendNullableFloat(b []byte, p *float64) []byte {
 }
 
 // AppendRowBinary encodes one row of the Go types tables.go produces: string (String),
-// uint8 (UInt8), uint16 (UInt16), uint64 (UInt64), *float64 (Nullable(Float64)) and
+// uint8 (UInt8), uint16 (UInt16), uint64 (UInt64), int64 (Int64), *float64 (Nullable(Float64)) and
 // []string (Array(String)). The column types must match (the load's contract tests read
 // every table back).
 func AppendRowBinary(b []byte, row []any) ([]byte, error) {
@@ -40,6 +40,8 @@ func AppendRowBinary(b []byte, row []any) ([]byte, error) {
 			b = binary.LittleEndian.AppendUint16(b, x)
 		case uint64:
 			b = binary.LittleEndian.AppendUint64(b, x)
+		case int64:
+			b = binary.LittleEndian.AppendUint64(b, uint64(x)) // two's complement, as Int64 is stored
 		case *float64:
 			b = appendNullableFloat(b, x)
 		case []string:

@@ -1,6 +1,9 @@
 package warehouse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // loadTable describes how one table's rows come out of a Batch. Hash covers every content
 // column, so an unchanged row is recognised and skipped on reload.
@@ -18,12 +21,12 @@ func b2u(b bool) uint8 {
 }
 
 var loadTables = []loadTable{
-	{"sources", []string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "hash", "load_id", "revision"},
+	{"sources", []string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority", "hash", "load_id", "revision"},
 		func(b *Batch, id string, rev uint64) [][]any {
 			out := make([][]any, len(b.Sources))
 			for i, s := range b.Sources {
 				out[i] = []any{s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence, s.URL, s.Retrieved,
-					SourceHash(&s), id, rev}
+					int64(s.Priority), SourceHash(&s), id, rev}
 			}
 			return out
 		}},
@@ -83,12 +86,16 @@ var loadTables = []loadTable{
 var obsColumns = []string{"id", "subject_kind", "subject_id", "metric_id", "period_kind", "period_start", "period_end", "period_label", "value", "numerator", "denominator", "qualifier", "status", "source_id", "quote", "note", "hash", "load_id", "revision"}
 
 // SourceHash covers every content field of a source. URL and retrieval date (migration 3)
+// and priority (migration 4)
 // are hashed only when one is set, so a source without them keeps the hash it had before
 // they existed and reloading an older folder's files changes nothing.
 func SourceHash(s *Source) uint64 {
 	f := []string{s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence}
 	if s.URL != "" || s.Retrieved != "" {
 		f = append(f, s.URL, s.Retrieved)
+	}
+	if s.Priority != 0 { // migration 4, hashed only when set for the same reason
+		f = append(f, "priority:"+strconv.Itoa(s.Priority))
 	}
 	return Hash(f...)
 }

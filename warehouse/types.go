@@ -94,6 +94,9 @@ type Source struct {
 	// keep their file name in Location). Retrieved is the date (YYYY-MM-DD) it was read.
 	URL       string
 	Retrieved string
+	// Priority is the catalogue's declared preference among sources that tie on everything
+	// else in the preference rule: higher first (default 0).
+	Priority int
 }
 
 // Period is when a value applies. A term (2020-2025) or range is compared on its start year.

@@ -242,6 +242,19 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		if got := cat.Source("src-a"); got.URL != fix.Sources[0].URL || got.Retrieved != "2025-07-02" {
 			t.Fatalf("after adding a URL: %+v", got)
 		}
+		// The declared priority (migration 4) reads back, negative values included; a
+		// source without one reads 0; changing it is a change.
+		if cat.Source("src-b").Priority != 0 {
+			t.Fatalf("default priority: %+v", cat.Source("src-b"))
+		}
+		fix.Sources[0].Priority, fix.Sources[1].Priority = -7, 42
+		if res := mustLoad(t, s, fix); res.Changed != 2 {
+			t.Fatalf("setting priorities changed %d rows, want 2", res.Changed)
+		}
+		cat, _ = s.Catalog(ctx)
+		if a, b := cat.Source("src-a"), cat.Source("src-b"); a.Priority != -7 || b.Priority != 42 {
+			t.Fatalf("priorities read back: %d, %d", a.Priority, b.Priority)
+		}
 	})
 
 	// A folder written before migration 3 has sources without url and retrieved: migrating
