@@ -2,32 +2,16 @@
 // real binary: every MUST, SHOULD and MAY point. It prints the counts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
 import { auditServer } from 'graphql-http';
+import { startServer } from './lib.mjs';
 
-const bin = resolve(process.env.CADRESTAT_BIN || '../bin/cadrestat');
-let server; let base;
-
-const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+let stop; let base;
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['serve', '-data', mkdtempSync(join(tmpdir(), 'cadrestat-audit-')), '-addr', `127.0.0.1:${port}`, '-synthetic-seed', '0', '-warm-views=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  server.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) throw new Error(`server not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  ({ base, stop } = await startServer('audit', ['-synthetic-seed', '0', '-warm-views=false']));
 });
 
-after(() => server?.kill('SIGTERM'));
+after(() => stop?.());
 
 test('graphql-http server audit: every MUST, SHOULD and MAY passes', async () => {
   const results = await auditServer({ url: `${base}/graphql` });

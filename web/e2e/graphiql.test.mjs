@@ -3,40 +3,19 @@
 // explorer and autocompletion work at first load.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { startServer, launchChromium, outDir } from './lib.mjs';
 
-const bin = resolve(process.env.CADRESTAT_BIN || '../bin/cadrestat');
-const outDir = resolve(process.env.CADRESTAT_TEST_OUTPUT || '../test-output');
-mkdirSync(outDir, { recursive: true });
-let server; let browser; let base;
-
-const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+let stop; let browser; let base;
 
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['serve', '-data', mkdtempSync(join(tmpdir(), 'cadrestat-e2e-gi-')), '-addr', `127.0.0.1:${port}`, '-synthetic-seed', '0', '-warm-views=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  server.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) throw new Error(`server not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, stop } = await startServer('graphiql', ['-synthetic-seed', '0', '-warm-views=false']));
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  stop?.();
 });
 
 test('GraphiQL loads the schema at first load: the docs explorer lists Query', async () => {

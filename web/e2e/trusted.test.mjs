@@ -2,43 +2,26 @@
 // is one of the .graphql files the server embeds and trusts, so nothing is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { startServer, launchChromium } from './lib.mjs';
 
-const bin = resolve(process.env.CADRESTAT_BIN || '../bin/cadrestat');
-let server; let browser; let base;
-
-const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+let stop; let browser; let base;
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cadrestat-trusted-'));
   const doc = '{ dataVersion }';
   const manifest = join(dir, 'manifest.json');
   writeFileSync(manifest, JSON.stringify({ [createHash('sha256').update(doc).digest('hex')]: doc }));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['serve', '-data', join(dir, 'data'), '-addr', `127.0.0.1:${port}`, '-synthetic-seed', '0', '-warm-views=false', '-trusted-documents', manifest], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  server.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) throw new Error(`server not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, stop } = await startServer('trusted', ['-synthetic-seed', '0', '-warm-views=false', '-trusted-documents', manifest], join(dir, 'data')));
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  stop?.();
 });
 
 test('the explorer runs on a trusted-documents server; other queries are refused', async () => {
