@@ -56,6 +56,23 @@ func (k *keyer) document(query string) *keyDoc {
 	return d
 }
 
+// sharedDocs lets gqlgen use the keyer's documents as its query cache (graphql.Cache). Both
+// parse with the same token limit and validate with gqlparser's default rules, and gqlgen
+// adds only documents that passed, so each side can trust what the other stored.
+type sharedDocs struct{ k *keyer }
+
+func (s sharedDocs) Get(ctx context.Context, query string) (*ast.QueryDocument, bool) {
+	d, ok := s.k.docs.Get(ctx, query)
+	if !ok || d.doc == nil {
+		return nil, false
+	}
+	return d.doc, true
+}
+
+func (s sharedDocs) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	s.k.docs.Add(ctx, query, &keyDoc{doc: doc, canonical: canonicalDocument(doc)})
+}
+
 // canonicalDocument prints a document with gqlparser's formatter, without comments.
 func canonicalDocument(doc *ast.QueryDocument) string {
 	var b strings.Builder
