@@ -13764,7 +13764,7 @@ func (ec *executionContext) marshalNBenchmark2githubᚗcomᚋcadrestatᚋcadrest
 }
 
 func (ec *executionContext) marshalNBenchmark2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmarkᚄ(ctx context.Context, sel ast.SelectionSet, v []service.Benchmark) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBenchmark2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx, sel, v[i])
@@ -13810,7 +13810,7 @@ func (ec *executionContext) marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadresta
 }
 
 func (ec *executionContext) marshalNBriefFootnote2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSource) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBriefFootnote2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSource(ctx, sel, v[i])
@@ -13834,7 +13834,7 @@ func (ec *executionContext) marshalNBriefFootnote2ᚖgithubᚗcomᚋcadrestatᚋ
 }
 
 func (ec *executionContext) marshalNBriefItem2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefItem) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBriefItem2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefItem(ctx, sel, v[i])
@@ -13858,7 +13858,7 @@ func (ec *executionContext) marshalNBriefItem2ᚖgithubᚗcomᚋcadrestatᚋcadr
 }
 
 func (ec *executionContext) marshalNBriefSection2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBriefSection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSection(ctx, sel, v[i])
@@ -13890,7 +13890,7 @@ func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcad
 }
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Row) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparisonRow2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRow(ctx, sel, v[i])
@@ -13922,7 +13922,7 @@ func (ec *executionContext) marshalNFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 }
 
 func (ec *executionContext) marshalNGroup2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Group) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroup2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐGroup(ctx, sel, v[i])
@@ -14042,7 +14042,7 @@ func (ec *executionContext) marshalNMap2githubᚗcomᚋcadrestatᚋcadrestatᚋg
 }
 
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Metric) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetric(ctx, sel, v[i])
@@ -14076,7 +14076,7 @@ func (ec *executionContext) marshalNMetricKind2githubᚗcomᚋcadrestatᚋcadres
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Observation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservation2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservation(ctx, sel, v[i])
@@ -14108,7 +14108,7 @@ func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcadr
 }
 
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ObservationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservationEdge2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationEdge(ctx, sel, v[i])
@@ -14144,7 +14144,7 @@ func (ec *executionContext) marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestat�
 }
 
 func (ec *executionContext) marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, sel, v[i])
@@ -14168,7 +14168,7 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadre
 }
 
 func (ec *executionContext) marshalNScopeAttainment2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.ScopeAttainment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainment(ctx, sel, v[i])
@@ -14192,7 +14192,7 @@ func (ec *executionContext) marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestat�
 }
 
 func (ec *executionContext) marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx, sel, v[i])
@@ -14220,7 +14220,7 @@ func (ec *executionContext) marshalNSeriesPoint2githubᚗcomᚋcadrestatᚋcadre
 }
 
 func (ec *executionContext) marshalNSeriesPoint2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []service.Point) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeriesPoint2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPoint(ctx, sel, v[i])
@@ -14236,7 +14236,7 @@ func (ec *executionContext) marshalNSeriesPoint2ᚕgithubᚗcomᚋcadrestatᚋca
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSource(ctx, sel, v[i])
@@ -14296,7 +14296,7 @@ func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadresta
 }
 
 func (ec *executionContext) marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTableColumn2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumn(ctx, sel, v[i])
@@ -14320,7 +14320,7 @@ func (ec *executionContext) marshalNTableColumn2ᚖgithubᚗcomᚋcadrestatᚋca
 }
 
 func (ec *executionContext) marshalNTableRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTableRow2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableRow(ctx, sel, v[i])
@@ -14344,7 +14344,7 @@ func (ec *executionContext) marshalNTableRow2ᚖgithubᚗcomᚋcadrestatᚋcadre
 }
 
 func (ec *executionContext) marshalNTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, sel, v[i])
@@ -14394,7 +14394,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -14438,7 +14438,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -14466,7 +14466,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -14494,7 +14494,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -14757,7 +14757,7 @@ func (ec *executionContext) marshalOStatus2ᚕstringᚄ(ctx context.Context, sel
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatus2string(ctx, sel, v[i])
@@ -14854,7 +14854,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -14873,7 +14873,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -14892,7 +14892,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -14911,7 +14911,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
