@@ -33,13 +33,16 @@ func newResponseCache(maxBytes int) *responseCache {
 	return &responseCache{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
 }
 
+// get looks a response up and counts the hit or miss, under the one lock it takes.
 func (c *responseCache) get(key string) (*cached, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
 		c.order.MoveToFront(e)
+		c.metrics.cacheEvent("hit", c.size)
 		return e.Value.(*cached), true
 	}
+	c.metrics.cacheEvent("miss", c.size)
 	return nil, false
 }
 
@@ -63,12 +66,6 @@ func (c *responseCache) put(v *cached) {
 		c.size -= len(old.body)
 		c.metrics.cacheEvent("eviction", c.size)
 	}
-}
-
-func (c *responseCache) bytes() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.size
 }
 
 // Purge empties the cache (after a load; keys carry the version anyway).
@@ -108,40 +105,28 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 		}
 		get := r.Method == http.MethodGet
 		etag := `"` + strconv.FormatUint(v, 10) + "-" + key[:16] + `"`
-		if get && etagMatches(r.Header.Get("If-None-Match"), etag) {
+		if get {
+			// Set before the answer is known: graphqlHTTP's responseFixer, which always wraps
+			// this middleware, drops both and sends no-store when the answer has errors.
 			w.Header().Set("ETag", etag)
 			w.Header().Set("Cache-Control", "public, max-age=60")
-			w.WriteHeader(http.StatusNotModified)
-			return
+			if etagMatches(r.Header.Get("If-None-Match"), etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 		}
 		if hit, ok := c.get(key); ok {
-			c.metrics.cacheEvent("hit", c.bytes())
 			w.Header().Set("Content-Type", hit.contentType)
 			w.Header().Set("X-Cache", "HIT")
-			if get {
-				w.Header().Set("ETag", etag)
-				w.Header().Set("Cache-Control", "public, max-age=60")
-			}
 			w.Write(hit.body)
 			return
 		}
-		c.metrics.cacheEvent("miss", c.bytes())
-		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		ok = rec.status == http.StatusOK && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`))
-		if ok {
-			c.put(&cached{key: key, body: bytes.Clone(rec.buf.Bytes()), contentType: rec.header.Get("Content-Type")})
-		}
-		for k, vs := range rec.header {
-			w.Header()[k] = vs
-		}
 		w.Header().Set("X-Cache", "MISS")
-		if get && ok {
-			w.Header().Set("ETag", etag)
-			w.Header().Set("Cache-Control", "public, max-age=60")
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if (rec.status == 0 || rec.status == http.StatusOK) && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`)) {
+			c.put(&cached{key: key, body: rec.buf.Bytes(), contentType: w.Header().Get("Content-Type")})
 		}
-		w.WriteHeader(rec.status)
-		w.Write(rec.buf.Bytes())
 	})
 }
 
@@ -165,14 +150,15 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// recorder buffers a response so the cache can decide on its headers once it has seen the
-// body (a response with errors must not be cached or marked cacheable).
+// recorder passes a response through and keeps a copy of its body for the cache.
 type recorder struct {
-	header http.Header
+	http.ResponseWriter
 	status int
 	buf    bytes.Buffer
 }
 
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) WriteHeader(code int)        { r.status = code }
-func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+func (r *recorder) Write(b []byte) (int, error) {
+	r.buf.Write(b)
+	return r.ResponseWriter.Write(b)
+}
