@@ -60,8 +60,8 @@ func RequestStats(ctx context.Context) (queries int, took time.Duration) {
 	return int(b.queries.Load()), time.Duration(b.nanos.Load())
 }
 
-func spend(ctx context.Context) error {
-	b, _ := ctx.Value(budgetKey{}).(*queryBudget)
+// spend takes one query from the budget (a nil budget is no budget).
+func (b *queryBudget) spend() error {
 	if b == nil || b.max <= 0 || b.left.Add(-1) >= 0 {
 		return nil
 	}
@@ -91,28 +91,28 @@ type QueryTracer interface {
 // Trace makes l open a span per call (set before serving).
 func (l *Limited) Trace(t QueryTracer) { l.tracer = t }
 
-func (l *Limited) acquire(ctx context.Context) (func(), error) {
-	if err := spend(ctx); err != nil {
-		return nil, err
-	}
+// acquire waits for a slot (until ctx ends); release gives it back.
+func (l *Limited) acquire(ctx context.Context) error {
 	if l.sem != nil {
 		select {
 		case l.sem <- struct{}{}:
 		case <-ctx.Done():
-			return nil, Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
+			return Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
 		}
 	}
 	if l.obs != nil {
 		l.obs.InFlight(1)
 	}
-	return func() {
-		if l.obs != nil {
-			l.obs.InFlight(-1)
-		}
-		if l.sem != nil {
-			<-l.sem
-		}
-	}, nil
+	return nil
+}
+
+func (l *Limited) release() {
+	if l.obs != nil {
+		l.obs.InFlight(-1)
+	}
+	if l.sem != nil {
+		<-l.sem
+	}
 }
 
 // call runs one warehouse call under the concurrency limit and the request's budget, and
@@ -123,17 +123,19 @@ func call[T any](l *Limited, ctx context.Context, name string, f func(context.Co
 		ctx, end = l.tracer.TraceQuery(ctx, name)
 		defer func() { end(err) }()
 	}
+	b, _ := ctx.Value(budgetKey{}).(*queryBudget)
+	if err = b.spend(); err != nil {
+		return v, err
+	}
 	start := time.Now()
-	release, err := l.acquire(ctx)
-	if err != nil {
-		var zero T
-		return zero, err
+	if err = l.acquire(ctx); err != nil {
+		return v, err
 	}
 	began := time.Now()
 	v, err = f(ctx)
-	release()
+	l.release()
 	end := time.Now()
-	if b, _ := ctx.Value(budgetKey{}).(*queryBudget); b != nil {
+	if b != nil {
 		b.queries.Add(1)
 		b.nanos.Add(int64(end.Sub(start)))
 	}
