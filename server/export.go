@@ -2,11 +2,11 @@ package server
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/cadrestat/cadrestat/server/httperr"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -33,14 +33,7 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier",
 			"display", "rank_best", "rank_worst", "rank_of", "period", "change_note", "note", "source_url", "retrieved", "citation"})
 		for _, row := range c.Rows {
-			rank := ""
-			if row.Rank != nil {
-				rank = strconv.Itoa(*row.Rank)
-			}
-			target := ""
-			if row.Target != nil {
-				target = svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
-			}
+			rank, target := rankCell(row), targetCell(svc, row)
 			p := figureProvenance(svc, &row.Fig)
 			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
 				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(p.status), text(p.qualifier),
@@ -144,19 +137,24 @@ func start(w http.ResponseWriter, name string) *csv.Writer {
 	return csv.NewWriter(w)
 }
 
-func exportError(w http.ResponseWriter, err error) {
-	var we *warehouse.Error
-	code := http.StatusInternalServerError
-	if errors.As(err, &we) {
-		switch we.Kind {
-		case warehouse.KindInvalid:
-			code = http.StatusBadRequest
-		case warehouse.KindNotFound:
-			code = http.StatusNotFound
-		case warehouse.KindTimeout, warehouse.KindUnavailable:
-			code = http.StatusServiceUnavailable
-		}
+// rankCell is a row's certain rank, or empty (a bound has only a range).
+func rankCell(row *service.Row) string {
+	if row.Rank == nil {
+		return ""
 	}
+	return strconv.Itoa(*row.Rank)
+}
+
+// targetCell describes the row's target: "≥ 15 % by 2020 (directive)", or empty.
+func targetCell(svc *service.Service, row *service.Row) string {
+	if row.Target == nil {
+		return ""
+	}
+	return svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
+}
+
+func exportError(w http.ResponseWriter, err error) {
+	code, _ := httperr.Status(err)
 	http.Error(w, warehouse.ErrorMessage(err), code)
 }
 
@@ -236,14 +234,7 @@ func exportTable(svc *service.Service) http.HandlerFunc {
 				if row == nil {
 					continue
 				}
-				rank := ""
-				if row.Rank != nil {
-					rank = strconv.Itoa(*row.Rank)
-				}
-				target := ""
-				if row.Target != nil {
-					target = svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
-				}
+				rank, target := rankCell(row), targetCell(svc, row)
 				p := figureProvenance(svc, &row.Fig)
 				cw.Write([]string{text(tr.Province.ID), text(tr.Province.Name), text(col.Metric.ID), strconv.Itoa(col.Comparison.Year), rank,
 					rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(col.Comparison.RankOf),

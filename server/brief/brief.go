@@ -8,7 +8,6 @@ package brief
 import (
 	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cadrestat/cadrestat/server/httperr"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -79,20 +79,7 @@ func Handler(svc *service.Service) http.Handler {
 
 // fail answers a coded error as plain text with the status its kind calls for.
 func fail(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	kind := warehouse.KindInternal
-	var we *warehouse.Error
-	if errors.As(err, &we) {
-		kind = we.Kind
-		switch we.Kind {
-		case warehouse.KindInvalid:
-			code = http.StatusBadRequest
-		case warehouse.KindNotFound:
-			code = http.StatusNotFound
-		case warehouse.KindTimeout, warehouse.KindUnavailable:
-			code = http.StatusServiceUnavailable
-		}
-	}
+	code, kind := httperr.Status(err)
 	w.Header().Set("X-Error-Code", string(kind))
 	http.Error(w, string(kind)+": "+warehouse.ErrorMessage(err), code)
 }
