@@ -2,30 +2,20 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/server/explorer"
-	"github.com/cadrestat/cadrestat/service"
 )
 
 func serverWith(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(testenv.Store(t), log)
-	if _, err := svc.LoadBundled(context.Background(), data.Files(), data.Digest()); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(svc, cfg, log))
+	ts := httptest.NewServer(server.New(bundledService(t, testenv.Store(t), discard), cfg, discard))
 	t.Cleanup(ts.Close)
 	return ts
 }

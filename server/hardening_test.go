@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
@@ -26,11 +25,7 @@ import (
 // that need a server with other limits than the defaults.
 func loadedService(t *testing.T) *service.Service {
 	t.Helper()
-	svc := service.New(testenv.Store(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || rep == nil || !rep.OK() {
-		t.Fatalf("bundled data: %v %+v", err, rep)
-	}
-	return svc
+	return bundledService(t, testenv.Store(t), discard)
 }
 
 // fragmentBomb is 40 fragments, each spreading the previous one twice: ~1.6 KB of text
@@ -227,10 +222,7 @@ func TestWarehouseWorkIsBounded(t *testing.T) {
 
 	// The per-request budget of warehouse queries, with a small budget to reach it; the
 	// store is wrapped as the binary wraps it (warehouse.Limit).
-	svc := service.New(warehouse.Limit(testenv.Store(t), 8), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
-		t.Fatalf("bundled data: %v %+v", err, rep)
-	}
+	svc := bundledService(t, warehouse.Limit(testenv.Store(t), 8), discard)
 	cfg := server.Defaults()
 	cfg.MaxWarehouseQueries = 2
 	cfg.CacheBytes = 0

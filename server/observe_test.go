@@ -13,10 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
-	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
@@ -49,10 +47,7 @@ func TestMetricsLogsAndVersion(t *testing.T) {
 	store.Observe(metrics)
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	svc := service.New(store, log)
-	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
-		t.Fatalf("bundled data: %v %+v", err, rep)
-	}
+	svc := bundledService(t, store, log)
 	cfg := server.Defaults()
 	cfg.Metrics, cfg.PublicMetrics, cfg.Engine = metrics, true, "test engine"
 	ts := httptest.NewServer(server.New(svc, cfg, log))

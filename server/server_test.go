@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,17 +14,26 @@ import (
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// bundledService is a service over store (a fresh warehouse) holding the bundled data.
+func bundledService(t *testing.T, store warehouse.Store, log *slog.Logger) *service.Service {
+	t.Helper()
+	svc := service.New(store, log)
+	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || rep == nil || !rep.OK() {
+		t.Fatalf("bundled data: %v %+v", err, rep)
+	}
+	return svc
+}
 
 // newServer loads the bundled data into a fresh database and returns the public handler.
 func newServer(t *testing.T) (*httptest.Server, *service.Service) {
 	t.Helper()
-	svc := service.New(testenv.Store(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	rep, err := svc.LoadBundled(context.Background(), data.Files(), data.Digest())
-	if err != nil || rep == nil || !rep.OK() {
-		t.Fatalf("bundled data: %v %+v", err, rep)
-	}
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	svc := bundledService(t, testenv.Store(t), discard)
+	ts := httptest.NewServer(server.New(svc, server.Defaults(), discard))
 	t.Cleanup(ts.Close)
 	return ts, svc
 }

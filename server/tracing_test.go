@@ -2,16 +2,13 @@ package server_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
-	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -26,14 +23,10 @@ func TestTracingSpans(t *testing.T) {
 	tracing := server.NewTracing(tp)
 	store := warehouse.Limit(testenv.Store(t), 8)
 	store.Trace(tracing)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(store, log)
-	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
-		t.Fatalf("bundled data: %v %+v", err, rep)
-	}
+	svc := bundledService(t, store, discard)
 	cfg := server.Defaults()
 	cfg.Tracing, cfg.CacheBytes = tracing, 0
-	ts := httptest.NewServer(server.New(svc, cfg, log))
+	ts := httptest.NewServer(server.New(svc, cfg, discard))
 	defer ts.Close()
 	exp.Reset()
 

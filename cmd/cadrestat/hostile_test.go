@@ -23,17 +23,7 @@ func TestFragmentBombIsRefusedByTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Process.Kill()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if r, err := http.Get("http://" + addr + "/readyz"); err == nil && r.StatusCode == 200 {
-			r.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not ready")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, addr, nil)
 	var q strings.Builder
 	q.WriteString(`fragment F0 on Query { dataVersion } `)
 	for i := 1; i <= 39; i++ {

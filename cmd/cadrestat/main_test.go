@@ -61,6 +61,27 @@ func freePort(t *testing.T) string {
 
 // TestIngestHandsOffToRunningServer: while serve holds the data folder (a second process
 // could not open it), ingest hands the file to the server and prints the same report.
+// waitReady waits up to a minute for the server at addr to answer /readyz with 200; on
+// failure it shows the server's log, when there is one.
+func waitReady(t *testing.T, addr string, log func() string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if r, err := http.Get("http://" + addr + "/readyz"); err == nil && r.StatusCode == 200 {
+			r.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			msg := "server not ready"
+			if log != nil {
+				msg += ":\n" + log()
+			}
+			t.Fatal(msg)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestIngestHandsOffToRunningServer(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
@@ -72,18 +93,7 @@ func TestIngestHandsOffToRunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready:\n%s", srvLog.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitReady(t, addr, srvLog.String)
 	file := filepath.Join(t.TempDir(), "src.csv")
 	os.WriteFile(file, []byte("id,title,issuer,doc_number,date,language,location,kind,licence\nuser-doc,A user's document,Someone,,2024-05-01,vi,doc.pdf,user,\n"), 0o644)
 	run := func(args ...string) (string, string, error) {

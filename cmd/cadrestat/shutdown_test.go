@@ -24,17 +24,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if r, err := http.Get("http://" + addr + "/readyz"); err == nil && r.StatusCode == 200 {
-			r.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not ready")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, addr, nil)
 	var ok, broken, notServed atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
