@@ -116,9 +116,8 @@ func withEmbedded(ctx context.Context, ef engineFlags, f func(*embedded.Store) (
 
 // runningServer reads admin.json and tells whether the server it names answers.
 func runningServer(ef engineFlags) (adminInfo, bool) {
-	var info adminInfo
-	raw, err := os.ReadFile(adminInfoPath(ef.dataDir))
-	if err != nil || json.Unmarshal(raw, &info) != nil || info.Addr == "" {
+	info, ok := readAdminInfo(ef)
+	if !ok {
 		return info, false
 	}
 	c, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + info.Addr + "/")

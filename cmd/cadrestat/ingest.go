@@ -117,12 +117,8 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.
 	if ef.engine != "embedded" {
 		return nil, nil
 	}
-	raw, err := os.ReadFile(adminInfoPath(ef.dataDir))
-	if err != nil {
-		return nil, nil
-	}
-	var info adminInfo
-	if json.Unmarshal(raw, &info) != nil || info.Addr == "" {
+	info, ok := readAdminInfo(ef)
+	if !ok {
 		return nil, nil
 	}
 	rep, err := handOffTo(ctx, info, files)

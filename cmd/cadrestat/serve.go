@@ -37,6 +37,16 @@ type adminInfo struct {
 
 func adminInfoPath(dataDir string) string { return filepath.Join(dataDir, "admin.json") }
 
+// readAdminInfo reads the admin.json a serve wrote in the data folder, if there is one.
+func readAdminInfo(ef engineFlags) (adminInfo, bool) {
+	var info adminInfo
+	raw, err := os.ReadFile(adminInfoPath(ef.dataDir))
+	if err != nil || json.Unmarshal(raw, &info) != nil || info.Addr == "" {
+		return info, false
+	}
+	return info, true
+}
+
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	var ef engineFlags
