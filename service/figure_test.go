@@ -157,6 +157,23 @@ func TestConflictRule(t *testing.T) {
 			t.Fatal("a true tie is not flagged contested")
 		}
 	}
+	// Two sources level under the rule that print the same figure corroborate each other:
+	// not contested. A third level source with another figure makes it contested again,
+	// whichever order the rows are read in.
+	same := []warehouse.Observation{o("undp", "press-undp", "EXACT", 26.72), o("vnp", "press-vnp", "EXACT", 26.72)}
+	if _, c := pick(same...); c {
+		t.Fatal("two level sources printing the same figure are flagged contested")
+	}
+	cat.Sources = append(cat.Sources, warehouse.Source{ID: "press-zz", Kind: "press"})
+	cat.Index()
+	for _, obs := range [][]warehouse.Observation{
+		append(same[:2:2], o("zz", "press-zz", "EXACT", 27)),
+		{o("zz", "press-zz", "EXACT", 27), same[1], same[0]},
+	} {
+		if _, c := pick(obs...); !c {
+			t.Fatal("a level third source with another figure is not flagged contested")
+		}
+	}
 	// The declared source priority breaks what is left: the higher one wins, not contested,
 	// whatever the order read.
 	cat.Sources[3].Priority = 5 // press-undp

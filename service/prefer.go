@@ -131,11 +131,13 @@ func (s *Service) Order(obs []*warehouse.Observation) {
 }
 
 // pickCells keeps the preferred observation of each cell (subject and period label) and
-// returns the IDs of those that tie with another source under the rule (contested).
+// returns the IDs of those that tie with another source under the rule and disagree with
+// it (contested). Two sources level under the rule that print the same figure corroborate
+// each other: Thanh Hóa's 8 of 69 women, printed by two papers on one day, is not a
+// dispute, and flagging it would send a journalist looking for a conflict that is not there.
 func (s *Service) pickCells(obs []warehouse.Observation) (map[string]map[string]*warehouse.Observation, map[string]bool) {
 	cat := s.Catalog()
 	out := map[string]map[string]*warehouse.Observation{}
-	runnerUp := map[*warehouse.Observation]*warehouse.Observation{}
 	for i := range obs {
 		o := &obs[i]
 		bySubj := out[o.SubjectID]
@@ -143,24 +145,23 @@ func (s *Service) pickCells(obs []warehouse.Observation) (map[string]map[string]
 			bySubj = map[string]*warehouse.Observation{}
 			out[o.SubjectID] = bySubj
 		}
-		cur := bySubj[o.Period.Label]
-		switch {
-		case cur == nil:
+		if cur := bySubj[o.Period.Label]; cur == nil || s.better(cat, o, cur) {
 			bySubj[o.Period.Label] = o
-		case s.better(cat, o, cur):
-			bySubj[o.Period.Label] = o
-			runnerUp[o] = cur
-		default:
-			if r := runnerUp[cur]; r == nil || s.better(cat, o, r) {
-				runnerUp[cur] = o
-			}
 		}
 	}
 	contested := map[string]bool{}
-	for top, second := range runnerUp {
-		if out[top.SubjectID][top.Period.Label] == top && compareCell(cat, top, second) == 0 {
+	for i := range obs {
+		o := &obs[i]
+		top := out[o.SubjectID][o.Period.Label]
+		if o != top && !contested[top.ID] && compareCell(cat, top, o) == 0 && !sameFigure(top, o) {
 			contested[top.ID] = true
 		}
 	}
 	return out, contested
+}
+
+// sameFigure: two observations state the same thing (value, bound kind, counts).
+func sameFigure(a, b *warehouse.Observation) bool {
+	eq := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.Qualifier == b.Qualifier && eq(a.Value, b.Value) && eq(a.Numerator, b.Numerator) && eq(a.Denominator, b.Denominator)
 }
