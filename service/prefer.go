@@ -12,7 +12,8 @@ import (
 // publication over an earlier one (an undated source counts as the earliest, so the same
 // order can be given to the engine, see cellOrder); an exact value over a bound
 // or an approximation; then the catalogue's declared source priority (higher first). Two
-// figures still level after that are a true tie: the cell is contested, both are shown
+// figures still level after that and stating different values are a true tie: the cell is
+// contested, both are shown
 // (the other as an alternative), and the source ID only makes the choice repeatable, not
 // right.
 var statusRank = map[string]int{warehouse.StatusPublished: 0, warehouse.StatusDerived: 1, warehouse.StatusProvisional: 2, warehouse.StatusSynthetic: 3}
@@ -23,7 +24,7 @@ var periodRank = map[string]int{"YEAR": 0, "TERM": 1, "ASOF": 2, "RANGE": 3}
 const PreferenceRule = "published > derived > provisional > synthetic; then official documents (seed and official sources) > user-loaded > press; " +
 	"then the later publication date (an undated source counts as the earliest); then exact values before bounds and approximations; " +
 	"then the higher declared source priority (sources.priority in the catalogue, default 0); " +
-	"a figure still level with the preferred one is a true tie: the cell is flagged contested and both are shown (the source id only makes the order repeatable)"
+	"a figure still level with the preferred one that states another value is a true tie: the cell is flagged contested and both are shown (the source id only makes the order repeatable); level sources printing the same figure corroborate and are not contested"
 
 // compareCell is -1 when a is preferred to b, 1 when b is, 0 on a true tie.
 func compareCell(cat *warehouse.Catalog, a, b *warehouse.Observation) int {
