@@ -60,6 +60,8 @@ type scaleReport struct {
 	RawInsertRPS float64  `json:"raw_warehouse_insert_rows_per_s"`
 	PeakRSSMiB   float64  `json:"serve_peak_rss_mib"`
 	Results      []result `json:"results"`
+	// With -peer: the PostgreSQL-backed peer (bench/peer.go); its scenario is in Results.
+	Peer *peerReport `json:"peer,omitempty"`
 }
 
 func main() {
@@ -120,6 +122,19 @@ func runScale(scale string) (scaleReport, error) {
 	rep.RawCompareMs = rawCompare(dataDir)
 	rep.RawInsertRPS = rawInsert(dataDir, work)
 
+	var pr *peer
+	if *peerFlag {
+		fmt.Fprintf(os.Stderr, "[%s] peer: PostgreSQL 15 and PostGraphile 5 on the same observations…\n", scale)
+		src := ""
+		if n > 1 {
+			src = srcCSV
+		}
+		if pr, err = startPeer(synCSV, src); err != nil {
+			return rep, err
+		}
+		defer pr.stop()
+	}
+
 	port := freePort()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	start = time.Now()
@@ -165,6 +180,11 @@ func runScale(scale string) (scaleReport, error) {
 	}
 	defer func() { bareCmd.Process.Kill(); bareCmd.Wait() }()
 	waitReady("http://" + bareAddr)
+	if pr != nil {
+		if err := pr.verify(base); err != nil {
+			return rep, err
+		}
+	}
 
 	fmt.Fprintf(os.Stderr, "[%s] load: %d connections × %s per scenario…\n", scale, *conns, *duration)
 	var seq atomic.Int64
@@ -174,6 +194,16 @@ func runScale(scale string) (scaleReport, error) {
 		profiled(dataDir, func() result {
 			return drive("unique 63-row comparisons, cache misses", base, func() []byte { return unique(seq.Add(1)) })
 		}),
+	)
+	if pr != nil { // right after cadrestat's misses, with the same arguments
+		pr.warm()
+		var pseq atomic.Int64
+		rep.Results = append(rep.Results, drive("peer (PostGraphile 5, PG 15): same misses", pr.url, func() []byte { return peerUnique(pseq.Add(1)) }))
+		miss, px := rep.Results[len(rep.Results)-2], rep.Results[len(rep.Results)-1]
+		pr.rep.ThroughputRatio, pr.rep.CadrestatP99ms, pr.rep.PeerP99ms = miss.RPS/px.RPS, miss.P99ms, px.P99ms
+		rep.Peer = &pr.rep
+	}
+	rep.Results = append(rep.Results,
 		drive("national figure of one year (compare)", base, func() []byte { return national(seq.Add(1)) }),
 		drive("national series 2010-2030 (series VN)", base, func() []byte { return nationalSeries(seq.Add(1)) }),
 	)
@@ -259,11 +289,14 @@ func dashboard() [][]byte {
 // units, listed in a different rotation and with a different metric and year each time, so
 // every answer has the same 63 rows. (An extra "nonce" variable no longer makes a miss: the
 // response cache keys on the operation's coerced variables only.)
-func unique(i int64) []byte {
+func unique(i int64) []byte { return q(compareQ, uniqueVars(i)) }
+
+// uniqueVars are unique's variables (the peer asks the same metric, year and units).
+func uniqueVars(i int64) map[string]any {
 	units := vn63Units()
 	r := int(i/int64(len(metrics)*15)) % len(units)
 	rotated := append(append([]string{}, units[r:]...), units[:r]...)
-	return q(compareQ, map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15, "map": "VN63", "s": true, "p": rotated})
+	return map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15, "map": "VN63", "s": true, "p": rotated}
 }
 
 var vn63Units = sync.OnceValue(func() []string {
@@ -401,6 +434,10 @@ func printTable(reports []scaleReport) {
 		bare := r.Results[0].RPS
 		for _, x := range r.Results {
 			fmt.Printf("%-44s %10.0f %8d %9.2f %9.2f %11.1f%%\n", x.Scenario, x.RPS, x.Errors, x.P50ms, x.P99ms, 100*x.RPS/bare)
+		}
+		if p := r.Peer; p != nil {
+			fmt.Printf("cache misses against the peer (PostGraphile %s, Node %s, PostgreSQL %s; %d rows loaded and indexed in %.1f s): cadrestat %.2f× its throughput, p99 %.1f ms against %.1f ms; checked: %s\n",
+				p.PostGraphile, p.Node, p.PostgreSQL, p.Rows, p.LoadS, p.ThroughputRatio, p.CadrestatP99ms, p.PeerP99ms, p.Verified)
 		}
 	}
 }
