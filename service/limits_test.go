@@ -199,13 +199,22 @@ func TestWarehouseErrorsReachTheCaller(t *testing.T) {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 2020, To: 2020, Map: warehouse.VN63, Provinces: []string{"VN"}})
 			return err
 		},
-		"trend":       func() error { _, err := svc.Trend(ctx, "share", "VN", 2015, 2020, "", false); return err },
-		"attainment":  func() error { _, err := svc.TargetAttainment(ctx, CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63}); return err },
+		"trend": func() error { _, err := svc.Trend(ctx, "share", "VN", 2015, 2020, "", false); return err },
+		"attainment": func() error {
+			_, err := svc.TargetAttainment(ctx, CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
+			return err
+		},
 		"observation": func() error { _, err := svc.Observations(ctx, FilterArgs{}, 5, ""); return err },
-		"brief":       func() error { _, err := svc.Brief(ctx, BriefArgs{Province: "VN63-01", Map: warehouse.VN63}); return err },
-		"table":       func() error { _, err := svc.Table(ctx, TableArgs{Metrics: []string{"share"}, Years: []int{2020}}); return err },
-		"count":       func() error { _, err := svc.Count(ctx, &ObservationPage{}); return err },
-		"warm":        func() error { return svc.Warm(ctx) },
+		"brief": func() error {
+			_, err := svc.Brief(ctx, BriefArgs{Province: "VN63-01", Map: warehouse.VN63})
+			return err
+		},
+		"table": func() error {
+			_, err := svc.Table(ctx, TableArgs{Metrics: []string{"share"}, Years: []int{2020}})
+			return err
+		},
+		"count": func() error { _, err := svc.Count(ctx, &ObservationPage{}); return err },
+		"warm":  func() error { return svc.Warm(ctx) },
 	} {
 		if err := run(); warehouse.ErrorKind(err) != warehouse.KindUnavailable {
 			t.Errorf("%s: %v, want the warehouse's UNAVAILABLE", name, err)
