@@ -72,6 +72,7 @@ func TestSeriesGapsAndPeriodKinds(t *testing.T) {
 		ob("VN63-01", "share", "term:2021-2026", 14), ob("VN63-01", "share", "asof:2022-06-30", 15), ob("VN63-01", "share", "range:2014-2016", 9),
 		ratio("VN63-02", "2023", 19, 77), qual(ob("VN63-04", "share", "2023", 10), warehouse.QualUpperBound),
 		ratio("VN63-02", "2022", 10, 100), ratio("VN63-04", "2022", 30, 100),
+		qual(ob("VN63-02", "share", "2024", 10), warehouse.QualUpperBound), qual(ob("VN63-04", "share", "2024", 10), warehouse.QualUpperBound),
 		ob("VN34-08", "share", "2025", 25),
 	)
 	ctx := context.Background()
@@ -90,21 +91,24 @@ func TestSeriesGapsAndPeriodKinds(t *testing.T) {
 	if queries := fs.queries.Load(); queries != 1 {
 		t.Errorf("%d warehouse queries for two units; want 1", queries)
 	}
-	// Tuyên Quang on VN34: 2022 combines its predecessors, (10+30)/(100+100) = 20 %; 2023
-	// is a point without a value because Cao Bằng's figure is a bound; 2024 is a gap; from
-	// 2025 it is its own figure.
-	ser, err = svc.Series(ctx, SeriesArgs{Metric: "share", Provinces: []string{"VN34-08"}, From: 2022, To: 2025, Map: warehouse.VN34})
+	// Tuyên Quang on VN34: 2021 is a gap; 2022 combines its predecessors, (10+30)/(100+100)
+	// = 20 %; 2023 is a point without a value because Cao Bằng's figure is a bound, and so is
+	// 2024 where both are bounds; from 2025 it is its own figure.
+	ser, err = svc.Series(ctx, SeriesArgs{Metric: "share", Provinces: []string{"VN34-08"}, From: 2021, To: 2025, Map: warehouse.VN34})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pts := ser[0].Points
-	if got := pointLine(pts); got != "2022:2022=20 2023:2023=<nil> 2025:2025=25 " {
+	if got := pointLine(pts); got != "2022:2022=20 2023:2023=<nil> 2024:2024=<nil> 2025:2025=25 " {
 		t.Fatalf("VN34-08: %s", got)
+	}
+	if pts[2].Fig.Reason != "2 of 2 units lack an exact value with numerator and denominator" || pts[2].Period.Label != "2024" {
+		t.Errorf("2024: %q %+v", pts[2].Fig.Reason, pts[2].Period)
 	}
 	if pts[1].Fig.Reason != "1 of 2 units lack an exact value with numerator and denominator" || strings.Join(pts[1].Fig.Missing, ",") != "VN63-04" {
 		t.Errorf("2023: %q missing %v", pts[1].Fig.Reason, pts[1].Fig.Missing)
 	}
-	if pts[0].Figure().Status() == nil || pts[0].Observation() != nil || pts[2].Observation() == nil {
+	if pts[0].Figure().Status() == nil || pts[0].Observation() != nil || pts[3].Observation() == nil {
 		t.Errorf("a combined point has parts and no single observation; a unit's own point has its observation")
 	}
 }
@@ -195,7 +199,7 @@ func TestCompareChangeFromThePreviousFigure(t *testing.T) {
 		qual(ob("VN63-02", "share", "2015", 10), warehouse.QualUpperBound), ob("VN63-02", "share", "2020", 12),
 		ob("VN63-04", "share", "2018", 15), qual(ob("VN63-04", "share", "2020", 30), warehouse.QualApproximate),
 		ob("VN63-31", "share", "2020", 5),
-		ob("VN63-01", "share", "range:2010-2014", 18), ob("VN63-01", "share", "range:2015-2019", 21),
+		ob("VN63-01", "share", "range:2010-2014", 18), ob("VN63-01", "share", "range:2015-2019", 21), ob("VN63-01", "share", "2012", 5),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
 	if err != nil {
@@ -216,7 +220,8 @@ func TestCompareChangeFromThePreviousFigure(t *testing.T) {
 	if r := rowOf(t, c, "VN63-01"); !near(r.PreviousFigure().Value, 20.69) {
 		t.Errorf("previous figure %v", r.PreviousFigure())
 	}
-	// A range is compared with the previous range, by label.
+	// A range is compared with the previous range (not with the year 2012, which is later
+	// than the range's start 2010 but of another kind).
 	c, err = svc.Compare(context.Background(), CompareArgs{Metric: "share", Period: "range:2015-2019", Map: warehouse.VN63, Provinces: []string{"VN63-01"}})
 	if err != nil {
 		t.Fatal(err)
