@@ -23,6 +23,10 @@ func TestComparePrefersByTheRuleAndFlagsTrueTies(t *testing.T) {
 		ob("VN63-31", "share", "2020", 14), ob("VN63-31", "share", "term:2020-2025", 16),
 		// A bound for the year, an exact term: the exact term.
 		qual(ob("VN63-33", "share", "2020", 20), warehouse.QualUpperBound), ob("VN63-33", "share", "term:2020-2025", 18),
+		// 2021: a provisional year and a published term starting in it: the published term.
+		status(ob("VN63-01", "share", "2021", 5), warehouse.StatusProvisional), ob("VN63-01", "share", "term:2021-2026", 7),
+		// Two terms starting in 2021 from the press and an official source: the official one.
+		from(ob("VN63-02", "share", "term:2021-2025", 8), "press-new"), from(ob("VN63-02", "share", "term:2021-2026", 9), "off-1"),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
 	if err != nil {
@@ -45,6 +49,16 @@ func TestComparePrefersByTheRuleAndFlagsTrueTies(t *testing.T) {
 			t.Errorf("%s: %v from %v contested %v, want %v (%s) from %s contested %v", w.id, deref(r.Value()), o, r.Contested(), w.value, w.period, w.source, w.contested)
 		}
 	}
+	c, err = svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2021, Map: warehouse.VN63})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rowOf(t, c, "VN63-01"); !near(r.Value(), 7) || r.Observation().Period.Label != "term:2021-2026" {
+		t.Errorf("2021, VN63-01: %v, want the published term's 7", deref(r.Value()))
+	}
+	if r := rowOf(t, c, "VN63-02"); !near(r.Value(), 9) || r.Observation().SourceID != "off-1" {
+		t.Errorf("2021, VN63-02: %v, want the official term's 9", deref(r.Value()))
+	}
 	// Alternatives are listed best first by the same rule.
 	a, b, p := from(ob("X", "share", "2020", 1), "press-new"), from(ob("X", "share", "2020", 2), "user-1"), from(ob("X", "share", "2020", 3), "seed-1")
 	alts := []*warehouse.Observation{&a, &b, &p}
@@ -65,5 +79,13 @@ func TestContestedGroupFigure(t *testing.T) {
 	}
 	if !c.National.Fig.Contested || !near(c.National.Fig.Value, 100) {
 		t.Errorf("national %v contested %v", deref(c.National.Fig.Value), c.National.Fig.Contested)
+	}
+}
+
+// Lists the API declares non-null are empty, not null, for a figure with no units.
+func TestEmptyFigureListsAreNotNull(t *testing.T) {
+	var v Value
+	if v.Combined() == nil || len(v.Combined()) != 0 || v.MissingUnits() == nil || len(v.MissingUnits()) != 0 || v.Period() != nil || v.Status() != nil {
+		t.Fatal("an empty figure's lists must be empty and its period and status null")
 	}
 }
