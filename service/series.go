@@ -279,7 +279,7 @@ func projectYear(t *warehouse.Target, slope, intercept, last float64, lastYear i
 	var bound float64
 	var inclusive bool
 	switch {
-	case t.Lower != nil && last < *t.Lower || (t.Lower != nil && t.Upper == nil):
+	case statusAt(t, last) == StBelow: // short of the floor (exactly at it when it is exclusive)
 		bound, inclusive = *t.Lower, t.LowerInclusive
 		if slope <= 0 {
 			return nil, "the trend does not rise towards the target"

@@ -17,6 +17,7 @@ func TestProjectYear(t *testing.T) {
 	atMost5 := &warehouse.Target{Upper: f(5), UpperInclusive: true}
 	under5 := &warehouse.Target{Upper: f(5)}
 	band := &warehouse.Target{Lower: f(20), Upper: f(25), LowerInclusive: true, UpperInclusive: true}
+	openBand := &warehouse.Target{Lower: f(20), Upper: f(25), UpperInclusive: true} // more than 20, at most 25
 	for _, c := range []struct {
 		name        string
 		t           *warehouse.Target
@@ -42,6 +43,8 @@ func TestProjectYear(t *testing.T) {
 		// An exclusive bound is met only beyond it: 35 in 2025 is not over 35; 36 in 2026 is.
 		{"over 35", over35, 30, 1, 30, 2026, "the least-squares line passes 35 in 2026"},
 		{"last exactly 35 is not over 35", over35, 35, 1, 35, 2021, "the least-squares line passes 35 in 2021"},
+		// Exactly 20 is short of "more than 20": the line must rise past 20, not fall to 25.
+		{"at the open floor of a band", openBand, 20, 1, 20, 2021, "the least-squares line passes 20 in 2021"},
 		{"under 5", under5, 8, -1, 8, 2024, "the least-squares line passes 5 in 2024"},
 		{"under 5, between years", under5, 8, -2, 8, 2022, "the least-squares line reaches 5 in 2022"}, // 5 in 2021.5
 	} {
