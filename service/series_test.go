@@ -203,6 +203,7 @@ func TestCompareChangeFromThePreviousFigure(t *testing.T) {
 		ob("VN63-04", "share", "2018", 15), qual(ob("VN63-04", "share", "2020", 30), warehouse.QualApproximate),
 		ob("VN63-31", "share", "2020", 5),
 		ob("VN63-01", "share", "range:2010-2014", 18), ob("VN63-01", "share", "range:2015-2019", 21), ob("VN63-01", "share", "2012", 5),
+		ob("VN63-01", "share", "range:2005-2009", 16), ob("VN63-01", "share", "range:2000-2004", 15),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
 	if err != nil {
@@ -223,8 +224,13 @@ func TestCompareChangeFromThePreviousFigure(t *testing.T) {
 	if r := rowOf(t, c, "VN63-01"); !near(r.PreviousFigure().Value, 20.69) {
 		t.Errorf("previous figure %v", r.PreviousFigure())
 	}
-	// A range is compared with the previous range (not with the year 2012, which is later
-	// than the range's start 2010 but of another kind).
+	// A year asked for as a period label is that year.
+	byLabel, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Period: "2020", Map: warehouse.VN63})
+	if err != nil || byLabel.Period != nil || byLabel.Year != 2020 || rankLine(byLabel.Rows, false) != rankLine(c.Rows, false) {
+		t.Fatalf("period \"2020\": %v %+v", err, byLabel)
+	}
+	// A range is compared with the latest earlier range (not with the year 2012, which is
+	// later than that range's start 2010 but of another kind).
 	c, err = svc.Compare(context.Background(), CompareArgs{Metric: "share", Period: "range:2015-2019", Map: warehouse.VN63, Provinces: []string{"VN63-01"}})
 	if err != nil {
 		t.Fatal(err)
