@@ -85,11 +85,11 @@ func TestTargetThatApplies(t *testing.T) {
 // and each group with a target of its own decided against it.
 func TestTargetAttainmentCountsAndScopes(t *testing.T) {
 	svc, _ := newFake(t,
-		ob("VN63-01", "share", "2024", 28),                                   // own target ≥ 30: BELOW by 2
-		ob("VN63-02", "share", "2024", 16),                                   // national ≥ 15: MET by 1
-		qual(ob("VN63-04", "share", "2024", 10), warehouse.QualUpperBound),   // "<10": BELOW
-		qual(ob("VN63-31", "share", "2024", 20), warehouse.QualUpperBound),   // "<20" (0–20): UNKNOWN
-		ob("VN", "share", "2024", 17.5), ob("cluster5", "share", "2024", 24), // VN63-33: no figure
+		ob("VN63-01", "share", "2024", 28),                                     // own target ≥ 30: BELOW by 2
+		ob("VN63-02", "share", "2024", 16),                                     // national ≥ 15: MET by 1
+		withQual(ob("VN63-04", "share", "2024", 10), warehouse.QualUpperBound), // "<10": BELOW
+		withQual(ob("VN63-31", "share", "2024", 20), warehouse.QualUpperBound), // "<20" (0–20): UNKNOWN
+		ob("VN", "share", "2024", 17.5), ob("cluster5", "share", "2024", 24),   // VN63-33: no figure
 	)
 	a, err := svc.TargetAttainment(context.Background(), CompareArgs{Metric: "share", Year: 2024, Map: warehouse.VN63})
 	if err != nil {

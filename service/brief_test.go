@@ -12,9 +12,9 @@ import (
 // briefFigures: Tuyên Quang (VN34-08) is Hà Giang and Cao Bằng before 2025.
 func briefFigures() []warehouse.Observation {
 	return []warehouse.Observation{
-		ratio("VN63-02", "2020", 19, 77), from(ratio("VN63-04", "2020", 11, 42), "off-1"),
-		from(ratio("VN63-02", "2015", 10, 50), "press-old"), from(ratio("VN63-04", "2015", 10, 50), "press-old"),
-		from(ob("VN63-02", "count", "range:2016-2019", 40), "press-new"), ob("VN63-04", "count", "range:2016-2019", 2),
+		ratio("VN63-02", "2020", 19, 77), fromSource(ratio("VN63-04", "2020", 11, 42), "off-1"),
+		fromSource(ratio("VN63-02", "2015", 10, 50), "press-old"), fromSource(ratio("VN63-04", "2015", 10, 50), "press-old"),
+		fromSource(ob("VN63-02", "count", "range:2016-2019", 40), "press-new"), ob("VN63-04", "count", "range:2016-2019", 2),
 		ob("VN63-02", "vacancies", "2010", 3), // before the window: no item
 	}
 }
@@ -141,7 +141,7 @@ func TestBriefSectionOf(t *testing.T) {
 // cost one warehouse query.
 func TestTableIsCompareCellByCell(t *testing.T) {
 	svc, fs := newFake(t,
-		ob("VN63-01", "share", "2020", 30), ob("VN63-02", "share", "2020", 20), qual(ob("VN63-04", "share", "2020", 25), warehouse.QualLowerBound),
+		ob("VN63-01", "share", "2020", 30), ob("VN63-02", "share", "2020", 20), withQual(ob("VN63-04", "share", "2020", 25), warehouse.QualLowerBound),
 		ob("VN63-01", "share", "2015", 10), ob("VN63-01", "count", "2020", 7), ob("VN63-31", "count", "2015", 3),
 	)
 	ctx := context.Background()

@@ -58,14 +58,14 @@ func TestCombineByAggregationRule(t *testing.T) {
 			[]string{"A", "B", "C"}, f(12), "12", "sum of 3 units", "", "A/count/2020,B/count/2020,C/count/2020"},
 		{"a count missing", "count", map[string]*warehouse.Observation{"A": p(ob("A", "count", "2020", 7))},
 			[]string{"A", "B", "C"}, nil, "", "2 of 3 units lack an exact value", "B,C", ""},
-		{"a count that is a bound", "count", map[string]*warehouse.Observation{"A": p(ob("A", "count", "2020", 7)), "B": p(qual(ob("B", "count", "2020", 5), "LOWER_BOUND"))},
+		{"a count that is a bound", "count", map[string]*warehouse.Observation{"A": p(ob("A", "count", "2020", 7)), "B": p(withQual(ob("B", "count", "2020", 5), "LOWER_BOUND"))},
 			[]string{"A", "B"}, nil, "", "1 of 2 units lack an exact value", "B", ""},
-		{"an approximate count", "count", map[string]*warehouse.Observation{"A": p(ob("A", "count", "2020", 7)), "B": p(qual(ob("B", "count", "2020", 50), "APPROXIMATE"))},
+		{"an approximate count", "count", map[string]*warehouse.Observation{"A": p(ob("A", "count", "2020", 7)), "B": p(withQual(ob("B", "count", "2020", 50), "APPROXIMATE"))},
 			[]string{"A", "B"}, nil, "", "1 of 2 units lack an exact value", "B", ""},
 		{"an amount is never combined", "rate", map[string]*warehouse.Observation{"A": p(ob("A", "rate", "2020", 1.5)), "B": p(ob("B", "rate", "2020", 2.5))},
 			[]string{"A", "B"}, nil, "", "rate cannot be combined across provinces", "", ""},
 		// One unit is its own figure, a bound included, shown as published.
-		{"one unit, a bound", "share", map[string]*warehouse.Observation{"A": p(qual(ob("A", "share", "2020", 98.4), "LOWER_BOUND"))},
+		{"one unit, a bound", "share", map[string]*warehouse.Observation{"A": p(withQual(ob("A", "share", "2020", 98.4), "LOWER_BOUND"))},
 			[]string{"A"}, f(98.4), ">98.4", "", "", "A/share/2020"},
 		{"one unit without a figure", "share", nil, []string{"A"}, nil, "", "no value", "A", ""},
 	}
@@ -123,7 +123,7 @@ func TestWeakestStatus(t *testing.T) {
 // is made of, and the reason when a predecessor is missing.
 func TestCompareProjectsVN34BeforeTheMerger(t *testing.T) {
 	hn := ratio("VN63-01", "2020", 12, 40)
-	hg, cb := ratio("VN63-02", "2020", 19, 77), status(ratio("VN63-04", "2020", 11, 42), warehouse.StatusProvisional)
+	hg, cb := ratio("VN63-02", "2020", 19, 77), withStatus(ratio("VN63-04", "2020", 11, 42), warehouse.StatusProvisional)
 	hp := ratio("VN63-31", "2020", 5, 50)
 	svc, _ := newFake(t, hn, hg, cb, hp)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN34})
@@ -218,7 +218,7 @@ func TestGroupsAndNationPreferTheirOwnFigure(t *testing.T) {
 // and mark every figure they enter as SYNTHETIC; among synthetic rows the newer source wins.
 func TestSyntheticFiguresOnlyWhenAskedAndMarked(t *testing.T) {
 	syn := func(o warehouse.Observation, src string) warehouse.Observation {
-		return from(status(o, warehouse.StatusSynthetic), src)
+		return fromSource(withStatus(o, warehouse.StatusSynthetic), src)
 	}
 	svc, fs := newFake(t,
 		ob("VN63-01", "count", "2020", 10), syn(ob("VN63-01", "count", "2020", 99), "syn-2"),

@@ -37,7 +37,7 @@ func (f *fakeStore) Catalog(context.Context) (*warehouse.Catalog, error) {
 	return &c, nil
 }
 
-func in(list []string, s string) bool {
+func listed(list []string, s string) bool {
 	if len(list) == 0 {
 		return true
 	}
@@ -60,8 +60,8 @@ func (f *fakeStore) Observations(_ context.Context, flt warehouse.ObservationFil
 	}
 	var out []warehouse.Observation
 	for _, o := range f.obs {
-		if !in(flt.MetricIDs, o.MetricID) || !in(flt.SubjectIDs, o.SubjectID) || !in(flt.SourceIDs, o.SourceID) ||
-			!in(flt.Statuses, o.Status) || !in(flt.PeriodLabels, o.Period.Label) ||
+		if !listed(flt.MetricIDs, o.MetricID) || !listed(flt.SubjectIDs, o.SubjectID) || !listed(flt.SourceIDs, o.SourceID) ||
+			!listed(flt.Statuses, o.Status) || !listed(flt.PeriodLabels, o.Period.Label) ||
 			(flt.YearFrom != 0 && o.Period.Start < flt.YearFrom) || (flt.YearTo != 0 && o.Period.Start > flt.YearTo) ||
 			(!flt.IncludeSynthetic && o.Status == warehouse.StatusSynthetic) {
 			continue
@@ -196,12 +196,12 @@ func ratio(subject, period string, num, den float64) warehouse.Observation {
 	return o
 }
 
-func qual(o warehouse.Observation, q string) warehouse.Observation { o.Qualifier = q; return o }
+func withQual(o warehouse.Observation, q string) warehouse.Observation { o.Qualifier = q; return o }
 
-func status(o warehouse.Observation, s string) warehouse.Observation { o.Status = s; return o }
+func withStatus(o warehouse.Observation, s string) warehouse.Observation { o.Status = s; return o }
 
 // from gives an observation another source (and ID, since one source gives one row a cell).
-func from(o warehouse.Observation, src string) warehouse.Observation {
+func fromSource(o warehouse.Observation, src string) warehouse.Observation {
 	o.SourceID, o.ID = src, o.ID+"@"+src
 	return o
 }

@@ -111,8 +111,8 @@ func TestCitation(t *testing.T) {
 	svc, _ := newFake(t)
 	seed := ob("VN63-01", "share", "2020", 30)
 	seed.Quote = "đạt 30%"
-	off := status(from(ob("VN63-01", "share", "2020", 30), "off-1"), warehouse.StatusProvisional)
-	unknown := from(ob("VN63-01", "share", "2020", 30), "gone")
+	off := withStatus(fromSource(ob("VN63-01", "share", "2020", 30), "off-1"), warehouse.StatusProvisional)
+	unknown := fromSource(ob("VN63-01", "share", "2020", 30), "gone")
 	for _, c := range []struct {
 		o    warehouse.Observation
 		want string

@@ -14,19 +14,19 @@ import (
 func TestComparePrefersByTheRuleAndFlagsTrueTies(t *testing.T) {
 	svc, _ := newFake(t,
 		// An official document over a press article.
-		from(ob("VN63-01", "share", "2020", 10), "press-new"), from(ob("VN63-01", "share", "2020", 12), "off-1"),
+		fromSource(ob("VN63-01", "share", "2020", 10), "press-new"), fromSource(ob("VN63-01", "share", "2020", 12), "off-1"),
 		// Two undated press articles: a true tie; the source ID only makes the pick repeatable.
-		from(ob("VN63-02", "share", "2020", 21), "press-undated-b"), from(ob("VN63-02", "share", "2020", 20), "press-undated-a"),
+		fromSource(ob("VN63-02", "share", "2020", 21), "press-undated-b"), fromSource(ob("VN63-02", "share", "2020", 20), "press-undated-a"),
 		// Published from the press over provisional from an official source.
-		status(from(ob("VN63-04", "share", "2020", 30), "off-1"), warehouse.StatusProvisional), from(ob("VN63-04", "share", "2020", 25), "press-old"),
+		withStatus(fromSource(ob("VN63-04", "share", "2020", 30), "off-1"), warehouse.StatusProvisional), fromSource(ob("VN63-04", "share", "2020", 25), "press-old"),
 		// A year and a term starting in it, both exact: the year.
 		ob("VN63-31", "share", "2020", 14), ob("VN63-31", "share", "term:2020-2025", 16),
 		// A bound for the year, an exact term: the exact term.
-		qual(ob("VN63-33", "share", "2020", 20), warehouse.QualUpperBound), ob("VN63-33", "share", "term:2020-2025", 18),
+		withQual(ob("VN63-33", "share", "2020", 20), warehouse.QualUpperBound), ob("VN63-33", "share", "term:2020-2025", 18),
 		// 2021: a provisional year and a published term starting in it: the published term.
-		status(ob("VN63-01", "share", "2021", 5), warehouse.StatusProvisional), ob("VN63-01", "share", "term:2021-2026", 7),
+		withStatus(ob("VN63-01", "share", "2021", 5), warehouse.StatusProvisional), ob("VN63-01", "share", "term:2021-2026", 7),
 		// Two terms starting in 2021 from the press and an official source: the official one.
-		from(ob("VN63-02", "share", "term:2021-2025", 8), "press-new"), from(ob("VN63-02", "share", "term:2021-2026", 9), "off-1"),
+		fromSource(ob("VN63-02", "share", "term:2021-2025", 8), "press-new"), fromSource(ob("VN63-02", "share", "term:2021-2026", 9), "off-1"),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
 	if err != nil {
@@ -60,7 +60,7 @@ func TestComparePrefersByTheRuleAndFlagsTrueTies(t *testing.T) {
 		t.Errorf("2021, VN63-02: %v, want the official term's 9", deref(r.Value()))
 	}
 	// Alternatives are listed best first by the same rule.
-	a, b, p := from(ob("X", "share", "2020", 1), "press-new"), from(ob("X", "share", "2020", 2), "user-1"), from(ob("X", "share", "2020", 3), "seed-1")
+	a, b, p := fromSource(ob("X", "share", "2020", 1), "press-new"), fromSource(ob("X", "share", "2020", 2), "user-1"), fromSource(ob("X", "share", "2020", 3), "seed-1")
 	alts := []*warehouse.Observation{&a, &b, &p}
 	svc.Order(alts)
 	if alts[0].SourceID != "seed-1" || alts[1].SourceID != "user-1" || alts[2].SourceID != "press-new" {
@@ -71,7 +71,7 @@ func TestComparePrefersByTheRuleAndFlagsTrueTies(t *testing.T) {
 // A group's own published figure that is contested says so, as a province's does.
 func TestContestedGroupFigure(t *testing.T) {
 	svc, _ := newFake(t,
-		from(ob("VN", "count", "2020", 100), "press-undated-a"), from(ob("VN", "count", "2020", 101), "press-undated-b"),
+		fromSource(ob("VN", "count", "2020", 100), "press-undated-a"), fromSource(ob("VN", "count", "2020", 101), "press-undated-b"),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "count", Year: 2020, Map: warehouse.VN63})
 	if err != nil {

@@ -34,8 +34,8 @@ func TestCompareRanksAmongEveryUnitWithTiesAndBounds(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newFake(t,
 		// 2020: 30, ">25" (25–100), 20, 20, "<10" (0–10).
-		ob("VN63-01", "share", "2020", 30), qual(ob("VN63-02", "share", "2020", 25), warehouse.QualLowerBound),
-		ob("VN63-04", "share", "2020", 20), ob("VN63-31", "share", "2020", 20), qual(ob("VN63-33", "share", "2020", 10), warehouse.QualUpperBound),
+		ob("VN63-01", "share", "2020", 30), withQual(ob("VN63-02", "share", "2020", 25), warehouse.QualLowerBound),
+		ob("VN63-04", "share", "2020", 20), ob("VN63-31", "share", "2020", 20), withQual(ob("VN63-33", "share", "2020", 10), warehouse.QualUpperBound),
 		// 2021: 12, none, 15, 15, 9.
 		ob("VN63-01", "share", "2021", 12), ob("VN63-04", "share", "2021", 15), ob("VN63-31", "share", "2021", 15), ob("VN63-33", "share", "2021", 9),
 	)
@@ -94,7 +94,7 @@ func TestCompareRanksAmongEveryUnitWithTiesAndBounds(t *testing.T) {
 func TestCompareRanksLowerIsBetter(t *testing.T) {
 	svc, _ := newFake(t,
 		ob("VN63-01", "vacancies", "2020", 3), ob("VN63-02", "vacancies", "2020", 3), ob("VN63-04", "vacancies", "2020", 7),
-		qual(ob("VN63-31", "vacancies", "2020", 5), warehouse.QualUpperBound), qual(ob("VN63-33", "vacancies", "2020", 6), warehouse.QualLowerBound),
+		withQual(ob("VN63-31", "vacancies", "2020", 5), warehouse.QualUpperBound), withQual(ob("VN63-33", "vacancies", "2020", 6), warehouse.QualLowerBound),
 	)
 	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "vacancies", Year: 2020, Map: warehouse.VN63})
 	if err != nil {

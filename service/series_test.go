@@ -73,9 +73,9 @@ func TestSeriesGapsAndPeriodKinds(t *testing.T) {
 	svc, fs := newFake(t,
 		ob("VN63-01", "share", "range:2015-2019", 13), ob("VN63-01", "share", "2018", 10), ob("VN63-01", "share", "2020", 12),
 		ob("VN63-01", "share", "term:2021-2026", 14), ob("VN63-01", "share", "asof:2022-06-30", 15), ob("VN63-01", "share", "range:2014-2016", 9),
-		ratio("VN63-02", "2023", 19, 77), qual(ob("VN63-04", "share", "2023", 10), warehouse.QualUpperBound),
+		ratio("VN63-02", "2023", 19, 77), withQual(ob("VN63-04", "share", "2023", 10), warehouse.QualUpperBound),
 		ratio("VN63-02", "2022", 10, 100), ratio("VN63-04", "2022", 30, 100),
-		qual(ob("VN63-02", "share", "2024", 10), warehouse.QualUpperBound), qual(ob("VN63-04", "share", "2024", 10), warehouse.QualUpperBound),
+		withQual(ob("VN63-02", "share", "2024", 10), warehouse.QualUpperBound), withQual(ob("VN63-04", "share", "2024", 10), warehouse.QualUpperBound),
 		ob("VN34-08", "share", "2025", 25),
 	)
 	ctx := context.Background()
@@ -140,7 +140,7 @@ func TestNationalSeriesCrossesTheMapChange(t *testing.T) {
 // projection is what it is.
 func TestTrendFitsExactFiguresOfOneKind(t *testing.T) {
 	svc, _ := newFake(t,
-		ob("VN63-02", "share", "2018", 10), qual(ob("VN63-02", "share", "2019", 12), warehouse.QualUpperBound),
+		ob("VN63-02", "share", "2018", 10), withQual(ob("VN63-02", "share", "2019", 12), warehouse.QualUpperBound),
 		ob("VN63-02", "share", "2020", 12), ob("VN63-02", "share", "2022", 14),
 		ob("VN63-02", "share", "term:2021-2026", 30), ob("VN63-02", "share", "range:2015-2019", 11),
 		ob("cluster5", "share", "term:2015-2020", 20), ob("cluster5", "share", "term:2020-2025", 22),
@@ -199,8 +199,8 @@ func TestTrendFitsExactFiguresOfOneKind(t *testing.T) {
 func TestCompareChangeFromThePreviousFigure(t *testing.T) {
 	svc, _ := newFake(t,
 		ob("VN63-01", "share", "2015", 20.69), ob("VN63-01", "share", "2020", 29.2),
-		qual(ob("VN63-02", "share", "2015", 10), warehouse.QualUpperBound), ob("VN63-02", "share", "2020", 12),
-		ob("VN63-04", "share", "2018", 15), qual(ob("VN63-04", "share", "2020", 30), warehouse.QualApproximate),
+		withQual(ob("VN63-02", "share", "2015", 10), warehouse.QualUpperBound), ob("VN63-02", "share", "2020", 12),
+		ob("VN63-04", "share", "2018", 15), withQual(ob("VN63-04", "share", "2020", 30), warehouse.QualApproximate),
 		ob("VN63-31", "share", "2020", 5),
 		ob("VN63-01", "share", "range:2010-2014", 18), ob("VN63-01", "share", "range:2015-2019", 21), ob("VN63-01", "share", "2012", 5),
 		ob("VN63-01", "share", "range:2005-2009", 16), ob("VN63-01", "share", "range:2000-2004", 15),
