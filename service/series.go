@@ -277,25 +277,31 @@ func projectYear(t *warehouse.Target, slope, intercept, last float64, lastYear i
 		return &y, fmt.Sprintf("already met in %d", lastYear)
 	}
 	var bound float64
+	var inclusive bool
 	switch {
-	case t.Lower != nil && last < *t.Lower || (t.Lower != nil && t.Upper == nil):
-		bound = *t.Lower
+	case statusAt(t, last) == StBelow: // short of the floor (exactly at it when it is exclusive)
+		bound, inclusive = *t.Lower, t.LowerInclusive
 		if slope <= 0 {
 			return nil, "the trend does not rise towards the target"
 		}
 	case t.Upper != nil:
-		bound = *t.Upper
+		bound, inclusive = *t.Upper, t.UpperInclusive
 		if slope >= 0 {
 			return nil, "the trend does not fall towards the target"
 		}
 	}
 	x := (bound - intercept) / slope
 	y := int(math.Ceil(x - 1e-9))
+	verb := "reaches"
+	if !inclusive && float64(y) < x+1e-9 { // "> 35" is not met at 35: the year after
+		y++
+		verb = "passes"
+	}
 	if y <= lastYear {
 		y = lastYear + 1
 	}
 	if y > 2100 {
 		return nil, "not before 2100 at this slope"
 	}
-	return &y, fmt.Sprintf("the least-squares line reaches %g in %d", bound, y)
+	return &y, fmt.Sprintf("the least-squares line %s %g in %d", verb, bound, y)
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -106,6 +107,7 @@ func helper(t *testing.T, data, step string, args ...string) (string, string, er
 // TestBackupRestoreWithoutServer: backup, a change, restore, each in its own process with
 // no server running; every table's row count and checksum come back.
 func TestBackupRestoreWithoutServer(t *testing.T) {
+	testenv.Engine(t)
 	data, dir := t.TempDir(), filepath.Join(t.TempDir(), "backup")
 	before, stderr, err := helper(t, data, "load", "first")
 	if err != nil {
@@ -143,6 +145,7 @@ func TestBackupRestoreWithoutServer(t *testing.T) {
 // the admin handler, as serve does), backup is written by the server, restore is refused,
 // and the admin routes want the token. This process never opens the engine.
 func TestBackupHandsOffToRunningServer(t *testing.T) {
+	testenv.Engine(t)
 	ctx := context.Background()
 	data := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCommand$")
