@@ -1,6 +1,9 @@
-// Package warehouse holds cadrestat's domain types, the Store interface that every engine
-// implements, the error kinds, the schema migrations and all SQL. Engines (embedded,
-// clickhouse) only move SQL and rows; nothing outside this package sees a driver type.
+// Package warehouse is cadrestat's vocabulary: the domain types (provinces, metrics,
+// observations, targets, the catalogue), the Store interface every engine implements and its
+// optional capabilities, the error kinds, content hashing and identities, and Limited, the
+// concurrency limit and per-request query budget around a Store. It holds no SQL: that is
+// warehouse/chsql, shared by the engines (warehouse/embedded, warehouse/clickhouse), so
+// nothing above the warehouse sees a driver type or a query.
 package warehouse
 
 import (

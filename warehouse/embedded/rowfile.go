@@ -6,14 +6,15 @@ import (
 	"os"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
-var _ warehouse.RowFiler = (*executor)(nil)
+var _ chsql.RowFiler = (*executor)(nil)
 
 // RowFile makes a temporary RowBinary file for rows of table's columns; the load reads it
 // with the file() table function (chDB reads a file several times faster than the same
 // data inlined in a query, and cut long binary data passed inline short).
-func (e *executor) RowFile(ctx context.Context, table string, columns []string) (warehouse.RowFile, error) {
+func (e *executor) RowFile(ctx context.Context, table string, columns []string) (chsql.RowFile, error) {
 	structure, err := e.structure(ctx, table, columns)
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ type rowFile struct {
 func (r *rowFile) Rows() int { return r.rows }
 
 func (r *rowFile) Source() string {
-	return "file(" + warehouse.QuoteString(r.f.Name()) + ", 'RowBinary', " + warehouse.QuoteString(r.structure) + ")"
+	return "file(" + chsql.QuoteString(r.f.Name()) + ", 'RowBinary', " + chsql.QuoteString(r.structure) + ")"
 }
 
 func (r *rowFile) Write(p []byte, n int) error {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Caps says what the engine under test supports; a missing capability skips the tests that
@@ -21,7 +22,7 @@ type Caps struct {
 }
 
 // Factory returns a fresh store plus its Core (for migration and failure-injection tests).
-type Factory func(t *testing.T) (warehouse.Store, *warehouse.Core)
+type Factory func(t *testing.T) (warehouse.Store, *chsql.Core)
 
 // Run runs the contract suite.
 func Run(t *testing.T, caps Caps, newStore Factory) {
@@ -38,8 +39,8 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			t.Fatalf("second migrate: %v", err)
 		}
 		v, err := core.SchemaVersionApplied(ctx)
-		if err != nil || v != warehouse.SchemaVersion() {
-			t.Fatalf("schema version = %d, %v; want %d", v, err, warehouse.SchemaVersion())
+		if err != nil || v != chsql.SchemaVersion() {
+			t.Fatalf("schema version = %d, %v; want %d", v, err, chsql.SchemaVersion())
 		}
 	})
 
@@ -262,12 +263,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 	t.Run("UpgradeAddsSourceURL", func(t *testing.T) {
 		needLoad(t)
 		_, core := newStore(t)
-		old, err := warehouse.NewCore(core.Ex, core.DB+"_v2")
+		old, err := chsql.NewCore(core.Ex, core.DB+"_v2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		old.Cluster = core.Cluster
-		t.Cleanup(func() { core.Ex.Exec(context.Background(), warehouse.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		t.Cleanup(func() { core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
 		if err := old.MigrateTo(ctx, 2); err != nil {
 			t.Fatal(err)
 		}
@@ -275,15 +276,15 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			"INSERT INTO " + old.DB + ".sources (id, title, issuer, doc_number, date, language, location, kind, licence, hash, load_id, revision) SELECT 'old', 'Old', 'I', '', '2019', 'vi', 'x', 'press', '', toUInt64(1), 'l-old', toUInt64(1)",
 			"INSERT INTO " + old.DB + ".loads (load_id, version, file, rows, changed) SELECT 'l-old', toUInt64(1), 'old.csv', toUInt64(1), toUInt64(1)",
 		} {
-			if err := core.Ex.Exec(ctx, warehouse.Query{SQL: st}); err != nil {
+			if err := core.Ex.Exec(ctx, chsql.Query{SQL: st}); err != nil {
 				t.Fatalf("set-up %q: %v", st, err)
 			}
 		}
 		if err := old.Migrate(ctx); err != nil {
 			t.Fatalf("upgrade: %v", err)
 		}
-		if v, _ := old.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
-			t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+		if v, _ := old.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
+			t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 		}
 		if _, err := old.Load(ctx, Fixture()); err != nil {
 			t.Fatalf("load after upgrade: %v", err)

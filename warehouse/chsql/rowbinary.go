@@ -1,9 +1,11 @@
-package warehouse
+package chsql
 
 import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // Rows are written for a load in ClickHouse's RowBinary format: values in column order,
@@ -62,7 +64,7 @@ func AppendRowsBinary(b []byte, rows [][]any) ([]byte, error) {
 	for _, r := range rows {
 		var err error
 		if b, err = AppendRowBinary(b, r); err != nil {
-			return nil, Wrap(err, KindInternal, "cannot encode a row for the load")
+			return nil, warehouse.Wrap(err, warehouse.KindInternal, "cannot encode a row for the load")
 		}
 	}
 	return b, nil
@@ -70,9 +72,9 @@ func AppendRowsBinary(b []byte, rows [][]any) ([]byte, error) {
 
 // appendObservationRow encodes an observation as a row of obsColumns without boxing each
 // value in an interface (which allocated ~10 times a row).
-func appendObservationRow(b []byte, o *Observation, loadID string, rev uint64) []byte {
+func appendObservationRow(b []byte, o *warehouse.Observation, loadID string, rev uint64) []byte {
 	if o.ID == "" {
-		o.ID = ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
+		o.ID = warehouse.ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
 	}
 	b = appendString(b, o.ID)
 	b = appendString(b, o.SubjectKind)

@@ -1,10 +1,12 @@
-package warehouse
+package chsql
 
 import (
 	"context"
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // Load writes the batch through staging: rows whose content is unchanged are skipped (so
@@ -16,7 +18,7 @@ import (
 // nothing keyed on the version (the server's response cache, its pre-rendered views, the
 // catalogue) needs to be thrown away. It is still recorded in `loads`, at the unchanged
 // version, so HasLoad finds it by its file name (the bundle is loaded once per digest).
-func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) {
+func (c *Core) Load(ctx context.Context, b *warehouse.Batch) (res *warehouse.LoadResult, err error) {
 	c.loadMu.Lock()
 	defer c.loadMu.Unlock()
 	current, err := c.DataVersion(ctx)
@@ -27,7 +29,7 @@ func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) 
 	// commits at it is known only once every table has been merged.
 	version := current + 1
 	id := newLoadID()
-	res = &LoadResult{LoadID: id, DataVersion: version, Rows: b.Rows()}
+	res = &warehouse.LoadResult{LoadID: id, DataVersion: version, Rows: b.Rows()}
 	defer func() {
 		if err != nil {
 			c.discard(context.WithoutCancel(ctx), id)
@@ -58,7 +60,7 @@ func (c *Core) Load(ctx context.Context, b *Batch) (res *LoadResult, err error) 
 				return 0, err
 			}
 			if b.More != nil {
-				err := b.More(func(chunk []Observation) error {
+				err := b.More(func(chunk []warehouse.Observation) error {
 					res.Rows += len(chunk)
 					return st.addObservations(ctx, chunk)
 				})
@@ -114,7 +116,7 @@ type RowFile interface {
 // stage receives one table's rows of one load and merges the changed ones into the table.
 type stage interface {
 	add(ctx context.Context, rows [][]any) error
-	addObservations(ctx context.Context, obs []Observation) error
+	addObservations(ctx context.Context, obs []warehouse.Observation) error
 	merge(ctx context.Context) (changed int, err error)
 	close(ctx context.Context)
 }
@@ -150,7 +152,7 @@ type tableStage struct {
 	rev    uint64
 }
 
-func (s *tableStage) addObservations(ctx context.Context, obs []Observation) error {
+func (s *tableStage) addObservations(ctx context.Context, obs []warehouse.Observation) error {
 	return s.add(ctx, observationRows(obs, s.loadID, s.rev))
 }
 
@@ -187,13 +189,13 @@ func (s *tableStage) close(ctx context.Context) {
 
 // observationRows converts observations to table rows on every core: hashing and boxing
 // every value is a large share of a big load's time in Go.
-func observationRows(obs []Observation, loadID string, rev uint64) [][]any {
+func observationRows(obs []warehouse.Observation, loadID string, rev uint64) [][]any {
 	out := make([][]any, len(obs))
 	conv := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			o := &obs[i]
 			if o.ID == "" {
-				o.ID = ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
+				o.ID = warehouse.ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
 			}
 			out[i] = []any{o.ID, o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, uint16(o.Period.Start), uint16(o.Period.End), o.Period.Label,
 				o.Value, o.Numerator, o.Denominator, o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note, ObservationHash(o), loadID, rev}

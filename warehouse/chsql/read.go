@@ -1,15 +1,17 @@
-package warehouse
+package chsql
 
 import (
 	"context"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // Catalog reads all dimension tables (a handful of small queries) and indexes them.
-func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
-	cat := &Catalog{}
+func (c *Core) Catalog(ctx context.Context) (*warehouse.Catalog, error) {
+	cat := &warehouse.Catalog{}
 	v, err := c.DataVersion(ctx)
 	if err != nil {
 		return nil, err
@@ -20,31 +22,31 @@ func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
 		scan        func(Row) error
 	}{
 		{"provinces", "id, map, code, name, name_ascii, kind, region, valid_from, valid_to", func(r Row) error {
-			var p Province
+			var p warehouse.Province
 			var m string
 			err := r.Scan(&p.ID, &m, &p.Code, &p.Name, &p.NameASCII, &p.Kind, &p.Region, &p.ValidFrom, &p.ValidTo)
-			p.Map = Map(m)
+			p.Map = warehouse.Map(m)
 			cat.Provinces = append(cat.Provinces, p)
 			return err
 		}},
 		{"groups", "id, kind, name, name_vi, map, members, source_id, note", func(r Row) error {
-			var g Group
+			var g warehouse.Group
 			var m string
 			err := r.Scan(&g.ID, &g.Kind, &g.Name, &g.NameVI, &m, &g.Members, &g.SourceID, &g.Note)
-			g.Map = Map(m)
+			g.Map = warehouse.Map(m)
 			cat.Groups = append(cat.Groups, g)
 			return err
 		}},
 		{"metrics", "id, name_en, name_vi, unit, kind, body, level, better, aggregation, description", func(r Row) error {
-			var m Metric
+			var m warehouse.Metric
 			var k string
 			err := r.Scan(&m.ID, &m.NameEN, &m.NameVI, &m.Unit, &k, &m.Body, &m.Level, &m.Better, &m.Aggregation, &m.Description)
-			m.Kind = MetricKind(k)
+			m.Kind = warehouse.MetricKind(k)
 			cat.Metrics = append(cat.Metrics, m)
 			return err
 		}},
 		{"sources", "id, title, issuer, doc_number, date, language, location, kind, licence, url, retrieved, toInt64(priority)", func(r Row) error {
-			var s Source
+			var s warehouse.Source
 			var prio int64
 			err := r.Scan(&s.ID, &s.Title, &s.Issuer, &s.DocNumber, &s.Date, &s.Language, &s.Location, &s.Kind, &s.Licence, &s.URL, &s.Retrieved, &prio)
 			s.Priority = int(prio)
@@ -52,7 +54,7 @@ func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
 			return err
 		}},
 		{"targets", "id, metric_id, scope, lower, upper, toUInt64(lower_inclusive), toUInt64(upper_inclusive), toUInt64(deadline), directive, source_id, quote, note", func(r Row) error {
-			var t Target
+			var t warehouse.Target
 			var li, ui, dl uint64
 			err := r.Scan(&t.ID, &t.MetricID, &t.Scope, &t.Lower, &t.Upper, &li, &ui, &dl, &t.Directive, &t.SourceID, &t.Quote, &t.Note)
 			t.LowerInclusive, t.UpperInclusive, t.Deadline = li == 1, ui == 1, int(dl)
@@ -65,9 +67,9 @@ func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
 			return nil, err
 		}
 	}
-	var links []LineageLink
+	var links []warehouse.LineageLink
 	err = c.Ex.Select(ctx, Query{SQL: c.current("lineage", "from_id, to_id", "")}, func(r Row) error {
-		var l LineageLink
+		var l warehouse.LineageLink
 		links = append(links, l)
 		return r.Scan(&links[len(links)-1].From, &links[len(links)-1].To)
 	})
@@ -93,7 +95,7 @@ func (c *Core) Catalog(ctx context.Context) (*Catalog, error) {
 
 // ObservationsSQL builds the query for current observations matching f. It is a pure
 // function so its SQL is covered by golden tests; every value travels as a parameter.
-func ObservationsSQL(db string, f ObservationFilter, count bool) Query {
+func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query {
 	var where []string
 	var params []Param
 	add := func(cond string, p ...Param) {
@@ -168,8 +170,8 @@ func ObservationsSQL(db string, f ObservationFilter, count bool) Query {
 
 const obsSelect = "id, subject_kind, subject_id, metric_id, period_kind, toUInt64(period_start), toUInt64(period_end), period_label, value, numerator, denominator, qualifier, status, source_id, quote, note, revision, load_id"
 
-func scanObservation(r Row) (Observation, error) {
-	var o Observation
+func scanObservation(r Row) (warehouse.Observation, error) {
+	var o warehouse.Observation
 	var ps, pe uint64
 	err := r.Scan(&o.ID, &o.SubjectKind, &o.SubjectID, &o.MetricID, &o.Period.Kind, &ps, &pe, &o.Period.Label,
 		&o.Value, &o.Numerator, &o.Denominator, &o.Qualifier, &o.Status, &o.SourceID, &o.Quote, &o.Note, &o.Revision, &o.LoadID)
@@ -177,8 +179,8 @@ func scanObservation(r Row) (Observation, error) {
 	return o, err
 }
 
-func (c *Core) Observations(ctx context.Context, f ObservationFilter) ([]Observation, error) {
-	var out []Observation
+func (c *Core) Observations(ctx context.Context, f warehouse.ObservationFilter) ([]warehouse.Observation, error) {
+	var out []warehouse.Observation
 	err := c.Ex.Select(ctx, ObservationsSQL(c.DB, f, false), func(r Row) error {
 		o, err := scanObservation(r)
 		out = append(out, o)
@@ -187,14 +189,14 @@ func (c *Core) Observations(ctx context.Context, f ObservationFilter) ([]Observa
 	return out, err
 }
 
-func (c *Core) CountObservations(ctx context.Context, f ObservationFilter) (int, error) {
+func (c *Core) CountObservations(ctx context.Context, f warehouse.ObservationFilter) (int, error) {
 	var n uint64
 	err := c.Ex.Select(ctx, ObservationsSQL(c.DB, f, true), func(r Row) error { return r.Scan(&n) })
 	return int(n), err
 }
 
-func (c *Core) Revisions(ctx context.Context, ids []string) (map[string][]Observation, error) {
-	out := map[string][]Observation{}
+func (c *Core) Revisions(ctx context.Context, ids []string) (map[string][]warehouse.Observation, error) {
+	out := map[string][]warehouse.Observation{}
 	if len(ids) == 0 {
 		return out, nil
 	}

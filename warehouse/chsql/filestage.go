@@ -1,4 +1,4 @@
-package warehouse
+package chsql
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // fileStage writes rows to RowFiles and merges each part of about a million rows straight
@@ -63,7 +65,7 @@ func (s *fileStage) add(ctx context.Context, rows [][]any) error {
 
 // addObservations encodes on every core (hashing and encoding cost ~0.5 µs a row) and
 // appends the parts in order.
-func (s *fileStage) addObservations(ctx context.Context, obs []Observation) error {
+func (s *fileStage) addObservations(ctx context.Context, obs []warehouse.Observation) error {
 	if len(obs) == 0 {
 		return nil
 	}
@@ -147,7 +149,7 @@ func (s *fileStage) wait() error {
 	return err
 }
 
-func (s *fileStage) widen(obs []Observation) {
+func (s *fileStage) widen(obs []warehouse.Observation) {
 	if s.metrics == nil {
 		s.metrics, s.from, s.to = map[string]bool{}, 65535, 0
 	}
