@@ -2,14 +2,12 @@ package chsql
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"sync"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Core implements Store over an engine's Executor. Engines embed it.
+// Core implements warehouse.Store over an engine's Executor. Engines embed it.
 type Core struct {
 	Ex Executor
 	DB string
@@ -22,9 +20,16 @@ type Core struct {
 	// use a few rows to exercise loads of many parts).
 	FilePart int
 	// FailAfterWrite, when set, runs after a load has written (but not committed) table t;
-	// an error from it fails the load. A test hook that simulates a crash mid-load.
+	// an error from it fails the load. A test hook that simulates a crash mid-load (the
+	// binary installs one for its crash test).
 	FailAfterWrite func(table string) error
 }
+
+var (
+	_ warehouse.Store             = (*Core)(nil)
+	_ warehouse.LoadHistory       = (*Core)(nil)
+	_ warehouse.RejectionRecorder = (*Core)(nil)
+)
 
 // NewCore returns a Core over ex for database db.
 func NewCore(ex Executor, db string) (*Core, error) {
@@ -38,16 +43,10 @@ func (c *Core) Migrate(ctx context.Context) error {
 	return migrate(ctx, c.Ex, c.DB, c.Cluster, SchemaVersion())
 }
 
-// MigrateTo applies migrations up to version v only (tests use it to build an old folder).
+// MigrateTo applies migrations up to version v only: the contract suite builds a folder as
+// an older binary left it, then upgrades it.
 func (c *Core) MigrateTo(ctx context.Context, v int) error {
 	return migrate(ctx, c.Ex, c.DB, c.Cluster, v)
-}
-
-// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
-// table (a Distributed table cannot be altered).
-func (c *Core) deleteSQL(table, where string) string {
-	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
-	return expand(ClusterStatements(st, c.Cluster)[0], c.DB)
 }
 
 // SchemaVersionApplied returns the folder's recorded schema version.
@@ -66,68 +65,22 @@ func (c *Core) DataVersion(ctx context.Context) (uint64, error) {
 	return v, err
 }
 
-// current is the FROM clause for the newest committed revision of each row of table.
-func (c *Core) current(table, cols, where string) string {
+// currentSQL selects cols of the newest committed revision of each row of table (where, if
+// set, narrows the rows first).
+func currentSQL(db, table, cols, where string) string {
 	if where != "" {
 		where = " AND " + where
 	}
-	return "SELECT " + cols + " FROM " + c.DB + "." + table +
-		" WHERE load_id IN (SELECT load_id FROM " + c.DB + ".loads)" + where +
+	return "SELECT " + cols + " FROM " + db + "." + table +
+		" WHERE load_id IN (SELECT load_id FROM " + db + ".loads)" + where +
 		" ORDER BY id, revision DESC LIMIT 1 BY id"
 }
 
-// Recover removes rows of loads that never committed (a crash or kill mid-load) and
-// leftover staging tables. Only a process that holds the data folder exclusively may call it.
-func (c *Core) Recover(ctx context.Context) error {
-	for _, t := range loadTables {
-		q := Query{SQL: c.deleteSQL(t.name, "load_id NOT IN (SELECT load_id FROM "+c.DB+".loads)")}
-		var n uint64
-		if err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + t.name + " WHERE load_id NOT IN (SELECT load_id FROM " + c.DB + ".loads)"}, func(r Row) error { return r.Scan(&n) }); err != nil {
-			return err
-		}
-		if n == 0 {
-			continue
-		}
-		if err := c.Ex.Exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	var stages []string
-	err := c.Ex.Select(ctx, Query{SQL: "SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, 'stage_')", Params: []Param{{"db", c.DB}}}, func(r Row) error {
-		var s string
-		if err := r.Scan(&s); err != nil {
-			return err
-		}
-		stages = append(stages, s)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, s := range stages {
-		if ValidIdent(s) {
-			if err := c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + "." + s}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (c *Core) discard(ctx context.Context, loadID string) {
-	for _, t := range loadTables {
-		_ = c.Ex.Exec(ctx, Query{
-			SQL:    c.deleteSQL(t.name, "load_id = {id:String}"),
-			Params: []Param{{"id", loadID}},
-		})
-		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + ".stage_" + loadID + "_" + t.name})
-	}
-}
-
-func newLoadID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
+// table (a Distributed table cannot be altered).
+func deleteSQL(db, cluster, table, where string) string {
+	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
+	return expand(ClusterStatements(st, cluster)[0], db)
 }
 
 // RecordRejection notes a refused ingest (file, problem count, first problem) for operators.

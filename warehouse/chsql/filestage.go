@@ -2,39 +2,31 @@ package chsql
 
 import (
 	"context"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // fileStage writes rows to RowFiles and merges each part of about a million rows straight
 // into the table (rows carry the load id, so nothing is visible before the commit, and a
 // failure's rows are deleted by load id). Two files alternate: while the engine merges one
 // part, the next is encoded into the other, so Go and ClickHouse work at the same time.
-type fileStage struct {
+type fileStage[T any] struct {
 	c      *Core
-	t      loadTable
+	t      *table[T]
 	loadID string
 	rev    uint64
 	files  [2]RowFile
 	cur    int        // the file being written
 	flying chan error // the merge in flight, if any
 	wrote  bool
-	bufs   [][]byte // one encoding buffer per core, reused
-	// For observations, the metrics and start years of the rows in the current file: their
-	// current revisions lie within them, found through the table's sorting key instead of
-	// a second parse of the file for its ids (which tripled the engine's time of a load).
-	metrics  map[string]bool
-	from, to uint16
+	bufs   [][]byte // one encoding buffer per span (split), reused
+	scope  scope    // of the rows in the current file, for tables that narrow it
 }
 
-func newFileStage(ctx context.Context, rf RowFiler, c *Core, t loadTable, loadID string, rev uint64) (*fileStage, error) {
-	s := &fileStage{c: c, t: t, loadID: loadID, rev: rev}
+func newFileStage[T any](ctx context.Context, rf RowFiler, c *Core, t *table[T], loadID string, rev uint64) (*fileStage[T], error) {
+	s := &fileStage[T]{c: c, t: t, loadID: loadID, rev: rev}
 	for i := range s.files {
-		f, err := rf.RowFile(ctx, c.DB+"."+t.name, t.columns)
+		f, err := rf.RowFile(ctx, t.fileStructure())
 		if err != nil {
 			s.close(ctx)
 			return nil, err
@@ -55,51 +47,35 @@ func (c *Core) filePart() int {
 	return filePart
 }
 
-func (s *fileStage) add(ctx context.Context, rows [][]any) error {
-	b, err := AppendRowsBinary(nil, rows)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, b, len(rows))
-}
-
-// addObservations encodes on every core (hashing and encoding cost ~0.5 µs a row) and
-// appends the parts in order.
-func (s *fileStage) addObservations(ctx context.Context, obs []warehouse.Observation) error {
-	if len(obs) == 0 {
+// add encodes on every core (hashing and encoding cost ~0.5 µs an observation) and appends
+// the spans in order.
+func (s *fileStage[T]) add(ctx context.Context, rows []T) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	s.widen(obs)
-	workers := runtime.GOMAXPROCS(0)
-	if len(obs) < 4096 {
-		workers = 1
+	if s.t.narrow != nil {
+		s.t.narrow(&s.scope, rows)
 	}
-	for len(s.bufs) < workers {
+	spans := split(len(rows))
+	for len(s.bufs) < len(spans) {
 		s.bufs = append(s.bufs, nil)
 	}
-	step := (len(obs) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := min(w*step, len(obs)), min((w+1)*step, len(obs))
-		wg.Go(func() {
-			b := s.bufs[w][:0]
-			for i := lo; i < hi; i++ {
-				b = appendObservationRow(b, &obs[i], s.loadID, s.rev)
-			}
-			s.bufs[w] = b
-		})
-	}
-	wg.Wait()
-	for w := 0; w < workers; w++ {
-		lo, hi := min(w*step, len(obs)), min((w+1)*step, len(obs))
-		if err := s.write(ctx, s.bufs[w], hi-lo); err != nil {
+	inParallel(spans, func(i int, sp span) {
+		b := s.bufs[i][:0]
+		for j := sp.lo; j < sp.hi; j++ {
+			b = s.t.appendRow(b, &rows[j], s.loadID, s.rev)
+		}
+		s.bufs[i] = b
+	})
+	for i, sp := range spans {
+		if err := s.write(ctx, s.bufs[i], sp.hi-sp.lo); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *fileStage) write(ctx context.Context, p []byte, n int) error {
+func (s *fileStage[T]) write(ctx context.Context, p []byte, n int) error {
 	if n == 0 {
 		return nil
 	}
@@ -114,7 +90,7 @@ func (s *fileStage) write(ctx context.Context, p []byte, n int) error {
 
 // flush starts merging the current file in the background and switches to the other one
 // once its own merge has finished.
-func (s *fileStage) flush(ctx context.Context) error {
+func (s *fileStage[T]) flush(ctx context.Context) error {
 	f := s.files[s.cur]
 	if f.Rows() == 0 {
 		return nil
@@ -123,10 +99,9 @@ func (s *fileStage) flush(ctx context.Context) error {
 		return err
 	}
 	c, src := s.c, f.Source()
-	cols := strings.Join(s.t.columns, ", ")
-	scope, params := s.scope()
-	sql := "INSERT INTO " + c.DB + "." + s.t.name + " (" + cols + ") SELECT " + cols + " FROM " + src + " WHERE " + c.changedWhere(s.t.name, src, scope)
-	s.metrics, s.wrote = nil, true
+	where, params := s.scope.sql()
+	sql := mergeSQL(c.DB, s.t.name, strings.Join(s.t.columns(), ", "), src, where)
+	s.scope, s.wrote = scope{}, true
 	done := make(chan error, 1)
 	go func() {
 		err := c.Ex.Exec(ctx, Query{SQL: sql, Params: params})
@@ -140,7 +115,7 @@ func (s *fileStage) flush(ctx context.Context) error {
 }
 
 // wait waits for the merge in flight.
-func (s *fileStage) wait() error {
+func (s *fileStage[T]) wait() error {
 	if s.flying == nil {
 		return nil
 	}
@@ -149,36 +124,7 @@ func (s *fileStage) wait() error {
 	return err
 }
 
-func (s *fileStage) widen(obs []warehouse.Observation) {
-	if s.metrics == nil {
-		s.metrics, s.from, s.to = map[string]bool{}, 65535, 0
-	}
-	last := ""
-	for i := range obs {
-		if m := obs[i].MetricID; m != last {
-			s.metrics[m], last = true, m
-		}
-		y := uint16(obs[i].Period.Start)
-		s.from, s.to = min(s.from, y), max(s.to, y)
-	}
-}
-
-// scope restricts the comparison with current rows to the file's metrics and years.
-func (s *fileStage) scope() (string, []Param) {
-	if s.metrics == nil {
-		return "", nil
-	}
-	ms := make([]string, 0, len(s.metrics))
-	for m := range s.metrics {
-		ms = append(ms, m)
-	}
-	sort.Strings(ms)
-	// Bound as parameters like every other value: the metric IDs come from the loaded file.
-	return "metric_id IN {scope_metrics:Array(String)} AND period_start BETWEEN {scope_from:UInt16} AND {scope_to:UInt16}",
-		[]Param{{"scope_metrics", ms}, {"scope_from", uint64(s.from)}, {"scope_to", uint64(s.to)}}
-}
-
-func (s *fileStage) merge(ctx context.Context) (int, error) {
+func (s *fileStage[T]) merge(ctx context.Context) (int, error) {
 	if err := s.flush(ctx); err != nil {
 		return 0, err
 	}
@@ -190,8 +136,7 @@ func (s *fileStage) merge(ctx context.Context) (int, error) {
 	}
 	c := s.c
 	var n uint64
-	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + s.t.name + " WHERE load_id = {id:String}", Params: []Param{{"id", s.loadID}}},
-		func(r Row) error { return r.Scan(&n) })
+	err := c.Ex.Select(ctx, writtenSQL(c.DB, s.t.name, s.loadID), func(r Row) error { return r.Scan(&n) })
 	if err != nil {
 		return 0, err
 	}
@@ -201,11 +146,57 @@ func (s *fileStage) merge(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-func (s *fileStage) close(context.Context) {
+// writtenSQL counts the rows a load wrote into a table.
+func writtenSQL(db, table, loadID string) Query {
+	return Query{SQL: "SELECT count() FROM " + db + "." + table + " WHERE load_id = {id:String}", Params: []Param{{"id", loadID}}}
+}
+
+func (s *fileStage[T]) close(context.Context) {
 	_ = s.wait()
 	for _, f := range s.files {
 		if f != nil {
 			_ = f.Close()
 		}
 	}
+}
+
+// scope is the metrics and start years of the observations in a file: their current
+// revisions lie within them, found through the table's sorting key instead of a second
+// parse of the file for its ids (which tripled the engine's time of a load). The zero
+// scope is empty: the comparison then falls back to the file's ids.
+type scope struct {
+	metrics  map[string]bool
+	from, to uint16
+}
+
+func (s *scope) open() {
+	if s.metrics == nil {
+		s.metrics, s.from, s.to = map[string]bool{}, 65535, 0
+	}
+}
+
+func (s *scope) addMetric(metric string) {
+	s.open()
+	s.metrics[metric] = true
+}
+
+func (s *scope) addYear(start int) {
+	s.open()
+	y := uint16(start)
+	s.from, s.to = min(s.from, y), max(s.to, y)
+}
+
+// sql restricts the comparison with current rows to the scope ("" when it is empty).
+func (s *scope) sql() (string, []Param) {
+	if s.metrics == nil {
+		return "", nil
+	}
+	ms := make([]string, 0, len(s.metrics))
+	for m := range s.metrics {
+		ms = append(ms, m)
+	}
+	sort.Strings(ms)
+	// Bound as parameters like every other value: the metric IDs come from the loaded file.
+	return "metric_id IN {scope_metrics:Array(String)} AND period_start BETWEEN {scope_from:UInt16} AND {scope_to:UInt16}",
+		[]Param{{"scope_metrics", ms}, {"scope_from", uint64(s.from)}, {"scope_to", uint64(s.to)}}
 }

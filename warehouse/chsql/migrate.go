@@ -18,10 +18,13 @@ type Migration struct {
 }
 
 // Migrations is the ordered schema history. {db} is replaced by the (allow-listed) database
-// name. Append new migrations; never edit one that has shipped. A new column is added with
-// "ALTER TABLE {db}.t ADD COLUMN IF NOT EXISTS c Type": servers too old to parse IF NOT
-// EXISTS there (ClickHouse 18.16) get the statement without it, run only when
-// system.columns does not list the column yet (see addColumn).
+// name. Append new migrations; never edit one that has shipped: its text is what existing
+// folders ran. The data tables' current shape is their descriptor (tables.go), and
+// TestMigrationsBuildTheDescribedSchema checks this history builds exactly it. A new column
+// is added with "ALTER TABLE {db}.t ADD COLUMN IF NOT EXISTS c Type" in a new migration N
+// and the descriptor's column marked addedIn(N): servers too old to parse IF NOT EXISTS
+// there (ClickHouse 18.16) get the statement without it, run only when system.columns does
+// not list the column yet (see addColumn).
 var Migrations = []Migration{
 	{1, "base tables", []string{
 		`CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,

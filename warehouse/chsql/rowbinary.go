@@ -19,6 +19,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+func appendStrings(b []byte, l []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(l)))
+	for _, s := range l {
+		b = appendString(b, s)
+	}
+	return b
+}
+
 func appendNullableFloat(b []byte, p *float64) []byte {
 	if p == nil {
 		return append(b, 1)
@@ -27,10 +35,12 @@ func appendNullableFloat(b []byte, p *float64) []byte {
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(*p))
 }
 
-// AppendRowBinary encodes one row of the Go types tables.go produces: string (String),
-// uint8 (UInt8), uint16 (UInt16), uint64 (UInt64), int64 (Int64), *float64 (Nullable(Float64)) and
-// []string (Array(String)). The column types must match (the load's contract tests read
-// every table back).
+func binary64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }
+
+// AppendRowBinary encodes one row of boxed values, as the server engine's Insert takes them
+// (column.box): string (String), uint8 (UInt8), uint16 (UInt16), uint64 (UInt64), int64
+// (Int64), *float64 (Nullable(Float64)) and []string (Array(String)). An engine that writes
+// Insert's rows to a file uses it; the column types must match the table's.
 func AppendRowBinary(b []byte, row []any) ([]byte, error) {
 	for _, v := range row {
 		switch x := v.(type) {
@@ -41,16 +51,13 @@ func AppendRowBinary(b []byte, row []any) ([]byte, error) {
 		case uint16:
 			b = binary.LittleEndian.AppendUint16(b, x)
 		case uint64:
-			b = binary.LittleEndian.AppendUint64(b, x)
+			b = binary64(b, x)
 		case int64:
-			b = binary.LittleEndian.AppendUint64(b, uint64(x)) // two's complement, as Int64 is stored
+			b = binary64(b, uint64(x)) // two's complement, as Int64 is stored
 		case *float64:
 			b = appendNullableFloat(b, x)
 		case []string:
-			b = binary.AppendUvarint(b, uint64(len(x)))
-			for _, s := range x {
-				b = appendString(b, s)
-			}
+			b = appendStrings(b, x)
 		default:
 			return nil, fmt.Errorf("rowbinary: cannot encode %T", v)
 		}
@@ -68,31 +75,4 @@ func AppendRowsBinary(b []byte, rows [][]any) ([]byte, error) {
 		}
 	}
 	return b, nil
-}
-
-// appendObservationRow encodes an observation as a row of obsColumns without boxing each
-// value in an interface (which allocated ~10 times a row).
-func appendObservationRow(b []byte, o *warehouse.Observation, loadID string, rev uint64) []byte {
-	if o.ID == "" {
-		o.ID = warehouse.ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
-	}
-	b = appendString(b, o.ID)
-	b = appendString(b, o.SubjectKind)
-	b = appendString(b, o.SubjectID)
-	b = appendString(b, o.MetricID)
-	b = appendString(b, o.Period.Kind)
-	b = binary.LittleEndian.AppendUint16(b, uint16(o.Period.Start))
-	b = binary.LittleEndian.AppendUint16(b, uint16(o.Period.End))
-	b = appendString(b, o.Period.Label)
-	b = appendNullableFloat(b, o.Value)
-	b = appendNullableFloat(b, o.Numerator)
-	b = appendNullableFloat(b, o.Denominator)
-	b = appendString(b, o.Qualifier)
-	b = appendString(b, o.Status)
-	b = appendString(b, o.SourceID)
-	b = appendString(b, o.Quote)
-	b = appendString(b, o.Note)
-	b = binary.LittleEndian.AppendUint64(b, ObservationHash(o))
-	b = appendString(b, loadID)
-	return binary.LittleEndian.AppendUint64(b, rev)
 }

@@ -38,7 +38,7 @@ func TestAppendRowBinary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendObservationRow(nil, &o, "load", 7); !bytes.Equal(got, boxed) {
+		if got := observations.appendRow(nil, &o, "load", 7); !bytes.Equal(got, boxed) {
 			t.Fatalf("observation row\n got % x\nwant % x", got, boxed)
 		}
 	})
@@ -51,6 +51,6 @@ func BenchmarkAppendObservationRow(b *testing.B) {
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendObservationRow(buf[:0], &o, "00937fd5781478db", 1)
+		buf = observations.appendRow(buf[:0], &o, "00937fd5781478db", 1)
 	}
 }

@@ -2,104 +2,171 @@ package chsql
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// loadTable describes how one table's rows come out of a Batch. Hash covers every content
-// column, so an unchanged row is recognised and skipped on reload.
-type loadTable struct {
-	name    string
-	columns []string
-	rows    func(b *warehouse.Batch, loadID string, rev uint64) [][]any
-}
+// The data tables, one description each (column.go says what a description drives). A new
+// column: one line here, marked addedIn(N), and migration N adding it (migrate.go).
 
-func b2u(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
-}
+type (
+	source      = warehouse.Source
+	province    = warehouse.Province
+	link        = warehouse.LineageLink
+	group       = warehouse.Group
+	metric      = warehouse.Metric
+	target      = warehouse.Target
+	observation = warehouse.Observation
+)
 
-var loadTables = []loadTable{
-	{"sources", []string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Sources))
-			for i, s := range b.Sources {
-				out[i] = []any{s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence, s.URL, s.Retrieved,
-					int64(s.Priority), SourceHash(&s), id, rev}
-			}
-			return out
-		}},
-	{"provinces", []string{"id", "map", "code", "name", "name_ascii", "kind", "region", "valid_from", "valid_to", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Provinces))
-			for i, p := range b.Provinces {
-				out[i] = []any{p.ID, string(p.Map), p.Code, p.Name, p.NameASCII, p.Kind, p.Region, p.ValidFrom, p.ValidTo,
-					warehouse.Hash(p.ID, string(p.Map), p.Code, p.Name, p.NameASCII, p.Kind, p.Region, p.ValidFrom, p.ValidTo), id, rev}
-			}
-			return out
-		}},
-	{"lineage", []string{"id", "from_id", "to_id", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Lineage))
-			for i, l := range b.Lineage {
-				out[i] = []any{l.From, l.From, l.To, warehouse.Hash(l.From, l.To), id, rev}
-			}
-			return out
-		}},
-	{"groups", []string{"id", "kind", "name", "name_vi", "map", "members", "source_id", "note", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Groups))
-			for i, g := range b.Groups {
-				members := g.Members
-				if members == nil {
-					members = []string{}
-				}
-				out[i] = []any{g.ID, g.Kind, g.Name, g.NameVI, string(g.Map), members, g.SourceID, g.Note,
-					warehouse.Hash(g.ID, g.Kind, g.Name, g.NameVI, string(g.Map), strings.Join(members, ","), g.SourceID, g.Note), id, rev}
-			}
-			return out
-		}},
-	{"metrics", []string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Metrics))
-			for i, m := range b.Metrics {
-				out[i] = []any{m.ID, m.NameEN, m.NameVI, m.Unit, string(m.Kind), m.Body, m.Level, m.Better, m.Aggregation, m.Description,
-					warehouse.Hash(m.ID, m.NameEN, m.NameVI, m.Unit, string(m.Kind), m.Body, m.Level, m.Better, m.Aggregation, m.Description), id, rev}
-			}
-			return out
-		}},
-	{"targets", []string{"id", "metric_id", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source_id", "quote", "note", "hash", "load_id", "revision"},
-		func(b *warehouse.Batch, id string, rev uint64) [][]any {
-			out := make([][]any, len(b.Targets))
-			for i, t := range b.Targets {
-				out[i] = []any{t.ID, t.MetricID, t.Scope, t.Lower, t.Upper, b2u(t.LowerInclusive), b2u(t.UpperInclusive), uint16(t.Deadline), t.Directive, t.SourceID, t.Quote, t.Note,
-					warehouse.Hash(t.ID, t.MetricID, t.Scope, fstr(t.Lower), fstr(t.Upper), fstr(ptr(float64(b2u(t.LowerInclusive)))), fstr(ptr(float64(b2u(t.UpperInclusive)))), fstr(ptr(float64(t.Deadline))), t.Directive, t.SourceID, t.Quote, t.Note), id, rev}
-			}
-			return out
-		}},
-	// Observations are not boxed into rows here: Load hands them to the stage, which encodes
-	// them directly (stage.addObservations), in the batch and from its stream.
-	{"observations", obsColumns, nil},
-}
+// dataTables in the order a load writes them.
+var dataTables = []dataTable{sources, provinces, lineage, groups, metrics, targets, observations}
 
-var obsColumns = []string{"id", "subject_kind", "subject_id", "metric_id", "period_kind", "period_start", "period_end", "period_label", "value", "numerator", "denominator", "qualifier", "status", "source_id", "quote", "note", "hash", "load_id", "revision"}
+var sources = define(&table[source]{
+	name: "sources",
+	rows: func(b *warehouse.Batch) []source { return b.Sources },
+	cols: []column[source]{
+		text("id", func(s *source) *string { return &s.ID }),
+		text("title", func(s *source) *string { return &s.Title }),
+		text("issuer", func(s *source) *string { return &s.Issuer }),
+		text("doc_number", func(s *source) *string { return &s.DocNumber }),
+		text("date", func(s *source) *string { return &s.Date }),
+		text("language", func(s *source) *string { return &s.Language }),
+		text("location", func(s *source) *string { return &s.Location }),
+		text("kind", func(s *source) *string { return &s.Kind }),
+		text("licence", func(s *source) *string { return &s.Licence }),
+		text("url", func(s *source) *string { return &s.URL }).addedIn(3),
+		text("retrieved", func(s *source) *string { return &s.Retrieved }).addedIn(3),
+		// Hashed with a label, unlike the columns before it: that is how migration 4's rows
+		// were hashed when it shipped.
+		integer("priority", func(s *source) *int { return &s.Priority }).addedIn(4).
+			hashedAs(func(s *source) string { return "priority:" + strconv.Itoa(s.Priority) }),
+	},
+})
 
-// SourceHash covers every content field of a source. URL and retrieval date (migration 3)
-// and priority (migration 4)
-// are hashed only when one is set, so a source without them keeps the hash it had before
-// they existed and reloading an older folder's files changes nothing.
-func SourceHash(s *warehouse.Source) uint64 {
-	f := []string{s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence}
-	if s.URL != "" || s.Retrieved != "" {
-		f = append(f, s.URL, s.Retrieved)
-	}
-	if s.Priority != 0 { // migration 4, hashed only when set for the same reason
-		f = append(f, "priority:"+strconv.Itoa(s.Priority))
-	}
-	return warehouse.Hash(f...)
-}
+var provinces = define(&table[province]{
+	name: "provinces",
+	rows: func(b *warehouse.Batch) []province { return b.Provinces },
+	cols: []column[province]{
+		text("id", func(p *province) *string { return &p.ID }),
+		text("map", func(p *province) *string { return (*string)(&p.Map) }),
+		text("code", func(p *province) *string { return &p.Code }),
+		text("name", func(p *province) *string { return &p.Name }),
+		text("name_ascii", func(p *province) *string { return &p.NameASCII }),
+		text("kind", func(p *province) *string { return &p.Kind }),
+		text("region", func(p *province) *string { return &p.Region }),
+		text("valid_from", func(p *province) *string { return &p.ValidFrom }),
+		text("valid_to", func(p *province) *string { return &p.ValidTo }),
+	},
+})
 
-func ptr[T any](v T) *T { return &v }
+// lineage's id is the predecessor (one row per VN63 unit); it is not content.
+var lineage = define(&table[link]{
+	name: "lineage",
+	rows: func(b *warehouse.Batch) []link { return b.Lineage },
+	cols: []column[link]{
+		text("id", func(l *link) *string { return &l.From }).notHashed().notRead(),
+		text("from_id", func(l *link) *string { return &l.From }),
+		text("to_id", func(l *link) *string { return &l.To }),
+	},
+})
+
+var groups = define(&table[group]{
+	name: "groups",
+	rows: func(b *warehouse.Batch) []group { return b.Groups },
+	cols: []column[group]{
+		text("id", func(g *group) *string { return &g.ID }),
+		text("kind", func(g *group) *string { return &g.Kind }),
+		text("name", func(g *group) *string { return &g.Name }),
+		text("name_vi", func(g *group) *string { return &g.NameVI }),
+		text("map", func(g *group) *string { return (*string)(&g.Map) }),
+		texts("members", func(g *group) *[]string { return &g.Members }),
+		text("source_id", func(g *group) *string { return &g.SourceID }),
+		text("note", func(g *group) *string { return &g.Note }),
+	},
+})
+
+var metrics = define(&table[metric]{
+	name: "metrics",
+	rows: func(b *warehouse.Batch) []metric { return b.Metrics },
+	cols: []column[metric]{
+		text("id", func(m *metric) *string { return &m.ID }),
+		text("name_en", func(m *metric) *string { return &m.NameEN }),
+		text("name_vi", func(m *metric) *string { return &m.NameVI }),
+		text("unit", func(m *metric) *string { return &m.Unit }),
+		text("kind", func(m *metric) *string { return (*string)(&m.Kind) }),
+		text("body", func(m *metric) *string { return &m.Body }),
+		text("level", func(m *metric) *string { return &m.Level }),
+		text("better", func(m *metric) *string { return &m.Better }),
+		text("aggregation", func(m *metric) *string { return &m.Aggregation }),
+		text("description", func(m *metric) *string { return &m.Description }),
+	},
+})
+
+var targets = define(&table[target]{
+	name: "targets",
+	rows: func(b *warehouse.Batch) []target { return b.Targets },
+	cols: []column[target]{
+		text("id", func(t *target) *string { return &t.ID }),
+		text("metric_id", func(t *target) *string { return &t.MetricID }),
+		text("scope", func(t *target) *string { return &t.Scope }),
+		number("lower", func(t *target) **float64 { return &t.Lower }),
+		number("upper", func(t *target) **float64 { return &t.Upper }),
+		boolean("lower_inclusive", func(t *target) *bool { return &t.LowerInclusive }),
+		boolean("upper_inclusive", func(t *target) *bool { return &t.UpperInclusive }),
+		year("deadline", func(t *target) *int { return &t.Deadline }),
+		text("directive", func(t *target) *string { return &t.Directive }),
+		text("source_id", func(t *target) *string { return &t.SourceID }),
+		text("quote", func(t *target) *string { return &t.Quote }),
+		text("note", func(t *target) *string { return &t.Note }),
+	},
+})
+
+// observations is the big table: sorted by (metric_id, period_start, subject_id, id,
+// revision), so a file stage compares a part only with the current rows of its metrics and
+// years (narrow). Its id is the cell and source (warehouse.ObservationID), not content.
+var observations = define(&table[observation]{
+	name: "observations",
+	rows: func(b *warehouse.Batch) []observation { return b.Observations },
+	more: func(b *warehouse.Batch) func(func([]observation) error) error { return b.More },
+	prepare: func(o *observation) {
+		if o.ID == "" {
+			o.ID = warehouse.ObservationID(o.SubjectID, o.MetricID, o.Period.Label, o.SourceID)
+		}
+	},
+	stamp: func(o *observation) (*uint64, *string) { return &o.Revision, &o.LoadID },
+	narrow: func(s *scope, obs []observation) {
+		last := "" // rows come grouped by metric: one map write per run, not per row
+		for i := range obs {
+			if m := obs[i].MetricID; m != last {
+				s.addMetric(m)
+				last = m
+			}
+			s.addYear(obs[i].Period.Start)
+		}
+	},
+	cols: []column[observation]{
+		text("id", func(o *observation) *string { return &o.ID }).notHashed(),
+		text("subject_kind", func(o *observation) *string { return &o.SubjectKind }),
+		text("subject_id", func(o *observation) *string { return &o.SubjectID }),
+		text("metric_id", func(o *observation) *string { return &o.MetricID }),
+		text("period_kind", func(o *observation) *string { return &o.Period.Kind }),
+		year("period_start", func(o *observation) *int { return &o.Period.Start }),
+		year("period_end", func(o *observation) *int { return &o.Period.End }),
+		text("period_label", func(o *observation) *string { return &o.Period.Label }),
+		number("value", func(o *observation) **float64 { return &o.Value }),
+		number("numerator", func(o *observation) **float64 { return &o.Numerator }),
+		number("denominator", func(o *observation) **float64 { return &o.Denominator }),
+		text("qualifier", func(o *observation) *string { return &o.Qualifier }),
+		text("status", func(o *observation) *string { return &o.Status }),
+		text("source_id", func(o *observation) *string { return &o.SourceID }),
+		text("quote", func(o *observation) *string { return &o.Quote }),
+		text("note", func(o *observation) *string { return &o.Note }),
+	},
+})
+
+// ObservationHash is the content hash stored with an observation.
+func ObservationHash(o *warehouse.Observation) uint64 { return observations.hash(o) }
+
+// SourceHash is the content hash stored with a source.
+func SourceHash(s *warehouse.Source) uint64 { return sources.hash(s) }

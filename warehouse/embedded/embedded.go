@@ -188,9 +188,14 @@ func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Ro
 	return decodeRowBinary(out, each)
 }
 
-// Insert writes the rows to a temporary file (RowFile) and loads them from it.
+// Insert writes the rows to a temporary file (RowFile) and loads them from it. Loads write
+// their own RowFiles; Insert serves any table, its column types read from the table.
 func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	f, err := e.RowFile(ctx, table, columns)
+	structure, err := e.structure(ctx, table, columns)
+	if err != nil {
+		return err
+	}
+	f, err := e.RowFile(ctx, structure)
 	if err != nil {
 		return err
 	}

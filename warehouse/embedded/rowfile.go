@@ -11,14 +11,10 @@ import (
 
 var _ chsql.RowFiler = (*executor)(nil)
 
-// RowFile makes a temporary RowBinary file for rows of table's columns; the load reads it
-// with the file() table function (chDB reads a file several times faster than the same
+// RowFile makes a temporary RowBinary file for rows of the given structure; the load reads
+// it with the file() table function (chDB reads a file several times faster than the same
 // data inlined in a query, and cut long binary data passed inline short).
-func (e *executor) RowFile(ctx context.Context, table string, columns []string) (chsql.RowFile, error) {
-	structure, err := e.structure(ctx, table, columns)
-	if err != nil {
-		return nil, err
-	}
+func (e *executor) RowFile(_ context.Context, structure string) (chsql.RowFile, error) {
 	f, err := os.CreateTemp(e.tmpDir, "cadrestat-load-*.bin")
 	if err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")

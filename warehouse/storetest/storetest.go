@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -42,6 +43,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		if err != nil || v != chsql.SchemaVersion() {
 			t.Fatalf("schema version = %d, %v; want %d", v, err, chsql.SchemaVersion())
 		}
+		checkSchema(t, core)
 	})
 
 	t.Run("EmptyWarehouse", func(t *testing.T) {
@@ -286,6 +288,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		if v, _ := old.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
 			t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 		}
+		checkSchema(t, old) // an upgraded folder has the shape of a new one
 		if _, err := old.Load(ctx, Fixture()); err != nil {
 			t.Fatalf("load after upgrade: %v", err)
 		}
@@ -478,5 +481,29 @@ func Fixture() *warehouse.Batch {
 			obs("VN63-94", "female_share", "2020", 2020, 22, warehouse.StatusSynthetic, "src-a"),
 			obs("VN63-92", "staff_cut", "2020", 2020, 100, warehouse.StatusPublished, "src-a"),
 		},
+	}
+}
+
+// checkSchema checks that every data table of core's database has exactly the columns its
+// descriptor describes (chsql.Structure), in order.
+func checkSchema(t *testing.T, core *chsql.Core) {
+	t.Helper()
+	for _, table := range chsql.Tables() {
+		var cols []string
+		err := core.Ex.Select(context.Background(), chsql.Query{
+			SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
+			Params: []chsql.Param{{Name: "db", Value: core.DB}, {Name: "t", Value: table}},
+		}, func(r chsql.Row) error {
+			var n, typ string
+			err := r.Scan(&n, &typ)
+			cols = append(cols, n+" "+typ)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(cols, ", "), chsql.Structure(table); got != want {
+			t.Errorf("table %s has\n  %s\nits descriptor says\n  %s", table, got, want)
+		}
 	}
 }
