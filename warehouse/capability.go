@@ -17,8 +17,3 @@ type LoadHistory interface {
 type RejectionRecorder interface {
 	RecordRejection(ctx context.Context, file string, problems int, first string) error
 }
-
-var (
-	_ LoadHistory       = (*Limited)(nil)
-	_ RejectionRecorder = (*Limited)(nil)
-)

@@ -177,6 +177,11 @@ func (l *Limited) Load(ctx context.Context, b *Batch) (*LoadResult, error) {
 	return res, err
 }
 
+var (
+	_ LoadHistory       = (*Limited)(nil)
+	_ RejectionRecorder = (*Limited)(nil)
+)
+
 // HasLoad passes through to the wrapped store's LoadHistory (false when it has none).
 func (l *Limited) HasLoad(ctx context.Context, file string) (bool, error) {
 	if h, ok := l.Store.(LoadHistory); ok {

@@ -39,21 +39,6 @@ func NewCore(ex Executor, db string) (*Core, error) {
 	return &Core{Ex: ex, DB: db}, nil
 }
 
-func (c *Core) Migrate(ctx context.Context) error {
-	return migrate(ctx, c.Ex, c.DB, c.Cluster, SchemaVersion())
-}
-
-// MigrateTo applies migrations up to version v only: the contract suite builds a folder as
-// an older binary left it, then upgrades it.
-func (c *Core) MigrateTo(ctx context.Context, v int) error {
-	return migrate(ctx, c.Ex, c.DB, c.Cluster, v)
-}
-
-// SchemaVersionApplied returns the folder's recorded schema version.
-func (c *Core) SchemaVersionApplied(ctx context.Context) (int, error) {
-	return appliedVersion(ctx, c.Ex, c.DB)
-}
-
 func (c *Core) Ping(ctx context.Context) error { return c.Ex.Ping(ctx) }
 func (c *Core) Close() error                   { return c.Ex.Close() }
 
@@ -63,24 +48,6 @@ func (c *Core) DataVersion(ctx context.Context) (uint64, error) {
 		return r.Scan(&v)
 	})
 	return v, err
-}
-
-// currentSQL selects cols of the newest committed revision of each row of table (where, if
-// set, narrows the rows first).
-func currentSQL(db, table, cols, where string) string {
-	if where != "" {
-		where = " AND " + where
-	}
-	return "SELECT " + cols + " FROM " + db + "." + table +
-		" WHERE load_id IN (SELECT load_id FROM " + db + ".loads)" + where +
-		" ORDER BY id, revision DESC LIMIT 1 BY id"
-}
-
-// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
-// table (a Distributed table cannot be altered).
-func deleteSQL(db, cluster, table, where string) string {
-	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
-	return expand(ClusterStatements(st, cluster)[0], db)
 }
 
 // RecordRejection notes a refused ingest (file, problem count, first problem) for operators.

@@ -56,6 +56,21 @@ var Migrations = []Migration{
 	}},
 }
 
+func (c *Core) Migrate(ctx context.Context) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, SchemaVersion())
+}
+
+// MigrateTo applies migrations up to version v only: the contract suite builds a folder as
+// an older binary left it, then upgrades it.
+func (c *Core) MigrateTo(ctx context.Context, v int) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, v)
+}
+
+// SchemaVersionApplied returns the folder's recorded schema version.
+func (c *Core) SchemaVersionApplied(ctx context.Context) (int, error) {
+	return appliedVersion(ctx, c.Ex, c.DB)
+}
+
 // SchemaVersion is the newest migration this binary knows.
 func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
 

@@ -41,9 +41,6 @@ func (c *Core) Recover(ctx context.Context) error {
 	return nil
 }
 
-// uncommitted selects the rows of loads that have no commit row.
-func uncommitted(db string) string { return "load_id NOT IN (SELECT load_id FROM " + db + ".loads)" }
-
 // discard removes what a failed load wrote: its rows and its staging tables.
 func (c *Core) discard(ctx context.Context, loadID string) {
 	for _, t := range dataTables {
@@ -53,4 +50,11 @@ func (c *Core) discard(ctx context.Context, loadID string) {
 		})
 		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + stageName(c.DB, loadID, t.tableName())})
 	}
+}
+
+// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
+// table (a Distributed table cannot be altered).
+func deleteSQL(db, cluster, table, where string) string {
+	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
+	return expand(ClusterStatements(st, cluster)[0], db)
 }

@@ -1,17 +1,15 @@
 package chsql
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// table describes one data table whose rows are values of T: its content columns, and how a
-// load takes its rows out of a batch. Every data table is versioned the same way: after the
-// content come hash (of the content, to skip unchanged rows), load_id (the load that wrote
-// the row, visible once that load commits) and revision (the data version it was written at).
+// table describes one data table whose rows are values of T: its content columns (then the
+// version columns every data table ends with, revision.go), and how a load takes its rows
+// out of a batch.
 type table[T any] struct {
 	name string
 	cols []column[T]
@@ -30,9 +28,6 @@ type table[T any] struct {
 
 	later bool // some column was added by a migration after the table was created
 }
-
-// versionColumns end every data table, after its content.
-var versionColumns = []string{"hash UInt64", "load_id String", "revision UInt64"}
 
 // define checks a table's description once, at start. Columns added by migrations come
 // last, in the order the migrations ran: the order ALTER … ADD COLUMN left them in.
@@ -203,41 +198,4 @@ func (s *scanner[T]) scan(r Row) (T, error) {
 		f()
 	}
 	return s.row, err
-}
-
-// dataTable is a table of any row type, as loads, recovery and the schema see it.
-type dataTable interface {
-	tableName() string
-	structure() string
-	laterColumns() string
-	load(ctx context.Context, c *Core, b *warehouse.Batch, loadID string, rev uint64, res *warehouse.LoadResult) (changed int, err error)
-}
-
-// lookup returns the data table called name, or nil.
-func lookup(name string) dataTable {
-	for _, t := range dataTables {
-		if t.tableName() == name {
-			return t
-		}
-	}
-	return nil
-}
-
-// Tables names the data tables, in the order a load writes them.
-func Tables() []string {
-	out := make([]string, len(dataTables))
-	for i, t := range dataTables {
-		out[i] = t.tableName()
-	}
-	return out
-}
-
-// Structure returns a data table's current columns as "name Type, …" in the table's order
-// ("" for an unknown table): what a migrated database has, and the structure file() reads
-// a RowBinary export of the table (SELECT *) with.
-func Structure(table string) string {
-	if t := lookup(table); t != nil {
-		return t.structure()
-	}
-	return ""
 }

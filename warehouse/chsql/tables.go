@@ -19,9 +19,6 @@ type (
 	observation = warehouse.Observation
 )
 
-// dataTables in the order a load writes them.
-var dataTables = []dataTable{sources, provinces, lineage, groups, metrics, targets, observations}
-
 var sources = define(&table[source]{
 	name: "sources",
 	rows: func(b *warehouse.Batch) []source { return b.Sources },

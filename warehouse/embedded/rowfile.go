@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/chsql"
@@ -54,4 +55,57 @@ func (r *rowFile) Reset() error {
 func (r *rowFile) Close() error {
 	err := r.f.Close()
 	return errors.Join(err, os.Remove(r.f.Name()))
+}
+
+// Insert writes the rows to a temporary file (RowFile) and loads them from it. Loads write
+// their own RowFiles; Insert serves any table, its column types read from the table.
+func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	structure, err := e.structure(ctx, table, columns)
+	if err != nil {
+		return err
+	}
+	f, err := e.RowFile(ctx, structure)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := chsql.AppendRowsBinary(nil, rows)
+	if err != nil {
+		return err
+	}
+	if err := f.Write(b, len(rows)); err != nil {
+		return err
+	}
+	cols := strings.Join(columns, ", ")
+	_, err = e.run(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM "+f.Source(), chsql.Query{}, "TabSeparated")
+	return err
+}
+
+// structure gives file() the columns' types, read from the target table.
+func (e *executor) structure(ctx context.Context, table string, columns []string) (string, error) {
+	db, name, _ := strings.Cut(table, ".")
+	types := map[string]string{}
+	err := e.Select(ctx, chsql.Query{
+		SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
+		Params: []chsql.Param{{Name: "db", Value: db}, {Name: "t", Value: name}},
+	}, func(r chsql.Row) error {
+		var n, t string
+		if err := r.Scan(&n, &t); err != nil {
+			return err
+		}
+		types[n] = t
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, len(columns))
+	for i, c := range columns {
+		t, ok := types[c]
+		if !ok {
+			return "", warehouse.Errorf(warehouse.KindInternal, "column %s missing from %s", c, table)
+		}
+		parts[i] = c + " " + t
+	}
+	return strings.Join(parts, ", "), nil
 }
