@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
@@ -227,14 +228,14 @@ func rawInsert(dir, work string) float64 {
 	if n, err = s.RawCount(ctx, "observations"); err != nil {
 		return -1
 	}
-	structure := "id String, subject_kind String, subject_id String, metric_id String, period_kind String, period_start UInt16, period_end UInt16, period_label String, value Nullable(Float64), numerator Nullable(Float64), denominator Nullable(Float64), qualifier String, status String, source_id String, quote String, note String, hash UInt64, load_id String, revision UInt64"
-	if s.Exec(ctx, "SELECT * FROM cadrestat.observations INTO OUTFILE "+warehouse.QuoteString(bin)+" FORMAT RowBinary") != nil ||
+	structure := chsql.Structure("observations") // SELECT * exports the table's own column order
+	if s.Exec(ctx, "SELECT * FROM cadrestat.observations INTO OUTFILE "+chsql.QuoteString(bin)+" FORMAT RowBinary") != nil ||
 		s.Exec(ctx, "CREATE TABLE cadrestat.bench_copy AS cadrestat.observations") != nil {
 		return -1
 	}
 	defer s.Exec(ctx, "DROP TABLE IF EXISTS cadrestat.bench_copy")
 	start := time.Now()
-	if s.Exec(ctx, "INSERT INTO cadrestat.bench_copy SELECT * FROM file("+warehouse.QuoteString(bin)+", 'RowBinary', "+warehouse.QuoteString(structure)+")") != nil {
+	if s.Exec(ctx, "INSERT INTO cadrestat.bench_copy SELECT * FROM file("+chsql.QuoteString(bin)+", 'RowBinary', "+chsql.QuoteString(structure)+")") != nil {
 		return -1
 	}
 	return float64(n) / time.Since(start).Seconds()

@@ -173,10 +173,6 @@ type Report struct {
 // OK reports whether the load happened.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
-type rejectionRecorder interface {
-	RecordRejection(ctx context.Context, file string, problems int, first string) error
-}
-
 // Load validates files against the store's catalogue and loads them all or nothing. A
 // rejected file is recorded in the warehouse's rejections table for operators.
 func Load(ctx context.Context, s warehouse.Store, files []File) (*Report, error) {
@@ -202,7 +198,7 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	defer p.close()
 	reject := func() (*Report, error) {
 		rep.Problems = p.problems()
-		if r, ok := s.(rejectionRecorder); ok {
+		if r, ok := s.(warehouse.RejectionRecorder); ok {
 			_ = r.RecordRejection(ctx, strings.Join(rep.Files, ","), len(rep.Problems), rep.Problems[0].String())
 		}
 		return rep, nil

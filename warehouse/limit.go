@@ -177,21 +177,22 @@ func (l *Limited) Load(ctx context.Context, b *Batch) (*LoadResult, error) {
 	return res, err
 }
 
-// HasLoad passes through to the wrapped store (used to load bundled data once).
+var (
+	_ LoadHistory       = (*Limited)(nil)
+	_ RejectionRecorder = (*Limited)(nil)
+)
+
+// HasLoad passes through to the wrapped store's LoadHistory (false when it has none).
 func (l *Limited) HasLoad(ctx context.Context, file string) (bool, error) {
-	if h, ok := l.Store.(interface {
-		HasLoad(context.Context, string) (bool, error)
-	}); ok {
+	if h, ok := l.Store.(LoadHistory); ok {
 		return h.HasLoad(ctx, file)
 	}
 	return false, nil
 }
 
-// RecordRejection passes through to the wrapped store.
+// RecordRejection passes through to the wrapped store's RejectionRecorder, if any.
 func (l *Limited) RecordRejection(ctx context.Context, file string, problems int, first string) error {
-	if r, ok := l.Store.(interface {
-		RecordRejection(context.Context, string, int, string) error
-	}); ok {
+	if r, ok := l.Store.(RejectionRecorder); ok {
 		return r.RecordRejection(ctx, file, problems, first)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
@@ -160,7 +161,7 @@ func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
 // installFault lets the crash test stop a load at a known point: with
 // CADRESTAT_FAULT_PAUSE_AFTER_WRITE=<table>, a load announces on stderr that it wrote that
 // table and then waits forever, so the test can kill -9 the process mid-load.
-func installFault(c *warehouse.Core) {
+func installFault(c *chsql.Core) {
 	table := os.Getenv("CADRESTAT_FAULT_PAUSE_AFTER_WRITE")
 	if table == "" {
 		return
@@ -184,7 +185,7 @@ func migrateCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	fmt.Printf("schema at version %d\n", warehouse.SchemaVersion())
+	fmt.Printf("schema at version %d\n", chsql.SchemaVersion())
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Config says how to reach the server.
@@ -39,7 +40,7 @@ type Config struct {
 
 // Store is the warehouse on a ClickHouse server.
 type Store struct {
-	*warehouse.Core
+	*chsql.Core
 	ex *executor
 }
 
@@ -72,7 +73,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	if cfg.Cluster != "" && !warehouse.ValidCluster(cfg.Cluster) {
+	if cfg.Cluster != "" && !chsql.ValidCluster(cfg.Cluster) {
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cfg.Cluster)
 	}
 	conn, err := ch.Open(opts)
@@ -82,7 +83,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	// No dial here: the pool connects on first use, so a server that is down when cadrestat
 	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
 	ex := &executor{conn: conn, cluster: cfg.Cluster}
-	core, err := warehouse.NewCore(ex, cfg.Database)
+	core, err := chsql.NewCore(ex, cfg.Database)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -124,7 +125,7 @@ func (e *executor) inline() bool {
 
 // prepare makes the query's context (settings, parameters) and SQL. data says the SQL
 // carries row values as literals (insertSelect), so it is sent exactly as written.
-func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (context.Context, string, error) {
+func (e *executor) prepare(ctx context.Context, q chsql.Query, data bool) (context.Context, string, error) {
 	opts := []ch.QueryOption{}
 	settings := ch.Settings{}
 	if dl, ok := ctx.Deadline(); ok {
@@ -136,7 +137,7 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (c
 	sql := q.SQL
 	if len(q.Params) > 0 {
 		if e.inline() {
-			s, err := warehouse.Inline(q)
+			s, err := chsql.Inline(q)
 			if err != nil {
 				return ctx, "", warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
 			}
@@ -144,7 +145,7 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (c
 		} else {
 			params := ch.Parameters{}
 			for _, p := range q.Params {
-				params[p.Name] = warehouse.ParamText(p.Value)
+				params[p.Name] = chsql.ParamText(p.Value)
 			}
 			opts = append(opts, ch.WithParameters(params))
 		}
@@ -211,9 +212,9 @@ func (e *executor) insertQuorum(ctx context.Context) int {
 	return int(n)
 }
 
-func (e *executor) Exec(ctx context.Context, q warehouse.Query) error { return e.exec(ctx, q, false) }
+func (e *executor) Exec(ctx context.Context, q chsql.Query) error { return e.exec(ctx, q, false) }
 
-func (e *executor) exec(ctx context.Context, q warehouse.Query, data bool) error {
+func (e *executor) exec(ctx context.Context, q chsql.Query, data bool) error {
 	qctx, sql, err := e.prepare(ctx, q, data)
 	if err != nil {
 		return err
@@ -221,7 +222,7 @@ func (e *executor) exec(ctx context.Context, q warehouse.Query, data bool) error
 	return translate(ctx, e.conn.Exec(qctx, sql))
 }
 
-func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
+func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
 	qctx, sql, err := e.prepare(ctx, q, false)
 	if err != nil {
 		return err
@@ -247,7 +248,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	if e.inline() {
 		return e.insertSelect(ctx, table, columns, rows)
 	}
-	qctx, _, _ := e.prepare(ctx, warehouse.Query{}, true)
+	qctx, _, _ := e.prepare(ctx, chsql.Query{}, true)
 	batch, err := e.conn.PrepareBatch(qctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
 	if err != nil {
 		return translate(ctx, err)
@@ -280,7 +281,7 @@ func (e *executor) insertSelect(ctx context.Context, table string, columns []str
 				b.WriteString(literal(v))
 			}
 		}
-		if err := e.exec(ctx, warehouse.Query{SQL: b.String()}, true); err != nil {
+		if err := e.exec(ctx, chsql.Query{SQL: b.String()}, true); err != nil {
 			return err
 		}
 	}
@@ -295,14 +296,14 @@ func literal(v any) string {
 		if x == nil {
 			return "CAST(NULL AS Nullable(Float64))"
 		}
-		return fmt.Sprintf("CAST(%s AS Nullable(Float64))", warehouse.ParamText(*x))
+		return fmt.Sprintf("CAST(%s AS Nullable(Float64))", chsql.ParamText(*x))
 	case string:
-		return warehouse.QuoteString(x)
+		return chsql.QuoteString(x)
 	case []string:
 		if len(x) == 0 {
 			return "CAST([] AS Array(String))"
 		}
-		return warehouse.ParamText(x)
+		return chsql.ParamText(x)
 	case uint8:
 		return fmt.Sprintf("toUInt8(%d)", x)
 	case uint16:
@@ -310,7 +311,7 @@ func literal(v any) string {
 	case uint64:
 		return fmt.Sprintf("toUInt64(%d)", x)
 	default:
-		return warehouse.QuoteString(fmt.Sprint(x))
+		return chsql.QuoteString(fmt.Sprint(x))
 	}
 }
 
@@ -332,7 +333,7 @@ func translate(ctx context.Context, err error) error {
 		if msg, ok := clusterExceptions[ex.Code]; ok {
 			return warehouse.Wrap(err, warehouse.KindUnavailable, msg)
 		}
-		return warehouse.Wrap(err, warehouse.KindOfException(int(ex.Code)), warehouse.MessageOfException(int(ex.Code)))
+		return warehouse.Wrap(err, chsql.KindOfException(int(ex.Code)), chsql.MessageOfException(int(ex.Code)))
 	}
 	if dl, ok := ctx.Deadline(); errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || (ok && time.Until(dl) < 100*time.Millisecond) {
 		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
@@ -357,7 +358,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.ex.Ping(ctx); err != nil || s.Cluster == "" {
 		return err
 	}
-	return s.ex.Exec(ctx, warehouse.Query{SQL: "SELECT count() FROM cluster('" + s.Cluster + "', system, one)"})
+	return s.ex.Exec(ctx, chsql.Query{SQL: "SELECT count() FROM cluster('" + s.Cluster + "', system, one)"})
 }
 
 // clusterExceptions are the ClickHouse errors of a cluster with a part missing (codes as
@@ -376,5 +377,5 @@ var clusterExceptions = map[int32]string{
 
 // Exec runs one statement with no parameters (administration and tests).
 func (s *Store) Exec(ctx context.Context, sql string) error {
-	return s.ex.Exec(ctx, warehouse.Query{SQL: sql})
+	return s.ex.Exec(ctx, chsql.Query{SQL: sql})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -35,7 +36,7 @@ func cfg(t *testing.T, db string) clickhouse.Config {
 	return clickhouse.Config{Addrs: []string{addr(t)}, User: "default", Database: db, DialTimeout: 2 * time.Second, MaxOpenConns: 8, MaxIdleConns: 4}
 }
 
-func newStore(t *testing.T) (warehouse.Store, *warehouse.Core) {
+func newStore(t *testing.T) (warehouse.Store, *chsql.Core) {
 	s := open(t)
 	return s, s.Core
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -113,7 +114,7 @@ func TestClusterContract(t *testing.T) {
 	if !modern() {
 		caps.NoFailureInjection = "discarding a failed load needs ALTER … DELETE with mutations_sync, which ClickHouse 18.16 lacks (unknown setting)"
 	}
-	storetest.Run(t, caps, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Run(t, caps, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := openCluster(t)
 		return s, s.Core
 	})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
@@ -76,7 +77,7 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	m := &Manifest{Format: 1, Database: s.DB, Created: time.Now().UTC().Truncate(time.Second), Engine: "embedded (chDB " + engineVersion(s.conn) + ")",
-		SchemaVersion: warehouse.SchemaVersion(), DataVersion: dv, Archive: ArchiveName, Tables: tables}
+		SchemaVersion: chsql.SchemaVersion(), DataVersion: dv, Archive: ArchiveName, Tables: tables}
 	raw, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(raw, '\n'), 0o600); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write the backup manifest")
@@ -130,11 +131,11 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "unreadable backup manifest in "+dir)
 	}
-	if m.Format != 1 || !warehouse.ValidIdent(m.Database) || m.Archive != filepath.Base(m.Archive) || m.Archive == "" || len(m.Tables) == 0 {
+	if m.Format != 1 || !chsql.ValidIdent(m.Database) || m.Archive != filepath.Base(m.Archive) || m.Archive == "" || len(m.Tables) == 0 {
 		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup manifest in %s is not one this cadrestat wrote (format %d)", dir, m.Format)
 	}
-	if m.SchemaVersion > warehouse.SchemaVersion() {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, warehouse.SchemaVersion())
+	if m.SchemaVersion > chsql.SchemaVersion() {
+		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, chsql.SchemaVersion())
 	}
 	if _, err := os.Stat(filepath.Join(dir, m.Archive)); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "the backup archive "+m.Archive+" is missing from "+dir)
@@ -173,7 +174,7 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 		return nil, 0, err
 	}
 	var dv uint64
-	err = s.Core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r warehouse.Row) error { return r.Scan(&dv) })
+	err = s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
 	return tables, dv, err
 }
 
@@ -181,7 +182,7 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 // only under its own name, so this one is SQL, with the archive path as a parameter.
 func (s *Store) restoreAs(ctx context.Context, db, scratch, archive string) ([]byte, error) {
 	return s.Core.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
-		warehouse.Query{Params: []warehouse.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
+		chsql.Query{Params: []chsql.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
 }
 
 // Checksums returns every table of the store's database with its row count and checksum.
@@ -189,10 +190,10 @@ func (s *Store) Checksums(ctx context.Context) ([]TableCheck, error) { return s.
 
 func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) {
 	var out []TableCheck
-	err := s.Core.Ex.Select(ctx, warehouse.Query{
+	err := s.Core.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.tables WHERE database = {db:String} AND NOT is_temporary ORDER BY name",
-		Params: []warehouse.Param{{Name: "db", Value: db}},
-	}, func(r warehouse.Row) error {
+		Params: []chsql.Param{{Name: "db", Value: db}},
+	}, func(r chsql.Row) error {
 		var t TableCheck
 		err := r.Scan(&t.Name)
 		out = append(out, t)
@@ -202,8 +203,8 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 		return nil, err
 	}
 	for i := range out {
-		err := s.Core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
-			func(r warehouse.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
+		err := s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
+			func(r chsql.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
 		if err != nil {
 			return nil, err
 		}

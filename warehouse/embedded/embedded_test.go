@@ -9,13 +9,14 @@ import (
 
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, storetest.Caps{}, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Run(t, storetest.Caps{}, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := testenv.Store(t)
 		return s, s.Core
 	})
@@ -37,8 +38,8 @@ func TestOlderFolderIsUpgraded(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := s.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
-		t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+	if v, _ := s.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
+		t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 	}
 	if err := s.RecordRejection(ctx, "f.csv", 1, "x"); err != nil {
 		t.Fatalf("table from migration 2 missing: %v", err)
@@ -90,7 +91,7 @@ func TestDeadlineBecomesMaxExecutionTime(t *testing.T) {
 }
 
 func TestParams(t *testing.T) {
-	storetest.Params(t, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Params(t, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := testenv.Store(t)
 		return s, s.Core
 	})
@@ -98,7 +99,7 @@ func TestParams(t *testing.T) {
 
 // TestNoValueIsSplicedIntoSQL: every value of a read and of a write reaches the engine as a
 // parameter (chdb_query_with_params_n), never in the statement's text, the file stage's
-// merge (a load's metric IDs) included; this engine does not use warehouse.Inline at all.
+// merge (a load's metric IDs) included; this engine does not use chsql.Inline at all.
 func TestNoValueIsSplicedIntoSQL(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.Store(t)

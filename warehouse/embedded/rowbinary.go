@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Results come back as RowBinaryWithNamesAndTypes: a header with each column's type, then
@@ -57,7 +58,7 @@ func (r *binReader) fixed(n int) []byte {
 }
 
 // decodeRowBinary walks the rows of out, calling each with a Row that decodes on Scan.
-func decodeRowBinary(out []byte, each func(warehouse.Row) error) error {
+func decodeRowBinary(out []byte, each func(chsql.Row) error) error {
 	r := &binReader{buf: out}
 	if len(out) == 0 {
 		return nil

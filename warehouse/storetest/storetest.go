@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Caps says what the engine under test supports; a missing capability skips the tests that
@@ -21,7 +23,7 @@ type Caps struct {
 }
 
 // Factory returns a fresh store plus its Core (for migration and failure-injection tests).
-type Factory func(t *testing.T) (warehouse.Store, *warehouse.Core)
+type Factory func(t *testing.T) (warehouse.Store, *chsql.Core)
 
 // Run runs the contract suite.
 func Run(t *testing.T, caps Caps, newStore Factory) {
@@ -38,9 +40,10 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			t.Fatalf("second migrate: %v", err)
 		}
 		v, err := core.SchemaVersionApplied(ctx)
-		if err != nil || v != warehouse.SchemaVersion() {
-			t.Fatalf("schema version = %d, %v; want %d", v, err, warehouse.SchemaVersion())
+		if err != nil || v != chsql.SchemaVersion() {
+			t.Fatalf("schema version = %d, %v; want %d", v, err, chsql.SchemaVersion())
 		}
+		checkSchema(t, core)
 	})
 
 	t.Run("EmptyWarehouse", func(t *testing.T) {
@@ -262,12 +265,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 	t.Run("UpgradeAddsSourceURL", func(t *testing.T) {
 		needLoad(t)
 		_, core := newStore(t)
-		old, err := warehouse.NewCore(core.Ex, core.DB+"_v2")
+		old, err := chsql.NewCore(core.Ex, core.DB+"_v2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		old.Cluster = core.Cluster
-		t.Cleanup(func() { core.Ex.Exec(context.Background(), warehouse.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		t.Cleanup(func() { core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
 		if err := old.MigrateTo(ctx, 2); err != nil {
 			t.Fatal(err)
 		}
@@ -275,16 +278,17 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			"INSERT INTO " + old.DB + ".sources (id, title, issuer, doc_number, date, language, location, kind, licence, hash, load_id, revision) SELECT 'old', 'Old', 'I', '', '2019', 'vi', 'x', 'press', '', toUInt64(1), 'l-old', toUInt64(1)",
 			"INSERT INTO " + old.DB + ".loads (load_id, version, file, rows, changed) SELECT 'l-old', toUInt64(1), 'old.csv', toUInt64(1), toUInt64(1)",
 		} {
-			if err := core.Ex.Exec(ctx, warehouse.Query{SQL: st}); err != nil {
+			if err := core.Ex.Exec(ctx, chsql.Query{SQL: st}); err != nil {
 				t.Fatalf("set-up %q: %v", st, err)
 			}
 		}
 		if err := old.Migrate(ctx); err != nil {
 			t.Fatalf("upgrade: %v", err)
 		}
-		if v, _ := old.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
-			t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+		if v, _ := old.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
+			t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 		}
+		checkSchema(t, old) // an upgraded folder has the shape of a new one
 		if _, err := old.Load(ctx, Fixture()); err != nil {
 			t.Fatalf("load after upgrade: %v", err)
 		}
@@ -477,5 +481,29 @@ func Fixture() *warehouse.Batch {
 			obs("VN63-94", "female_share", "2020", 2020, 22, warehouse.StatusSynthetic, "src-a"),
 			obs("VN63-92", "staff_cut", "2020", 2020, 100, warehouse.StatusPublished, "src-a"),
 		},
+	}
+}
+
+// checkSchema checks that every data table of core's database has exactly the columns its
+// descriptor describes (chsql.Structure), in order.
+func checkSchema(t *testing.T, core *chsql.Core) {
+	t.Helper()
+	for _, table := range chsql.Tables() {
+		var cols []string
+		err := core.Ex.Select(context.Background(), chsql.Query{
+			SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
+			Params: []chsql.Param{{Name: "db", Value: core.DB}, {Name: "t", Value: table}},
+		}, func(r chsql.Row) error {
+			var n, typ string
+			err := r.Scan(&n, &typ)
+			cols = append(cols, n+" "+typ)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(cols, ", "), chsql.Structure(table); got != want {
+			t.Errorf("table %s has\n  %s\nits descriptor says\n  %s", table, got, want)
+		}
 	}
 }

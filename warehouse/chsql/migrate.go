@@ -1,10 +1,12 @@
-package warehouse
+package chsql
 
 import (
 	"context"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // Migration is one versioned, idempotent schema change. Statements use IF NOT EXISTS so a
@@ -16,10 +18,13 @@ type Migration struct {
 }
 
 // Migrations is the ordered schema history. {db} is replaced by the (allow-listed) database
-// name. Append new migrations; never edit one that has shipped. A new column is added with
-// "ALTER TABLE {db}.t ADD COLUMN IF NOT EXISTS c Type": servers too old to parse IF NOT
-// EXISTS there (ClickHouse 18.16) get the statement without it, run only when
-// system.columns does not list the column yet (see addColumn).
+// name. Append new migrations; never edit one that has shipped: its text is what existing
+// folders ran. The data tables' current shape is their descriptor (tables.go), and
+// TestMigrationsBuildTheDescribedSchema checks this history builds exactly it. A new column
+// is added with "ALTER TABLE {db}.t ADD COLUMN IF NOT EXISTS c Type" in a new migration N
+// and the descriptor's column marked addedIn(N): servers too old to parse IF NOT EXISTS
+// there (ClickHouse 18.16) get the statement without it, run only when system.columns does
+// not list the column yet (see addColumn).
 var Migrations = []Migration{
 	{1, "base tables", []string{
 		`CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,
@@ -51,6 +56,21 @@ var Migrations = []Migration{
 	}},
 }
 
+func (c *Core) Migrate(ctx context.Context) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, SchemaVersion())
+}
+
+// MigrateTo applies migrations up to version v only: the contract suite builds a folder as
+// an older binary left it, then upgrades it.
+func (c *Core) MigrateTo(ctx context.Context, v int) error {
+	return migrate(ctx, c.Ex, c.DB, c.Cluster, v)
+}
+
+// SchemaVersionApplied returns the folder's recorded schema version.
+func (c *Core) SchemaVersionApplied(ctx context.Context) (int, error) {
+	return appliedVersion(ctx, c.Ex, c.DB)
+}
+
 // SchemaVersion is the newest migration this binary knows.
 func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
 
@@ -58,10 +78,10 @@ func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
 // newer binary upgrades an older data folder and a second run changes nothing.
 func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) error {
 	if !ValidIdent(db) {
-		return Errorf(KindInvalid, "invalid database name %q", db)
+		return warehouse.Errorf(warehouse.KindInvalid, "invalid database name %q", db)
 	}
 	if cluster != "" && !clusterRE.MatchString(cluster) {
-		return Errorf(KindInvalid, "invalid cluster name %q", cluster)
+		return warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cluster)
 	}
 	run := func(stmt string) error {
 		for _, st := range ClusterStatements(stmt, cluster) {
@@ -94,7 +114,7 @@ func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) err
 		return err
 	}
 	if applied > SchemaVersion() {
-		return Errorf(KindConflict, "data folder has schema version %d, newer than this binary's %d; upgrade cadrestat", applied, SchemaVersion())
+		return warehouse.Errorf(warehouse.KindConflict, "data folder has schema version %d, newer than this binary's %d; upgrade cadrestat", applied, SchemaVersion())
 	}
 	for _, m := range Migrations {
 		if m.Version <= applied || m.Version > upTo {

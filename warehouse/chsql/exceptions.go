@@ -1,4 +1,6 @@
-package warehouse
+package chsql
+
+import "github.com/cadrestat/cadrestat/warehouse"
 
 // ClickHouse exception codes that mean something to a user. Both engines map through
 // these so the same failure gives the same kind and message whichever engine ran it.
@@ -16,16 +18,16 @@ const (
 )
 
 // KindOfException maps a ClickHouse exception code to an error kind.
-func KindOfException(code int) Kind {
+func KindOfException(code int) warehouse.Kind {
 	switch code {
 	case chTimeoutExceeded, chTooSlow, chQueryWasCancelled:
-		return KindTimeout
+		return warehouse.KindTimeout
 	case chMemoryLimit:
-		return KindUnavailable
+		return warehouse.KindUnavailable
 	case chAuthFailed, chUnknownUser, chWrongPassword, chReadonly:
-		return KindUnavailable
+		return warehouse.KindUnavailable
 	default:
-		return KindInternal
+		return warehouse.KindInternal
 	}
 }
 

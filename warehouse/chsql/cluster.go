@@ -1,4 +1,4 @@
-package warehouse
+package chsql
 
 import (
 	"fmt"
@@ -48,25 +48,18 @@ func ClusterStatements(stmt, cluster string) []string {
 	return []string{stmt}
 }
 
-var addColumnStmtRE = regexp.MustCompile(`^ALTER TABLE \{db\}\.(\w+) ADD COLUMN IF NOT EXISTS (\w+ .+)$`)
-
-// laterColumns lists, as ", name Type…", the columns that later migrations add to table.
-// On a cluster a table is created with them at once, so their ALTERs find the column and
-// are skipped (migrate's addColumn): ClickHouse 18.16's DDL worker can run an ALTER … ON
-// CLUSTER of a replicated table on both replicas of a shard at once, and then stops
-// taking any distributed DDL on that node (seen on the loopback cluster: "Node exists …
-// /shards/…/executed", "Terminating"). A database created before a column was added
-// still gets the ALTER (fine on modern servers).
+// laterColumns lists, as ", name Type…", the columns that later migrations add to table
+// (its descriptor says which). On a cluster a table is created with them at once, so their
+// ALTERs find the column and are skipped (migrate's addColumn): ClickHouse 18.16's DDL
+// worker can run an ALTER … ON CLUSTER of a replicated table on both replicas of a shard
+// at once, and then stops taking any distributed DDL on that node (seen on the loopback
+// cluster: "Node exists … /shards/…/executed", "Terminating"). A database created before
+// a column was added still gets the ALTER (fine on modern servers).
 func laterColumns(table string) string {
-	var b strings.Builder
-	for _, m := range Migrations {
-		for _, st := range m.Statements {
-			if c := addColumnStmtRE.FindStringSubmatch(st); c != nil && c[1] == table {
-				b.WriteString(", " + c[2])
-			}
-		}
+	if t := lookup(table); t != nil {
+		return t.laterColumns()
 	}
-	return b.String()
+	return ""
 }
 
 // distributed creates the Distributed table name over name_local on every node.

@@ -1,4 +1,4 @@
-package warehouse
+package chsql
 
 import (
 	"flag"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -41,16 +43,16 @@ func render(q Query) string {
 func TestObservationsSQL(t *testing.T) {
 	cases := []struct {
 		name  string
-		f     ObservationFilter
+		f     warehouse.ObservationFilter
 		count bool
 	}{
-		{"observations_all", ObservationFilter{}, false},
-		{"observations_compare", ObservationFilter{MetricIDs: []string{"female_provincial_committee_share"}, SubjectIDs: []string{"VN", "VN63-92"}, YearTo: 2020}, false},
-		{"observations_page", ObservationFilter{SourceIDs: []string{"seed-003"}, Statuses: []string{"PUBLISHED"}, PeriodLabels: []string{"2023"}, YearFrom: 2010, AfterID: "abc", Limit: 51, IncludeSynthetic: true}, false},
-		{"observations_count", ObservationFilter{MetricIDs: []string{"staff_cut"}, AfterID: "ignored", Limit: 5}, true},
-		{"observations_one_per_cell", ObservationFilter{MetricIDs: []string{"staff_cut"}, IncludeSynthetic: true, AfterID: "ignored", Limit: 5,
-			OnePerCell: &CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"seed-003", "x'y"}}}, false},
-		{"observations_hostile", ObservationFilter{MetricIDs: []string{`x' OR 1=1 --`, `a\'b`}, SubjectIDs: []string{"VN63-92'); DROP TABLE observations; --"}}, false},
+		{"observations_all", warehouse.ObservationFilter{}, false},
+		{"observations_compare", warehouse.ObservationFilter{MetricIDs: []string{"female_provincial_committee_share"}, SubjectIDs: []string{"VN", "VN63-92"}, YearTo: 2020}, false},
+		{"observations_page", warehouse.ObservationFilter{SourceIDs: []string{"seed-003"}, Statuses: []string{"PUBLISHED"}, PeriodLabels: []string{"2023"}, YearFrom: 2010, AfterID: "abc", Limit: 51, IncludeSynthetic: true}, false},
+		{"observations_count", warehouse.ObservationFilter{MetricIDs: []string{"staff_cut"}, AfterID: "ignored", Limit: 5}, true},
+		{"observations_one_per_cell", warehouse.ObservationFilter{MetricIDs: []string{"staff_cut"}, IncludeSynthetic: true, AfterID: "ignored", Limit: 5,
+			OnePerCell: &warehouse.CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"seed-003", "x'y"}}}, false},
+		{"observations_hostile", warehouse.ObservationFilter{MetricIDs: []string{`x' OR 1=1 --`, `a\'b`}, SubjectIDs: []string{"VN63-92'); DROP TABLE observations; --"}}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

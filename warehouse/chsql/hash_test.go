@@ -1,9 +1,11 @@
-package warehouse
+package chsql
 
 import (
 	"hash/fnv"
 	"math"
 	"testing"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // referenceHash is the definition the stored hashes were made with (hash/fnv over each field
@@ -20,15 +22,15 @@ func referenceHash(fields ...string) uint64 {
 
 func TestObservationHashIsStable(t *testing.T) {
 	v, n, d := 12.5, 5.0, 40.0
-	o := Observation{SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
-		Period: Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Numerator: &n, Denominator: &d,
+	o := warehouse.Observation{SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
+		Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Numerator: &n, Denominator: &d,
 		Qualifier: "EXACT", Status: "PUBLISHED", SourceID: "s1", Quote: "Tỷ lệ nữ\tđạt 12,5%"}
 	t.Run("Golden", func(t *testing.T) {
 		// Values written by the first version of the warehouse (before the hasher).
 		if got := ObservationHash(&o); got != 2635010641923082236 {
 			t.Errorf("ObservationHash = %d, want 2635010641923082236", got)
 		}
-		if got := ObservationID("VN63-01", "female_share", "2020", "s1"); got != "5950392af8ea2af2" {
+		if got := warehouse.ObservationID("VN63-01", "female_share", "2020", "s1"); got != "5950392af8ea2af2" {
 			t.Errorf("ObservationID = %s, want 5950392af8ea2af2", got)
 		}
 		p := o
@@ -51,10 +53,10 @@ func TestObservationHashIsStable(t *testing.T) {
 				t.Errorf("value %v: hash %d, reference %d", x, got, want)
 			}
 		}
-		if Hash("a", "", "ư") != referenceHash("a", "", "ư") {
+		if warehouse.Hash("a", "", "ư") != referenceHash("a", "", "ư") {
 			t.Error("Hash differs from the reference")
 		}
-		if ObservationKey(&o) != referenceHash("VN63-01", "female_share", "2020", "s1") {
+		if warehouse.ObservationKey(&o) != referenceHash("VN63-01", "female_share", "2020", "s1") {
 			t.Error("ObservationKey differs from the reference")
 		}
 	})
@@ -62,8 +64,8 @@ func TestObservationHashIsStable(t *testing.T) {
 
 func BenchmarkObservationHash(b *testing.B) {
 	v := 12.5
-	o := Observation{SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
-		Period: Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Qualifier: "EXACT", Status: "SYNTHETIC", SourceID: "synthetic", Note: "synthetic (seed 1)"}
+	o := warehouse.Observation{SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
+		Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Qualifier: "EXACT", Status: "SYNTHETIC", SourceID: "synthetic", Note: "synthetic (seed 1)"}
 	b.ReportAllocs()
 	for b.Loop() {
 		ObservationHash(&o)
@@ -73,7 +75,7 @@ func BenchmarkObservationHash(b *testing.B) {
 // A source without URL or retrieval date hashes as it did before migration 3, so reloading
 // files an older folder was loaded from changes nothing; either field set changes the hash.
 func TestSourceHashKeepsOldRowsUnchanged(t *testing.T) {
-	s := Source{ID: "press-x", Title: "T", Issuer: "I", Date: "2020-10-30", Language: "vi", Location: "L", Kind: "press", Licence: "c"}
+	s := warehouse.Source{ID: "press-x", Title: "T", Issuer: "I", Date: "2020-10-30", Language: "vi", Location: "L", Kind: "press", Licence: "c"}
 	old := referenceHash(s.ID, s.Title, s.Issuer, s.DocNumber, s.Date, s.Language, s.Location, s.Kind, s.Licence)
 	if got := SourceHash(&s); got != old {
 		t.Fatalf("SourceHash without url = %d, want the pre-migration %d", got, old)

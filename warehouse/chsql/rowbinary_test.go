@@ -1,8 +1,10 @@
-package warehouse
+package chsql
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 func TestAppendRowBinary(t *testing.T) {
@@ -29,14 +31,14 @@ func TestAppendRowBinary(t *testing.T) {
 	})
 	t.Run("ObservationMatchesBoxedRow", func(t *testing.T) {
 		n, d := 3.0, 20.0
-		o := Observation{SubjectKind: "province", SubjectID: "VN63-92", MetricID: "m", Period: Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
+		o := warehouse.Observation{SubjectKind: "province", SubjectID: "VN63-92", MetricID: "m", Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
 			Value: &v, Numerator: &n, Denominator: &d, Qualifier: "EXACT", Status: "PUBLISHED", SourceID: "s", Quote: "trích\tdẫn\n", Note: ""}
-		boxed, err := AppendRowBinary(nil, []any{ObservationID("VN63-92", "m", "2020", "s"), o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, uint16(2020), uint16(2020), o.Period.Label,
+		boxed, err := AppendRowBinary(nil, []any{warehouse.ObservationID("VN63-92", "m", "2020", "s"), o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, uint16(2020), uint16(2020), o.Period.Label,
 			o.Value, o.Numerator, (*float64)(&d), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note, ObservationHash(&o), "load", uint64(7)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendObservationRow(nil, &o, "load", 7); !bytes.Equal(got, boxed) {
+		if got := observations.appendRow(nil, &o, "load", 7); !bytes.Equal(got, boxed) {
 			t.Fatalf("observation row\n got % x\nwant % x", got, boxed)
 		}
 	})
@@ -44,11 +46,11 @@ func TestAppendRowBinary(t *testing.T) {
 
 func BenchmarkAppendObservationRow(b *testing.B) {
 	v := 12.5
-	o := Observation{ID: "5950392af8ea2af2", SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
-		Period: Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Qualifier: "EXACT", Status: "SYNTHETIC", SourceID: "synthetic", Note: "synthetic (seed 1)"}
+	o := warehouse.Observation{ID: "5950392af8ea2af2", SubjectKind: "province", SubjectID: "VN63-01", MetricID: "female_share",
+		Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"}, Value: &v, Qualifier: "EXACT", Status: "SYNTHETIC", SourceID: "synthetic", Note: "synthetic (seed 1)"}
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendObservationRow(buf[:0], &o, "00937fd5781478db", 1)
+		buf = observations.appendRow(buf[:0], &o, "00937fd5781478db", 1)
 	}
 }

@@ -1,0 +1,130 @@
+package chsql
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// ObservationsSQL builds the query for current observations matching f. It is a pure
+// function so its SQL is covered by golden tests; every value travels as a parameter.
+func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query {
+	var where []string
+	var params []Param
+	add := func(cond string, p ...Param) {
+		where = append(where, cond)
+		params = append(params, p...)
+	}
+	if len(f.MetricIDs) > 0 {
+		add("metric_id IN {metrics:Array(String)}", Param{"metrics", f.MetricIDs})
+	}
+	if len(f.SubjectIDs) > 0 {
+		add("subject_id IN {subjects:Array(String)}", Param{"subjects", f.SubjectIDs})
+	}
+	if len(f.SourceIDs) > 0 {
+		add("source_id IN {sources:Array(String)}", Param{"sources", f.SourceIDs})
+	}
+	if len(f.PeriodLabels) > 0 {
+		add("period_label IN {periods:Array(String)}", Param{"periods", f.PeriodLabels})
+	}
+	if f.YearFrom > 0 {
+		add("period_start >= {from:UInt16}", Param{"from", f.YearFrom})
+	}
+	if f.YearTo > 0 {
+		add("period_start <= {to:UInt16}", Param{"to", f.YearTo})
+	}
+	inner := "SELECT " + obsAll + " FROM " + db + ".observations" +
+		" WHERE load_id IN (SELECT load_id FROM " + db + ".loads)"
+	for _, w := range where {
+		inner += " AND " + w
+	}
+	inner += " ORDER BY id, revision DESC LIMIT 1 BY id"
+	var outer []string
+	if len(f.Statuses) > 0 {
+		outer = append(outer, "status IN {statuses:Array(String)}")
+		params = append(params, Param{"statuses", f.Statuses})
+	}
+	if !f.IncludeSynthetic {
+		outer = append(outer, "status != 'SYNTHETIC'")
+	}
+	if f.AfterID != "" && !count && f.OnePerCell == nil {
+		outer = append(outer, "id > {after:String}")
+		params = append(params, Param{"after", f.AfterID})
+	}
+	sel := "SELECT " + obsRead + " FROM (" + inner + ")"
+	if count {
+		sel = "SELECT count() FROM (" + inner + ")"
+	}
+	if len(outer) > 0 {
+		sel += " WHERE " + strings.Join(outer, " AND ")
+	}
+	switch {
+	case count:
+	case f.OnePerCell != nil:
+		sel += " ORDER BY subject_id, period_start, indexOf({cell_statuses:Array(String)}, status), qualifier != 'EXACT'," +
+			" indexOf({cell_periods:Array(String)}, period_kind), indexOf({cell_sources:Array(String)}, source_id), id" +
+			" LIMIT 1 BY subject_id, period_start"
+		nonEmpty := func(l []string) []string { // an empty array literal has no element type
+			if len(l) == 0 {
+				return []string{""}
+			}
+			return l
+		}
+		params = append(params, Param{"cell_statuses", nonEmpty(f.OnePerCell.Statuses)}, Param{"cell_periods", nonEmpty(f.OnePerCell.PeriodKinds)},
+			Param{"cell_sources", nonEmpty(f.OnePerCell.Sources)})
+	default:
+		sel += " ORDER BY id"
+		if f.Limit > 0 {
+			sel += " LIMIT " + strconv.Itoa(f.Limit)
+		}
+	}
+	return Query{SQL: sel, Params: params}
+}
+
+// obsAll lists every stored column of observations; obsRead what a read scans.
+var (
+	obsAll  = strings.Join(observations.columns(), ", ")
+	obsRead = observations.readList()
+)
+
+func (c *Core) Observations(ctx context.Context, f warehouse.ObservationFilter) ([]warehouse.Observation, error) {
+	var out []warehouse.Observation
+	s := observations.scanner()
+	err := c.Ex.Select(ctx, ObservationsSQL(c.DB, f, false), func(r Row) error {
+		o, err := s.scan(r)
+		out = append(out, o)
+		return err
+	})
+	return out, err
+}
+
+func (c *Core) CountObservations(ctx context.Context, f warehouse.ObservationFilter) (int, error) {
+	var n uint64
+	err := c.Ex.Select(ctx, ObservationsSQL(c.DB, f, true), func(r Row) error { return r.Scan(&n) })
+	return int(n), err
+}
+
+func (c *Core) Revisions(ctx context.Context, ids []string) (map[string][]warehouse.Observation, error) {
+	out := map[string][]warehouse.Observation{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	s := observations.scanner()
+	err := c.Ex.Select(ctx, revisionsSQL(c.DB, ids), func(r Row) error {
+		o, err := s.scan(r)
+		out[o.ID] = append(out[o.ID], o)
+		return err
+	})
+	return out, err
+}
+
+// revisionsSQL reads every committed revision of the observations ids, newest first.
+func revisionsSQL(db string, ids []string) Query {
+	return Query{
+		SQL: "SELECT " + obsRead + " FROM " + db + ".observations WHERE id IN {ids:Array(String)}" +
+			" AND load_id IN (SELECT load_id FROM " + db + ".loads) ORDER BY id, revision DESC",
+		Params: []Param{{"ids", ids}},
+	}
+}
