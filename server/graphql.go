@@ -11,7 +11,7 @@ import (
 // graphqlAPI is /graphql once graphqlHTTP has checked the request: the response cache (with
 // its warm-up) in front of the request's limits and graph's handler.
 func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
-	opts := graph.Options{Limits: cfg.Limits, Log: log, Available: svc.Available, RequestID: RequestID}
+	opts := graph.Options{Limits: cfg.Limits, Log: log, Available: cfg.Lifecycle.Available, RequestID: RequestID}
 	if cfg.Tracing != nil {
 		opts.AroundOperations = cfg.Tracing.aroundOperations
 	}
@@ -30,7 +30,7 @@ func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler
 	if cfg.WarmViews {
 		w := &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
 		svc.OnChange(func(uint64) { go w.run() })
-		if svc.Ready() {
+		if cfg.Lifecycle.Ready() {
 			go w.run()
 		}
 	}

@@ -5,12 +5,12 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/cadrestat/cadrestat/graph"
+	"github.com/cadrestat/cadrestat/lifecycle"
 	"github.com/cadrestat/cadrestat/server/brief"
 	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/server/graphiql"
@@ -44,6 +44,10 @@ type Config struct {
 	// Tracing, when set, makes spans per request, operation and warehouse query (the
 	// store's spans are wired by whoever builds the store: Limited.Trace).
 	Tracing *Tracing
+	// Lifecycle says whether the process takes traffic (/readyz) and whether data fields can
+	// be answered yet. nil: one over the service that is never drained, for a caller that
+	// refreshes the service itself (tests).
+	Lifecycle *lifecycle.Manager
 }
 
 // Defaults are safe for a public server.
@@ -54,6 +58,9 @@ func Defaults() Config {
 
 // New returns the public handler.
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+	if cfg.Lifecycle == nil {
+		cfg.Lifecycle = lifecycle.New(svc, log)
+	}
 	if cfg.TrustedDocuments != nil {
 		cfg.TrustedDocuments.Add(explorer.Queries()...) // the page's own queries
 	}
@@ -62,7 +69,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
 	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
-	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc), cfg))
+	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
 	health(mux, svc, cfg)
 	mux.Handle("/explore/", explorer.Handler("/explore/"))
 	mux.Handle("GET /explore", http.RedirectHandler("/explore/", http.StatusMovedPermanently))
@@ -92,7 +99,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 // if public, /metrics.
 func health(mux *http.ServeMux, svc *service.Service, cfg Config) {
 	if cfg.Metrics != nil {
-		if svc.Ready() {
+		if cfg.Lifecycle.Ready() {
 			cfg.Metrics.setDataVersion(svc.Catalog().Version)
 		}
 		svc.OnChange(cfg.Metrics.setDataVersion)
@@ -105,18 +112,8 @@ func health(mux *http.ServeMux, svc *service.Service, cfg Config) {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		if svc.Draining() {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := svc.Store.Ping(ctx); err != nil {
-			http.Error(w, "warehouse unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		if !svc.Ready() {
-			http.Error(w, "data not loaded", http.StatusServiceUnavailable)
+		if why := cfg.Lifecycle.NotReady(r.Context()); why != "" {
+			http.Error(w, why, http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ready\n"))

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
+	"github.com/cadrestat/cadrestat/lifecycle"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/synth"
@@ -142,23 +143,9 @@ func serve(ctx context.Context, args []string) error {
 			log.Info("bundled data loaded", "rows", rep.Rows, "changed", rep.Changed, "data_version", rep.DataVersion)
 		}
 	}
-	if err := svc.Refresh(ctx); err != nil {
-		log.Warn("warehouse not reachable; serving anyway (/readyz says so) and retrying", "err", err)
-		go retryRefresh(ctx, svc, 2*time.Second)
-	}
-	go svc.Poll(ctx, *poll)
-	// Warm every metric's slices now and after each load, so dashboards never wait for
-	// the warehouse on their first view.
-	warm := func() {
-		start := time.Now()
-		if err := svc.Warm(ctx); err != nil {
-			log.Warn("warming the metric cache failed", "err", err)
-			return
-		}
-		log.Info("metric cache warm", "ms", time.Since(start).Milliseconds())
-	}
-	svc.OnChange(func(uint64) { go warm() })
-	go warm()
+	life := lifecycle.New(svc, log)
+	life.Start(ctx, *poll)
+	cfg.Lifecycle = life
 
 	public := &http.Server{Addr: *addr, Handler: server.New(svc, cfg, log), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
@@ -178,7 +165,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	svc.Drain()
+	life.Drain()
 	if *drain > 0 {
 		log.Info("draining: /readyz answers 503", "for", drain.String())
 		time.Sleep(*drain)
@@ -290,18 +277,4 @@ func writePrivate(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
-}
-
-// retryRefresh keeps trying to load the catalogue until it succeeds (the server came up).
-func retryRefresh(ctx context.Context, svc *service.Service, every time.Duration) {
-	for !svc.Ready() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-			if err := svc.Refresh(ctx); err == nil {
-				svc.Log.Info("warehouse reachable again; catalogue loaded")
-			}
-		}
-	}
 }
