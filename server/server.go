@@ -71,28 +71,36 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
 	health(mux, svc, cfg)
-	mux.Handle("/explore/", explorer.Handler("/explore/"))
-	mux.Handle("GET /explore", http.RedirectHandler("/explore/", http.StatusMovedPermanently))
-	gi := graphiql.Handler("/graphql", "/assets/")
-	mux.Handle("/assets/", gi)
-	mux.HandleFunc("/{$}", gi.ServeHTTP)
-
-	var h http.Handler = mux
-	// rs/cors treats an empty allow-list as "*": with no origins configured, no CORS
-	// headers are sent at all and browsers keep requests same-origin.
-	if len(cfg.CORSOrigins) > 0 {
-		h = cors.New(cors.Options{
-			AllowedOrigins: cfg.CORSOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Content-Type", "Accept"},
-			MaxAge:         600,
-		}).Handler(mux)
-	}
+	pages(mux)
+	h := withCORS(mux, cfg.CORSOrigins)
 	tracing := cfg.Tracing
 	if tracing == nil {
 		tracing = NewTracing(nil) // still continues an incoming traceparent, for the logs
 	}
 	return tracing.handler(withRequestID(withLogging(recoverHTTP(h, log), log, cfg.Metrics)))
+}
+
+// pages registers the explorer and GraphiQL (with its assets).
+func pages(mux *http.ServeMux) {
+	mux.Handle("/explore/", explorer.Handler("/explore/"))
+	mux.Handle("GET /explore", http.RedirectHandler("/explore/", http.StatusMovedPermanently))
+	gi := graphiql.Handler("/graphql", "/assets/")
+	mux.Handle("/assets/", gi)
+	mux.HandleFunc("/{$}", gi.ServeHTTP)
+}
+
+// withCORS allows the listed origins. rs/cors treats an empty allow-list as "*": with no
+// origins configured, no CORS headers are sent at all and browsers keep requests same-origin.
+func withCORS(h http.Handler, origins []string) http.Handler {
+	if len(origins) == 0 {
+		return h
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Accept"},
+		MaxAge:         600,
+	}).Handler(h)
 }
 
 // health registers what operators and load balancers ask: /healthz, /readyz, /version and,
