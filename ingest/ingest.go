@@ -15,11 +15,14 @@ import (
 )
 
 // File is one named input: its content in Data, or, when Data is nil, the file at Path,
-// read as the load goes (a file of millions of rows need not be in memory at once).
+// read as the load goes (a file of millions of rows need not be in memory at once). Rows,
+// when not nil, are observations a program built instead (rows.go says how they are
+// checked); such a file has no text, and is loaded only in this process.
 type File struct {
 	Name string
 	Data []byte
 	Path string
+	Rows []warehouse.Observation
 }
 
 func (f File) open() (io.ReadCloser, error) {
@@ -86,11 +89,16 @@ func newPlan(files []File, cat *warehouse.Catalog) *plan {
 	var all []parsed
 	var probs []Problem
 	var names []string
+	var built []obsInput
 	for _, f := range files {
+		names = append(names, filepath.Base(f.Name))
+		if f.Rows != nil {
+			built = append(built, obsInput{file: f.Name, built: f.Rows})
+			continue
+		}
 		ps, pr := parse(f)
 		all = append(all, ps...)
 		probs = append(probs, pr...)
-		names = append(names, filepath.Base(f.Name))
 	}
 	order := map[Kind]int{KindSources: 0, KindProvinces: 1, KindLineage: 2, KindGroups: 3, KindMetrics: 4, KindTargets: 5, KindObservations: 6}
 	sort.SliceStable(all, func(i, j int) bool { return order[all[i].kind] < order[all[j].kind] })
@@ -114,6 +122,7 @@ func newPlan(files []File, cat *warehouse.Catalog) *plan {
 			p.inputs = append(p.inputs, obsInput{file: f.file, records: f.records, body: f.body})
 		}
 	}
+	p.inputs = append(p.inputs, built...) // rows stream in file order, built rows after the files
 	return p
 }
 

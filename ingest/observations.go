@@ -124,14 +124,8 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		c.bad(r, "subject", "unknown province %q (use an ID such as VN63-92, group:<id> or VN)", subj)
 		return o, false
 	}
-	m := c.refs.metrics[o.MetricID]
-	if m == nil {
-		c.bad(r, "metric", "unknown metric %q", o.MetricID)
-		return o, false
-	}
-	srcKind, ok := c.refs.sources[o.SourceID]
+	m, srcKind, ok := c.references(r, &o)
 	if !ok {
-		c.bad(r, "source", "unknown source %q", o.SourceID)
 		return o, false
 	}
 	per, why := ParsePeriod(f[oPeriod])
@@ -140,22 +134,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return o, false
 	}
 	o.Period = per
-	if o.Qualifier == "" {
-		o.Qualifier = warehouse.QualExact
-	}
-	if !oneOf(o.Qualifier, warehouse.QualExact, warehouse.QualLowerBound, warehouse.QualUpperBound, warehouse.QualApproximate) {
-		c.bad(r, "qualifier", "must be EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE, not %q", f[oQualifier])
-		return o, false
-	}
-	if !oneOf(o.Status, warehouse.StatusPublished, warehouse.StatusDerived, warehouse.StatusProvisional, warehouse.StatusSynthetic) {
-		c.bad(r, "status", "must be PUBLISHED, DERIVED, PROVISIONAL or SYNTHETIC, not %q", f[oStatus])
-		return o, false
-	}
-	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
-		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
-		return o, false
-	}
-	if !c.locator(r, "quote", srcKind, o.Quote) {
+	if !c.marks(r, &o, srcKind, f[oQualifier], f[oStatus]) {
 		return o, false
 	}
 	var ok1, ok2, ok3 bool
@@ -166,6 +145,42 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return o, false
 	}
 	return o, c.checkValues(r, m, &o)
+}
+
+// references checks the metric and the source an observation cites and returns them.
+func (c *converter) references(r record, o *warehouse.Observation) (*warehouse.Metric, string, bool) {
+	m := c.refs.metrics[o.MetricID]
+	if m == nil {
+		c.bad(r, "metric", "unknown metric %q", o.MetricID)
+		return nil, "", false
+	}
+	srcKind, ok := c.refs.sources[o.SourceID]
+	if !ok {
+		c.bad(r, "source", "unknown source %q", o.SourceID)
+		return nil, "", false
+	}
+	return m, srcKind, true
+}
+
+// marks checks an observation's qualifier (EXACT when empty), its status and its quote;
+// qualifier and status are the values as given, for the messages.
+func (c *converter) marks(r record, o *warehouse.Observation, srcKind, qualifier, status string) bool {
+	if o.Qualifier == "" {
+		o.Qualifier = warehouse.QualExact
+	}
+	if !oneOf(o.Qualifier, warehouse.QualExact, warehouse.QualLowerBound, warehouse.QualUpperBound, warehouse.QualApproximate) {
+		c.bad(r, "qualifier", "must be EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE, not %q", qualifier)
+		return false
+	}
+	if !oneOf(o.Status, warehouse.StatusPublished, warehouse.StatusDerived, warehouse.StatusProvisional, warehouse.StatusSynthetic) {
+		c.bad(r, "status", "must be PUBLISHED, DERIVED, PROVISIONAL or SYNTHETIC, not %q", status)
+		return false
+	}
+	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
+		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
+		return false
+	}
+	return c.locator(r, "quote", srcKind, o.Quote)
 }
 
 // checkValues enforces the arithmetic a reader relies on: shares within 0–100, parts not

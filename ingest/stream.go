@@ -9,12 +9,13 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// obsInput is one file's observations: JSON records already read, or a CSV body still to
-// be read in chunks.
+// obsInput is one file's observations: JSON records already read, a CSV body still to be
+// read in chunks, or rows a program built (File.Rows, checked by built).
 type obsInput struct {
 	file    string
 	records []record
 	body    *csvBody
+	built   []warehouse.Observation
 }
 
 // job is one piece of observation work for a core; result is what came of it.
@@ -22,6 +23,8 @@ type job struct {
 	in      int
 	ch      chunk
 	recs    []record
+	built   []warehouse.Observation
+	first   int // the index of built[0] in its input
 	readErr error
 	out     chan result
 }
@@ -68,6 +71,14 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			}
 		}
 		for i, in := range p.inputs {
+			if in.built != nil {
+				for lo := 0; lo < len(in.built); lo += recordsPerJob {
+					if !send(job{in: i, built: in.built[lo:min(lo+recordsPerJob, len(in.built))], first: lo}) {
+						return
+					}
+				}
+				continue
+			}
 			if in.body == nil {
 				for lo := 0; lo < len(in.records); lo += recordsPerJob {
 					if !send(job{in: i, recs: in.records[lo:min(lo+recordsPerJob, len(in.records))]}) {
@@ -141,14 +152,23 @@ func (p *plan) convert(j job) result {
 		res.probs, res.stop = []Problem{{File: in.file, Reason: "cannot read the file: " + j.readErr.Error()}}, true
 		return res
 	}
+	sub := &converter{refs: p.c.refs, file: in.file}
+	if j.built != nil {
+		res.grow(len(j.built))
+		for i, o := range j.built {
+			line := j.first + i + 1
+			if o, ok := sub.built(record{line: line}, o); ok {
+				res.add(o, line)
+			}
+		}
+		res.probs = sub.probs
+		return res
+	}
 	recs := j.recs
 	if in.body != nil {
 		recs, res.probs, res.stop = in.body.records(j.ch)
 	}
-	sub := &converter{refs: p.c.refs, file: in.file}
-	res.obs = make([]warehouse.Observation, 0, len(recs))
-	res.keys = make([]uint64, 0, len(recs))
-	res.lines = make([]int32, 0, len(recs))
+	res.grow(len(recs))
 	var layout *[nObsCols]int
 	if in.body != nil {
 		layout = in.body.layout
@@ -159,16 +179,25 @@ func (p *plan) convert(j job) result {
 			l = obsLayout(r.cols)
 		}
 		f := obsFields(r, l)
-		o, ok := sub.observation(r, &f)
-		if !ok {
-			continue
+		if o, ok := sub.observation(r, &f); ok {
+			res.add(o, r.line)
 		}
-		key := warehouse.ObservationKey(&o)
-		o.ID = strconv.FormatUint(key, 16)
-		res.obs = append(res.obs, o)
-		res.keys = append(res.keys, key)
-		res.lines = append(res.lines, int32(r.line))
 	}
 	res.probs = append(res.probs, sub.probs...)
 	return res
+}
+
+func (res *result) grow(n int) {
+	res.obs = make([]warehouse.Observation, 0, n)
+	res.keys = make([]uint64, 0, n)
+	res.lines = make([]int32, 0, n)
+}
+
+// add keeps a valid row with its key (which is also its ID) and its line.
+func (res *result) add(o warehouse.Observation, line int) {
+	key := warehouse.ObservationKey(&o)
+	o.ID = strconv.FormatUint(key, 16)
+	res.obs = append(res.obs, o)
+	res.keys = append(res.keys, key)
+	res.lines = append(res.lines, int32(line))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // IngestRequest is the body of POST /admin/ingest: files by absolute path (the server
@@ -67,7 +68,7 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 		rep, err := svc.Load(r.Context(), files)
 		if err != nil {
 			log.Error("admin ingest failed", "err", err)
-			http.Error(w, "load failed: "+errorMessage(err), http.StatusInternalServerError)
+			http.Error(w, "load failed: "+warehouse.ErrorMessage(err), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

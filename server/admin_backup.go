@@ -55,7 +55,7 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 			} else {
 				log.Error("admin backup failed", "dir", req.Dir, "err", err)
 			}
-			http.Error(w, "backup failed: "+errorMessage(err), status)
+			http.Error(w, "backup failed: "+warehouse.ErrorMessage(err), status)
 			return
 		}
 		log.Info("backup written", "dir", req.Dir, "data_version", m.DataVersion, "tables", len(m.Tables))

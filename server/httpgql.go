@@ -102,7 +102,7 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration, tr
 			}
 		}
 		if info := infoFrom(r.Context()); info != nil {
-			info.operation = req.OperationName // else filled in from the document by gqlgen
+			info.gql.Operation = req.OperationName // else filled in from the document by the GraphQL handler
 		}
 		fix := &responseFixer{ResponseWriter: w, get: r.Method == http.MethodGet}
 		next.ServeHTTP(fix, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))

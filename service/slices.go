@@ -1,10 +1,10 @@
 package service
 
 import (
-	"container/list"
 	"context"
 	"sync"
 
+	"github.com/cadrestat/cadrestat/internal/lru"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
@@ -42,12 +42,13 @@ type sliceKey struct {
 	synthetic bool
 }
 
+// sliceCache keeps loaded slices in a byte-bounded LRU (internal/lru, sized by each slice's
+// estimate) and makes concurrent callers of one slice wait for a single load: a cold metric
+// asked for by a whole dashboard at once is read once, not once per panel.
 type sliceCache struct {
-	mu       sync.Mutex
-	maxBytes int
-	size     int
-	order    *list.List // *slice, front = most recent
-	items    map[sliceKey]*list.Element
+	mu      sync.Mutex // guards loading, and the look-up-then-load in get
+	loading map[sliceKey]*slice
+	loaded  *lru.Cache[sliceKey, *slice]
 }
 
 // rowOverhead estimates one cached observation beyond its strings: the struct, three
@@ -81,65 +82,58 @@ func compact(cells map[string]map[string]*warehouse.Observation) {
 }
 
 func newSliceCache(maxBytes int) *sliceCache {
-	return &sliceCache{maxBytes: maxBytes, order: list.New(), items: map[sliceKey]*list.Element{}}
+	return &sliceCache{loading: map[sliceKey]*slice{}, loaded: lru.New[sliceKey](maxBytes, func(s *slice) int { return s.bytes })}
 }
 
 // get returns the slice for key at version, loading it once (concurrent callers wait).
 func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load func(context.Context) (*slice, error)) (*slice, error) {
 	c.mu.Lock()
-	if e, ok := c.items[key]; ok {
-		s := e.Value.(*slice)
-		if s.version == version {
-			c.order.MoveToFront(e)
-			c.mu.Unlock()
-			select {
-			case <-s.ready:
-				return s, s.err
-			case <-ctx.Done():
-				return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
-			}
+	if s, ok := c.loaded.Get(key); ok && s.version == version {
+		c.mu.Unlock()
+		return s, nil
+	}
+	if s, ok := c.loading[key]; ok && s.version == version {
+		c.mu.Unlock()
+		select {
+		case <-s.ready:
+			return s, s.err
+		case <-ctx.Done():
+			return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
 		}
-		c.remove(e)
 	}
 	s := &slice{key: key, version: version, ready: make(chan struct{})}
-	c.items[key] = c.order.PushFront(s)
+	c.loading[key] = s
 	c.mu.Unlock()
 
 	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err == nil {
 		s.cells, s.yearly, s.years, s.periods, s.contested, s.bytes = loaded.cells, loaded.yearly, loaded.years, loaded.periods, loaded.contested, loaded.bytes
+		c.loaded.Add(key, s) // replaces a slice of an older version
 	}
 	s.err = err
 	close(s.ready)
-	if err != nil {
-		if e, ok := c.items[key]; ok && e.Value == s {
-			c.remove(e)
-		}
-	} else {
-		c.size += s.bytes
-		for c.size > c.maxBytes && c.order.Len() > 1 {
-			c.remove(c.order.Back())
-		}
+	if c.loading[key] == s {
+		delete(c.loading, key)
 	}
-	c.mu.Unlock()
 	return s, err
 }
 
-func (c *sliceCache) remove(e *list.Element) {
-	s := e.Value.(*slice)
-	c.order.Remove(e)
-	delete(c.items, s.key)
-	c.size -= s.bytes
+// peek returns a loaded slice for key at version without waiting or loading.
+func (c *sliceCache) peek(key sliceKey, version uint64) *slice {
+	if s, ok := c.loaded.Get(key); ok && s.version == version {
+		return s
+	}
+	return nil
 }
 
-// purge drops every slice (after a load).
+// purge drops every slice (after a load); loads in flight finish for their waiters only.
 func (c *sliceCache) purge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.order.Init()
-	c.items = map[sliceKey]*list.Element{}
-	c.size = 0
+	clear(c.loading)
+	c.loaded.Purge()
 }
 
 // metricSlice returns the current observations of a metric, one per cell, from the cache

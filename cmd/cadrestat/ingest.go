@@ -17,46 +17,70 @@ import (
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-func ingestCmd(ctx context.Context, args []string) error {
+// IngestMain is `cadrestat ingest FILE…`: it validates and loads files, handing them to a
+// running serve that holds the data folder, or opening the folder itself.
+type IngestMain struct {
+	ef         engineFlags
+	report     bool
+	cpuProfile string
+	paths      []string
+
+	profile *os.File
+	store   warehouse.Store
+}
+
+func (m *IngestMain) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
-	var ef engineFlags
-	ef.register(fs)
-	report := fs.Bool("report", false, "print the report as JSON (every problem at once)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	m.ef.register(fs)
+	fs.BoolVar(&m.report, "report", false, "print the report as JSON (every problem at once)")
+	fs.StringVar(&m.cpuProfile, "cpuprofile", "", "write a CPU profile of the load to this file")
 	fs.Parse(args)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	if fs.NArg() == 0 {
 		return errors.New("ingest needs at least one FILE (CSV or JSON, or a folder of them); see docs/data-format.md")
 	}
-	files, err := ingest.ReadFiles(fs.Args())
+	m.paths = fs.Args()
+	return nil
+}
+
+func (m *IngestMain) Run(ctx context.Context) error {
+	if m.cpuProfile != "" {
+		f, err := os.Create(m.cpuProfile)
+		if err != nil {
+			return err
+		}
+		m.profile = f
+		pprof.StartCPUProfile(f)
+	}
+	files, err := ingest.ReadFiles(m.paths)
 	if err != nil {
 		return err
 	}
-	rep, err := handOff(ctx, ef, files)
+	rep, err := handOff(ctx, m.ef, files)
 	if err != nil {
 		return err
 	}
 	if rep == nil { // no running server: open the folder ourselves
-		store, err := ef.open(ctx)
+		s, err := m.ef.open(ctx)
 		if err != nil {
 			return err
 		}
-		defer store.Close()
-		rep, err = service.New(store, logger()).Load(ctx, files)
-		if err != nil {
+		m.store = s
+		if rep, err = service.New(m.store, logger()).Load(ctx, files); err != nil {
 			return err
 		}
 	}
-	return printReport(rep, *report)
+	return printReport(rep, m.report)
+}
+
+func (m *IngestMain) Close() error {
+	if m.profile != nil {
+		pprof.StopCPUProfile()
+		m.profile.Close()
+	}
+	return closeStore(m.store)
 }
 
 func printReport(rep *ingest.Report, asJSON bool) error {

@@ -31,7 +31,8 @@ var tmpl = template.Must(template.New("brief").Funcs(template.FuncMap{
 }).Parse(page))
 
 // Handler serves GET /brief/{id}?year=&lang=vi|en (&map= to read an ID of the other map).
-func Handler(svc *service.Service) http.Handler {
+// Until available returns nil (the catalogue is loaded) every brief answers its error.
+func Handler(svc *service.Service, available func() error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		lang := q.Get("lang")
@@ -55,7 +56,7 @@ func Handler(svc *service.Service) http.Handler {
 		if m := q.Get("map"); m != "" {
 			mp = warehouse.Map(strings.ToUpper(m))
 		}
-		if err := svc.Available(); err != nil {
+		if err := available(); err != nil {
 			fail(w, err)
 			return
 		}

@@ -1,4 +1,4 @@
-package server
+package graph
 
 import (
 	"context"
@@ -15,8 +15,9 @@ import (
 
 // presentError maps every error to a client-safe message and an extensions.code. Messages
 // of *warehouse.Error are safe by construction; anything else (driver text, SQL, paths) is
-// logged with the request id and replaced by a generic message.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+// logged with the request id and replaced by a generic message. The first code is noted in
+// the request's Outcome, for its log line and metrics.
+func presentError(log *slog.Logger, requestID func(context.Context) string) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var werr *warehouse.Error
@@ -24,7 +25,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		switch {
 		case errors.As(err, &werr):
 			if werr.Kind == warehouse.KindInternal || werr.Kind == warehouse.KindUnavailable || werr.Kind == warehouse.KindTimeout {
-				log.ErrorContext(ctx, "request failed", "request_id", RequestID(ctx), "kind", werr.Kind, "err", err)
+				log.ErrorContext(ctx, "request failed", "request_id", requestID(ctx), "kind", werr.Kind, "err", err)
 			}
 			gqlErr.Message = werr.Message
 			setCode(gqlErr, string(werr.Kind))
@@ -42,12 +43,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = "the query took too long and was stopped"
 			setCode(gqlErr, string(warehouse.KindTimeout))
 		default:
-			log.ErrorContext(ctx, "unexpected error", "request_id", RequestID(ctx), "err", err)
+			log.ErrorContext(ctx, "unexpected error", "request_id", requestID(ctx), "err", err)
 			gqlErr.Message = "internal error"
 			setCode(gqlErr, string(warehouse.KindInternal))
 		}
-		if info := infoFrom(ctx); info != nil && info.errorCode == "" {
-			info.errorCode, _ = gqlErr.Extensions["code"].(string)
+		if o := OutcomeFrom(ctx); o != nil && o.ErrorCode == "" {
+			o.ErrorCode, _ = gqlErr.Extensions["code"].(string)
 		}
 		return gqlErr
 	}
@@ -62,14 +63,12 @@ func setCode(e *gqlerror.Error, code string) {
 
 // recoverPanic logs a resolver panic with its stack and the request id; the client sees
 // only "internal error".
-func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+func recoverPanic(log *slog.Logger, requestID func(context.Context) string) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return warehouse.Errorf(warehouse.KindInternal, "internal error")
 	}
 }
-
-func errorMessage(err error) string { return warehouse.ErrorMessage(err) }
 
 func requestErrorMessage(msg string) string {
 	switch {

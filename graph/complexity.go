@@ -1,10 +1,9 @@
-package server
+package graph
 
 import (
 	"slices"
 	"strings"
 
-	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/graph/model"
 	"github.com/cadrestat/cadrestat/service"
 )
@@ -20,7 +19,7 @@ const WarehouseQueryCost = 200
 // complexity weights every list by how long it can be, so the complexity limit bounds the
 // real work of a query: a page of observations costs its page size times its fields, and a
 // field that reaches the warehouse adds WarehouseQueryCost.
-func complexity(c *graph.ComplexityRoot) {
+func complexity(c *ComplexityRoot) {
 	times := func(n int) func(int) int { return func(child int) int { return 1 + n*child } }
 	// An observations field costs up to two warehouse queries (its page and its
 	// totalCount); both are counted on the field, since totalCount's own weight would be
