@@ -24,7 +24,7 @@ func presentError(log *slog.Logger, requestID func(context.Context) string) grap
 		var already *gqlerror.Error
 		switch {
 		case errors.As(err, &werr):
-			if werr.Kind == warehouse.KindInternal || werr.Kind == warehouse.KindUnavailable || werr.Kind == warehouse.KindTimeout {
+			if werr.Kind == warehouse.ErrInternal || werr.Kind == warehouse.ErrUnavailable || werr.Kind == warehouse.ErrTimeout {
 				log.ErrorContext(ctx, "request failed", "request_id", requestID(ctx), "kind", werr.Kind, "err", err)
 			}
 			gqlErr.Message = werr.Message
@@ -41,11 +41,11 @@ func presentError(log *slog.Logger, requestID func(context.Context) string) grap
 			setCode(gqlErr, "INTROSPECTION_DISABLED")
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the query took too long and was stopped"
-			setCode(gqlErr, string(warehouse.KindTimeout))
+			setCode(gqlErr, string(warehouse.ErrTimeout))
 		default:
 			log.ErrorContext(ctx, "unexpected error", "request_id", requestID(ctx), "err", err)
 			gqlErr.Message = "internal error"
-			setCode(gqlErr, string(warehouse.KindInternal))
+			setCode(gqlErr, string(warehouse.ErrInternal))
 		}
 		if o := OutcomeFrom(ctx); o != nil && o.ErrorCode == "" {
 			o.ErrorCode, _ = gqlErr.Extensions["code"].(string)
@@ -66,7 +66,7 @@ func setCode(e *gqlerror.Error, code string) {
 func recoverPanic(log *slog.Logger, requestID func(context.Context) string) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		return warehouse.Errorf(warehouse.KindInternal, "internal error")
+		return warehouse.Errorf(warehouse.ErrInternal, "internal error")
 	}
 }
 

@@ -66,10 +66,10 @@ func TestExecAndOutcome(t *testing.T) {
 // preference rule still answer.
 func TestAvailableGatesDataFields(t *testing.T) {
 	h := handler(t, graph.Options{Available: func() error {
-		return warehouse.Errorf(warehouse.KindUnavailable, "not yet")
+		return warehouse.Errorf(warehouse.ErrUnavailable, "not yet")
 	}})
 	resp := h.Exec(context.Background(), &graphql.RawParams{Query: `{ province(id: "VN63-01") { id } }`})
-	if len(resp.Errors) != 1 || resp.Errors[0].Message != "not yet" || resp.Errors[0].Extensions["code"] != string(warehouse.KindUnavailable) {
+	if len(resp.Errors) != 1 || resp.Errors[0].Message != "not yet" || resp.Errors[0].Extensions["code"] != string(warehouse.ErrUnavailable) {
 		t.Fatalf("unavailable: %s %v", resp.Data, resp.Errors)
 	}
 	resp = h.Exec(context.Background(), &graphql.RawParams{Query: `{ __typename }`})

@@ -90,7 +90,7 @@ func csvURL(c *service.Comparison) string {
 func (r *Resolver) alternatives(ctx context.Context, o *warehouse.Observation) ([]*warehouse.Observation, error) {
 	l := loaders.For(ctx)
 	if l == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "loaders missing from request")
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "loaders missing from request")
 	}
 	all, err := l.Alternatives.Load(ctx, o.CellKey())
 	if err != nil {
@@ -109,7 +109,7 @@ func (r *Resolver) alternatives(ctx context.Context, o *warehouse.Observation) (
 func (r *Resolver) revisions(ctx context.Context, o *warehouse.Observation) ([]*warehouse.Observation, error) {
 	l := loaders.For(ctx)
 	if l == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "loaders missing from request")
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "loaders missing from request")
 	}
 	all, err := l.Revisions.Load(ctx, o.ID)
 	if err != nil {

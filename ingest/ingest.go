@@ -100,25 +100,25 @@ func newPlan(files []File, cat *warehouse.Catalog) *plan {
 		all = append(all, ps...)
 		probs = append(probs, pr...)
 	}
-	order := map[Kind]int{KindSources: 0, KindProvinces: 1, KindLineage: 2, KindGroups: 3, KindMetrics: 4, KindTargets: 5, KindObservations: 6}
+	order := map[FileKind]int{FileSources: 0, FileProvinces: 1, FileLineage: 2, FileGroups: 3, FileMetrics: 4, FileTargets: 5, FileObservations: 6}
 	sort.SliceStable(all, func(i, j int) bool { return order[all[i].kind] < order[all[j].kind] })
 	p := &plan{c: &converter{refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}, probs: probs}}
 	for _, f := range all {
 		p.c.file = f.file
 		switch f.kind {
-		case KindSources:
+		case FileSources:
 			p.c.sources(f)
-		case KindProvinces:
+		case FileProvinces:
 			p.c.provinces(f)
-		case KindLineage:
+		case FileLineage:
 			p.c.lineage(f)
-		case KindGroups:
+		case FileGroups:
 			p.c.groups(f)
-		case KindMetrics:
+		case FileMetrics:
 			p.c.metrics(f)
-		case KindTargets:
+		case FileTargets:
 			p.c.targets(f)
-		case KindObservations:
+		case FileObservations:
 			p.inputs = append(p.inputs, obsInput{file: f.file, records: f.records, body: f.body})
 		}
 	}

@@ -58,7 +58,7 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
 }
 
-// Observation columns, by position in columns[KindObservations].all.
+// Observation columns, by position in columns[FileObservations].all.
 const (
 	oSubject = iota
 	oMetric
@@ -88,7 +88,7 @@ func obsFields(r record, layout *[nObsCols]int) (f [nObsCols]string) {
 // obsLayout maps the observation columns to positions in cols (-1: absent).
 func obsLayout(cols []string) *[nObsCols]int {
 	var l [nObsCols]int
-	for i, name := range columns[KindObservations].all {
+	for i, name := range columns[FileObservations].all {
 		l[i] = slices.Index(cols, name)
 	}
 	return &l
@@ -99,7 +99,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 	ok := true
 	for _, i := range []int{oSubject, oMetric, oPeriod, oStatus, oSource} {
 		if f[i] == "" {
-			c.bad(r, columns[KindObservations].all[i], "is required")
+			c.bad(r, columns[FileObservations].all[i], "is required")
 			ok = false
 		}
 	}
@@ -204,11 +204,11 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 		c.bad(r, "denominator", "must not be zero")
 		return false
 	}
-	if o.Numerator != nil && o.Denominator != nil && *o.Numerator > *o.Denominator && m.Kind == warehouse.KindShare {
+	if o.Numerator != nil && o.Denominator != nil && *o.Numerator > *o.Denominator && m.Kind == warehouse.MetricShare {
 		c.bad(r, "numerator", "%g is larger than the denominator %g", *o.Numerator, *o.Denominator)
 		return false
 	}
-	if o.Value == nil && o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.KindShare {
+	if o.Value == nil && o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.MetricShare {
 		v := 100 * *o.Numerator / *o.Denominator
 		o.Value = &v
 	}
@@ -216,7 +216,7 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 		c.bad(r, "value", "is required (or give numerator and denominator for a share)")
 		return false
 	}
-	if m.Kind == warehouse.KindShare {
+	if m.Kind == warehouse.MetricShare {
 		if *o.Value < 0 || *o.Value > 100 {
 			c.bad(r, "value", "share %g is outside 0–100", *o.Value)
 			return false
@@ -228,11 +228,11 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 			}
 		}
 	}
-	if m.Kind == warehouse.KindCount && *o.Value < 0 {
+	if m.Kind == warehouse.MetricCount && *o.Value < 0 {
 		c.bad(r, "value", "a count must not be negative")
 		return false
 	}
-	if m.Kind == warehouse.KindCount && *o.Value != math.Trunc(*o.Value) {
+	if m.Kind == warehouse.MetricCount && *o.Value != math.Trunc(*o.Value) {
 		c.bad(r, "value", "a count must be a whole number, not %g", *o.Value)
 		return false
 	}

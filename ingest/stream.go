@@ -128,7 +128,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 					where = p.inputs[first>>32].file + " line " + strconv.Itoa(int(uint32(first)))
 				}
 				p.c.probs = append(p.c.probs, Problem{File: p.inputs[inputIdx].file, Line: int(r.lines[i]),
-					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[KindObservations])})
+					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[FileObservations])})
 				continue
 			}
 			keep = append(keep, r.obs[i])

@@ -99,7 +99,7 @@ func (m *Manager) Available() error {
 	if m.Ready() {
 		return nil
 	}
-	return warehouse.Errorf(warehouse.KindUnavailable, "the warehouse is not reachable yet; try again shortly")
+	return warehouse.Errorf(warehouse.ErrUnavailable, "the warehouse is not reachable yet; try again shortly")
 }
 
 // Drain marks the process as shutting down: /readyz answers 503 so load balancers stop

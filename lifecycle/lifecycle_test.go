@@ -25,7 +25,7 @@ func (d *down) err() error {
 	if d.up.Load() {
 		return nil
 	}
-	return warehouse.Errorf(warehouse.KindUnavailable, "down")
+	return warehouse.Errorf(warehouse.ErrUnavailable, "down")
 }
 
 func (d *down) Ping(context.Context) error { return d.err() }
@@ -59,7 +59,7 @@ func TestStartRetriesUntilTheWarehouseAnswers(t *testing.T) {
 	m := lifecycle.New(service.New(store, quiet), quiet)
 	m.RetryEvery = 10 * time.Millisecond
 	m.Start(ctx, time.Hour)
-	if m.Ready() || warehouse.ErrorKind(m.Available()) != warehouse.KindUnavailable || m.NotReady(ctx) != "warehouse unreachable" {
+	if m.Ready() || warehouse.KindOf(m.Available()) != warehouse.ErrUnavailable || m.NotReady(ctx) != "warehouse unreachable" {
 		t.Fatalf("down: ready %v, available %v, not ready %q", m.Ready(), m.Available(), m.NotReady(ctx))
 	}
 	store.up.Store(true)

@@ -50,7 +50,7 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 		m, err := b.Backup(r.Context(), req.Dir)
 		if err != nil {
 			status := http.StatusInternalServerError
-			if warehouse.ErrorKind(err) == warehouse.KindInvalid {
+			if warehouse.KindOf(err) == warehouse.ErrInvalid {
 				status = http.StatusBadRequest
 			} else {
 				log.Error("admin backup failed", "dir", req.Dir, "err", err)

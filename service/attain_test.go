@@ -12,7 +12,7 @@ import (
 // relies on MET, ABOVE or UNKNOWN being decided from the whole interval of a bound, and on
 // the gap being positive on the right side of the target.
 func TestAttainmentOfACeiling(t *testing.T) {
-	vac := &warehouse.Metric{ID: "vacancies", Kind: warehouse.KindCount, Better: "LOWER", Aggregation: "SUM"}
+	vac := &warehouse.Metric{ID: "vacancies", Kind: warehouse.MetricCount, Better: "LOWER", Aggregation: "SUM"}
 	atMost5 := &warehouse.Target{Upper: f(5), UpperInclusive: true}
 	under5 := &warehouse.Target{Upper: f(5)}
 	for _, c := range []struct {

@@ -101,13 +101,13 @@ func briefSectionOf(m *warehouse.Metric) string {
 // Brief builds the brief of one province (see the package comment above).
 func (s *Service) Brief(ctx context.Context, a BriefArgs) (*Brief, error) {
 	if a.Map != "" && a.Map != warehouse.VN63 && a.Map != warehouse.VN34 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", a.Map)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "map must be VN63 or VN34, not %q", a.Map)
 	}
 	if strings.TrimSpace(a.Province) == "" {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "province is empty")
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "province is empty")
 	}
 	if a.Province == warehouse.NationalID || s.group(a.Province) != nil {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "province: a brief is for one province, not %q (use compare or series for the nation and groups)", a.Province)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "province: a brief is for one province, not %q (use compare or series for the nation and groups)", a.Province)
 	}
 	if a.Year != 0 {
 		if err := checkYear("year", a.Year); err != nil {
@@ -177,7 +177,7 @@ func (s *Service) latestYear(ctx context.Context, u *warehouse.Province, metrics
 		}
 	}
 	if best == 0 {
-		return 0, warehouse.Errorf(warehouse.KindNotFound, "%s (%s) has no figures; give year", u.ID, u.Name)
+		return 0, warehouse.Errorf(warehouse.ErrNotFound, "%s (%s) has no figures; give year", u.ID, u.Name)
 	}
 	return best, nil
 }

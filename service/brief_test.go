@@ -95,19 +95,19 @@ func TestBriefArguments(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
 		a    BriefArgs
-		kind warehouse.Kind
+		kind warehouse.ErrKind
 		msg  string
 	}{
-		{BriefArgs{Province: "VN"}, warehouse.KindInvalid, "a brief is for one province"},
-		{BriefArgs{Province: "cluster5"}, warehouse.KindInvalid, "a brief is for one province"},
-		{BriefArgs{Province: " "}, warehouse.KindInvalid, "province is empty"},
-		{BriefArgs{Province: "VN63-01", Map: "X"}, warehouse.KindInvalid, "map must be"},
-		{BriefArgs{Province: "VN63-01", Year: 3000}, warehouse.KindInvalid, "year 3000 is outside"},
-		{BriefArgs{Province: "Atlantis"}, warehouse.KindNotFound, `unknown province "Atlantis"`},
-		{BriefArgs{Province: "Hưng Yên", Map: warehouse.VN63}, warehouse.KindNotFound, "VN63-33 (Hưng Yên) has no figures; give year"},
+		{BriefArgs{Province: "VN"}, warehouse.ErrInvalid, "a brief is for one province"},
+		{BriefArgs{Province: "cluster5"}, warehouse.ErrInvalid, "a brief is for one province"},
+		{BriefArgs{Province: " "}, warehouse.ErrInvalid, "province is empty"},
+		{BriefArgs{Province: "VN63-01", Map: "X"}, warehouse.ErrInvalid, "map must be"},
+		{BriefArgs{Province: "VN63-01", Year: 3000}, warehouse.ErrInvalid, "year 3000 is outside"},
+		{BriefArgs{Province: "Atlantis"}, warehouse.ErrNotFound, `unknown province "Atlantis"`},
+		{BriefArgs{Province: "Hưng Yên", Map: warehouse.VN63}, warehouse.ErrNotFound, "VN63-33 (Hưng Yên) has no figures; give year"},
 	} {
 		_, err := svc.Brief(ctx, c.a)
-		if warehouse.ErrorKind(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
+		if warehouse.KindOf(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
 			t.Errorf("%+v: %v, want %s %q", c.a, err, c.kind, c.msg)
 		}
 	}

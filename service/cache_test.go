@@ -84,7 +84,7 @@ func TestBeforeTheFirstRefresh(t *testing.T) {
 		t.Fatalf("catalogue before refresh: %+v", c)
 	}
 	_, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
-	if warehouse.ErrorKind(err) != warehouse.KindNotFound {
+	if warehouse.KindOf(err) != warehouse.ErrNotFound {
 		t.Fatalf("compare before refresh: %v", err)
 	}
 }

@@ -151,10 +151,10 @@ func testCatalog() warehouse.Catalog {
 			{ID: "region:VN34:north", Kind: "region", Name: "North", Map: warehouse.VN34, Members: []string{"VN34-01", "VN34-08"}},
 		},
 		Metrics: []warehouse.Metric{
-			{ID: "share", Unit: "percent", Kind: warehouse.KindShare, Better: "HIGHER", Aggregation: "RATIO", Body: "provincial party committee"},
-			{ID: "count", Unit: "positions", Kind: warehouse.KindCount, Better: "HIGHER", Aggregation: "SUM", Body: "People's Council"},
-			{ID: "vacancies", Unit: "positions", Kind: warehouse.KindCount, Better: "LOWER", Aggregation: "SUM", Body: "party organisation"},
-			{ID: "rate", Kind: warehouse.KindAmount, Better: "NONE", Aggregation: "NONE", Body: "staff"},
+			{ID: "share", Unit: "percent", Kind: warehouse.MetricShare, Better: "HIGHER", Aggregation: "RATIO", Body: "provincial party committee"},
+			{ID: "count", Unit: "positions", Kind: warehouse.MetricCount, Better: "HIGHER", Aggregation: "SUM", Body: "People's Council"},
+			{ID: "vacancies", Unit: "positions", Kind: warehouse.MetricCount, Better: "LOWER", Aggregation: "SUM", Body: "party organisation"},
+			{ID: "rate", Kind: warehouse.MetricAmount, Better: "NONE", Aggregation: "NONE", Body: "staff"},
 		},
 		Sources: []warehouse.Source{
 			{ID: "seed-1", Title: "Báo cáo tổng kết", Issuer: "Ban Tổ chức Trung ương", DocNumber: "12-BC/TW", Date: "2021-03-01", Kind: "seed", Location: "001_x.txt"},

@@ -154,10 +154,10 @@ func interval(m *warehouse.Metric, v *Value) (Interval, bool) {
 	}
 	x := *v.Value
 	floor, ceil := math.Inf(-1), math.Inf(1)
-	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+	if m.Kind == warehouse.MetricShare || m.Kind == warehouse.MetricCount {
 		floor = 0
 	}
-	if m.Kind == warehouse.KindShare {
+	if m.Kind == warehouse.MetricShare {
 		ceil = 100
 	}
 	switch v.Qualifier {

@@ -11,7 +11,7 @@ import (
 
 func f(x float64) *float64 { return &x }
 
-var share = &warehouse.Metric{ID: "s", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"}
+var share = &warehouse.Metric{ID: "s", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"}
 
 func fig(v float64, q string) *Value { return &Value{Value: f(v), Qualifier: q} }
 

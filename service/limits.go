@@ -47,7 +47,7 @@ func distinct(arg string, list []string, max int) ([]string, error) {
 			continue
 		}
 		if len(out) == max {
-			return nil, warehouse.Errorf(warehouse.KindInvalid, "%s lists more than %d distinct entries; the limit is %d", arg, max, max)
+			return nil, warehouse.Errorf(warehouse.ErrInvalid, "%s lists more than %d distinct entries; the limit is %d", arg, max, max)
 		}
 		seen[s] = struct{}{}
 		out = append(out, s)

@@ -37,8 +37,8 @@ func TestDistinctListLimits(t *testing.T) {
 		s := fmt.Sprint(got)
 		if err != nil {
 			s = warehouse.ErrorMessage(err)
-			if warehouse.ErrorKind(err) != warehouse.KindInvalid {
-				t.Errorf("error kind %s", warehouse.ErrorKind(err))
+			if warehouse.KindOf(err) != warehouse.ErrInvalid {
+				t.Errorf("error kind %s", warehouse.KindOf(err))
 			}
 		}
 		if s != c.want {
@@ -108,7 +108,7 @@ func TestListLimitsOfEveryQuery(t *testing.T) {
 		}, "provinces lists more than 64"},
 	} {
 		err := c.run()
-		if warehouse.ErrorKind(err) != warehouse.KindInvalid || !strings.Contains(warehouse.ErrorMessage(err), c.want) {
+		if warehouse.KindOf(err) != warehouse.ErrInvalid || !strings.Contains(warehouse.ErrorMessage(err), c.want) {
 			t.Errorf("%s: %v, want BAD_USER_INPUT %q", c.name, err, c.want)
 		}
 	}
@@ -137,45 +137,45 @@ func TestArgumentErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		run  func() error
-		kind warehouse.Kind
+		kind warehouse.ErrKind
 		msg  string
 	}{
-		{"unknown metric", compare(CompareArgs{Metric: "nope", Year: 2020, Map: warehouse.VN63}), warehouse.KindNotFound, `unknown metric "nope"`},
-		{"year and period", compare(CompareArgs{Metric: "share", Year: 2020, Period: "2020", Map: warehouse.VN63}), warehouse.KindInvalid, "give year or period, not both"},
-		{"neither", compare(CompareArgs{Metric: "share", Map: warehouse.VN63}), warehouse.KindInvalid, "give year or period"},
-		{"year out of range", compare(CompareArgs{Metric: "share", Year: 1900, Map: warehouse.VN63}), warehouse.KindInvalid, "year 1900 is outside 1945–2100"},
-		{"bad period", compare(CompareArgs{Metric: "share", Period: "last year", Map: warehouse.VN63}), warehouse.KindInvalid, `period "last year" must be`},
-		{"bad map", compare(CompareArgs{Metric: "share", Year: 2020, Map: "VN99"}), warehouse.KindInvalid, `map must be VN63 or VN34, not "VN99"`},
-		{"unknown group", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Group: "nope"}), warehouse.KindNotFound, `unknown group "nope"`},
-		{"unknown province", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Provinces: []string{"Atlantis"}}), warehouse.KindNotFound,
+		{"unknown metric", compare(CompareArgs{Metric: "nope", Year: 2020, Map: warehouse.VN63}), warehouse.ErrNotFound, `unknown metric "nope"`},
+		{"year and period", compare(CompareArgs{Metric: "share", Year: 2020, Period: "2020", Map: warehouse.VN63}), warehouse.ErrInvalid, "give year or period, not both"},
+		{"neither", compare(CompareArgs{Metric: "share", Map: warehouse.VN63}), warehouse.ErrInvalid, "give year or period"},
+		{"year out of range", compare(CompareArgs{Metric: "share", Year: 1900, Map: warehouse.VN63}), warehouse.ErrInvalid, "year 1900 is outside 1945–2100"},
+		{"bad period", compare(CompareArgs{Metric: "share", Period: "last year", Map: warehouse.VN63}), warehouse.ErrInvalid, `period "last year" must be`},
+		{"bad map", compare(CompareArgs{Metric: "share", Year: 2020, Map: "VN99"}), warehouse.ErrInvalid, `map must be VN63 or VN34, not "VN99"`},
+		{"unknown group", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Group: "nope"}), warehouse.ErrNotFound, `unknown group "nope"`},
+		{"unknown province", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Provinces: []string{"Atlantis"}}), warehouse.ErrNotFound,
 			`unknown province "Atlantis" on map VN63 in provinces`},
-		{"province of the other map", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Provinces: []string{"VN34-08"}}), warehouse.KindInvalid,
+		{"province of the other map", compare(CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Provinces: []string{"VN34-08"}}), warehouse.ErrInvalid,
 			"provinces: VN34-08 (Tuyên Quang) is on map VN34, not VN63; use map: VN34 or an ID of map VN63"},
 		{"series span", func() error {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 2021, To: 2020, Map: warehouse.VN63})
 			return err
-		}, warehouse.KindInvalid, "from 2021 is after to 2020"},
+		}, warehouse.ErrInvalid, "from 2021 is after to 2020"},
 		{"series year", func() error {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 1800, To: 2020, Map: warehouse.VN63})
 			return err
-		}, warehouse.KindInvalid, "from 1800 is outside"},
+		}, warehouse.ErrInvalid, "from 1800 is outside"},
 		{"series to", func() error {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 2000, To: 2200, Map: warehouse.VN63})
 			return err
-		}, warehouse.KindInvalid, "to 2200 is outside"},
+		}, warehouse.ErrInvalid, "to 2200 is outside"},
 		{"series metric", func() error {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "nope", From: 2000, To: 2020, Map: warehouse.VN63})
 			return err
-		}, warehouse.KindNotFound, "unknown metric"},
+		}, warehouse.ErrNotFound, "unknown metric"},
 		{"series map", func() error {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 2000, To: 2020, Map: "X"})
 			return err
-		}, warehouse.KindInvalid, "map must be"},
+		}, warehouse.ErrInvalid, "map must be"},
 		{"provinces of an unknown group", func() error { _, err := svc.Provinces(warehouse.VN63, "", "nope"); return err },
-			warehouse.KindNotFound, `unknown group "nope"`},
+			warehouse.ErrNotFound, `unknown group "nope"`},
 	} {
 		err := c.run()
-		if warehouse.ErrorKind(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
+		if warehouse.KindOf(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
 			t.Errorf("%s: %v, want %s %q", c.name, err, c.kind, c.msg)
 		}
 	}
@@ -184,7 +184,7 @@ func TestArgumentErrors(t *testing.T) {
 // A failing warehouse is reported as its error, not as an empty comparison.
 func TestWarehouseErrorsReachTheCaller(t *testing.T) {
 	svc, fs := newFake(t)
-	fs.err = warehouse.Errorf(warehouse.KindUnavailable, "down")
+	fs.err = warehouse.Errorf(warehouse.ErrUnavailable, "down")
 	ctx := context.Background()
 	for name, run := range map[string]func() error{
 		"compare": func() error {
@@ -216,7 +216,7 @@ func TestWarehouseErrorsReachTheCaller(t *testing.T) {
 		"count": func() error { _, err := svc.Count(ctx, &ObservationPage{}); return err },
 		"warm":  func() error { return svc.Warm(ctx) },
 	} {
-		if err := run(); warehouse.ErrorKind(err) != warehouse.KindUnavailable {
+		if err := run(); warehouse.KindOf(err) != warehouse.ErrUnavailable {
 			t.Errorf("%s: %v, want the warehouse's UNAVAILABLE", name, err)
 		}
 	}

@@ -100,7 +100,7 @@ func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToStrin
 func DecodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "obs:") || len(b) > 64 || len(b) == len("obs:") {
-		return "", warehouse.Errorf(warehouse.KindInvalid, "invalid cursor %q", c)
+		return "", warehouse.Errorf(warehouse.ErrInvalid, "invalid cursor %q", c)
 	}
 	return strings.TrimPrefix(string(b), "obs:"), nil
 }
@@ -117,7 +117,7 @@ type FilterArgs struct {
 // Observations returns one page; unknown references are errors, not empty pages.
 func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, after string) (*ObservationPage, error) {
 	if first < 0 || first > MaxPageSize {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
 	}
 	cat := s.Catalog()
 	var err error
@@ -136,12 +136,12 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 		YearFrom: f.FromYear, YearTo: f.ToYear, IncludeSynthetic: f.IncludeSynthetic, Limit: first + 1}
 	for _, m := range f.Metrics {
 		if cat.Metric(m) == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown metric %q", m)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown metric %q", m)
 		}
 	}
 	for _, src := range f.Sources {
 		if cat.Source(src) == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown source %q", src)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown source %q", src)
 		}
 	}
 	for _, y := range []int{f.FromYear, f.ToYear} {
@@ -177,7 +177,7 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 	if f.Group != "" {
 		g := s.group(f.Group)
 		if g == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in filter.group", f.Group)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q in filter.group", f.Group)
 		}
 		// The group's own figures and its members'.
 		wf.SubjectIDs = append(wf.SubjectIDs, g.ID)

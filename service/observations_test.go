@@ -48,10 +48,10 @@ func TestObservationPages(t *testing.T) {
 	if err != nil || len(p.Items) != 0 || fs.queries.Load() != before {
 		t.Fatalf("first 0: %v %d items, %d queries", err, len(p.Items), fs.queries.Load()-before)
 	}
-	if _, err := svc.Observations(ctx, f, 2, "not a cursor"); warehouse.ErrorKind(err) != warehouse.KindInvalid {
+	if _, err := svc.Observations(ctx, f, 2, "not a cursor"); warehouse.KindOf(err) != warehouse.ErrInvalid {
 		t.Fatalf("a bad cursor: %v", err)
 	}
-	if _, err := svc.Observations(ctx, f, -1, ""); warehouse.ErrorKind(err) != warehouse.KindInvalid {
+	if _, err := svc.Observations(ctx, f, -1, ""); warehouse.KindOf(err) != warehouse.ErrInvalid {
 		t.Fatalf("first -1: %v", err)
 	}
 }
@@ -89,17 +89,17 @@ func TestObservationFilterResolution(t *testing.T) {
 	}
 	for _, c := range []struct {
 		f    FilterArgs
-		kind warehouse.Kind
+		kind warehouse.ErrKind
 		msg  string
 	}{
-		{FilterArgs{Metrics: []string{"nope"}}, warehouse.KindNotFound, `unknown metric "nope"`},
-		{FilterArgs{Sources: []string{"nope"}}, warehouse.KindNotFound, `unknown source "nope"`},
-		{FilterArgs{Provinces: []string{"Atlantis"}}, warehouse.KindNotFound, `unknown province "Atlantis" in filter.provinces`},
-		{FilterArgs{Group: "nope"}, warehouse.KindNotFound, `unknown group "nope" in filter.group`},
-		{FilterArgs{FromYear: 1800}, warehouse.KindInvalid, "year 1800 is outside"},
+		{FilterArgs{Metrics: []string{"nope"}}, warehouse.ErrNotFound, `unknown metric "nope"`},
+		{FilterArgs{Sources: []string{"nope"}}, warehouse.ErrNotFound, `unknown source "nope"`},
+		{FilterArgs{Provinces: []string{"Atlantis"}}, warehouse.ErrNotFound, `unknown province "Atlantis" in filter.provinces`},
+		{FilterArgs{Group: "nope"}, warehouse.ErrNotFound, `unknown group "nope" in filter.group`},
+		{FilterArgs{FromYear: 1800}, warehouse.ErrInvalid, "year 1800 is outside"},
 	} {
 		_, err := svc.Observations(ctx, c.f, 10, "")
-		if warehouse.ErrorKind(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
+		if warehouse.KindOf(err) != c.kind || !strings.Contains(warehouse.ErrorMessage(err), c.msg) {
 			t.Errorf("%+v: %v, want %s %q", c.f, err, c.kind, c.msg)
 		}
 	}
@@ -150,7 +150,7 @@ func TestUnitLookups(t *testing.T) {
 			t.Errorf("%s %q: %v %v, want %v", c.m, c.ref, got, err, c.want)
 		}
 	}
-	if _, err := svc.FindProvince(warehouse.VN63, "VN34-08"); warehouse.ErrorKind(err) != warehouse.KindInvalid {
+	if _, err := svc.FindProvince(warehouse.VN63, "VN34-08"); warehouse.KindOf(err) != warehouse.ErrInvalid {
 		t.Errorf("an ID of the other map: %v", err)
 	}
 	names := func(ps []*warehouse.Province) string {

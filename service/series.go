@@ -44,7 +44,7 @@ func checkSpan(from, to int) error {
 		return err
 	}
 	if from > to {
-		return warehouse.Errorf(warehouse.KindInvalid, "from %d is after to %d", from, to)
+		return warehouse.Errorf(warehouse.ErrInvalid, "from %d is after to %d", from, to)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 		return nil, err
 	}
 	if len(a.Provinces) > MaxSeriesProvinces {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "at most %d provinces per series request", MaxSeriesProvinces)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "at most %d provinces per series request", MaxSeriesProvinces)
 	}
 	units, err := s.units(a.Map, a.Provinces, "")
 	if err != nil {
@@ -191,7 +191,7 @@ func (s *Service) Trend(ctx context.Context, metric, ref string, from, to int, k
 		return nil, err
 	}
 	if kind != "" && kind != "YEAR" && kind != "TERM" {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "periodKind must be YEAR or TERM, not %q", kind)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "periodKind must be YEAR or TERM, not %q", kind)
 	}
 	u, err := s.trendUnit(ref)
 	if err != nil {

@@ -189,7 +189,7 @@ func TestTrendFitsExactFiguresOfOneKind(t *testing.T) {
 			t.Errorf("trend(%v) is not an error", bad)
 		}
 	}
-	if _, err := svc.Trend(ctx, "share", "VN63-02", 2022, 2015, "", false); warehouse.ErrorKind(err) != warehouse.KindInvalid {
+	if _, err := svc.Trend(ctx, "share", "VN63-02", 2022, 2015, "", false); warehouse.KindOf(err) != warehouse.ErrInvalid {
 		t.Errorf("from after to: %v", err)
 	}
 }

@@ -98,7 +98,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 		case <-s.ready:
 			return s, s.err
 		case <-ctx.Done():
-			return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
+			return nil, warehouse.Wrap(ctx.Err(), warehouse.ErrTimeout, "the request was cancelled")
 		}
 	}
 	s := &slice{key: key, version: version, ready: make(chan struct{})}

@@ -63,13 +63,13 @@ func one(seed uint64, p *warehouse.Province, m *warehouse.Metric, year int, src 
 		Qualifier: warehouse.QualExact, Status: warehouse.StatusSynthetic, SourceID: src, Note: "synthetic (seed " + strconv.FormatUint(seed, 10) + ")"}
 	t := float64(year - 2010)
 	switch m.Kind {
-	case warehouse.KindShare:
+	case warehouse.MetricShare:
 		den := float64(40 + base.IntN(40))
 		share := (0.08 + 0.15*base.Float64()) + 0.004*t + 0.02*(yr.Float64()-0.5)
 		num := math.Round(den * math.Min(math.Max(share, 0), 1))
 		v := math.Round(10000*num/den) / 100
 		o.Numerator, o.Denominator, o.Value = &num, &den, &v
-	case warehouse.KindCount:
+	case warehouse.MetricCount:
 		v := math.Round(float64(20+base.IntN(500)) * (1 + 0.02*t) * (0.9 + 0.2*yr.Float64()))
 		o.Value = &v
 	default:

@@ -65,7 +65,7 @@ func (b *queryBudget) spend() error {
 	if b == nil || b.max <= 0 || b.left.Add(-1) >= 0 {
 		return nil
 	}
-	return Errorf(KindTooComplex, "this request needs more than %d warehouse queries, the limit per request; split it into several requests", b.max)
+	return Errorf(ErrTooComplex, "this request needs more than %d warehouse queries, the limit per request; split it into several requests", b.max)
 }
 
 // QueryObserver is told about every warehouse call made through a Limited store (the
@@ -97,7 +97,7 @@ func (l *Limited) acquire(ctx context.Context) error {
 		select {
 		case l.sem <- struct{}{}:
 		case <-ctx.Done():
-			return Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
+			return Wrap(ctx.Err(), ErrUnavailable, "the server is busy; try again shortly")
 		}
 	}
 	if l.obs != nil {

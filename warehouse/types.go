@@ -58,9 +58,9 @@ type Group struct {
 type MetricKind string
 
 const (
-	KindShare  MetricKind = "SHARE"  // a percentage with numerator and denominator
-	KindCount  MetricKind = "COUNT"  // persons, units, positions: summed across provinces
-	KindAmount MetricKind = "AMOUNT" // a rate or amount that cannot be summed or re-computed
+	MetricShare  MetricKind = "SHARE"  // a percentage with numerator and denominator
+	MetricCount  MetricKind = "COUNT"  // persons, units, positions: summed across provinces
+	MetricAmount MetricKind = "AMOUNT" // a rate or amount that cannot be summed or re-computed
 )
 
 // Metric is one indicator from the catalogue.

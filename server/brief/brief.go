@@ -40,14 +40,14 @@ func Handler(svc *service.Service, available func() error) http.Handler {
 			lang = "vi"
 		}
 		if lang != "vi" && lang != "en" {
-			fail(w, warehouse.Errorf(warehouse.KindInvalid, "lang must be vi or en, not %q", lang))
+			fail(w, warehouse.Errorf(warehouse.ErrInvalid, "lang must be vi or en, not %q", lang))
 			return
 		}
 		year := 0
 		if y := q.Get("year"); y != "" {
 			n, err := strconv.Atoi(y)
 			if err != nil {
-				fail(w, warehouse.Errorf(warehouse.KindInvalid, "year must be a number, not %q", y))
+				fail(w, warehouse.Errorf(warehouse.ErrInvalid, "year must be a number, not %q", y))
 				return
 			}
 			year = n
@@ -67,7 +67,7 @@ func Handler(svc *service.Service, available func() error) http.Handler {
 		}
 		var buf bytes.Buffer
 		if err := tmpl.Execute(&buf, build(svc, b, lang)); err != nil {
-			fail(w, warehouse.Wrap(err, warehouse.KindInternal, "the brief could not be rendered"))
+			fail(w, warehouse.Wrap(err, warehouse.ErrInternal, "the brief could not be rendered"))
 			return
 		}
 		h := w.Header()
@@ -318,7 +318,7 @@ func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 		return ""
 	}
 	const w, h, pad = 64.0, 16.0, 2.5
-	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+	if m.Kind == warehouse.MetricShare || m.Kind == warehouse.MetricCount {
 		lo = math.Min(lo, 0)
 	}
 	if hi == lo {

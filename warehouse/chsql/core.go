@@ -34,7 +34,7 @@ var (
 // NewCore returns a Core over ex for database db.
 func NewCore(ex Executor, db string) (*Core, error) {
 	if !ValidIdent(db) {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "invalid database name %q (use lower-case letters, digits, _)", db)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "invalid database name %q (use lower-case letters, digits, _)", db)
 	}
 	return &Core{Ex: ex, DB: db}, nil
 }
@@ -71,7 +71,7 @@ func (c *Core) HasLoad(ctx context.Context, file string) (bool, error) {
 // it to prove an interrupted load left nothing behind).
 func (c *Core) RawCount(ctx context.Context, table string) (uint64, error) {
 	if !ValidIdent(table) {
-		return 0, warehouse.Errorf(warehouse.KindInvalid, "invalid table name %q", table)
+		return 0, warehouse.Errorf(warehouse.ErrInvalid, "invalid table name %q", table)
 	}
 	var n uint64
 	err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + table}, func(r Row) error { return r.Scan(&n) })

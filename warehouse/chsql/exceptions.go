@@ -18,16 +18,16 @@ const (
 )
 
 // KindOfException maps a ClickHouse exception code to an error kind.
-func KindOfException(code int) warehouse.Kind {
+func KindOfException(code int) warehouse.ErrKind {
 	switch code {
 	case chTimeoutExceeded, chTooSlow, chQueryWasCancelled:
-		return warehouse.KindTimeout
+		return warehouse.ErrTimeout
 	case chMemoryLimit:
-		return warehouse.KindUnavailable
+		return warehouse.ErrUnavailable
 	case chAuthFailed, chUnknownUser, chWrongPassword, chReadonly:
-		return warehouse.KindUnavailable
+		return warehouse.ErrUnavailable
 	default:
-		return warehouse.KindInternal
+		return warehouse.ErrInternal
 	}
 }
 

@@ -78,10 +78,10 @@ func SchemaVersion() int { return Migrations[len(Migrations)-1].Version }
 // newer binary upgrades an older data folder and a second run changes nothing.
 func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) error {
 	if !ValidIdent(db) {
-		return warehouse.Errorf(warehouse.KindInvalid, "invalid database name %q", db)
+		return warehouse.Errorf(warehouse.ErrInvalid, "invalid database name %q", db)
 	}
 	if cluster != "" && !clusterRE.MatchString(cluster) {
-		return warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cluster)
+		return warehouse.Errorf(warehouse.ErrInvalid, "invalid cluster name %q", cluster)
 	}
 	run := func(stmt string) error {
 		for _, st := range ClusterStatements(stmt, cluster) {
@@ -114,7 +114,7 @@ func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) err
 		return err
 	}
 	if applied > SchemaVersion() {
-		return warehouse.Errorf(warehouse.KindConflict, "data folder has schema version %d, newer than this binary's %d; upgrade cadrestat", applied, SchemaVersion())
+		return warehouse.Errorf(warehouse.ErrConflict, "data folder has schema version %d, newer than this binary's %d; upgrade cadrestat", applied, SchemaVersion())
 	}
 	for _, m := range Migrations {
 		if m.Version <= applied || m.Version > upTo {

@@ -71,7 +71,7 @@ func AppendRowsBinary(b []byte, rows [][]any) ([]byte, error) {
 	for _, r := range rows {
 		var err error
 		if b, err = AppendRowBinary(b, r); err != nil {
-			return nil, warehouse.Wrap(err, warehouse.KindInternal, "cannot encode a row for the load")
+			return nil, warehouse.Wrap(err, warehouse.ErrInternal, "cannot encode a row for the load")
 		}
 	}
 	return b, nil

@@ -30,7 +30,7 @@ func fixture() *warehouse.Batch {
 			{ID: "g1", Kind: "region", Name: "Mekong", NameVI: "ĐBSCL", Map: warehouse.VN63, Members: []string{"VN63-92", "VN63-93"}, SourceID: "seed-1", Note: "n"},
 			{ID: "g2", Kind: "cluster"},
 		},
-		Metrics: []warehouse.Metric{{ID: "female_share", NameEN: "Women", NameVI: "Nữ", Unit: "percent", Kind: warehouse.KindShare, Body: "b", Level: "provincial", Better: "HIGHER", Aggregation: "RATIO", Description: "d"}},
+		Metrics: []warehouse.Metric{{ID: "female_share", NameEN: "Women", NameVI: "Nữ", Unit: "percent", Kind: warehouse.MetricShare, Body: "b", Level: "provincial", Better: "HIGHER", Aggregation: "RATIO", Description: "d"}},
 		Targets: []warehouse.Target{
 			{ID: "t1", MetricID: "female_share", Scope: "VN", Lower: ptr(20.0), Upper: ptr(25.5), LowerInclusive: true, Deadline: 2025, Directive: "35-CT/TW", SourceID: "seed-1", Quote: "q", Note: "n"},
 			{ID: "t2", MetricID: "female_share", Scope: "VN63-92", Upper: ptr(1e6), UpperInclusive: true},

@@ -74,11 +74,11 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	if cfg.Cluster != "" && !chsql.ValidCluster(cfg.Cluster) {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cfg.Cluster)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "invalid cluster name %q", cfg.Cluster)
 	}
 	conn, err := ch.Open(opts)
 	if err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "invalid ClickHouse connection settings")
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "invalid ClickHouse connection settings")
 	}
 	// No dial here: the pool connects on first use, so a server that is down when cadrestat
 	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
@@ -139,7 +139,7 @@ func (e *executor) prepare(ctx context.Context, q chsql.Query, data bool) (conte
 		if e.inline() {
 			s, err := chsql.Inline(q)
 			if err != nil {
-				return ctx, "", warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+				return ctx, "", warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 			}
 			sql = s
 		} else {
@@ -331,24 +331,24 @@ func translate(ctx context.Context, err error) error {
 	var ex *ch.Exception
 	if errors.As(err, &ex) {
 		if msg, ok := clusterExceptions[ex.Code]; ok {
-			return warehouse.Wrap(err, warehouse.KindUnavailable, msg)
+			return warehouse.Wrap(err, warehouse.ErrUnavailable, msg)
 		}
 		return warehouse.Wrap(err, chsql.KindOfException(int(ex.Code)), chsql.MessageOfException(int(ex.Code)))
 	}
 	if dl, ok := ctx.Deadline(); errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || (ok && time.Until(dl) < 100*time.Millisecond) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
 	}
 	if errors.Is(err, context.Canceled) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
 	}
 	// A refused, reset or dropped connection (server down, killed mid-query, restarting).
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, ch.ErrAcquireConnTimeout) || strings.Contains(err.Error(), "connection refused") {
-		return warehouse.Wrap(err, warehouse.KindUnavailable, "the warehouse server is unreachable")
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "the warehouse server is unreachable")
 	}
-	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+	return warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 }
 
 // Ping reports whether the warehouse answers. On a cluster it must be whole: the node

@@ -315,9 +315,9 @@ func leaks(msg string) bool {
 
 func mustUnavailable(t *testing.T, what string, err error) {
 	t.Helper()
-	if warehouse.ErrorKind(err) != warehouse.KindUnavailable || leaks(warehouse.ErrorMessage(err)) {
+	if warehouse.KindOf(err) != warehouse.ErrUnavailable || leaks(warehouse.ErrorMessage(err)) {
 		t.Fatalf("%s: kind %v, message %q (%v); want UNAVAILABLE with a message naming no host or driver text",
-			what, warehouse.ErrorKind(err), warehouse.ErrorMessage(err), err)
+			what, warehouse.KindOf(err), warehouse.ErrorMessage(err), err)
 	}
 }
 

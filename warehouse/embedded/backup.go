@@ -60,7 +60,7 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create backup folder "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create backup folder "+dir)
 	}
 	archive := filepath.Join(dir, ArchiveName)
 	if err := ctx.Err(); err != nil {
@@ -80,7 +80,7 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 		SchemaVersion: chsql.SchemaVersion(), DataVersion: dv, Archive: ArchiveName, Tables: tables}
 	raw, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(raw, '\n'), 0o600); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write the backup manifest")
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot write the backup manifest")
 	}
 	return m, nil
 }
@@ -125,20 +125,20 @@ func (s *Store) Restore(ctx context.Context, dir string) (*Manifest, error) {
 func ReadManifest(dir string) (*Manifest, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, fmt.Sprintf("%s is not a cadrestat backup (no readable %s)", dir, ManifestName))
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, fmt.Sprintf("%s is not a cadrestat backup (no readable %s)", dir, ManifestName))
 	}
 	var m Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "unreadable backup manifest in "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "unreadable backup manifest in "+dir)
 	}
 	if m.Format != 1 || !chsql.ValidIdent(m.Database) || m.Archive != filepath.Base(m.Archive) || m.Archive == "" || len(m.Tables) == 0 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup manifest in %s is not one this cadrestat wrote (format %d)", dir, m.Format)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "the backup manifest in %s is not one this cadrestat wrote (format %d)", dir, m.Format)
 	}
 	if m.SchemaVersion > chsql.SchemaVersion() {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, chsql.SchemaVersion())
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, chsql.SchemaVersion())
 	}
 	if _, err := os.Stat(filepath.Join(dir, m.Archive)); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "the backup archive "+m.Archive+" is missing from "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "the backup archive "+m.Archive+" is missing from "+dir)
 	}
 	return &m, nil
 }
@@ -214,11 +214,11 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 
 func compareTables(want, got []TableCheck) error {
 	if len(want) != len(got) {
-		return warehouse.Errorf(warehouse.KindInvalid, "the backup archive holds %d tables, its manifest lists %d: the backup is damaged", len(got), len(want))
+		return warehouse.Errorf(warehouse.ErrInvalid, "the backup archive holds %d tables, its manifest lists %d: the backup is damaged", len(got), len(want))
 	}
 	for i := range want {
 		if want[i] != got[i] {
-			return warehouse.Errorf(warehouse.KindInvalid, "table %s in the backup archive does not match its manifest (%d rows, checksum %x; manifest: %d rows, %x): the backup is damaged",
+			return warehouse.Errorf(warehouse.ErrInvalid, "table %s in the backup archive does not match its manifest (%d rows, checksum %x; manifest: %d rows, %x): the backup is damaged",
 				got[i].Name, got[i].Rows, got[i].Checksum, want[i].Rows, want[i].Checksum)
 		}
 	}
@@ -228,21 +228,21 @@ func compareTables(want, got []TableCheck) error {
 // emptyTarget refuses a backup folder that is relative or holds anything.
 func emptyTarget(dir string) error {
 	if !filepath.IsAbs(dir) {
-		return warehouse.Errorf(warehouse.KindInvalid, "backup folder %s must be an absolute path", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "backup folder %s must be an absolute path", dir)
 	}
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return warehouse.Wrap(err, warehouse.KindInvalid, "cannot read backup folder "+dir)
+		return warehouse.Wrap(err, warehouse.ErrInvalid, "cannot read backup folder "+dir)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.IsDir() {
-		return warehouse.Errorf(warehouse.KindInvalid, "%s exists and is not a folder", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "%s exists and is not a folder", dir)
 	}
 	if _, err := f.Readdirnames(1); err != io.EOF {
-		return warehouse.Errorf(warehouse.KindInvalid, "backup folder %s is not empty: give each backup a new folder", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "backup folder %s is not empty: give each backup a new folder", dir)
 	}
 	return nil
 }

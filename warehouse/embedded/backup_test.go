@@ -87,7 +87,7 @@ func TestBackupRefusesBadTargets(t *testing.T) {
 		file:           "is not a folder",
 	} {
 		_, err := s.Backup(ctx, dir)
-		if warehouse.ErrorKind(err) != warehouse.KindInvalid || !strings.Contains(warehouse.ErrorMessage(err), want) {
+		if warehouse.KindOf(err) != warehouse.ErrInvalid || !strings.Contains(warehouse.ErrorMessage(err), want) {
 			t.Errorf("Backup(%s) = %v, want %q", dir, err, want)
 		}
 	}

@@ -43,24 +43,24 @@ func connections() int {
 // what an interrupted load left behind. The folder is locked by this process until Close.
 func Open(ctx context.Context, dir, db string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create data folder "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create data folder "+dir)
 	}
 	conn, err := chdb.OpenN(dir, connections())
 	if err != nil {
 		if errors.Is(err, chdb.ErrUnsupported) {
-			return nil, warehouse.Wrap(err, warehouse.KindUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
+			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
 		}
 		if errors.Is(err, chdb.ErrLibraryMissing) {
-			return nil, warehouse.Wrap(err, warehouse.KindUnavailable,
+			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable,
 				fmt.Sprintf("embedded ClickHouse library not found (looked at %s); run `%s` or set CHDB_LIB_PATH", chdb.LibraryPath(), chdb.SetupCommand))
 		}
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
 	}
 	tmp := filepath.Join(dir, "load-tmp")
 	os.RemoveAll(tmp) // what a killed load left; this process holds the folder now
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		conn.Close()
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create "+tmp)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create "+tmp)
 	}
 	s, err := onConn(ctx, &executor{conn: conn, tmpDir: tmp}, db)
 	if err != nil {
@@ -204,10 +204,10 @@ var codeRE = regexp.MustCompile(`Code: (\d+)\.`)
 // exception text (which may hold SQL) stays in the wrapped cause, for logs only.
 func translate(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
 	}
 	if errors.Is(err, context.Canceled) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
 	}
 	var ex *chdb.Exception
 	if errors.As(err, &ex) {
@@ -217,7 +217,7 @@ func translate(ctx context.Context, err error) error {
 		}
 		return warehouse.Wrap(err, chsql.KindOfException(code), chsql.MessageOfException(code))
 	}
-	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+	return warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 }
 
 // Exec runs one statement with no parameters (administration and tests).

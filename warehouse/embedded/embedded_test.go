@@ -49,7 +49,7 @@ func TestOlderFolderIsUpgraded(t *testing.T) {
 func TestEngineErrorsAreSafe(t *testing.T) {
 	s := testenv.Store(t)
 	err := s.Exec(context.Background(), "SELECT * FROM nowhere.secret_table")
-	if warehouse.ErrorKind(err) != warehouse.KindInternal || strings.Contains(warehouse.ErrorMessage(err), "secret_table") {
+	if warehouse.KindOf(err) != warehouse.ErrInternal || strings.Contains(warehouse.ErrorMessage(err), "secret_table") {
 		t.Fatalf("err = %v; the client-safe message must hide the SQL", err)
 	}
 }
@@ -75,7 +75,7 @@ func TestCancelledRequestReturnsPromptly(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Fatalf("cancelled call returned after %v", took)
 	}
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
+	if warehouse.KindOf(err) != warehouse.ErrTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -85,7 +85,7 @@ func TestDeadlineBecomesMaxExecutionTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	err := s.Exec(ctx, "SELECT sleep(2)")
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the query took too long and was stopped" {
+	if warehouse.KindOf(err) != warehouse.ErrTimeout || warehouse.ErrorMessage(err) != "the query took too long and was stopped" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -143,7 +143,7 @@ func TestNoValueIsSplicedIntoSQL(t *testing.T) {
 	for i := range b.Observations {
 		b.Observations[i].MetricID = "zz-marker-metric'"
 	}
-	b.Metrics = append(b.Metrics, warehouse.Metric{ID: "zz-marker-metric'", NameEN: "m", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"})
+	b.Metrics = append(b.Metrics, warehouse.Metric{ID: "zz-marker-metric'", NameEN: "m", Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"})
 	if _, err := s.Load(ctx, b); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func benchStore(b *testing.B, conns int) (*embedded.Store, chsql.Query) {
 	}
 	for m := range 10 {
 		mid := fmt.Sprintf("metric_%d", m)
-		batch.Metrics = append(batch.Metrics, warehouse.Metric{ID: mid, NameEN: mid, Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"})
+		batch.Metrics = append(batch.Metrics, warehouse.Metric{ID: mid, NameEN: mid, Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"})
 		for _, subj := range subjects {
 			for y := 2010; y < 2025; y++ {
 				for _, src := range []string{"src-a", "src-b"} {

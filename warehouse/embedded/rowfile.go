@@ -18,7 +18,7 @@ var _ chsql.RowFiler = (*executor)(nil)
 func (e *executor) RowFile(_ context.Context, structure string) (chsql.RowFile, error) {
 	f, err := os.CreateTemp(e.tmpDir, "cadrestat-load-*.bin")
 	if err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot write a temporary file for the load")
 	}
 	return &rowFile{f: f, structure: structure}, nil
 }
@@ -37,7 +37,7 @@ func (r *rowFile) Source() string {
 
 func (r *rowFile) Write(p []byte, n int) error {
 	if _, err := r.f.Write(p); err != nil {
-		return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write a temporary file for the load")
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot write a temporary file for the load")
 	}
 	r.rows += n
 	return nil
@@ -46,7 +46,7 @@ func (r *rowFile) Write(p []byte, n int) error {
 func (r *rowFile) Reset() error {
 	r.rows = 0
 	if err := r.f.Truncate(0); err != nil {
-		return warehouse.Wrap(err, warehouse.KindUnavailable, "cannot reuse a temporary file for the load")
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot reuse a temporary file for the load")
 	}
 	_, err := r.f.Seek(0, 0)
 	return err
@@ -103,7 +103,7 @@ func (e *executor) structure(ctx context.Context, table string, columns []string
 	for i, c := range columns {
 		t, ok := types[c]
 		if !ok {
-			return "", warehouse.Errorf(warehouse.KindInternal, "column %s missing from %s", c, table)
+			return "", warehouse.Errorf(warehouse.ErrInternal, "column %s missing from %s", c, table)
 		}
 		parts[i] = c + " " + t
 	}

@@ -468,8 +468,8 @@ func Fixture() *warehouse.Batch {
 		Lineage: []warehouse.LineageLink{{From: "VN63-92", To: "VN34-92"}, {From: "VN63-93", To: "VN34-92"}, {From: "VN63-94", To: "VN34-92"}},
 		Groups:  []warehouse.Group{{ID: "cluster5", Kind: "cluster", Name: "Cluster 5", Map: warehouse.VN63, Members: []string{"VN63-92", "VN63-93"}}},
 		Metrics: []warehouse.Metric{
-			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"},
-			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.KindCount, Aggregation: "SUM", Better: "HIGHER"},
+			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"},
+			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.MetricCount, Aggregation: "SUM", Better: "HIGHER"},
 		},
 		Sources: []warehouse.Source{{ID: "src-a", Title: "Source A", Kind: "seed"},
 			{ID: "src-b", Title: "Source B", Kind: "press", URL: fixtureURL, Retrieved: "2025-06-01"}},
