@@ -63,13 +63,9 @@ func filterArgs(f *model.ObservationFilter) service.FilterArgs {
 	if f == nil {
 		return service.FilterArgs{}
 	}
-	out := service.FilterArgs{Metrics: f.Metrics, Provinces: f.Provinces, Periods: f.Periods, Sources: f.Sources,
+	return service.FilterArgs{Metrics: f.Metrics, Provinces: f.Provinces, Periods: f.Periods, Sources: f.Sources, Statuses: f.Statuses,
 		Group: deref(f.Group), FromYear: deref(f.FromYear), ToYear: deref(f.ToYear), IncludeSynthetic: deref(f.IncludeSynthetic),
 		IncludePredecessors: deref(f.IncludePredecessors)}
-	for _, st := range f.Statuses {
-		out.Statuses = append(out.Statuses, string(st))
-	}
-	return out
 }
 
 // csvURL is the export link of a comparison (served by the binary at /export/compare.csv).

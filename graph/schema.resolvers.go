@@ -257,7 +257,8 @@ func (r *queryResolver) Series(ctx context.Context, metric string, provinces []s
 
 // Trend is the resolver for the trend field.
 func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error) {
-	tr, err := r.Svc.Trend(ctx, metric, province, from, to, deref(periodKind), deref(includeSynthetic))
+	tr, err := r.Svc.Trend(ctx, service.TrendArgs{Metric: metric, Unit: province, From: from, To: to,
+		Kind: warehouse.PeriodKind(deref(periodKind)), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectPoints(ctx, tr.Points)
 	}

@@ -82,7 +82,7 @@ func (c *converter) required(r record, fields ...string) bool {
 	return ok
 }
 
-func oneOf(v string, allowed ...string) bool {
+func oneOf[T ~string](v T, allowed ...T) bool {
 	for _, a := range allowed {
 		if v == a {
 			return true
@@ -319,16 +319,16 @@ func (c *converter) metrics(p parsed) {
 			continue
 		}
 		kind := warehouse.MetricKind(strings.ToUpper(r.get("kind")))
-		agg := strings.ToUpper(r.get("aggregation"))
-		better := strings.ToUpper(r.get("better"))
+		agg := warehouse.Aggregation(strings.ToUpper(r.get("aggregation")))
+		better := warehouse.Direction(strings.ToUpper(r.get("better")))
 		switch {
-		case !oneOf(string(kind), "SHARE", "COUNT", "AMOUNT"):
+		case !oneOf(kind, warehouse.MetricShare, warehouse.MetricCount, warehouse.MetricAmount):
 			c.bad(r, "kind", "must be SHARE, COUNT or AMOUNT, not %q", r.get("kind"))
-		case !oneOf(agg, "RATIO", "SUM", "NONE"):
+		case !oneOf(agg, warehouse.AggRatio, warehouse.AggSum, warehouse.AggNone):
 			c.bad(r, "aggregation", "must be RATIO, SUM or NONE, not %q", r.get("aggregation"))
-		case kind == warehouse.MetricShare && agg == "SUM":
+		case kind == warehouse.MetricShare && agg == warehouse.AggSum:
 			c.bad(r, "aggregation", "a share cannot be summed across provinces; use RATIO (numerators over denominators) or NONE")
-		case !oneOf(better, "HIGHER", "LOWER", "NONE"):
+		case !oneOf(better, warehouse.HigherIsBetter, warehouse.LowerIsBetter, warehouse.NoDirection):
 			c.bad(r, "better", "must be HIGHER, LOWER or NONE, not %q", r.get("better"))
 		case c.dup(r, FileMetrics, r.get("id")):
 		default:

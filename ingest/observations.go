@@ -28,14 +28,14 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	s = strings.TrimSpace(s)
 	inRange := func(y int) bool { return y >= MinYear && y <= MaxYear }
 	if y, ok := plainYear(s); ok && inRange(y) { // the common case, without a regexp
-		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodYear, Start: y, End: y, Label: s}, ""
 	}
 	if m := yearRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !inRange(y) {
 			return warehouse.Period{}, "year " + m[1] + " is outside 1945–2100"
 		}
-		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodYear, Start: y, End: y, Label: s}, ""
 	}
 	if m := spanRE.FindStringSubmatch(s); m != nil {
 		a, _ := strconv.Atoi(m[2])
@@ -46,14 +46,14 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 		if b < a {
 			return warehouse.Period{}, "ends before it starts"
 		}
-		return warehouse.Period{Kind: strings.ToUpper(m[1]), Start: a, End: b, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodKind(strings.ToUpper(m[1])), Start: a, End: b, Label: s}, ""
 	}
 	if m := asOfRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !inRange(y) || !validDate("2006-01-02", s[len("asof:"):]) { // 2023-02-31 is no date
 			return warehouse.Period{}, "is not a valid date"
 		}
-		return warehouse.Period{Kind: "ASOF", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodAsOf, Start: y, End: y, Label: s}, ""
 	}
 	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
 }
@@ -107,7 +107,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return warehouse.Observation{}, false
 	}
 	o := warehouse.Observation{MetricID: f[oMetric], SourceID: f[oSource], Quote: f[oQuote], Note: f[oNote],
-		Status: strings.ToUpper(f[oStatus]), Qualifier: strings.ToUpper(f[oQualifier])}
+		Status: warehouse.Status(strings.ToUpper(f[oStatus])), Qualifier: warehouse.Qualifier(strings.ToUpper(f[oQualifier]))}
 	subj := f[oSubject]
 	switch {
 	case subj == warehouse.NationalID:

@@ -33,7 +33,7 @@ func (c *converter) built(r record, o warehouse.Observation) (warehouse.Observat
 		c.bad(r, "period", "%+v is not the period its label %q reads as", o.Period, o.Period.Label)
 		return o, false
 	}
-	if !c.marks(r, &o, srcKind, o.Qualifier, o.Status) {
+	if !c.marks(r, &o, srcKind, string(o.Qualifier), string(o.Status)) {
 		return o, false
 	}
 	for _, n := range []struct {

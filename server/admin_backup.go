@@ -75,17 +75,18 @@ func adminAuthorized(r *http.Request, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) == 1
 }
 
-// findBackuper finds the engine under the wrappers serve puts around it.
+// findBackuper finds the engine under the wrappers serve puts around it (each wrapper
+// offers Unwrap, as warehouse.Limited does).
 func findBackuper(s warehouse.Store) backuper {
 	for s != nil {
 		if b, ok := s.(backuper); ok {
 			return b
 		}
-		l, ok := s.(*warehouse.Limited)
+		w, ok := s.(interface{ Unwrap() warehouse.Store })
 		if !ok {
 			return nil
 		}
-		s = l.Store
+		s = w.Unwrap()
 	}
 	return nil
 }

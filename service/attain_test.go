@@ -18,18 +18,18 @@ func TestAttainmentOfACeiling(t *testing.T) {
 	for _, c := range []struct {
 		t      *warehouse.Target
 		v      *Value
-		status string
+		status TargetStatus
 		gap    *float64
 	}{
-		{atMost5, fig(3, "EXACT"), StMet, f(2)},
-		{atMost5, fig(5, "EXACT"), StMet, f(0)},
-		{atMost5, fig(7, "EXACT"), StAbove, f(-2)},
-		{atMost5, fig(4, "UPPER_BOUND"), StMet, nil},     // "<4" is 0–4: all of it at most 5
-		{atMost5, fig(4, "LOWER_BOUND"), StUnknown, nil}, // ">4" is 4–∞ for a count
-		{atMost5, fig(6, "LOWER_BOUND"), StAbove, nil},   // ">6" is 6–∞
-		{atMost5, fig(5, "APPROXIMATE"), StUnknown, nil}, // "≈5" is 4.5–5.5
-		{under5, fig(5, "EXACT"), StAbove, f(0)},         // 5 is not under 5
-		{under5, fig(4.5, "EXACT"), StMet, f(0.5)},
+		{atMost5, fig(3, "EXACT"), TargetMet, f(2)},
+		{atMost5, fig(5, "EXACT"), TargetMet, f(0)},
+		{atMost5, fig(7, "EXACT"), TargetAbove, f(-2)},
+		{atMost5, fig(4, "UPPER_BOUND"), TargetMet, nil},     // "<4" is 0–4: all of it at most 5
+		{atMost5, fig(4, "LOWER_BOUND"), TargetUnknown, nil}, // ">4" is 4–∞ for a count
+		{atMost5, fig(6, "LOWER_BOUND"), TargetAbove, nil},   // ">6" is 6–∞
+		{atMost5, fig(5, "APPROXIMATE"), TargetUnknown, nil}, // "≈5" is 4.5–5.5
+		{under5, fig(5, "EXACT"), TargetAbove, f(0)},         // 5 is not under 5
+		{under5, fig(4.5, "EXACT"), TargetMet, f(0.5)},
 	} {
 		gap, st := attainment(vac, c.t, c.v)
 		if st != c.status || fmt.Sprint(deref(gap)) != fmt.Sprint(deref(c.gap)) {
@@ -111,16 +111,16 @@ func TestTargetAttainmentCountsAndScopes(t *testing.T) {
 		t.Errorf("target %s", a.Target.ID)
 	}
 	// The nation's own 17.5 against ≥ 15: MET by 2.5.
-	if n := a.National; n.Unit.ID != "VN" || n.TargetStatus() != StMet || !near(n.GapToTarget(), 2.5) || !near(n.Figure().Value, 17.5) || n.Target.ID != "t-nat-2025" {
+	if n := a.National; n.Unit.ID != "VN" || n.TargetStatus() != TargetMet || !near(n.GapToTarget(), 2.5) || !near(n.Figure().Value, 17.5) || n.Target.ID != "t-nat-2025" {
 		t.Errorf("national %+v", n)
 	}
 	// Cluster 5's own 24 against its ≥ 25: BELOW by 1. The regions have no target: not listed.
-	if len(a.Groups) != 1 || a.Groups[0].Unit.ID != "cluster5" || a.Groups[0].Status != StBelow || !near(a.Groups[0].Gap, -1) || a.Groups[0].Target.ID != "t-cluster5" {
+	if len(a.Groups) != 1 || a.Groups[0].Unit.ID != "cluster5" || a.Groups[0].Status != TargetBelow || !near(a.Groups[0].Gap, -1) || a.Groups[0].Target.ID != "t-cluster5" {
 		t.Errorf("groups %+v", a.Groups)
 	}
 	// A metric without targets: every row NO_TARGET, none counted, no national target.
 	a, err = svc.TargetAttainment(context.Background(), CompareArgs{Metric: "count", Year: 2024, Map: warehouse.VN63})
-	if err != nil || a.Met+a.Below+a.Above+a.Unknown+a.NoData != 0 || a.National.Status != StNoTarget || a.Rows[0].Status != StNoTarget {
+	if err != nil || a.Met+a.Below+a.Above+a.Unknown+a.NoData != 0 || a.National.Status != NoTarget || a.Rows[0].Status != NoTarget {
 		t.Errorf("without targets: %v %+v", err, a)
 	}
 }

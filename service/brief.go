@@ -194,7 +194,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 	var pick *Point
 	for i := range pts {
 		p := &pts[i]
-		if (p.Period.Kind == "YEAR" || p.Period.Kind == "TERM") && p.Year >= year-BriefWindow {
+		if (p.Period.Kind == warehouse.PeriodYear || p.Period.Kind == warehouse.PeriodTerm) && p.Year >= year-BriefWindow {
 			if pick == nil || p.Year >= pick.Year {
 				pick = p
 			}
@@ -206,7 +206,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 	} else {
 		for i := range pts {
 			p := &pts[i]
-			if (p.Period.Kind == "RANGE" || p.Period.Kind == "ASOF") && p.Period.End >= year-BriefWindow {
+			if (p.Period.Kind == warehouse.PeriodRange || p.Period.Kind == warehouse.PeriodAsOf) && p.Period.End >= year-BriefWindow {
 				if pick == nil || p.Period.End > pick.Period.End || (p.Period.End == pick.Period.End && p.Period.Label < pick.Period.Label) {
 					pick = p
 				}
@@ -228,7 +228,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 		}
 	}
 	for _, p := range pts {
-		if p.Fig.Value != nil && (p.Period.Kind == "YEAR" || p.Period.Kind == "TERM") {
+		if p.Fig.Value != nil && (p.Period.Kind == warehouse.PeriodYear || p.Period.Kind == warehouse.PeriodTerm) {
 			it.Series = append(it.Series, p)
 		}
 	}

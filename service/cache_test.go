@@ -68,7 +68,7 @@ func TestFiguresAreReadOncePerDataVersion(t *testing.T) {
 		t.Errorf("warming 4 metrics: %d queries, want 12", q)
 	}
 	cmp(true)
-	if _, err := svc.Trend(ctx, "count", "VN", 2015, 2020, "", false); err != nil {
+	if _, err := svc.Trend(ctx, TrendArgs{Metric: "count", Unit: "VN", From: 2015, To: 2020}); err != nil {
 		t.Fatal(err)
 	}
 	if q := queries(); q != 0 {

@@ -93,14 +93,14 @@ func TestCombineByAggregationRule(t *testing.T) {
 // them (SYNTHETIC, then PROVISIONAL, then DERIVED, then PUBLISHED).
 func TestWeakestStatus(t *testing.T) {
 	for _, c := range []struct {
-		statuses []string
+		statuses []warehouse.Status
 		want     any
 	}{
-		{[]string{"PUBLISHED", "PUBLISHED"}, "PUBLISHED"},
-		{[]string{"PUBLISHED", "DERIVED"}, "DERIVED"},
-		{[]string{"DERIVED", "PROVISIONAL", "PUBLISHED"}, "PROVISIONAL"},
-		{[]string{"PROVISIONAL", "SYNTHETIC", "PUBLISHED"}, "SYNTHETIC"},
-		{[]string{"SYNTHETIC", "PUBLISHED"}, "SYNTHETIC"},
+		{[]warehouse.Status{"PUBLISHED", "PUBLISHED"}, warehouse.StatusPublished},
+		{[]warehouse.Status{"PUBLISHED", "DERIVED"}, warehouse.StatusDerived},
+		{[]warehouse.Status{"DERIVED", "PROVISIONAL", "PUBLISHED"}, warehouse.StatusProvisional},
+		{[]warehouse.Status{"PROVISIONAL", "SYNTHETIC", "PUBLISHED"}, warehouse.StatusSynthetic},
+		{[]warehouse.Status{"SYNTHETIC", "PUBLISHED"}, warehouse.StatusSynthetic},
 		{nil, nil},
 	} {
 		var parts []*warehouse.Observation
@@ -149,7 +149,7 @@ func TestCompareProjectsVN34BeforeTheMerger(t *testing.T) {
 	r = rowOf(t, c, "VN34-31")
 	if r.Value() != nil || r.Fig.Status() != nil || r.Qualifier() != nil || r.Display() != "" || r.RankRange != nil ||
 		strings.Join(r.Fig.MissingUnits(), ",") != "VN63-33" || r.Fig.Note() != "1 of 2 units lack an exact value with numerator and denominator" ||
-		r.TargetStatus() != StNoData || r.Figure().Period() != nil {
+		r.TargetStatus() != NoData || r.Figure().Period() != nil {
 		t.Errorf("VN34-31: %v missing %v note %q status %s", deref(r.Value()), r.Fig.MissingUnits(), r.Fig.Note(), r.TargetStatus())
 	}
 	if c.RankOf != 2 {

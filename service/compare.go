@@ -41,7 +41,7 @@ type Row struct {
 	ChangeNote     string   // why Change is null, or what it is measured from
 	Target         *warehouse.Target
 	Gap            *float64
-	Status         string // MET | BELOW | ABOVE | UNKNOWN | NO_TARGET | NO_DATA
+	Status         TargetStatus
 
 	iv *Interval // the figure as an interval, for ranking
 }
@@ -191,7 +191,7 @@ func comparePeriod(a CompareArgs) (int, *warehouse.Period, error) {
 	if msg != "" {
 		return 0, nil, warehouse.Errorf(warehouse.ErrInvalid, "period %q %s", a.Period, msg)
 	}
-	if p.Kind == "YEAR" {
+	if p.Kind == warehouse.PeriodYear {
 		return p.Start, nil, nil
 	}
 	return p.Start, &p, nil
@@ -250,7 +250,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		pick = sl.atLabel(per.Label)
 	}
 	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
-	higher := m.Better != "LOWER"
+	higher := m.Better != warehouse.LowerIsBetter
 
 	// Every unit of the map gets its figure and rank, so a filtered view keeps the real rank.
 	cat := s.Catalog()

@@ -37,7 +37,7 @@ func (f *fakeStore) Catalog(context.Context) (*warehouse.Catalog, error) {
 	return &c, nil
 }
 
-func listed(list []string, s string) bool {
+func listed[T ~string](list []T, s T) bool {
 	if len(list) == 0 {
 		return true
 	}
@@ -70,25 +70,17 @@ func (f *fakeStore) Observations(_ context.Context, flt warehouse.ObservationFil
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	if co := flt.OnePerCell; co != nil {
-		idx := func(list []string, s string) int {
-			for i, x := range list {
-				if x == s {
-					return i
-				}
-			}
-			return len(list)
-		}
 		better := func(a, b *warehouse.Observation) bool {
-			if x, y := idx(co.Statuses, a.Status), idx(co.Statuses, b.Status); x != y {
+			if x, y := position(co.Statuses, a.Status), position(co.Statuses, b.Status); x != y {
 				return x < y
 			}
 			if ea, eb := a.Qualifier == warehouse.QualExact, b.Qualifier == warehouse.QualExact; ea != eb {
 				return ea
 			}
-			if x, y := idx(co.PeriodKinds, a.Period.Kind), idx(co.PeriodKinds, b.Period.Kind); x != y {
+			if x, y := position(co.PeriodKinds, a.Period.Kind), position(co.PeriodKinds, b.Period.Kind); x != y {
 				return x < y
 			}
-			return idx(co.Sources, a.SourceID) < idx(co.Sources, b.SourceID)
+			return position(co.Sources, a.SourceID) < position(co.Sources, b.SourceID)
 		}
 		type cell struct {
 			subj, metric string
@@ -196,9 +188,15 @@ func ratio(subject, period string, num, den float64) warehouse.Observation {
 	return o
 }
 
-func withQual(o warehouse.Observation, q string) warehouse.Observation { o.Qualifier = q; return o }
+func withQual(o warehouse.Observation, q warehouse.Qualifier) warehouse.Observation {
+	o.Qualifier = q
+	return o
+}
 
-func withStatus(o warehouse.Observation, s string) warehouse.Observation { o.Status = s; return o }
+func withStatus(o warehouse.Observation, s warehouse.Status) warehouse.Observation {
+	o.Status = s
+	return o
+}
 
 // from gives an observation another source (and ID, since one source gives one row a cell).
 func fromSource(o warehouse.Observation, src string) warehouse.Observation {
@@ -234,4 +232,14 @@ func ival(p *int) any {
 		return nil
 	}
 	return *p
+}
+
+// position is the index of s in list, len(list) when absent (ranks last).
+func position[T comparable](list []T, s T) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return len(list)
 }

@@ -10,10 +10,12 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-func many(prefix string, n int) []string {
-	out := make([]string, n)
+func many(prefix string, n int) []string { return manyOf[string](prefix, n) }
+
+func manyOf[T ~string](prefix string, n int) []T {
+	out := make([]T, n)
 	for i := range out {
-		out[i] = prefix + strconv.Itoa(i)
+		out[i] = T(prefix + strconv.Itoa(i))
 	}
 	return out
 }
@@ -91,7 +93,7 @@ func TestListLimitsOfEveryQuery(t *testing.T) {
 			return err
 		}, "filter.periods lists more than 100"},
 		{"filter statuses", func() error {
-			_, err := svc.Observations(ctx, FilterArgs{Statuses: many("S", MaxFilterStatuses+1)}, 10, "")
+			_, err := svc.Observations(ctx, FilterArgs{Statuses: manyOf[warehouse.Status]("S", MaxFilterStatuses+1)}, 10, "")
 			return err
 		}, "filter.statuses lists more than 4"},
 		{"filter sources", func() error {
@@ -199,7 +201,10 @@ func TestWarehouseErrorsReachTheCaller(t *testing.T) {
 			_, err := svc.Series(ctx, SeriesArgs{Metric: "share", From: 2020, To: 2020, Map: warehouse.VN63, Provinces: []string{"VN"}})
 			return err
 		},
-		"trend": func() error { _, err := svc.Trend(ctx, "share", "VN", 2015, 2020, "", false); return err },
+		"trend": func() error {
+			_, err := svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "VN", From: 2015, To: 2020})
+			return err
+		},
 		"attainment": func() error {
 			_, err := svc.TargetAttainment(ctx, CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
 			return err

@@ -28,7 +28,7 @@ type ScopeAttainment struct {
 	Fig    Value
 	Target *warehouse.Target
 	Gap    *float64
-	Status string
+	Status TargetStatus
 }
 
 // TargetAttainment is a comparison summarised by status, with the nation and the groups
@@ -41,15 +41,15 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 	out := &Attainment{Metric: c.Metric, Year: c.Year, Period: c.Period, Target: c.Target, Rows: c.Rows}
 	for _, r := range c.Rows {
 		switch r.Status {
-		case StMet:
+		case TargetMet:
 			out.Met++
-		case StBelow:
+		case TargetBelow:
 			out.Below++
-		case StAbove:
+		case TargetAbove:
 			out.Above++
-		case StUnknown:
+		case TargetUnknown:
 			out.Unknown++
-		case StNoData:
+		case NoData:
 			out.NoData++
 		}
 	}
@@ -80,9 +80,9 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 	return out, nil
 }
 
-func (sa *ScopeAttainment) Figure() *Value        { return &sa.Fig }
-func (sa *ScopeAttainment) GapToTarget() *float64 { return sa.Gap }
-func (sa *ScopeAttainment) TargetStatus() string  { return sa.Status }
+func (sa *ScopeAttainment) Figure() *Value             { return &sa.Fig }
+func (sa *ScopeAttainment) GapToTarget() *float64      { return sa.Gap }
+func (sa *ScopeAttainment) TargetStatus() TargetStatus { return sa.Status }
 
 // MaxPageSize bounds a page of observations.
 const MaxPageSize = 500
@@ -107,11 +107,12 @@ func DecodeCursor(c string) (string, error) {
 
 // FilterArgs are the API's observation filter, before resolution.
 type FilterArgs struct {
-	Metrics, Provinces, Periods, Statuses, Sources []string
-	Group                                          string
-	FromYear, ToYear                               int
-	IncludeSynthetic                               bool
-	IncludePredecessors                            bool // VN34 IDs also select their VN63 predecessors
+	Metrics, Provinces, Periods, Sources []string
+	Statuses                             []warehouse.Status
+	Group                                string
+	FromYear, ToYear                     int
+	IncludeSynthetic                     bool
+	IncludePredecessors                  bool // VN34 IDs also select their VN63 predecessors
 }
 
 // Observations returns one page; unknown references are errors, not empty pages.
@@ -126,11 +127,13 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 		list *[]string
 		max  int
 	}{{"filter.metrics", &f.Metrics, MaxFilterMetrics}, {"filter.provinces", &f.Provinces, MaxFilterProvinces},
-		{"filter.periods", &f.Periods, MaxFilterPeriods}, {"filter.statuses", &f.Statuses, MaxFilterStatuses},
-		{"filter.sources", &f.Sources, MaxFilterSources}} {
+		{"filter.periods", &f.Periods, MaxFilterPeriods}, {"filter.sources", &f.Sources, MaxFilterSources}} {
 		if *l.list, err = distinct(l.arg, *l.list, l.max); err != nil {
 			return nil, err
 		}
+	}
+	if f.Statuses, err = distinct("filter.statuses", f.Statuses, MaxFilterStatuses); err != nil {
+		return nil, err
 	}
 	wf := warehouse.ObservationFilter{MetricIDs: f.Metrics, PeriodLabels: f.Periods, Statuses: f.Statuses, SourceIDs: f.Sources,
 		YearFrom: f.FromYear, YearTo: f.ToYear, IncludeSynthetic: f.IncludeSynthetic, Limit: first + 1}
@@ -241,7 +244,7 @@ func (s *Service) Citation(o *warehouse.Observation) string {
 		c += ", retrieved " + src.Retrieved
 	}
 	if o.Status != warehouse.StatusPublished {
-		c += " [" + o.Status + "]"
+		c += " [" + string(o.Status) + "]"
 	}
 	return c
 }

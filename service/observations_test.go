@@ -73,7 +73,7 @@ func TestObservationFilterResolution(t *testing.T) {
 		{FilterArgs{Provinces: []string{"VN34-08"}, IncludePredecessors: true}, "[VN34-08 VN63-02 VN63-04]", false},
 		{FilterArgs{Provinces: []string{"VN34-08"}}, "[VN34-08]", false},
 		{FilterArgs{Group: "region:VN63:coast"}, "[region:VN63:coast VN63-31 VN63-33]", false},
-		{FilterArgs{Statuses: []string{"SYNTHETIC"}}, "[]", true},
+		{FilterArgs{Statuses: []warehouse.Status{warehouse.StatusSynthetic}}, "[]", true},
 		{FilterArgs{IncludeSynthetic: true, FromYear: 2010, ToYear: 2020}, "[]", true},
 	} {
 		p, err := svc.Observations(ctx, c.f, 10, "")

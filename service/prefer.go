@@ -16,9 +16,9 @@ import (
 // contested, both are shown
 // (the other as an alternative), and the source ID only makes the choice repeatable, not
 // right.
-var statusRank = map[string]int{warehouse.StatusPublished: 0, warehouse.StatusDerived: 1, warehouse.StatusProvisional: 2, warehouse.StatusSynthetic: 3}
+var statusRank = map[warehouse.Status]int{warehouse.StatusPublished: 0, warehouse.StatusDerived: 1, warehouse.StatusProvisional: 2, warehouse.StatusSynthetic: 3}
 var kindRank = map[string]int{"seed": 0, "official": 0, "user": 1, "press": 2, "synthetic": 3}
-var periodRank = map[string]int{"YEAR": 0, "TERM": 1, "ASOF": 2, "RANGE": 3}
+var periodRank = map[warehouse.PeriodKind]int{warehouse.PeriodYear: 0, warehouse.PeriodTerm: 1, warehouse.PeriodAsOf: 2, warehouse.PeriodRange: 3}
 
 // PreferenceRule is the rule above, in words, for the API.
 const PreferenceRule = "published > derived > provisional > synthetic; then official documents (seed and official sources) > user-loaded > press; " +
@@ -95,14 +95,6 @@ func yearlyBetter(cat *warehouse.Catalog, a, b *warehouse.Observation) bool {
 // rule's source part (kind, newer date, id). The engine puts exact values before the source
 // order, the rule after it; synthetic rows are all exact, so the two agree on them.
 func (s *Service) cellOrder() *warehouse.CellOrder {
-	byRank := func(m map[string]int) []string {
-		out := make([]string, 0, len(m))
-		for k := range m {
-			out = append(out, k)
-		}
-		sort.Slice(out, func(i, j int) bool { return m[out[i]] < m[out[j]] })
-		return out
-	}
 	cat := s.Catalog()
 	srcs := make([]*warehouse.Source, len(cat.Sources))
 	for i := range cat.Sources {
@@ -123,6 +115,16 @@ func (s *Service) cellOrder() *warehouse.CellOrder {
 		ids[i] = src.ID
 	}
 	return &warehouse.CellOrder{Statuses: byRank(statusRank), PeriodKinds: byRank(periodRank), Sources: ids}
+}
+
+// byRank lists a rank map's keys best first.
+func byRank[K ~string](m map[K]int) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return m[out[i]] < m[out[j]] })
+	return out
 }
 
 // Order sorts observations of one cell best first.

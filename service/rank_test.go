@@ -112,7 +112,7 @@ func TestCompareRanksLowerIsBetter(t *testing.T) {
 // rankRanges on its own, for the cases the comparisons above do not reach: an approximate
 // figure (its interval is half a unit of its last digit each way) and unranked entries.
 func TestRankRangesOfApproximations(t *testing.T) {
-	iv := func(v float64, q string) *Interval {
+	iv := func(v float64, q warehouse.Qualifier) *Interval {
 		x, _ := interval(share, fig(v, q))
 		return &x
 	}

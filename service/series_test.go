@@ -146,7 +146,7 @@ func TestTrendFitsExactFiguresOfOneKind(t *testing.T) {
 		ob("cluster5", "share", "term:2015-2020", 20), ob("cluster5", "share", "term:2020-2025", 22),
 	)
 	ctx := context.Background()
-	tr, err := svc.Trend(ctx, "share", "Hà Giang", 2015, 2022, "", false)
+	tr, err := svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "Hà Giang", From: 2015, To: 2022})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,28 +168,28 @@ func TestTrendFitsExactFiguresOfOneKind(t *testing.T) {
 	}
 	// Terms only: one exact term, no trend, and why (the four years, the bound of 2019
 	// among them, and the range are of other kinds).
-	tr, err = svc.Trend(ctx, "share", "VN63-02", 2015, 2022, "TERM", false)
+	tr, err = svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "VN63-02", From: 2015, To: 2022, Kind: warehouse.PeriodTerm})
 	if err != nil || tr.Slope != nil || tr.ProjectedYearMet != nil ||
 		tr.Why != "1 exact TERM point(s) between 2015 and 2022; a trend needs two (fitted 1 exact TERM figure(s); left out 0 bound(s) or approximation(s) and 5 figure(s) of other period kinds)" {
 		t.Fatalf("terms: %v %+v", err, tr)
 	}
 	// A group with two terms and no yearly figure: TERM is chosen; 20 → 22 over five years
 	// is 0.4 a year, and the cluster's own ≥ 25 is reached in 2020 + 3/0.4 = 2027.5, so 2028.
-	tr, err = svc.Trend(ctx, "share", "cluster5", 2010, 2025, "", false)
+	tr, err = svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "cluster5", From: 2010, To: 2025})
 	if err != nil || tr.Kind != "TERM" || !near(tr.Slope, 0.4) || ival(tr.ProjectedYearMet) != 2028 || tr.Province.ID != "cluster5" {
 		t.Fatalf("cluster: %v %+v", err, tr)
 	}
 	// The nation has no figure: no points, no trend.
-	tr, err = svc.Trend(ctx, "share", "VN", 2015, 2022, "", false)
+	tr, err = svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "VN", From: 2015, To: 2022})
 	if err != nil || len(tr.Points) != 0 || tr.Province.ID != "VN" || tr.Target == nil {
 		t.Fatalf("nation: %v %+v", err, tr)
 	}
 	for _, bad := range []struct{ metric, ref, kind string }{{"share", "VN63-02", "RANGE"}, {"nope", "VN63-02", ""}, {"share", "Atlantis", ""}} {
-		if _, err := svc.Trend(ctx, bad.metric, bad.ref, 2015, 2022, bad.kind, false); err == nil {
+		if _, err := svc.Trend(ctx, TrendArgs{Metric: bad.metric, Unit: bad.ref, From: 2015, To: 2022, Kind: warehouse.PeriodKind(bad.kind)}); err == nil {
 			t.Errorf("trend(%v) is not an error", bad)
 		}
 	}
-	if _, err := svc.Trend(ctx, "share", "VN63-02", 2022, 2015, "", false); warehouse.KindOf(err) != warehouse.ErrInvalid {
+	if _, err := svc.Trend(ctx, TrendArgs{Metric: "share", Unit: "VN63-02", From: 2022, To: 2015}); warehouse.KindOf(err) != warehouse.ErrInvalid {
 		t.Errorf("from after to: %v", err)
 	}
 }

@@ -115,9 +115,7 @@ func (s *Service) Load(ctx context.Context, files []ingest.File) (*ingest.Report
 // returns a nil report when there was nothing to do.
 func (s *Service) LoadBundled(ctx context.Context, files []ingest.File, digest string) (*ingest.Report, error) {
 	name := "bundle:" + digest
-	if h, ok := s.Store.(interface {
-		HasLoad(context.Context, string) (bool, error)
-	}); ok {
+	if h, ok := s.Store.(warehouse.LoadHistory); ok {
 		done, err := h.HasLoad(ctx, name)
 		if err != nil || done {
 			return nil, err

@@ -163,7 +163,7 @@ func (s *Service) loadSlice(ctx context.Context, metric string, synthetic bool) 
 	cells, contested := s.pickCells(real)
 	if synthetic {
 		syn, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
-			Statuses: []string{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
+			Statuses: []warehouse.Status{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +193,7 @@ func (sl *slice) index(s *Service) {
 	for subj, byLabel := range sl.cells {
 		for _, o := range byLabel {
 			sl.periods[o.Period.Label] = o.Period
-			if o.Period.Kind != "YEAR" && o.Period.Kind != "TERM" {
+			if o.Period.Kind != warehouse.PeriodYear && o.Period.Kind != warehouse.PeriodTerm {
 				continue
 			}
 			by := sl.yearly[subj]

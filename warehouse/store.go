@@ -29,7 +29,7 @@ type ObservationFilter struct {
 	MetricIDs        []string
 	SubjectIDs       []string
 	SourceIDs        []string
-	Statuses         []string
+	Statuses         []Status
 	PeriodLabels     []string
 	YearFrom, YearTo int // on the period's start year; 0 = open
 	IncludeSynthetic bool
@@ -46,8 +46,8 @@ type ObservationFilter struct {
 // stored value is listed: ingest accepts no other statuses or period kinds, and the
 // sources list comes from the catalogue).
 type CellOrder struct {
-	Statuses    []string
-	PeriodKinds []string
+	Statuses    []Status
+	PeriodKinds []PeriodKind
 	Sources     []string
 }
 

@@ -72,8 +72,8 @@ type Metric struct {
 	Kind        MetricKind
 	Body        string
 	Level       string
-	Better      string // HIGHER | LOWER | NONE
-	Aggregation string // RATIO (sum numerators / sum denominators) | SUM | NONE
+	Better      Direction
+	Aggregation Aggregation
 	Description string
 }
 
@@ -99,26 +99,59 @@ type Source struct {
 
 // Period is when a value applies. A term (2020-2025) or range is compared on its start year.
 type Period struct {
-	Kind  string // YEAR | TERM | RANGE | ASOF
+	Kind  PeriodKind
 	Start int
 	End   int
 	Label string
 }
 
-// Status of an observation.
+// PeriodKind says what a period is: a calendar year, a term of office (2020–2025), a range of
+// years a report sums over, or a date a count was taken on.
+type PeriodKind string
+
 const (
-	StatusPublished   = "PUBLISHED"
-	StatusDerived     = "DERIVED"
-	StatusProvisional = "PROVISIONAL"
-	StatusSynthetic   = "SYNTHETIC"
+	PeriodYear  PeriodKind = "YEAR"
+	PeriodTerm  PeriodKind = "TERM"
+	PeriodRange PeriodKind = "RANGE"
+	PeriodAsOf  PeriodKind = "ASOF"
+)
+
+// Status of an observation: how firmly it is known.
+type Status string
+
+const (
+	StatusPublished   Status = "PUBLISHED"
+	StatusDerived     Status = "DERIVED"
+	StatusProvisional Status = "PROVISIONAL"
+	StatusSynthetic   Status = "SYNTHETIC"
 )
 
 // Qualifier of a value: exact, or a bound ("trên 98,4%" is a lower bound, not 98.4).
+type Qualifier string
+
 const (
-	QualExact       = "EXACT"
-	QualLowerBound  = "LOWER_BOUND"
-	QualUpperBound  = "UPPER_BOUND"
-	QualApproximate = "APPROXIMATE"
+	QualExact       Qualifier = "EXACT"
+	QualLowerBound  Qualifier = "LOWER_BOUND"
+	QualUpperBound  Qualifier = "UPPER_BOUND"
+	QualApproximate Qualifier = "APPROXIMATE"
+)
+
+// Direction says which way a metric improves.
+type Direction string
+
+const (
+	HigherIsBetter Direction = "HIGHER"
+	LowerIsBetter  Direction = "LOWER"
+	NoDirection    Direction = "NONE" // neither: a rate or count nobody aims up or down
+)
+
+// Aggregation says how a metric's figures of several units combine.
+type Aggregation string
+
+const (
+	AggRatio Aggregation = "RATIO" // summed numerators over summed denominators
+	AggSum   Aggregation = "SUM"   // summed
+	AggNone  Aggregation = "NONE"  // never combined
 )
 
 // Subject kinds: a value describes one province, a group, or the nation.
@@ -142,8 +175,8 @@ type Observation struct {
 	Value       *float64
 	Numerator   *float64
 	Denominator *float64
-	Qualifier   string
-	Status      string
+	Qualifier   Qualifier
+	Status      Status
 	SourceID    string
 	Quote       string
 	Note        string

@@ -198,10 +198,10 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	}
 	out.Figure = figure(&r.Fig, unit, L)
 	if st := r.Fig.Status(); st != nil {
-		out.Status = L["st_"+*st]
+		out.Status = L["st_"+string(*st)]
 	}
 	if r.Fig.Value != nil && r.Fig.Qualifier != warehouse.QualExact {
-		out.Qualifier = L["q_"+r.Fig.Qualifier]
+		out.Qualifier = L["q_"+string(r.Fig.Qualifier)]
 	}
 	if r.Fig.Value == nil && len(r.Fig.Units) > 1 && len(r.Fig.Missing) > 0 {
 		// A combination refused: name the units without a usable exact value.
@@ -232,8 +232,8 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	if r.Target != nil {
 		out.Target = svc.TargetLabel(r.Target) + " " + L["by"] + " " + strconv.Itoa(r.Target.Deadline)
 	}
-	out.Attain, out.AttainClass = L["ts_"+r.Status], strings.ToLower(r.Status)
-	if r.Gap != nil && r.Status != service.StNoTarget {
+	out.Attain, out.AttainClass = L["ts_"+string(r.Status)], strings.ToLower(string(r.Status))
+	if r.Gap != nil && r.Status != service.NoTarget {
 		out.Attain += " (" + signed(*r.Gap) + ")"
 	}
 	if it.Region != nil {
@@ -307,7 +307,7 @@ func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	minY, maxY := math.MaxInt, math.MinInt
 	for _, p := range pts {
-		if p.Fig.Value == nil || (p.Period.Kind != "YEAR" && p.Period.Kind != "TERM") {
+		if p.Fig.Value == nil || (p.Period.Kind != warehouse.PeriodYear && p.Period.Kind != warehouse.PeriodTerm) {
 			continue
 		}
 		ps = append(ps, xy{float64(p.Year), *p.Fig.Value, p.Fig.Exact()})

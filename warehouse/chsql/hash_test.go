@@ -47,8 +47,8 @@ func TestObservationHashIsStable(t *testing.T) {
 		for _, x := range append(xs, nil, &v) {
 			p := o
 			p.Value, p.Period.Start = x, 1945
-			want := referenceHash(p.SubjectKind, p.SubjectID, p.MetricID, p.Period.Kind, "1945", "2020", p.Period.Label,
-				fstr(p.Value), fstr(p.Numerator), fstr(p.Denominator), p.Qualifier, p.Status, p.SourceID, p.Quote, p.Note)
+			want := referenceHash(p.SubjectKind, p.SubjectID, p.MetricID, string(p.Period.Kind), "1945", "2020", p.Period.Label,
+				fstr(p.Value), fstr(p.Numerator), fstr(p.Denominator), string(p.Qualifier), string(p.Status), p.SourceID, p.Quote, p.Note)
 			if got := ObservationHash(&p); got != want {
 				t.Errorf("value %v: hash %d, reference %d", x, got, want)
 			}

@@ -44,7 +44,7 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 	var outer []string
 	if len(f.Statuses) > 0 {
 		outer = append(outer, "status IN {statuses:Array(String)}")
-		params = append(params, Param{"statuses", f.Statuses})
+		params = append(params, Param{"statuses", strs(f.Statuses)})
 	}
 	if !f.IncludeSynthetic {
 		outer = append(outer, "status != 'SYNTHETIC'")
@@ -72,7 +72,7 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 			}
 			return l
 		}
-		params = append(params, Param{"cell_statuses", nonEmpty(f.OnePerCell.Statuses)}, Param{"cell_periods", nonEmpty(f.OnePerCell.PeriodKinds)},
+		params = append(params, Param{"cell_statuses", nonEmpty(strs(f.OnePerCell.Statuses))}, Param{"cell_periods", nonEmpty(strs(f.OnePerCell.PeriodKinds))},
 			Param{"cell_sources", nonEmpty(f.OnePerCell.Sources)})
 	default:
 		sel += " ORDER BY id"
@@ -127,4 +127,14 @@ func revisionsSQL(db string, ids []string) Query {
 			" AND load_id IN (SELECT load_id FROM " + db + ".loads) ORDER BY id, revision DESC",
 		Params: []Param{{"ids", ids}},
 	}
+}
+
+// strs turns a list of a typed enum into the []string a query parameter binds as
+// Array(String).
+func strs[T ~string](l []T) []string {
+	out := make([]string, len(l))
+	for i, v := range l {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -48,10 +48,10 @@ func TestObservationsSQL(t *testing.T) {
 	}{
 		{"observations_all", warehouse.ObservationFilter{}, false},
 		{"observations_compare", warehouse.ObservationFilter{MetricIDs: []string{"female_provincial_committee_share"}, SubjectIDs: []string{"VN", "VN63-92"}, YearTo: 2020}, false},
-		{"observations_page", warehouse.ObservationFilter{SourceIDs: []string{"seed-003"}, Statuses: []string{"PUBLISHED"}, PeriodLabels: []string{"2023"}, YearFrom: 2010, AfterID: "abc", Limit: 51, IncludeSynthetic: true}, false},
+		{"observations_page", warehouse.ObservationFilter{SourceIDs: []string{"seed-003"}, Statuses: []warehouse.Status{warehouse.StatusPublished}, PeriodLabels: []string{"2023"}, YearFrom: 2010, AfterID: "abc", Limit: 51, IncludeSynthetic: true}, false},
 		{"observations_count", warehouse.ObservationFilter{MetricIDs: []string{"staff_cut"}, AfterID: "ignored", Limit: 5}, true},
 		{"observations_one_per_cell", warehouse.ObservationFilter{MetricIDs: []string{"staff_cut"}, IncludeSynthetic: true, AfterID: "ignored", Limit: 5,
-			OnePerCell: &warehouse.CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"seed-003", "x'y"}}}, false},
+			OnePerCell: &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"seed-003", "x'y"}}}, false},
 		{"observations_hostile", warehouse.ObservationFilter{MetricIDs: []string{`x' OR 1=1 --`, `a\'b`}, SubjectIDs: []string{"VN63-92'); DROP TABLE observations; --"}}, false},
 	}
 	for _, tc := range cases {

@@ -82,7 +82,7 @@ func TestRowHashesAreTheFirstVersions(t *testing.T) {
 		}
 	}
 	for _, m := range b.Metrics {
-		if got, want := metrics.hash(&m), referenceHash(m.ID, m.NameEN, m.NameVI, m.Unit, string(m.Kind), m.Body, m.Level, m.Better, m.Aggregation, m.Description); got != want {
+		if got, want := metrics.hash(&m), referenceHash(m.ID, m.NameEN, m.NameVI, m.Unit, string(m.Kind), m.Body, m.Level, string(m.Better), string(m.Aggregation), m.Description); got != want {
 			t.Errorf("metric %s: hash %d, want %d", m.ID, got, want)
 		}
 	}
@@ -94,8 +94,8 @@ func TestRowHashesAreTheFirstVersions(t *testing.T) {
 		}
 	}
 	for _, o := range b.Observations {
-		want := referenceHash(o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, strconv.Itoa(o.Period.Start), strconv.Itoa(o.Period.End), o.Period.Label,
-			fstr(o.Value), fstr(o.Numerator), fstr(o.Denominator), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note)
+		want := referenceHash(o.SubjectKind, o.SubjectID, o.MetricID, string(o.Period.Kind), strconv.Itoa(o.Period.Start), strconv.Itoa(o.Period.End), o.Period.Label,
+			fstr(o.Value), fstr(o.Numerator), fstr(o.Denominator), string(o.Qualifier), string(o.Status), o.SourceID, o.Quote, o.Note)
 		if got := observations.hash(&o); got != want {
 			t.Errorf("observation %s: hash %d, want %d", o.SubjectID, got, want)
 		}

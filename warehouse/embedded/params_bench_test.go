@@ -50,7 +50,7 @@ func benchStore(b *testing.B, conns int) (*embedded.Store, chsql.Query) {
 		b.Fatal(err)
 	}
 	q := chsql.ObservationsSQL("bench", warehouse.ObservationFilter{MetricIDs: []string{"metric_3"}, SubjectIDs: subjects, YearFrom: 2020, YearTo: 2020,
-		OnePerCell: &warehouse.CellOrder{Statuses: []string{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"src-a", "src-b"}}}, false)
+		OnePerCell: &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"src-a", "src-b"}}}, false)
 	return s, q
 }
 

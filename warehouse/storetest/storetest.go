@@ -307,12 +307,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		b := Fixture()
 		// A bound from the preferred source loses to an exact value; a term loses to a year.
 		b.Observations = append(b.Observations,
-			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-93", MetricID: "female_share", Period: warehouse.Period{Kind: "TERM", Start: 2020, End: 2025, Label: "term:2020-2025"},
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-93", MetricID: "female_share", Period: warehouse.Period{Kind: warehouse.PeriodTerm, Start: 2020, End: 2025, Label: "term:2020-2025"},
 				Value: f(30), Qualifier: warehouse.QualExact, Status: warehouse.StatusPublished, SourceID: "src-a", Quote: "q"},
-			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-94", MetricID: "female_share", Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-94", MetricID: "female_share", Period: warehouse.Period{Kind: warehouse.PeriodYear, Start: 2020, End: 2020, Label: "2020"},
 				Value: f(10), Qualifier: warehouse.QualLowerBound, Status: warehouse.StatusSynthetic, SourceID: "src-b", Quote: "q"})
 		mustLoad(t, s, b)
-		order := &warehouse.CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}}
+		order := &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}}
 		pick := func(sources ...string) map[string]float64 {
 			order.Sources = sources
 			obs, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, IncludeSynthetic: true, OnePerCell: order})
@@ -452,9 +452,9 @@ const fixtureURL = "https://example.vn/tin-tuc/ty-le-nu-29,2%25.html"
 // Fixture is a small batch covering every table: VN63 Cần Thơ, Hậu Giang, Sóc Trăng merging
 // into VN34 Cần Thơ; two sources disagreeing on one cell; one synthetic row.
 func Fixture() *warehouse.Batch {
-	obs := func(subj, metric, label string, start int, v float64, status, src string) warehouse.Observation {
+	obs := func(subj, metric, label string, start int, v float64, status warehouse.Status, src string) warehouse.Observation {
 		return warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: subj, MetricID: metric,
-			Period: warehouse.Period{Kind: "YEAR", Start: start, End: start, Label: label},
+			Period: warehouse.Period{Kind: warehouse.PeriodYear, Start: start, End: start, Label: label},
 			Value:  f(v), Qualifier: warehouse.QualExact, Status: status, SourceID: src, Quote: "quoted " + label}
 	}
 	return &warehouse.Batch{
