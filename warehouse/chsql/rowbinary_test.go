@@ -33,8 +33,8 @@ func TestAppendRowBinary(t *testing.T) {
 		n, d := 3.0, 20.0
 		o := warehouse.Observation{SubjectKind: "province", SubjectID: "VN63-92", MetricID: "m", Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
 			Value: &v, Numerator: &n, Denominator: &d, Qualifier: "EXACT", Status: "PUBLISHED", SourceID: "s", Quote: "trích\tdẫn\n", Note: ""}
-		boxed, err := AppendRowBinary(nil, []any{warehouse.ObservationID("VN63-92", "m", "2020", "s"), o.SubjectKind, o.SubjectID, o.MetricID, o.Period.Kind, uint16(2020), uint16(2020), o.Period.Label,
-			o.Value, o.Numerator, (*float64)(&d), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note, ObservationHash(&o), "load", uint64(7)})
+		boxed, err := AppendRowBinary(nil, []any{warehouse.ObservationID("VN63-92", "m", "2020", "s"), o.SubjectKind, o.SubjectID, o.MetricID, string(o.Period.Kind), uint16(2020), uint16(2020), o.Period.Label,
+			o.Value, o.Numerator, (*float64)(&d), string(o.Qualifier), string(o.Status), o.SourceID, o.Quote, o.Note, ObservationHash(&o), "load", uint64(7)})
 		if err != nil {
 			t.Fatal(err)
 		}
