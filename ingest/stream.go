@@ -134,10 +134,12 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			keep = append(keep, r.obs[i])
 		}
 		p.rows += len(keep)
+		p.track.validated(len(keep))
 		if yield != nil && len(p.c.probs) == 0 && len(keep) > 0 {
 			if err := yield(keep); err != nil {
 				return err
 			}
+			p.track.written(len(keep))
 		}
 	}
 	return nil
