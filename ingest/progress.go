@@ -33,12 +33,14 @@ const (
 type tracker struct {
 	files      []File // the load's files, each counting its bytes into read
 	totalBytes int64
-	totalRows  int64 // rows a program built, when no file has text
-	read       atomic.Int64
+	totalRows  int64        // rows a program built, when no file has text
+	read       atomic.Int64 // bytes read from the files
+	inFlight   atomic.Int64 // of which in CSV chunks not yet checked
 	rows       atomic.Int64
 	wrote      atomic.Int64
 	phase      atomic.Value // string
 	mu         sync.Mutex
+	bytes      int64 // the bytes last reported
 	fn         func(progress.State)
 }
 
@@ -66,6 +68,21 @@ func newTracker(files []File, fn func(progress.State)) *tracker {
 	return t
 }
 
+// queued counts a CSV chunk read and handed out for checking; checked counts it checked.
+// The bytes reported are those read less those waiting in chunks: the reader runs a few
+// chunks ahead of the checking, and a bar should not reach its end before the rows do.
+func (t *tracker) queued(n int) {
+	if t != nil {
+		t.inFlight.Add(int64(n))
+	}
+}
+
+func (t *tracker) checked(n int) {
+	if t != nil {
+		t.inFlight.Add(-int64(n))
+	}
+}
+
 func (t *tracker) validated(n int) {
 	if t != nil {
 		t.rows.Add(int64(n))
@@ -91,7 +108,9 @@ func (t *tracker) report(phase string) {
 func (t *tracker) notify() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.fn(progress.State{Phase: t.phase.Load().(string), Bytes: t.read.Load(), TotalBytes: t.totalBytes,
+	// A chunk is counted as read just before it is queued: never go back for that moment.
+	t.bytes = max(t.bytes, t.read.Load()-t.inFlight.Load())
+	t.fn(progress.State{Phase: t.phase.Load().(string), Bytes: t.bytes, TotalBytes: t.totalBytes,
 		Rows: t.rows.Load(), TotalRows: t.totalRows, Written: t.wrote.Load()})
 }
 

@@ -72,12 +72,15 @@ func New(w io.Writer, isTerminal bool, label string) *Bar {
 // (never in tests, CI or a redirected run), as wide as that terminal.
 func Stderr(label string) *Bar {
 	fd := int(os.Stderr.Fd())
-	b := New(os.Stderr, term.IsTerminal(fd), label)
+	b := New(os.Stderr, IsTerminal(os.Stderr), label)
 	if w, _, err := term.GetSize(fd); err == nil && w > 20 {
 		b.width = w - 1
 	}
 	return b
 }
+
+// IsTerminal reports whether f is a terminal.
+func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // On reports whether the bar draws anything.
 func (b *Bar) On() bool { return b != nil && b.on }
@@ -173,8 +176,11 @@ func Line(label string, s State, elapsed time.Duration, width int) string {
 		parts = append(parts, Duration(elapsed))
 	}
 	line := strings.Join(parts, "  ")
+	if width > 0 && len(line) > width && known { // a narrow terminal: the percentage says it
+		line = strings.Join(append(parts[:1:1], parts[2:]...), "  ")
+	}
 	if width > 0 && len(line) > width {
-		line = line[:width]
+		line = line[:width] // ASCII but for names, which come first
 	}
 	return line
 }
@@ -222,14 +228,14 @@ func Count(n int64) string {
 	return string(out)
 }
 
-// Rate is n over elapsed per second: "85.0 MB/s" for bytes, "412,000 rows/s" for rows; "—/s"
+// Rate is n over elapsed per second: "85.0 MB/s" for bytes, "412,000 rows/s" for rows; "-- B/s"
 // before a tenth of a second has passed (a rate from nothing is noise).
 func Rate(n int64, elapsed time.Duration, bytes bool) string {
 	if elapsed < 100*time.Millisecond {
 		if bytes {
-			return "– B/s"
+			return "-- B/s"
 		}
-		return "– rows/s"
+		return "-- rows/s"
 	}
 	per := float64(n) / elapsed.Seconds()
 	if bytes {
@@ -239,13 +245,13 @@ func Rate(n int64, elapsed time.Duration, bytes bool) string {
 }
 
 // ETA is the time left at the rate so far, given the fraction done after elapsed: "ETA
-// 17s", "ETA 4m05s"; "ETA –" before anything is done, "done 12s" (the elapsed time) at the end.
+// 17s", "ETA 4m05s"; "ETA --" before anything is done, "done 12s" (the elapsed time) at the end.
 func ETA(frac float64, elapsed time.Duration) string {
 	if frac >= 1 {
 		return "done " + Duration(elapsed)
 	}
 	if frac <= 0 || elapsed < 100*time.Millisecond {
-		return "ETA –"
+		return "ETA --"
 	}
 	left := time.Duration(float64(elapsed) * (1 - frac) / frac)
 	return "ETA " + Duration(left)

@@ -33,8 +33,8 @@ func TestRate(t *testing.T) {
 	}{
 		{85_000_000 * 4, 4 * time.Second, true, "85.0 MB/s"},
 		{1_648_000, 4 * time.Second, false, "412,000 rows/s"},
-		{1 << 30, 50 * time.Millisecond, true, "– B/s"}, // too early to say
-		{10, 0, false, "– rows/s"},
+		{1 << 30, 50 * time.Millisecond, true, "-- B/s"}, // too early to say
+		{10, 0, false, "-- rows/s"},
 	}
 	for _, c := range cases {
 		if got := Rate(c.n, c.elapsed, c.bytes); got != c.want {
@@ -53,8 +53,8 @@ func TestETA(t *testing.T) {
 		{0.25, 10 * time.Second, "ETA 30s"},
 		{0.1, 30 * time.Second, "ETA 4m30s"},
 		{0.01, time.Hour, "ETA 99h00m"},
-		{0, 10 * time.Second, "ETA –"},
-		{0.5, 10 * time.Millisecond, "ETA –"},
+		{0, 10 * time.Second, "ETA --"},
+		{0.5, 10 * time.Millisecond, "ETA --"},
 		{1, 75 * time.Second, "done 1m15s"},
 	}
 	for _, c := range cases {
@@ -82,6 +82,12 @@ func TestLine(t *testing.T) {
 	want = "backup archiving  90.0 MB  30.0 MB/s  3s"
 	if got != want {
 		t.Errorf("Line = %q\n        want %q", got, want)
+	}
+	// A narrow terminal loses the bar first, then the end of the line.
+	got = Line("synth", State{Rows: 250_000, TotalRows: 1_000_000}, 5*time.Second, 70)
+	want = "synth   25%  250,000 / 1,000,000 rows  50,000 rows/s  ETA 15s"
+	if got != want {
+		t.Errorf("Line at 70 = %q\n              want %q", got, want)
 	}
 	if got := Line("ingest", s, time.Second, 30); len(got) != 30 {
 		t.Errorf("Line cut to 30 is %d long: %q", len(got), got)
