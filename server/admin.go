@@ -72,7 +72,9 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 			return
 		}
 		start := time.Now()
-		rep, err := svc.LoadWith(r.Context(), files, loadOptions(files, log, nil))
+		opt, stop := loadOptions(files, log, nil)
+		rep, err := svc.LoadWith(r.Context(), files, opt)
+		stop()
 		if err != nil {
 			log.Error("admin ingest failed", "err", err)
 			http.Error(w, "load failed: "+warehouse.ErrorMessage(err), http.StatusInternalServerError)

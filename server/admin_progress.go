@@ -56,15 +56,15 @@ func wantsProgress(r *http.Request) bool {
 }
 
 // loadOptions logs a long load's progress every LogProgressEvery (a short one logs
-// nothing) and passes each report on to also, when not nil.
-func loadOptions(files []ingest.File, log *slog.Logger, also func(progress.State)) ingest.Options {
-	logp := progress.Logger(log, "admin ingest", LogProgressEvery, "files", len(files))
+// nothing) and passes each report on to also, when not nil; stop ends the log.
+func loadOptions(files []ingest.File, log *slog.Logger, also func(progress.State)) (opt ingest.Options, stop func()) {
+	set, stop := progress.LogEvery(log, "admin ingest", LogProgressEvery, "files", len(files))
 	return ingest.Options{Progress: func(s progress.State) {
-		logp(s)
+		set(s)
 		if also != nil {
 			also(s)
 		}
-	}}
+	}}, stop
 }
 
 // streamLoad runs the load, writing its progress as it goes and its report at the end.
@@ -86,13 +86,15 @@ func streamLoad(w http.ResponseWriter, r *http.Request, svc *service.Service, fi
 	var last time.Time
 	phase := ""
 	start := time.Now()
-	rep, err := svc.LoadWith(r.Context(), files, loadOptions(files, log, func(s progress.State) {
+	opt, stop := loadOptions(files, log, func(s progress.State) {
 		// Calls never overlap (ingest.Options.Progress), so last and phase need no lock.
 		if now := time.Now(); s.Phase != phase || now.Sub(last) >= ProgressEvery {
 			last, phase = now, s.Phase
 			send(IngestEvent{Progress: &s})
 		}
-	}))
+	})
+	rep, err := svc.LoadWith(r.Context(), files, opt)
+	stop()
 	if err != nil {
 		log.Error("admin ingest failed", "err", err)
 		send(IngestEvent{Error: "load failed: " + warehouse.ErrorMessage(err)})

@@ -45,7 +45,8 @@ func (s State) fraction() (float64, bool) {
 	return 0, false
 }
 
-// Bar draws a State on one terminal line. A Bar made for a writer that is not a terminal
+// Bar draws a State on one terminal line, and redraws it every second (the elapsed time
+// moves on) until Done or Clear. A Bar made for a writer that is not a terminal
 // writes nothing, ever. Its methods may be called from any goroutine.
 type Bar struct {
 	w     io.Writer
@@ -56,11 +57,12 @@ type Bar struct {
 	// Every is the shortest time between two redraws.
 	Every time.Duration
 
-	mu    sync.Mutex
-	start time.Time
-	last  time.Time
-	drawn bool
-	cur   State
+	mu      sync.Mutex
+	start   time.Time
+	last    time.Time
+	drawn   bool
+	cur     State
+	ticking chan struct{} // closed to stop the redraw of the elapsed time
 }
 
 // New returns a bar drawing on w when isTerminal, else a quiet one.
@@ -100,6 +102,36 @@ func (b *Bar) Set(s State) {
 	}
 	b.last = now
 	b.draw(now)
+	if b.ticking == nil {
+		b.ticking = make(chan struct{})
+		go b.tick(b.ticking)
+	}
+}
+
+// tick redraws the last state every second, so the elapsed time and rate stay current
+// through a long phase that reports nothing (a load's commit).
+func (b *Bar) tick(stop chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			b.mu.Lock()
+			if b.drawn {
+				b.draw(b.now())
+			}
+			b.mu.Unlock()
+		}
+	}
+}
+
+func (b *Bar) stopTicking() {
+	if b.ticking != nil {
+		close(b.ticking)
+		b.ticking = nil
+	}
 }
 
 // Done draws the last state and ends the line, so what is printed next starts clean.
@@ -109,6 +141,7 @@ func (b *Bar) Done() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.stopTicking()
 	if b.drawn {
 		b.draw(b.now())
 		fmt.Fprint(b.w, "\n")
@@ -123,6 +156,7 @@ func (b *Bar) Clear() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.stopTicking()
 	if b.drawn {
 		fmt.Fprint(b.w, "\r\x1b[K")
 		b.drawn = false
@@ -245,10 +279,11 @@ func Rate(n int64, elapsed time.Duration, bytes bool) string {
 }
 
 // ETA is the time left at the rate so far, given the fraction done after elapsed: "ETA
-// 17s", "ETA 4m05s"; "ETA --" before anything is done, "done 12s" (the elapsed time) at the end.
+// 17s", "ETA 4m05s"; "ETA --" before anything is done, the elapsed time ("12s") once the
+// fraction is whole (a load then still commits: its phase says so).
 func ETA(frac float64, elapsed time.Duration) string {
 	if frac >= 1 {
-		return "done " + Duration(elapsed)
+		return Duration(elapsed) // all read; the phase says whether the work is over
 	}
 	if frac <= 0 || elapsed < 100*time.Millisecond {
 		return "ETA --"
@@ -270,41 +305,62 @@ func Duration(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
-// Logger returns a function that logs State at info as "<what> progress" at most every
-// every (and when the phase changes), for a server's long work; the first call after
-// start is logged only once every has passed, so short work logs nothing.
-func Logger(log *slog.Logger, what string, every time.Duration, attrs ...any) func(State) {
+// LogEvery logs at info, as "<what> progress", the latest State given to set, every
+// interval until stop is called; work that ends within the first interval logs nothing.
+// It ticks on its own because a phase can be long and silent (a load's commit), and the log
+// should still show the work is alive.
+func LogEvery(log *slog.Logger, what string, every time.Duration, attrs ...any) (set func(State), stop func()) {
 	var mu sync.Mutex
+	var cur State
+	seen := false
 	start := time.Now()
-	last, phase := start, ""
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				mu.Lock()
+				s, ok := cur, seen
+				mu.Unlock()
+				if ok {
+					log.Info(what+" progress", logAttrs(s, now.Sub(start), attrs)...)
+				}
+			}
+		}
+	}()
+	var once sync.Once
 	return func(s State) {
-		mu.Lock()
-		defer mu.Unlock()
-		now := time.Now()
-		if now.Sub(last) < every && (s.Phase == phase || now.Sub(start) < every) {
-			return
+			mu.Lock()
+			cur, seen = s, true
+			mu.Unlock()
+		}, func() {
+			once.Do(func() { close(done) })
 		}
-		last, phase = now, s.Phase
-		args := append([]any{}, attrs...)
-		args = append(args, "phase", s.Phase, "bytes", s.Bytes)
-		if s.TotalBytes > 0 {
-			args = append(args, "total_bytes", s.TotalBytes)
-		}
-		args = append(args, "rows", s.Rows)
-		if s.TotalRows > 0 {
-			args = append(args, "total_rows", s.TotalRows)
-		}
-		if s.Written > 0 {
-			args = append(args, "written", s.Written)
-		}
-		if frac, ok := s.fraction(); ok {
-			args = append(args, "pct", int(frac*100))
-		}
-		elapsed := now.Sub(start)
-		args = append(args, "elapsed_s", int(elapsed.Seconds()))
-		if elapsed > 0 {
-			args = append(args, "rows_per_s", int64(float64(s.Rows)/elapsed.Seconds()))
-		}
-		log.Info(what+" progress", args...)
+}
+
+func logAttrs(s State, elapsed time.Duration, attrs []any) []any {
+	args := append([]any{}, attrs...)
+	args = append(args, "phase", s.Phase, "bytes", s.Bytes)
+	if s.TotalBytes > 0 {
+		args = append(args, "total_bytes", s.TotalBytes)
 	}
+	args = append(args, "rows", s.Rows)
+	if s.TotalRows > 0 {
+		args = append(args, "total_rows", s.TotalRows)
+	}
+	if s.Written > 0 {
+		args = append(args, "written", s.Written)
+	}
+	if frac, ok := s.fraction(); ok {
+		args = append(args, "pct", int(frac*100))
+	}
+	args = append(args, "elapsed_s", int(elapsed.Seconds()))
+	if elapsed > 0 {
+		args = append(args, "rows_per_s", int64(float64(s.Rows)/elapsed.Seconds()))
+	}
+	return args
 }

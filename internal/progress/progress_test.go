@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -55,7 +56,7 @@ func TestETA(t *testing.T) {
 		{0.01, time.Hour, "ETA 99h00m"},
 		{0, 10 * time.Second, "ETA --"},
 		{0.5, 10 * time.Millisecond, "ETA --"},
-		{1, 75 * time.Second, "done 1m15s"},
+		{1, 75 * time.Second, "1m15s"},
 	}
 	for _, c := range cases {
 		if got := ETA(c.frac, c.elapsed); got != c.want {
@@ -136,22 +137,50 @@ func TestBarOnATerminal(t *testing.T) {
 	}
 }
 
-// The server's log of long work: nothing for work shorter than the interval, then one line
-// per interval (or per new phase after it).
-func TestLoggerThrottles(t *testing.T) {
+// The server's log of long work: nothing for work shorter than the interval, then the
+// latest state every interval, even when nothing new was reported (a long commit).
+func TestLogEvery(t *testing.T) {
+	var mu sync.Mutex
 	var out bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&out, nil))
-	f := Logger(log, "ingest", 30*time.Millisecond, "files", 1)
-	f(State{Phase: "reading", Bytes: 1, TotalBytes: 10})
-	f(State{Phase: "committing", Bytes: 10, TotalBytes: 10})
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &out}, nil))
+	set, stop := LogEvery(log, "ingest", 50*time.Millisecond, "files", 1)
+	set(State{Phase: "reading", Bytes: 1, TotalBytes: 10})
+	set(State{Phase: "committing", Bytes: 10, TotalBytes: 10, Rows: 7})
+	time.Sleep(130 * time.Millisecond) // two ticks, no new report
+	stop()
+	stop() // twice is fine
+	time.Sleep(60 * time.Millisecond)
+	mu.Lock()
+	text := out.String()
+	out.Reset()
+	mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("logged %q, want two lines", text)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, `msg="ingest progress" files=1 phase=committing bytes=10 total_bytes=10 rows=7 pct=100`) {
+			t.Fatalf("logged %q", l)
+		}
+	}
+
+	_, stop = LogEvery(log, "ingest", 20*time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
 	if out.Len() != 0 {
-		t.Fatalf("short work logged %q", out.String())
+		t.Fatalf("logged %q before any state was set", out.String())
 	}
-	time.Sleep(40 * time.Millisecond)
-	f(State{Phase: "committing", Bytes: 10, TotalBytes: 10, Rows: 7})
-	f(State{Phase: "committing", Bytes: 10, TotalBytes: 10, Rows: 7})
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], `msg="ingest progress" files=1 phase=committing bytes=10 total_bytes=10 rows=7 pct=100`) {
-		t.Fatalf("logged %q", out.String())
-	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
