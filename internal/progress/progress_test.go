@@ -146,19 +146,23 @@ func TestLogEvery(t *testing.T) {
 	set, stop := LogEvery(log, "ingest", 50*time.Millisecond, "files", 1)
 	set(State{Phase: "reading", Bytes: 1, TotalBytes: 10})
 	set(State{Phase: "committing", Bytes: 10, TotalBytes: 10, Rows: 7})
-	time.Sleep(130 * time.Millisecond) // two ticks, no new report
+	read := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(read(), "\n") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) { // two ticks with no new report
+			t.Fatalf("logged %q, want two lines", read())
+		}
+	}
 	stop()
 	stop() // twice is fine
-	time.Sleep(60 * time.Millisecond)
+	text := read()
+	time.Sleep(120 * time.Millisecond)
+	if read() != text {
+		t.Fatalf("logged after stop: %q", read())
+	}
 	mu.Lock()
-	text := out.String()
 	out.Reset()
 	mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("logged %q, want two lines", text)
-	}
-	for _, l := range lines {
+	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
 		if !strings.Contains(l, `msg="ingest progress" files=1 phase=committing bytes=10 total_bytes=10 rows=7 pct=100`) {
 			t.Fatalf("logged %q", l)
 		}
