@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -23,13 +24,23 @@ type File struct {
 	Data []byte
 	Path string
 	Rows []warehouse.Observation
+
+	read *atomic.Int64 // when not nil, counts the bytes read from the file (progress)
 }
 
 func (f File) open() (io.ReadCloser, error) {
+	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(f.Data))
 	if f.Data == nil && f.Path != "" {
-		return os.Open(f.Path)
+		file, err := os.Open(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		rc = file
 	}
-	return io.NopCloser(bytes.NewReader(f.Data)), nil
+	if f.read != nil {
+		rc = countingReader{rc, f.read}
+	}
+	return rc, nil
 }
 
 // Bytes returns the file's content, reading it from Path if needed.
@@ -79,7 +90,8 @@ func ReadFiles(paths []string) ([]File, error) {
 type plan struct {
 	c      *converter
 	inputs []obsInput
-	rows   int // observations accepted
+	rows   int      // observations accepted
+	track  *tracker // progress, or nil
 }
 
 // newPlan parses every file and validates the reference rows against the catalogue (which
@@ -195,6 +207,18 @@ var errRejected = errors.New("ingest: the files have problems")
 // reference rows are checked first; observations are then read, checked and written chunk
 // by chunk on every core, and a problem anywhere discards the whole load.
 func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string) (*Report, error) {
+	return LoadWith(ctx, s, files, Options{Name: name})
+}
+
+// LoadWith is Load with options: the name recorded for the load, and a progress hook.
+func LoadWith(ctx context.Context, s warehouse.Store, files []File, opt Options) (*Report, error) {
+	name := opt.Name
+	var tr *tracker
+	if opt.Progress != nil {
+		tr = newTracker(files, opt.Progress)
+		files = tr.files
+		tr.report(PhaseRead)
+	}
 	rep := &Report{}
 	for _, f := range files {
 		rep.Files = append(rep.Files, f.Name)
@@ -205,6 +229,7 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	}
 	p := newPlan(files, cat)
 	defer p.close()
+	p.track = tr
 	reject := func() (*Report, error) {
 		rep.Problems = p.problems()
 		if r, ok := s.(warehouse.RejectionRecorder); ok {
@@ -234,6 +259,7 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	if err != nil {
 		return nil, err
 	}
+	tr.report(PhaseDone)
 	rep.Rows, rep.Changed, rep.DataVersion = res.Rows, res.Changed, res.DataVersion
 	return rep, nil
 }
@@ -246,5 +272,6 @@ func (p *plan) stream(yield func([]warehouse.Observation) error) error {
 	if len(p.problems()) > 0 {
 		return errRejected
 	}
+	p.track.report(PhaseCommit)
 	return nil
 }

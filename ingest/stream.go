@@ -36,6 +36,7 @@ type result struct {
 	lines []int32
 	probs []Problem
 	stop  bool // a malformed CSV: ignore the rest of this file
+	size  int  // the bytes of the CSV chunk (progress)
 }
 
 // recordsPerJob splits JSON observations into pieces of work.
@@ -89,6 +90,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			}
 			ok := true
 			err := in.body.chunks(func(ch chunk) bool {
+				p.track.queued(len(ch.data))
 				ok = send(job{in: i, ch: ch})
 				return ok
 			}, func() bool { return stopped[i].Load() })
@@ -111,6 +113,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 	var seen keySet // observation key -> input<<32 | line of its first row
 	for out := range order {
 		r := <-out
+		p.track.checked(r.size)
 		inputIdx := r.in
 		if stopped[inputIdx].Load() {
 			continue // after a malformed record, the rest of the file is not read
@@ -134,10 +137,12 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			keep = append(keep, r.obs[i])
 		}
 		p.rows += len(keep)
+		p.track.validated(len(keep))
 		if yield != nil && len(p.c.probs) == 0 && len(keep) > 0 {
 			if err := yield(keep); err != nil {
 				return err
 			}
+			p.track.written(len(keep))
 		}
 	}
 	return nil
@@ -147,7 +152,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 // state (the reference maps), so pieces run on every core.
 func (p *plan) convert(j job) result {
 	in := p.inputs[j.in]
-	res := result{in: j.in}
+	res := result{in: j.in, size: len(j.ch.data)}
 	if j.readErr != nil {
 		res.probs, res.stop = []Problem{{File: in.file, Reason: "cannot read the file: " + j.readErr.Error()}}, true
 		return res

@@ -81,13 +81,35 @@ func (m *Manager) poll(ctx context.Context, every time.Duration) {
 	}
 }
 
+// WarmLogEvery is how often a warm-up still running says so in the log.
+var WarmLogEvery = 10 * time.Second
+
+// warm warms every metric's cells, logging every WarmLogEvery while it runs (how many
+// metrics, for how long) and once when it is over. service.Warm is one call, so the log
+// says how long it has run, not how many metrics are done.
 func (m *Manager) warm(ctx context.Context) {
 	start := time.Now()
+	metrics := len(m.svc.Catalog().Metrics)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(WarmLogEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				// Not "metric cache warm…": bench/main.go waits for that line.
+				m.log.Info("warming the metric cache", "metrics", metrics, "elapsed_s", int(now.Sub(start).Seconds()))
+			}
+		}
+	}()
 	if err := m.svc.Warm(ctx); err != nil {
-		m.log.Warn("warming the metric cache failed", "err", err)
+		m.log.Warn("warming the metric cache failed", "metrics", metrics, "ms", time.Since(start).Milliseconds(), "err", err)
 		return
 	}
-	m.log.Info("metric cache warm", "ms", time.Since(start).Milliseconds())
+	m.log.Info("metric cache warm", "metrics", metrics, "ms", time.Since(start).Milliseconds())
 }
 
 // Ready reports whether a catalogue with provinces has been loaded.

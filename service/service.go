@@ -99,7 +99,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 
 // Load validates and loads files, then refreshes the catalogue.
 func (s *Service) Load(ctx context.Context, files []ingest.File) (*ingest.Report, error) {
-	rep, err := ingest.Load(ctx, s.Store, files)
+	return s.LoadWith(ctx, files, ingest.Options{})
+}
+
+// LoadWith is Load with ingest's options (a progress hook).
+func (s *Service) LoadWith(ctx context.Context, files []ingest.File, opt ingest.Options) (*ingest.Report, error) {
+	rep, err := ingest.LoadWith(ctx, s.Store, files, opt)
 	if err != nil {
 		return nil, err
 	}

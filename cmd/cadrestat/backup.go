@@ -35,12 +35,19 @@ func (m *BackupMain) Run(ctx context.Context) error {
 	var mf *embedded.Manifest
 	var err error
 	if info, ok := runningServer(m.ef); ok {
+		stop := watchBackup(m.dir)
 		mf, err = adminBackup(ctx, info, m.dir)
+		stop(err == nil)
 		if err == nil {
 			fmt.Fprintf(os.Stderr, "written by the running server (pid %d)\n", info.PID)
 		}
 	} else {
-		mf, err = withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) { return s.Backup(ctx, m.dir) })
+		mf, err = withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) {
+			stop := watchBackup(m.dir)
+			mf, err := s.Backup(ctx, m.dir)
+			stop(err == nil)
+			return mf, err
+		})
 	}
 	if err != nil {
 		return err
@@ -65,7 +72,8 @@ func (m *RestoreMain) ParseFlags(ctx context.Context, args []string) (err error)
 }
 
 func (m *RestoreMain) Run(ctx context.Context) error {
-	if _, err := embedded.ReadManifest(m.dir); err != nil {
+	manifest, err := embedded.ReadManifest(m.dir)
+	if err != nil {
 		return err
 	}
 	if info, ok := runningServer(m.ef); ok {
@@ -76,7 +84,12 @@ func (m *RestoreMain) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	mf, err := withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) { return s.Restore(ctx, m.dir) })
+	mf, err := withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) {
+		stop := watchRestore(m.dir, manifest)
+		mf, err := s.Restore(ctx, m.dir)
+		stop(err == nil)
+		return mf, err
+	})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
+	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/synth"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -71,7 +72,25 @@ func (m *SynthMain) Run(ctx context.Context) error {
 	// Streamed: scale L is ten million rows, which should not be held in memory.
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := synth.NewCSVWriter(bw)
-	synth.Each(cat, synth.Options{Seed: m.seed, From: m.from, To: m.to, Replicas: m.replicas}, cw.Write)
+	opt := synth.Options{Seed: m.seed, From: m.from, To: m.to, Replicas: m.replicas}
+	write := cw.Write
+	// Rows written of the total, on a terminal only, and not when the rows themselves go
+	// to that terminal.
+	bar := progress.Stderr("synth")
+	if m.out == "-" && progress.IsTerminal(os.Stdout) {
+		bar = progress.New(nil, false, "")
+	}
+	if bar.On() {
+		total, done := int64(synth.Count(cat, opt)), int64(0)
+		write = func(o warehouse.Observation) {
+			cw.Write(o)
+			if done++; done%4096 == 0 || done == total {
+				bar.Set(progress.State{Rows: done, TotalRows: total})
+			}
+		}
+	}
+	synth.Each(cat, opt, write)
+	bar.Done()
 	if err := cw.Flush(); err != nil {
 		return err
 	}
