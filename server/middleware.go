@@ -32,6 +32,12 @@ func withLimits(h http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := limited(r.Context(), cfg)
 		defer cancel()
+		if cfg.admit != nil {
+			if !admit(ctx, w, r, cfg.admit) {
+				return
+			}
+			defer cfg.admit.Release(1)
+		}
 		h.ServeHTTP(w, r.WithContext(ctx))
 		if info := infoFrom(ctx); info != nil {
 			n, took := warehouse.RequestStats(ctx)

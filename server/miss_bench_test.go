@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
@@ -38,15 +42,53 @@ func BenchmarkCompareMiss(b *testing.B) {
 		bodies = append(bodies, body)
 	}
 	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(bodies[i%len(bodies)]))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 200 || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-			b.Fatalf("%d %s", rec.Code, rec.Body.String())
+	b.Run("serial", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			missRequest(b, h, bodies[i%len(bodies)])
+			i++
 		}
-		i++
+	})
+	// 16 at once, as the harness drives it: the latency of each request, so the tail
+	// (p99) shows what the scheduler and the garbage collector add under load; with the
+	// default queue in front of the executor (Config.MaxExecuting) and without it.
+	unqueued := cfg
+	unqueued.MaxExecuting = 0
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"parallel16", h}, {"parallel16-unqueued", server.New(svc, unqueued, discard)}} {
+		b.Run(c.name, func(b *testing.B) {
+			var mu sync.Mutex
+			var lat []time.Duration
+			var n atomic.Int64
+			b.SetParallelism(8) // × GOMAXPROCS 2 = 16 goroutines
+			b.RunParallel(func(pb *testing.PB) {
+				var mine []time.Duration
+				for pb.Next() {
+					t0 := time.Now()
+					missRequest(b, c.h, bodies[int(n.Add(1))%len(bodies)])
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			})
+			slices.Sort(lat)
+			if len(lat) > 0 {
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+			}
+		})
+	}
+}
+
+func missRequest(b *testing.B, h http.Handler, body []byte) {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+		b.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -7,7 +7,10 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/lifecycle"
@@ -44,6 +47,11 @@ type Config struct {
 	// Tracing, when set, makes spans per request, operation and warehouse query (the
 	// store's spans are wired by whoever builds the store: Limited.Trace).
 	Tracing *Tracing
+	// MaxExecuting is how many requests that reach the executor (cache misses, exports,
+	// briefs) run at once; the rest wait their turn in arrival order, within their deadline.
+	// 0: no limit. See admit.go for why.
+	MaxExecuting int
+	admit        *semaphore.Weighted
 	// Lifecycle says whether the process takes traffic (/readyz) and whether data fields can
 	// be answered yet. nil: one over the service that is never drained, for a caller that
 	// refreshes the service itself (tests).
@@ -53,13 +61,16 @@ type Config struct {
 // Defaults are safe for a public server.
 func Defaults() Config {
 	return Config{Limits: graph.DefaultLimits(), MaxBodyBytes: 1 << 20, MaxWarehouseQueries: 40, BodyTimeout: 10 * time.Second,
-		RequestTimeout: 10 * time.Second, CacheBytes: 64 << 20}
+		RequestTimeout: 10 * time.Second, CacheBytes: 64 << 20, MaxExecuting: 2 * runtime.GOMAXPROCS(0)}
 }
 
 // New returns the public handler.
 func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Lifecycle == nil {
 		cfg.Lifecycle = lifecycle.New(svc, log)
+	}
+	if cfg.MaxExecuting > 0 {
+		cfg.admit = semaphore.NewWeighted(int64(cfg.MaxExecuting))
 	}
 	if cfg.TrustedDocuments != nil {
 		cfg.TrustedDocuments.Add(explorer.Queries()...) // the page's own queries

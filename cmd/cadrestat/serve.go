@@ -69,6 +69,7 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "parser token limit per request")
 	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
+	fs.IntVar(&cfg.MaxExecuting, "max-executing", cfg.MaxExecuting, "requests run at once past the response cache (cache misses, exports, briefs); the rest queue in arrival order within their deadline (0 = no limit)")
 	fs.IntVar(&m.concurrency, "warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	fs.DurationVar(&m.drain, "drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
 	fs.BoolVar(&m.pprof, "pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
