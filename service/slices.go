@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/cadrestat/cadrestat/internal/lru"
@@ -97,6 +98,9 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 		c.mu.Unlock()
 		select {
 		case <-s.ready:
+			if s.err == errNotWarmed { // claimed by the warm-up, which did not keep it
+				return c.get(ctx, key, version, load)
+			}
 			return s, s.err
 		case <-ctx.Done():
 			return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
@@ -129,26 +133,50 @@ func (c *sliceCache) peek(key sliceKey, version uint64) *slice {
 	return nil
 }
 
-// put adds a slice read ahead (by the warm-up) at version, unless one is cached for key at
-// that version already. It never evicts: a slice that does not fit in what is left of the
-// bound is not added, and put reports false, so warming more than fits cannot push out
-// what is there (or what it just added).
-func (c *sliceCache) put(key sliceKey, version uint64, sl *slice) bool {
+// errNotWarmed ends a claim the warm-up did not fill: its waiters load the slice themselves.
+var errNotWarmed = errors.New("not warmed")
+
+// claim marks the keys that are neither loaded nor loading at version as loading by the
+// warm-up, and returns them: a request for one then waits for the warm-up's query (which
+// reads many metrics at once) instead of sending one of its own for the same rows, as
+// concurrent requests for one slice wait for a single load. Every claim must end with fill.
+func (c *sliceCache) claim(keys []sliceKey, version uint64) map[sliceKey]*slice {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.loaded.Get(key); ok && s.version == version {
-		return true
+	out := map[sliceKey]*slice{}
+	for _, key := range keys {
+		if s, ok := c.loaded.Get(key); ok && s.version == version {
+			continue
+		}
+		if s, ok := c.loading[key]; ok && s.version == version {
+			continue
+		}
+		s := &slice{key: key, version: version, ready: make(chan struct{})}
+		c.loading[key] = s
+		out[key] = s
 	}
-	if c.loaded.Bytes()+sl.bytes > c.max {
-		return false
+	return out
+}
+
+// fill ends a claim with the slice built (nil: none was) and wakes its waiters. It never
+// evicts: a slice that does not fit in what is left of the bound is not kept (its waiters
+// load it themselves), and fill reports false, so warming more than fits cannot push out
+// what is there, or what it just added.
+func (c *sliceCache) fill(claimed, built *slice) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := built != nil && c.loaded.Bytes()+built.bytes <= c.max
+	if kept {
+		claimed.cells, claimed.yearly, claimed.years, claimed.periods, claimed.contested, claimed.bytes = built.cells, built.yearly, built.years, built.periods, built.contested, built.bytes
+		c.loaded.Add(claimed.key, claimed)
+	} else {
+		claimed.err = errNotWarmed
 	}
-	sl.key, sl.version = key, version
-	if sl.ready == nil {
-		sl.ready = make(chan struct{})
-		close(sl.ready)
+	close(claimed.ready)
+	if c.loading[claimed.key] == claimed {
+		delete(c.loading, claimed.key)
 	}
-	c.loaded.Add(key, sl)
-	return true
+	return kept
 }
 
 // purge drops every slice (after a load); loads in flight finish for their waiters only.
@@ -276,54 +304,77 @@ func (s *Service) Warm(ctx context.Context) error {
 			todo = append(todo, m.ID)
 		}
 	}
-	withSynthetic := true
+	withSynthetic, stop := true, false
 	full := func(what string, key sliceKey, sl *slice) {
 		s.Log.Warn("metric cache full: warm-up "+what, "metric", key.metric, "synthetic", key.synthetic,
 			"slice_bytes", sl.bytes, "cache_bytes", c.loaded.Bytes(), "max_bytes", c.max, "slices", c.loaded.Len())
 	}
-	for len(todo) > 0 {
+	for len(todo) > 0 && !stop {
 		chunk := todo[:min(warmChunk, len(todo))]
 		todo = todo[len(chunk):]
 		q := warehouse.CellQuery{MetricIDs: chunk}
+		var keys []sliceKey
+		for _, m := range chunk {
+			keys = append(keys, sliceKey{m, false})
+			if withSynthetic {
+				keys = append(keys, sliceKey{m, true})
+			}
+		}
 		if withSynthetic {
 			q.Synthetic = s.cellOrder()
 		}
-		stop := false
-		seen := map[string]bool{}
+		claimed := c.claim(keys, version)
 		add := func(metric string, obs []warehouse.Observation) error {
-			seen[metric] = true
-			if stop || s.Catalog().Version != version {
-				stop = true
-				return nil
+			if s.Catalog().Version != version {
+				stop = true // a newer load: its own warm-up follows
 			}
+			pub, syn := claimed[sliceKey{metric, false}], claimed[sliceKey{metric, true}]
+			delete(claimed, sliceKey{metric, false})
+			delete(claimed, sliceKey{metric, true})
 			n := 0 // ReadCells puts the rows that are not SYNTHETIC first
 			for n < len(obs) && obs[n].Status != warehouse.StatusSynthetic {
 				n++
 			}
-			real, syn := obs[:n:n], obs[n:]
-			if key, sl := (sliceKey{metric, false}), s.buildSlice(real, nil); !c.put(key, version, sl) {
-				full("stopped", key, sl)
-				stop = true
-				return nil
+			real, synRows := obs[:n:n], obs[n:]
+			if pub != nil {
+				var sl *slice
+				if !stop {
+					sl = s.buildSlice(real, nil)
+				}
+				if !c.fill(pub, sl) && !stop {
+					full("stopped", pub.key, sl)
+					stop = true
+				}
 			}
-			if withSynthetic {
-				if key, sl := (sliceKey{metric, true}), s.buildSlice(real, syn); !c.put(key, version, sl) {
-					full("goes on without synthetic rows", key, sl)
+			if syn != nil {
+				var sl *slice
+				if !stop && withSynthetic {
+					sl = s.buildSlice(real, synRows)
+				}
+				if !c.fill(syn, sl) && sl != nil {
+					full("goes on without synthetic rows", syn.key, sl)
 					withSynthetic = false
 				}
 			}
 			return nil
 		}
-		if err := warehouse.ReadCells(ctx, s.Store, q, add); err != nil {
-			return err
-		}
-		for _, m := range chunk { // metrics without rows: empty slices, as a request would cache
-			if !seen[m] {
-				add(m, nil)
+		err := warehouse.ReadCells(ctx, s.Store, q, add)
+		for key := range claimed { // metrics without rows (empty slices, as a request would cache), or after an error
+			if err == nil {
+				add(key.metric, nil)
 			}
 		}
-		if stop {
-			return nil
+		for _, p := range claimed {
+			if p.ready != nil {
+				select {
+				case <-p.ready:
+				default:
+					c.fill(p, nil)
+				}
+			}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

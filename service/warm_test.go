@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
@@ -172,5 +175,55 @@ func TestWarmStopsWhenTheCacheIsFull(t *testing.T) {
 		if c.loaded.Len() != pub+syn {
 			t.Fatalf("%d slices held, %d counted", c.loaded.Len(), pub+syn)
 		}
+	}
+}
+
+// gated holds Cells until released and counts Observations calls.
+type gated struct {
+	warehouse.Store
+	started, release chan struct{}
+	once             sync.Once
+	queries          atomic.Int64
+}
+
+func (g *gated) Cells(ctx context.Context, q warehouse.CellQuery, each func(string, []warehouse.Observation) error) error {
+	g.once.Do(func() { close(g.started) })
+	<-g.release
+	return g.Store.(warehouse.CellReader).Cells(ctx, q, each)
+}
+
+func (g *gated) Observations(ctx context.Context, f warehouse.ObservationFilter) ([]warehouse.Observation, error) {
+	g.queries.Add(1)
+	return g.Store.Observations(ctx, f)
+}
+
+// A request for a slice the warm-up is reading waits for it instead of querying again.
+func TestRequestDuringWarmUpWaitsForIt(t *testing.T) {
+	ctx := context.Background()
+	g := &gated{Store: loadScaleS(t), started: make(chan struct{}), release: make(chan struct{})}
+	svc := New(g, nil)
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- svc.Warm(ctx) }()
+	<-g.started
+	m := svc.Catalog().Metrics[0].ID
+	got := make(chan *slice)
+	go func() {
+		sl, err := svc.metricSlice(ctx, m, false)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- sl
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(g.release)
+	sl := <-got
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := g.queries.Load(); n != 0 || sl == nil || sl != svc.slices.peek(sliceKey{m, false}, svc.Catalog().Version) {
+		t.Fatalf("%d queries besides the warm-up's; slice %p", n, sl)
 	}
 }
