@@ -270,10 +270,10 @@ func (sl *slice) index(s *Service) {
 
 // warmChunk is how many metrics one warm-up query reads. The engine holds one cell at a time
 // whatever the number, but reads the kept rows back by a set of keys, so a query's memory
-// grows with its metrics; 16 (five queries for ~70 metrics) kept serve's peak RSS at scale L
-// at about what per-metric warming reached, for most of one query's speed (bench/README.md,
-// "Warm-up").
-const warmChunk = 16
+// grows with its metrics: at scale L (69 metrics, one process for all), one query for all
+// took 13–14 s and the process peaked at 1.0 GB, 16 per query 15 s and 0.9–1.0 GB, 8 per
+// query 15.5 s and 0.83 GB, 4 per query 20 s and 0.74 GB (bench/README.md, "Warm-up").
+const warmChunk = 8
 
 // Warm loads every metric's slices (published only, and with synthetic rows) so the first
 // dashboard views after a load do not wait for the warehouse. It stops at the first error,
