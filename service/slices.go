@@ -270,10 +270,12 @@ func (sl *slice) index(s *Service) {
 
 // warmChunk is how many metrics one warm-up query reads. The engine holds one cell at a time
 // whatever the number, but reads the kept rows back by a set of keys, so a query's memory
-// grows with its metrics: at scale L (69 metrics, one process for all), one query for all
-// took 13–14 s and the process peaked at 1.0 GB, 16 per query 15 s and 0.9–1.0 GB, 8 per
-// query 15.5 s and 0.83 GB, 4 per query 20 s and 0.74 GB (bench/README.md, "Warm-up").
-const warmChunk = 8
+// grows with its metrics: at scale L (69 metrics, one process for all, bench/README.md,
+// "Warm-up"), one query for all took 13–14 s and the process peaked at 1.0 GB, 16 per query
+// 15 s and 0.9–1.0 GB, 8 per query 15.5 s and 0.83 GB, 4 per query 20 s and 0.74 GB; in
+// serve, 8 per query peaked at 885–1,034 MiB and 4 per query at 883–892 MiB for the same
+// 30–35 s (serve warms the standard views at the same time), so 4 keeps serve under 1 GiB.
+const warmChunk = 4
 
 // Warm loads every metric's slices (published only, and with synthetic rows) so the first
 // dashboard views after a load do not wait for the warehouse. It stops at the first error,
@@ -281,14 +283,16 @@ const warmChunk = 8
 //
 // Strategy: with a store that is a warehouse.CellReader (both engines), a few queries each
 // read the cells of warmChunk metrics at once, grouped per cell by the engine as it reads
-// the table in order, and each metric's two slices are built from them: 66 s → 10–14 s at
-// scale L, 4.5 → 1.6 s at M, on two shared cores (a bounded number of per-metric queries in
-// parallel only gained what the engine's second connection gives: see bench/README.md).
+// the table in order, and each metric's two slices are built from them. On two shared cores
+// (load 3–5), serve's warm-up went 121 → 30–35 s at scale L and 14–20 → 3.8–4.2 s at M; the
+// reads alone 62 → 13–20 s at L. Per-metric queries two at a time (the engine's two
+// connections) took 44 s at L, and chunks two at a time were slower than one after another:
+// the engine already uses both cores (bench/README.md, "Warm-up").
 // Other stores fall back to two queries per metric (warehouse.ReadCells).
 //
 // Order and budget: metrics in catalogue order (the explorer's standard views go through
 // them in that order), published slices before synthetic ones (the explorer asks for
-// published figures unless told otherwise). Warming never evicts (sliceCache.put): once a
+// published figures unless told otherwise); within a chunk, published before synthetic. Warming never evicts (sliceCache.fill): once a
 // synthetic slice does not fit, the remaining metrics are read without synthetic rows, and
 // once a published one does not fit, warming stops; either is logged once.
 func (s *Service) Warm(ctx context.Context) error {
