@@ -180,7 +180,19 @@ func (l *Limited) Load(ctx context.Context, b *Batch) (*LoadResult, error) {
 var (
 	_ LoadHistory       = (*Limited)(nil)
 	_ RejectionRecorder = (*Limited)(nil)
+	_ CellReader        = (*Limited)(nil)
 )
+
+// Cells passes through to the wrapped store's CellReader as one limited call (its slot is
+// held while each runs), or falls back to per-metric queries, each one limited.
+func (l *Limited) Cells(ctx context.Context, q CellQuery, each func(metric string, obs []Observation) error) error {
+	r, ok := l.Store.(CellReader)
+	if !ok {
+		return readCellsEach(ctx, l, q, each)
+	}
+	_, err := call(l, ctx, "cells_bulk", func(ctx context.Context) (struct{}, error) { return struct{}{}, r.Cells(ctx, q, each) })
+	return err
+}
 
 // HasLoad passes through to the wrapped store's LoadHistory (false when it has none).
 func (l *Limited) HasLoad(ctx context.Context, file string) (bool, error) {

@@ -14,6 +14,10 @@ import (
 type Query struct {
 	SQL    string
 	Params []Param
+	// Settings are engine settings for this query alone (names and values written by this
+	// program, never by a user), e.g. optimize_aggregation_in_order for CellsSQL. An engine
+	// that cannot pass them (a server older than 23) runs the query without them.
+	Settings map[string]string
 }
 
 // Param is one named parameter value: string, int, int64, uint64, float64 or []string.

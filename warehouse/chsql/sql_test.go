@@ -33,6 +33,9 @@ func render(q Query) string {
 	for _, p := range q.Params {
 		b.WriteString("-- " + p.Name + " = " + ParamText(p.Value) + "\n")
 	}
+	if len(q.Settings) > 0 {
+		b.WriteString("-- settings:" + SettingsClause(q.Settings) + "\n")
+	}
 	inl, err := Inline(q)
 	if err != nil {
 		return err.Error()
@@ -59,6 +62,13 @@ func TestObservationsSQL(t *testing.T) {
 			golden(t, tc.name, render(ObservationsSQL("cadrestat", tc.f, tc.count)))
 		})
 	}
+}
+
+func TestCellsSQL(t *testing.T) {
+	metrics := []string{"female_provincial_committee_share", "x' OR 1=1 --"}
+	golden(t, "cells_published", render(CellsSQL("cadrestat", warehouse.CellQuery{MetricIDs: metrics})))
+	golden(t, "cells", render(CellsSQL("cadrestat", warehouse.CellQuery{MetricIDs: metrics,
+		Synthetic: &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"seed-003", "x'y"}}})))
 }
 
 func TestQuoteString(t *testing.T) {

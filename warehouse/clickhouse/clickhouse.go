@@ -131,6 +131,11 @@ func (e *executor) prepare(ctx context.Context, q chsql.Query, data bool) (conte
 	if dl, ok := ctx.Deadline(); ok {
 		settings["max_execution_time"] = int(math.Max(1, math.Ceil(time.Until(dl).Seconds())))
 	}
+	if len(q.Settings) > 0 && !e.inline() { // a server older than 23 may not know them
+		for k, v := range q.Settings {
+			settings[k] = v
+		}
+	}
 	if e.cluster != "" && !data {
 		q.SQL = globalIn(q.SQL)
 	}

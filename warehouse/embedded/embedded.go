@@ -134,6 +134,9 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 		return nil, translate(ctx, err)
 	}
 	extra := map[string]string{}
+	for k, v := range q.Settings {
+		extra[k] = v
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		secs := math.Max(0.001, time.Until(dl).Seconds())
 		extra["max_execution_time"] = strconv.FormatFloat(secs, 'f', 3, 64)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -332,6 +333,82 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		want["VN63-92/2020"] = 26 // same status and period: the source order decides
 		if got := pick("src-b", "src-a"); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("src-b first: %v, want %v", got, want)
+		}
+	})
+
+	t.Run("Cells", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		if _, ok := warehouse.Store(s).(warehouse.CellReader); !ok {
+			t.Skip("this engine has no CellReader: ReadCells falls back to per-metric queries")
+		}
+		b := Fixture()
+		year := func(subj, label string, start int, v float64, status warehouse.Status, src string, q warehouse.Qualifier, kind warehouse.PeriodKind) warehouse.Observation {
+			return warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: subj, MetricID: "female_share",
+				Period: warehouse.Period{Kind: kind, Start: start, End: start, Label: label}, Value: f(v), Qualifier: q, Status: status, SourceID: src, Quote: "q"}
+		}
+		b.Observations = append(b.Observations,
+			// Synthetic rows competing in one cell: the source order decides; a bound loses to an exact value.
+			year("VN63-94", "2021", 2021, 1, warehouse.StatusSynthetic, "src-a", warehouse.QualLowerBound, "YEAR"),
+			year("VN63-94", "2021", 2021, 2, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"),
+			// A cell with a published and a synthetic row: both come back.
+			year("VN63-93", "2021", 2021, 3, warehouse.StatusPublished, "src-a", warehouse.QualExact, "YEAR"),
+			year("VN63-93", "2021", 2021, 4, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"),
+			// A term and a year starting the same year are one cell for synthetic rows.
+			year("VN63-92", "term:2021-2026", 2021, 5, warehouse.StatusSynthetic, "src-a", warehouse.QualExact, "TERM"),
+			year("VN63-92", "2021", 2021, 6, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"))
+		mustLoad(t, s, b)
+		// Later revisions: a published figure corrected, one turned SYNTHETIC (its older
+		// PUBLISHED revision must not come back), a synthetic one made worse than its rival.
+		fix := &warehouse.Batch{File: "revisions", Observations: []warehouse.Observation{
+			year("VN63-92", "2020", 2020, 27, warehouse.StatusPublished, "src-b", warehouse.QualExact, "YEAR"),
+			year("VN63-93", "2020", 2020, 19, warehouse.StatusSynthetic, "src-a", warehouse.QualExact, "YEAR"),
+			year("VN63-94", "2021", 2021, 7, warehouse.StatusSynthetic, "src-b", warehouse.QualUpperBound, "YEAR"),
+		}}
+		fix.Observations[0].Period.End, fix.Observations[1].Period.End = 2020, 2020
+		mustLoad(t, s, fix)
+		metrics := []string{"staff_cut", "no_such_metric", "female_share"}
+		for _, order := range []*warehouse.CellOrder{nil,
+			{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"src-a", "src-b"}},
+			{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodTerm, warehouse.PeriodYear}, Sources: []string{"src-b", "src-a"}},
+		} {
+			q := warehouse.CellQuery{MetricIDs: metrics, Synthetic: order}
+			read := func(st warehouse.Store) map[string][]warehouse.Observation {
+				out := map[string][]warehouse.Observation{}
+				err := warehouse.ReadCells(ctx, st, q, func(m string, obs []warehouse.Observation) error {
+					if _, twice := out[m]; twice {
+						t.Fatalf("metric %s passed twice", m)
+					}
+					out[m] = obs
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			bulk, each := read(s), read(struct{ warehouse.Store }{s}) // the second hides CellReader
+			if !reflect.DeepEqual(bulk, each) {
+				t.Fatalf("order %+v: one query gave\n%+v\nper-metric queries\n%+v", order, bulk, each)
+			}
+			if len(bulk["female_share"]) == 0 || len(bulk["staff_cut"]) != 1 || bulk["no_such_metric"] != nil {
+				t.Fatalf("order %+v: %+v", order, bulk)
+			}
+			var syn int
+			for _, o := range bulk["female_share"] {
+				if o.Status == warehouse.StatusSynthetic {
+					syn++
+				}
+			}
+			if want := map[bool]int{false: 0, true: 5}[order != nil]; syn != want { // VN63-92/2021, -93/2020, -93/2021, -94/2020, -94/2021
+				t.Fatalf("order %+v: %d synthetic rows, want %d: %+v", order, syn, want, bulk["female_share"])
+			}
+		}
+		if err := warehouse.ReadCells(ctx, s, warehouse.CellQuery{}, func(string, []warehouse.Observation) error {
+			t.Fatal("rows for no metrics")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 	})
 
