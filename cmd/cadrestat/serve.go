@@ -68,6 +68,7 @@ func serve(ctx context.Context, args []string) error {
 	origins := fs.String("cors-origins", env("CADRESTAT_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS; empty = same-origin only ($CADRESTAT_CORS_ORIGINS)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "parser token limit per request")
 	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
+	sliceBytes := fs.Int("slice-cache-bytes", service.DefaultSliceCacheBytes, "metric-slice cache size in bytes (0 = off: every comparison, series and trend reads the warehouse)")
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
 	concurrency := fs.Int("warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	drain := fs.Duration("drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
@@ -116,6 +117,9 @@ func serve(ctx context.Context, args []string) error {
 	limited.Trace(tracing)
 	cfg.Engine = engineName(ef)
 	svc := service.New(limited, log)
+	if *sliceBytes != service.DefaultSliceCacheBytes {
+		svc.SetSliceCacheBytes(*sliceBytes)
+	}
 	if !*noBundle {
 		files, digest := data.Files(), data.Digest()
 		if *synthSeed != 0 {
