@@ -30,6 +30,7 @@ type ServeMain struct {
 	origins     string
 	trusted     string
 	concurrency int
+	sliceBytes  int
 	drain       time.Duration
 	pprof       bool
 	poll        time.Duration
@@ -68,6 +69,7 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	fs.StringVar(&m.origins, "cors-origins", env("CADRESTAT_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS; empty = same-origin only ($CADRESTAT_CORS_ORIGINS)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "parser token limit per request")
 	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
+	fs.IntVar(&m.sliceBytes, "slice-cache-bytes", service.DefaultSliceCacheBytes, "metric-slice cache size in bytes (0 = off: every comparison, series and trend reads the warehouse)")
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
 	fs.IntVar(&cfg.MaxExecuting, "max-executing", cfg.MaxExecuting, "requests run at once past the response cache (cache misses, exports, briefs); the rest queue in arrival order within their deadline (0 = no limit)")
 	fs.IntVar(&m.concurrency, "warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
@@ -158,7 +160,9 @@ func (m *ServeMain) openService(ctx context.Context) (*service.Service, error) {
 	m.cfg.Tracing = tracing
 	limited.Trace(tracing)
 	m.cfg.Engine = engineName(m.ef)
-	return service.New(limited, m.log), nil
+	svc := service.New(limited, m.log)
+	svc.SetSliceCacheBytes(m.sliceBytes)
+	return svc, nil
 }
 
 // listen opens the public listener and the loopback admin one and starts serving.

@@ -17,13 +17,20 @@ var shardKeys = map[string]string{"observations": "cityHash64(metric_id)"}
 // over them, both created ON CLUSTER; other statements get ON CLUSTER. The result still
 // contains {db}. With cluster == "" the statement is returned unchanged.
 func ClusterStatements(stmt, cluster string) []string {
+	return clusterStatements(stmt, cluster, SchemaVersion())
+}
+
+// clusterStatements is ClusterStatements for a migration to version upTo: a table gets the
+// columns of later migrations up to upTo only, so MigrateTo builds a cluster database as a
+// binary whose newest migration was upTo did (the upgrade-path test).
+func clusterStatements(stmt, cluster string, upTo int) []string {
 	if cluster == "" {
 		return []string{stmt}
 	}
 	on := " ON CLUSTER " + cluster
 	if m := createRE.FindStringSubmatch(stmt); m != nil {
 		name, cols, order := m[1], m[2], m[3]
-		cols += laterColumns(name)
+		cols += laterColumns(name, upTo)
 		return []string{
 			fmt.Sprintf("CREATE TABLE IF NOT EXISTS {db}.%s_local%s (%s) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{db}/%s', '{replica}') ORDER BY %s", name, on, cols, name, order),
 			distributed(name, cluster),
@@ -54,10 +61,11 @@ func ClusterStatements(stmt, cluster string) []string {
 // worker can run an ALTER … ON CLUSTER of a replicated table on both replicas of a shard
 // at once, and then stops taking any distributed DDL on that node (seen on the loopback
 // cluster: "Node exists … /shards/…/executed", "Terminating"). A database created before
-// a column was added still gets the ALTER (fine on modern servers).
-func laterColumns(table string) string {
+// a column was added still gets the ALTER (fine on modern servers). upTo is the newest
+// migration to include (MigrateTo builds an older binary's database for the upgrade test).
+func laterColumns(table string, upTo int) string {
 	if t := lookup(table); t != nil {
-		return t.laterColumns()
+		return t.laterColumns(upTo)
 	}
 	return ""
 }

@@ -84,7 +84,7 @@ func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) err
 		return warehouse.Errorf(warehouse.ErrInvalid, "invalid cluster name %q", cluster)
 	}
 	run := func(stmt string) error {
-		for _, st := range ClusterStatements(stmt, cluster) {
+		for _, st := range clusterStatements(stmt, cluster, upTo) {
 			st, skip, err := addColumn(ctx, ex, db, st)
 			if err != nil {
 				return err

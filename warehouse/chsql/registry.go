@@ -13,7 +13,7 @@ var dataTables = []dataTable{sources, provinces, lineage, groups, metrics, targe
 type dataTable interface {
 	tableName() string
 	structure() string
-	laterColumns() string
+	laterColumns(upTo int) string
 	load(ctx context.Context, c *Core, b *warehouse.Batch, loadID string, rev uint64, res *warehouse.LoadResult) (changed int, err error)
 }
 

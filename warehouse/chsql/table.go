@@ -80,14 +80,15 @@ func (t *table[T]) structure() string {
 			parts = append(parts, t.cols[i].ddl())
 		}
 	}
-	return strings.Join(append(parts, versionColumns...), ", ") + t.laterColumns()
+	return strings.Join(append(parts, versionColumns...), ", ") + t.laterColumns(1<<30)
 }
 
-// laterColumns lists, as ", name Type…", the columns later migrations added (cluster.go).
-func (t *table[T]) laterColumns() string {
+// laterColumns lists, as ", name Type…", the columns later migrations added, up to migration
+// upTo (cluster.go).
+func (t *table[T]) laterColumns(upTo int) string {
 	var b strings.Builder
 	for i := range t.cols {
-		if t.cols[i].since > 0 {
+		if t.cols[i].since > 0 && t.cols[i].since <= upTo {
 			b.WriteString(", " + t.cols[i].ddl())
 		}
 	}
