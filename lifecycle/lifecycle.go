@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -90,21 +91,10 @@ var WarmLogEvery = 10 * time.Second
 func (m *Manager) warm(ctx context.Context) {
 	start := time.Now()
 	metrics := len(m.svc.Catalog().Metrics)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		t := time.NewTicker(WarmLogEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case now := <-t.C:
-				// Not "metric cache warm…": bench/main.go waits for that line.
-				m.log.Info("warming the metric cache", "metrics", metrics, "elapsed_s", int(now.Sub(start).Seconds()))
-			}
-		}
-	}()
+	// Not "metric cache warm…": bench/main.go waits for that line.
+	defer progress.Every(WarmLogEvery, func(elapsed time.Duration) {
+		m.log.Info("warming the metric cache", "metrics", metrics, "elapsed_s", int(elapsed.Seconds()))
+	})()
 	if err := m.svc.Warm(ctx); err != nil {
 		m.log.Warn("warming the metric cache failed", "metrics", metrics, "ms", time.Since(start).Milliseconds(), "err", err)
 		return

@@ -313,6 +313,24 @@ func LogEvery(log *slog.Logger, what string, every time.Duration, attrs ...any) 
 	var mu sync.Mutex
 	var cur State
 	seen := false
+	stopTick := Every(every, func(elapsed time.Duration) {
+		mu.Lock()
+		s, ok := cur, seen
+		mu.Unlock()
+		if ok {
+			log.Info(what+" progress", logAttrs(s, elapsed, attrs)...)
+		}
+	})
+	return func(s State) {
+		mu.Lock()
+		cur, seen = s, true
+		mu.Unlock()
+	}, stopTick
+}
+
+// Every calls f with the time since the call, every period, until stop is called (stop
+// may be called more than once).
+func Every(every time.Duration, f func(elapsed time.Duration)) (stop func()) {
 	start := time.Now()
 	done := make(chan struct{})
 	go func() {
@@ -323,23 +341,12 @@ func LogEvery(log *slog.Logger, what string, every time.Duration, attrs ...any) 
 			case <-done:
 				return
 			case now := <-t.C:
-				mu.Lock()
-				s, ok := cur, seen
-				mu.Unlock()
-				if ok {
-					log.Info(what+" progress", logAttrs(s, now.Sub(start), attrs)...)
-				}
+				f(now.Sub(start))
 			}
 		}
 	}()
 	var once sync.Once
-	return func(s State) {
-			mu.Lock()
-			cur, seen = s, true
-			mu.Unlock()
-		}, func() {
-			once.Do(func() { close(done) })
-		}
+	return func() { once.Do(func() { close(done) }) }
 }
 
 func logAttrs(s State, elapsed time.Duration, attrs []any) []any {
