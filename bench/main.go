@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
@@ -60,6 +61,8 @@ type scaleReport struct {
 	RawInsertRPS float64  `json:"raw_warehouse_insert_rows_per_s"`
 	PeakRSSMiB   float64  `json:"serve_peak_rss_mib"`
 	Results      []result `json:"results"`
+	// With -peer: the PostgreSQL-backed peer (bench/peer.go); its scenario is in Results.
+	Peer *peerReport `json:"peer,omitempty"`
 }
 
 func main() {
@@ -120,6 +123,19 @@ func runScale(scale string) (scaleReport, error) {
 	rep.RawCompareMs = rawCompare(dataDir)
 	rep.RawInsertRPS = rawInsert(dataDir, work)
 
+	var pr *peer
+	if *peerFlag {
+		fmt.Fprintf(os.Stderr, "[%s] peer: PostgreSQL 15 and PostGraphile 5 on the same observations…\n", scale)
+		src := ""
+		if n > 1 {
+			src = srcCSV
+		}
+		if pr, err = startPeer(synCSV, src); err != nil {
+			return rep, err
+		}
+		defer pr.stop()
+	}
+
 	port := freePort()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	start = time.Now()
@@ -165,6 +181,11 @@ func runScale(scale string) (scaleReport, error) {
 	}
 	defer func() { bareCmd.Process.Kill(); bareCmd.Wait() }()
 	waitReady("http://" + bareAddr)
+	if pr != nil {
+		if err := pr.verify(base); err != nil {
+			return rep, err
+		}
+	}
 
 	fmt.Fprintf(os.Stderr, "[%s] load: %d connections × %s per scenario…\n", scale, *conns, *duration)
 	var seq atomic.Int64
@@ -174,6 +195,16 @@ func runScale(scale string) (scaleReport, error) {
 		profiled(dataDir, func() result {
 			return drive("unique 63-row comparisons, cache misses", base, func() []byte { return unique(seq.Add(1)) })
 		}),
+	)
+	if pr != nil { // right after cadrestat's misses, with the same arguments
+		pr.warm()
+		var pseq atomic.Int64
+		rep.Results = append(rep.Results, drive("peer (PostGraphile 5, PG 15): same misses", pr.url, func() []byte { return peerUnique(pseq.Add(1)) }))
+		miss, px := rep.Results[len(rep.Results)-2], rep.Results[len(rep.Results)-1]
+		pr.rep.ThroughputRatio, pr.rep.CadrestatP99ms, pr.rep.PeerP99ms = miss.RPS/px.RPS, miss.P99ms, px.P99ms
+		rep.Peer = &pr.rep
+	}
+	rep.Results = append(rep.Results,
 		drive("national figure of one year (compare)", base, func() []byte { return national(seq.Add(1)) }),
 		drive("national series 2010-2030 (series VN)", base, func() []byte { return nationalSeries(seq.Add(1)) }),
 	)
@@ -197,14 +228,14 @@ func rawInsert(dir, work string) float64 {
 	if n, err = s.RawCount(ctx, "observations"); err != nil {
 		return -1
 	}
-	structure := "id String, subject_kind String, subject_id String, metric_id String, period_kind String, period_start UInt16, period_end UInt16, period_label String, value Nullable(Float64), numerator Nullable(Float64), denominator Nullable(Float64), qualifier String, status String, source_id String, quote String, note String, hash UInt64, load_id String, revision UInt64"
-	if s.Exec(ctx, "SELECT * FROM cadrestat.observations INTO OUTFILE "+warehouse.QuoteString(bin)+" FORMAT RowBinary") != nil ||
+	structure := chsql.Structure("observations") // SELECT * exports the table's own column order
+	if s.Exec(ctx, "SELECT * FROM cadrestat.observations INTO OUTFILE "+chsql.QuoteString(bin)+" FORMAT RowBinary") != nil ||
 		s.Exec(ctx, "CREATE TABLE cadrestat.bench_copy AS cadrestat.observations") != nil {
 		return -1
 	}
 	defer s.Exec(ctx, "DROP TABLE IF EXISTS cadrestat.bench_copy")
 	start := time.Now()
-	if s.Exec(ctx, "INSERT INTO cadrestat.bench_copy SELECT * FROM file("+warehouse.QuoteString(bin)+", 'RowBinary', "+warehouse.QuoteString(structure)+")") != nil {
+	if s.Exec(ctx, "INSERT INTO cadrestat.bench_copy SELECT * FROM file("+chsql.QuoteString(bin)+", 'RowBinary', "+chsql.QuoteString(structure)+")") != nil {
 		return -1
 	}
 	return float64(n) / time.Since(start).Seconds()
@@ -259,11 +290,14 @@ func dashboard() [][]byte {
 // units, listed in a different rotation and with a different metric and year each time, so
 // every answer has the same 63 rows. (An extra "nonce" variable no longer makes a miss: the
 // response cache keys on the operation's coerced variables only.)
-func unique(i int64) []byte {
+func unique(i int64) []byte { return q(compareQ, uniqueVars(i)) }
+
+// uniqueVars are unique's variables (the peer asks the same metric, year and units).
+func uniqueVars(i int64) map[string]any {
 	units := vn63Units()
 	r := int(i/int64(len(metrics)*15)) % len(units)
 	rotated := append(append([]string{}, units[r:]...), units[:r]...)
-	return q(compareQ, map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15, "map": "VN63", "s": true, "p": rotated})
+	return map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15, "map": "VN63", "s": true, "p": rotated}
 }
 
 var vn63Units = sync.OnceValue(func() []string {
@@ -401,6 +435,10 @@ func printTable(reports []scaleReport) {
 		bare := r.Results[0].RPS
 		for _, x := range r.Results {
 			fmt.Printf("%-44s %10.0f %8d %9.2f %9.2f %11.1f%%\n", x.Scenario, x.RPS, x.Errors, x.P50ms, x.P99ms, 100*x.RPS/bare)
+		}
+		if p := r.Peer; p != nil {
+			fmt.Printf("cache misses against the peer (PostGraphile %s, Node %s, PostgreSQL %s; %d rows loaded and indexed in %.1f s): cadrestat %.2f× its throughput, p99 %.1f ms against %.1f ms; checked: %s\n",
+				p.PostGraphile, p.Node, p.PostgreSQL, p.Rows, p.LoadS, p.ThroughputRatio, p.CadrestatP99ms, p.PeerP99ms, p.Verified)
 		}
 	}
 }

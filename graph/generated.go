@@ -2094,6 +2094,39 @@ type Group {
   note: String!
 }
 
+"Which way a metric improves."
+enum Direction {
+  HIGHER
+  LOWER
+  "Neither: a count or rate nobody aims up or down."
+  NONE
+}
+
+"How the figures of several units combine."
+enum Aggregation {
+  "Summed numerators over summed denominators (never an average of percentages)."
+  RATIO
+  SUM
+  "Cannot be combined."
+  NONE
+}
+
+"Whether a value is exact or a bound (\"trên 98,4 %\" is a lower bound, not 98.4)."
+enum Qualifier {
+  EXACT
+  LOWER_BOUND
+  UPPER_BOUND
+  APPROXIMATE
+}
+
+"What a period is: a calendar year, a term of office (2020–2025), a range of years a report sums over, or a date a count was taken on."
+enum PeriodKind {
+  YEAR
+  TERM
+  RANGE
+  ASOF
+}
+
 enum MetricKind {
   SHARE
   COUNT
@@ -2108,10 +2141,8 @@ type Metric {
   kind: MetricKind!
   body: String!
   level: String!
-  "HIGHER, LOWER or NONE."
-  better: String!
-  "RATIO: summed numerators over summed denominators; SUM; NONE: cannot be combined."
-  aggregation: String!
+  better: Direction!
+  aggregation: Aggregation!
   description: String!
   targets: [Target!]!
 }
@@ -2222,8 +2253,7 @@ enum TargetStatus {
 }
 
 type Period {
-  "YEAR, TERM, RANGE or ASOF."
-  kind: String!
+  kind: PeriodKind!
   start: Int!
   end: Int!
   label: String!
@@ -2240,8 +2270,7 @@ type Observation {
   value: Float
   numerator: Float
   denominator: Float
-  "EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE."
-  qualifier: String!
+  qualifier: Qualifier!
   status: Status!
   source: Source!
   "The passage the figure comes from."
@@ -2264,8 +2293,8 @@ type Figure {
   value: Float
   numerator: Float
   denominator: Float
-  "EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE; null without a value."
-  qualifier: String
+  "Null without a value."
+  qualifier: Qualifier
   "The figure as a reader should see it: \"22.51\", \"<10\", \">98.4\", \"≈30\"; empty without a value."
   display: String!
   "The weakest status of the parts: SYNTHETIC if any part is synthetic, else PROVISIONAL, DERIVED, PUBLISHED."
@@ -2307,7 +2336,7 @@ type ComparisonRow {
   value: Float
   numerator: Float
   denominator: Float
-  qualifier: String
+  qualifier: Qualifier
   display: String!
   contested: Boolean!
   figure: Figure!
@@ -2369,7 +2398,7 @@ type Trend {
   province: Province!
   metric: Metric!
   "The period kind fitted (YEAR or TERM)."
-  periodKind: String!
+  periodKind: PeriodKind!
   "The points fitted: exact figures of periodKind."
   points: [SeriesPoint!]!
   "Points with a figure that were not fitted (bounds, other period kinds)."
@@ -5553,15 +5582,15 @@ func (ec *executionContext) _ComparisonRow_qualifier(ctx context.Context, field 
 			return obj.Qualifier(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Qualifier) graphql.Marshaler {
+			return ec.marshalOQualifier2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ComparisonRow_qualifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, "String")
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, "Qualifier")
 }
 
 func (ec *executionContext) _ComparisonRow_display(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -5810,8 +5839,8 @@ func (ec *executionContext) _ComparisonRow_targetStatus(ctx context.Context, fie
 			return obj.TargetStatus(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNTargetStatus2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v service.TargetStatus) graphql.Marshaler {
+			return ec.marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTargetStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5934,15 +5963,15 @@ func (ec *executionContext) _Figure_qualifier(ctx context.Context, field graphql
 			return obj.QualifierOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Qualifier) graphql.Marshaler {
+			return ec.marshalOQualifier2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Figure_qualifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Figure", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Figure", field, true, false, "Qualifier")
 }
 
 func (ec *executionContext) _Figure_display(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
@@ -5980,8 +6009,8 @@ func (ec *executionContext) _Figure_status(ctx context.Context, field graphql.Co
 			return obj.Status(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOStatus2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Status) graphql.Marshaler {
+			return ec.marshalOStatus2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6554,15 +6583,15 @@ func (ec *executionContext) _Metric_better(ctx context.Context, field graphql.Co
 			return obj.Better, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Metric_better(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Metric", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Metric", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _Metric_aggregation(ctx context.Context, field graphql.CollectedField, obj *warehouse.Metric) (ret graphql.Marshaler) {
@@ -6577,15 +6606,15 @@ func (ec *executionContext) _Metric_aggregation(ctx context.Context, field graph
 			return obj.Aggregation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Aggregation) graphql.Marshaler {
+			return ec.marshalNAggregation2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐAggregation(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Metric_aggregation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Metric", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Metric", field, false, false, "Aggregation")
 }
 
 func (ec *executionContext) _Metric_description(ctx context.Context, field graphql.CollectedField, obj *warehouse.Metric) (ret graphql.Marshaler) {
@@ -6889,15 +6918,15 @@ func (ec *executionContext) _Observation_qualifier(ctx context.Context, field gr
 			return obj.Qualifier, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Qualifier) graphql.Marshaler {
+			return ec.marshalNQualifier2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Observation_qualifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "Qualifier")
 }
 
 func (ec *executionContext) _Observation_status(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
@@ -6912,8 +6941,8 @@ func (ec *executionContext) _Observation_status(ctx context.Context, field graph
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNStatus2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Status) graphql.Marshaler {
+			return ec.marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7311,15 +7340,15 @@ func (ec *executionContext) _Period_kind(ctx context.Context, field graphql.Coll
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.PeriodKind) graphql.Marshaler {
+			return ec.marshalNPeriodKind2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Period_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Period", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Period", field, false, false, "PeriodKind")
 }
 
 func (ec *executionContext) _Period_start(ctx context.Context, field graphql.CollectedField, obj *warehouse.Period) (ret graphql.Marshaler) {
@@ -8618,8 +8647,8 @@ func (ec *executionContext) _ScopeAttainment_targetStatus(ctx context.Context, f
 			return obj.TargetStatus(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNTargetStatus2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v service.TargetStatus) graphql.Marshaler {
+			return ec.marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTargetStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9921,15 +9950,15 @@ func (ec *executionContext) _Trend_periodKind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.PeriodKind) graphql.Marshaler {
+			return ec.marshalNPeriodKind2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Trend_periodKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Trend", field, false, false, "PeriodKind")
 }
 
 func (ec *executionContext) _Trend_points(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
@@ -11324,7 +11353,7 @@ func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context,
 			it.ToYear = data
 		case "statuses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
-			data, err := ec.unmarshalOStatus2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13751,6 +13780,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAggregation2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐAggregation(ctx context.Context, v any) (warehouse.Aggregation, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Aggregation(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregation2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐAggregation(ctx context.Context, sel ast.SelectionSet, v warehouse.Aggregation) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Aggregation!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Attainment!")
@@ -13911,6 +13955,21 @@ func (ec *executionContext) marshalNComparisonRow2ᚖgithubᚗcomᚋcadrestatᚋ
 		return graphql.Null
 	}
 	return ec._ComparisonRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx context.Context, sel ast.SelectionSet, v warehouse.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx context.Context, sel ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -14143,6 +14202,21 @@ func (ec *executionContext) marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestat�
 	return ec._Period(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNPeriodKind2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, v any) (warehouse.PeriodKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.PeriodKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodKind2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PeriodKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeriodKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14165,6 +14239,21 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadre
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQualifier2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx context.Context, v any) (warehouse.Qualifier, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Qualifier(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQualifier2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx context.Context, sel ast.SelectionSet, v warehouse.Qualifier) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Qualifier!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNScopeAttainment2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐScopeAttainmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.ScopeAttainment) graphql.Marshaler {
@@ -14259,14 +14348,15 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Source(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStatus2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, v any) (warehouse.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Status(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+func (ec *executionContext) marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, sel ast.SelectionSet, v warehouse.Status) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Status!")
 	}
@@ -14367,14 +14457,15 @@ func (ec *executionContext) marshalNTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Target(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTargetStatus2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+func (ec *executionContext) unmarshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTargetStatus(ctx context.Context, v any) (service.TargetStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := service.TargetStatus(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNTargetStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+func (ec *executionContext) marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTargetStatus(ctx context.Context, sel ast.SelectionSet, v service.TargetStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "TargetStatus!")
 	}
@@ -14722,6 +14813,25 @@ func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋcadrestatᚋcadre
 	return ec._Province(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOQualifier2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx context.Context, v any) (*warehouse.Qualifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Qualifier(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQualifier2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐQualifier(ctx context.Context, sel ast.SelectionSet, v *warehouse.Qualifier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRankRange(ctx context.Context, sel ast.SelectionSet, v *service.RankRange) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14736,16 +14846,16 @@ func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Source(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+func (ec *executionContext) unmarshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatusᚄ(ctx context.Context, v any) ([]warehouse.Status, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]string, len(vSlice))
+	res := make([]warehouse.Status, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNStatus2string(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -14753,14 +14863,14 @@ func (ec *executionContext) unmarshalOStatus2ᚕstringᚄ(ctx context.Context, v
 	return res, nil
 }
 
-func (ec *executionContext) marshalOStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+func (ec *executionContext) marshalOStatus2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStatus2string(ctx, sel, v[i])
+		return ec.marshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14772,21 +14882,22 @@ func (ec *executionContext) marshalOStatus2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) unmarshalOStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, v any) (*warehouse.Status, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Status(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, sel ast.SelectionSet, v *warehouse.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -63,13 +63,9 @@ func filterArgs(f *model.ObservationFilter) service.FilterArgs {
 	if f == nil {
 		return service.FilterArgs{}
 	}
-	out := service.FilterArgs{Metrics: f.Metrics, Provinces: f.Provinces, Periods: f.Periods, Sources: f.Sources,
+	return service.FilterArgs{Metrics: f.Metrics, Provinces: f.Provinces, Periods: f.Periods, Sources: f.Sources, Statuses: f.Statuses,
 		Group: deref(f.Group), FromYear: deref(f.FromYear), ToYear: deref(f.ToYear), IncludeSynthetic: deref(f.IncludeSynthetic),
 		IncludePredecessors: deref(f.IncludePredecessors)}
-	for _, st := range f.Statuses {
-		out.Statuses = append(out.Statuses, string(st))
-	}
-	return out
 }
 
 // csvURL is the export link of a comparison (served by the binary at /export/compare.csv).
@@ -90,7 +86,7 @@ func csvURL(c *service.Comparison) string {
 func (r *Resolver) alternatives(ctx context.Context, o *warehouse.Observation) ([]*warehouse.Observation, error) {
 	l := loaders.For(ctx)
 	if l == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "loaders missing from request")
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "loaders missing from request")
 	}
 	all, err := l.Alternatives.Load(ctx, o.CellKey())
 	if err != nil {
@@ -109,7 +105,7 @@ func (r *Resolver) alternatives(ctx context.Context, o *warehouse.Observation) (
 func (r *Resolver) revisions(ctx context.Context, o *warehouse.Observation) ([]*warehouse.Observation, error) {
 	l := loaders.For(ctx)
 	if l == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "loaders missing from request")
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "loaders missing from request")
 	}
 	all, err := l.Revisions.Load(ctx, o.ID)
 	if err != nil {

@@ -1,5 +1,7 @@
-// Package graph holds the GraphQL resolvers: they parse arguments, call the service or
-// loaders, and map results. No SQL lives here.
+// Package graph is the GraphQL API: the schema's generated code, thin resolvers (they parse
+// arguments, call the service or loaders, and map results; no SQL lives here) and the
+// handler that configures gqlgen's executor (handler.go: limits, caches, the error
+// presenter, per-operation loaders). HTTP around it is the server's.
 package graph
 
 //go:generate go run github.com/99designs/gqlgen generate

@@ -165,7 +165,7 @@ func (r *queryResolver) Province(ctx context.Context, id string, mapArg *model.M
 func (r *queryResolver) SearchProvinces(ctx context.Context, text string, mapArg *model.Map, first *int) ([]*warehouse.Province, error) {
 	n := deref(first)
 	if n < 1 || n > service.MaxUnits {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 1 and %d, not %d", service.MaxUnits, n)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "first must be between 1 and %d, not %d", service.MaxUnits, n)
 	}
 	return r.Svc.SearchProvinces(text, mapOf(mapArg), n), nil
 }
@@ -217,7 +217,7 @@ func (r *queryResolver) Targets(ctx context.Context, metric *string) ([]*warehou
 	cat := r.Svc.Catalog()
 	if metric != nil {
 		if cat.Metric(*metric) == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown metric %q", *metric)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown metric %q", *metric)
 		}
 		return cat.TargetsFor(*metric), nil
 	}
@@ -257,7 +257,8 @@ func (r *queryResolver) Series(ctx context.Context, metric string, provinces []s
 
 // Trend is the resolver for the trend field.
 func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error) {
-	tr, err := r.Svc.Trend(ctx, metric, province, from, to, deref(periodKind), deref(includeSynthetic))
+	tr, err := r.Svc.Trend(ctx, service.TrendArgs{Metric: metric, Unit: province, From: from, To: to,
+		Kind: warehouse.PeriodKind(deref(periodKind)), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectPoints(ctx, tr.Points)
 	}
@@ -337,7 +338,7 @@ func (r *tableResolver) CSVURL(ctx context.Context, obj *service.Table) (string,
 func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error) {
 	m := r.Svc.Catalog().Metric(obj.MetricID)
 	if m == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "target %s refers to a missing metric", obj.ID)
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "target %s refers to a missing metric", obj.ID)
 	}
 	return m, nil
 }
@@ -346,7 +347,7 @@ func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*wa
 func (r *targetResolver) Source(ctx context.Context, obj *warehouse.Target) (*warehouse.Source, error) {
 	s := r.Svc.Catalog().Source(obj.SourceID)
 	if s == nil {
-		return nil, warehouse.Errorf(warehouse.KindInternal, "target %s refers to a missing source", obj.ID)
+		return nil, warehouse.Errorf(warehouse.ErrInternal, "target %s refers to a missing source", obj.ID)
 	}
 	return s, nil
 }

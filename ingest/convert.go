@@ -56,7 +56,7 @@ func (c *converter) bad(r record, field, format string, args ...any) {
 	c.probs = append(c.probs, Problem{File: c.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (c *converter) dup(r record, kind Kind, key string) bool {
+func (c *converter) dup(r record, kind FileKind, key string) bool {
 	k := string(kind) + "\x00" + key
 	if first, ok := c.seen[k]; ok {
 		c.bad(r, "", "duplicate of line %d (same %s)", first, dupWhat[kind])
@@ -66,9 +66,9 @@ func (c *converter) dup(r record, kind Kind, key string) bool {
 	return false
 }
 
-var dupWhat = map[Kind]string{
-	KindProvinces: "map and code", KindLineage: "VN63 code", KindGroups: "id", KindMetrics: "id",
-	KindSources: "id", KindTargets: "id", KindObservations: "subject, metric, period and source",
+var dupWhat = map[FileKind]string{
+	FileProvinces: "map and code", FileLineage: "VN63 code", FileGroups: "id", FileMetrics: "id",
+	FileSources: "id", FileTargets: "id", FileObservations: "subject, metric, period and source",
 }
 
 func (c *converter) required(r record, fields ...string) bool {
@@ -82,7 +82,7 @@ func (c *converter) required(r record, fields ...string) bool {
 	return ok
 }
 
-func oneOf(v string, allowed ...string) bool {
+func oneOf[T ~string](v T, allowed ...T) bool {
 	for _, a := range allowed {
 		if v == a {
 			return true
@@ -121,7 +121,7 @@ func (c *converter) provinces(p parsed) {
 			continue
 		}
 		id := string(m) + "-" + r.get("code")
-		if c.dup(r, KindProvinces, id) {
+		if c.dup(r, FileProvinces, id) {
 			continue
 		}
 		c.refs.provinces[id] = true
@@ -151,7 +151,7 @@ func (c *converter) lineage(p parsed) {
 			c.bad(r, "vn34_code", "unknown VN34 province code %q", r.get("vn34_code"))
 			continue
 		}
-		if c.dup(r, KindLineage, from) {
+		if c.dup(r, FileLineage, from) {
 			continue
 		}
 		c.batch.Lineage = append(c.batch.Lineage, warehouse.LineageLink{From: from, To: to})
@@ -233,7 +233,7 @@ func (c *converter) sources(p parsed) {
 			}
 			prio = n
 		}
-		if c.dup(r, KindSources, r.get("id")) {
+		if c.dup(r, FileSources, r.get("id")) {
 			continue
 		}
 		c.refs.sources[r.get("id")] = kind
@@ -319,18 +319,18 @@ func (c *converter) metrics(p parsed) {
 			continue
 		}
 		kind := warehouse.MetricKind(strings.ToUpper(r.get("kind")))
-		agg := strings.ToUpper(r.get("aggregation"))
-		better := strings.ToUpper(r.get("better"))
+		agg := warehouse.Aggregation(strings.ToUpper(r.get("aggregation")))
+		better := warehouse.Direction(strings.ToUpper(r.get("better")))
 		switch {
-		case !oneOf(string(kind), "SHARE", "COUNT", "AMOUNT"):
+		case !oneOf(kind, warehouse.MetricShare, warehouse.MetricCount, warehouse.MetricAmount):
 			c.bad(r, "kind", "must be SHARE, COUNT or AMOUNT, not %q", r.get("kind"))
-		case !oneOf(agg, "RATIO", "SUM", "NONE"):
+		case !oneOf(agg, warehouse.AggRatio, warehouse.AggSum, warehouse.AggNone):
 			c.bad(r, "aggregation", "must be RATIO, SUM or NONE, not %q", r.get("aggregation"))
-		case kind == warehouse.KindShare && agg == "SUM":
+		case kind == warehouse.MetricShare && agg == warehouse.AggSum:
 			c.bad(r, "aggregation", "a share cannot be summed across provinces; use RATIO (numerators over denominators) or NONE")
-		case !oneOf(better, "HIGHER", "LOWER", "NONE"):
+		case !oneOf(better, warehouse.HigherIsBetter, warehouse.LowerIsBetter, warehouse.NoDirection):
 			c.bad(r, "better", "must be HIGHER, LOWER or NONE, not %q", r.get("better"))
-		case c.dup(r, KindMetrics, r.get("id")):
+		case c.dup(r, FileMetrics, r.get("id")):
 		default:
 			m := warehouse.Metric{ID: r.get("id"), NameEN: r.get("name_en"), NameVI: r.get("name_vi"), Unit: r.get("unit"), Kind: kind, Body: r.get("body"),
 				Level: r.get("level"), Better: better, Aggregation: agg, Description: r.get("description")}
@@ -374,7 +374,7 @@ func (c *converter) groups(p parsed) {
 			c.bad(r, "source", "unknown source %q", src)
 			ok = false
 		}
-		if !ok || c.dup(r, KindGroups, r.get("id")) {
+		if !ok || c.dup(r, FileGroups, r.get("id")) {
 			continue
 		}
 		c.refs.groups[r.get("id")] = true
@@ -429,7 +429,7 @@ func (c *converter) targets(p parsed) {
 		case !c.refs.hasSource(r.get("source")):
 			c.bad(r, "source", "unknown source %q", r.get("source"))
 		case !c.locator(r, "quote", c.refs.sources[r.get("source")], r.get("quote")):
-		case c.dup(r, KindTargets, r.get("id")):
+		case c.dup(r, FileTargets, r.get("id")):
 		default:
 			c.batch.Targets = append(c.batch.Targets, warehouse.Target{ID: r.get("id"), MetricID: m.ID, Scope: r.get("scope"), Lower: lo, Upper: hi,
 				LowerInclusive: truthy(r.get("lower_inclusive")), UpperInclusive: truthy(r.get("upper_inclusive")), Deadline: dl,

@@ -60,10 +60,10 @@ func FuzzPrepareObservationRow(f *testing.F) {
 			if o.Value == nil || o.SourceID == "" || (o.Status != warehouse.StatusSynthetic && o.Quote == "") {
 				t.Fatalf("accepted %q as %+v", row, o)
 			}
-			if m.Kind == warehouse.KindShare && (*o.Value < 0 || *o.Value > 100) {
+			if m.Kind == warehouse.MetricShare && (*o.Value < 0 || *o.Value > 100) {
 				t.Fatalf("accepted share %v", *o.Value)
 			}
-			if o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.KindShare && *o.Numerator > *o.Denominator {
+			if o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.MetricShare && *o.Numerator > *o.Denominator {
 				t.Fatalf("accepted numerator > denominator: %q", row)
 			}
 			for _, v := range []*float64{o.Value, o.Numerator, o.Denominator} {
@@ -72,7 +72,7 @@ func FuzzPrepareObservationRow(f *testing.F) {
 				}
 			}
 			whole := func(v *float64) bool { return v == nil || *v == math.Trunc(*v) }
-			if (m.Kind == warehouse.KindCount && !whole(o.Value)) || !whole(o.Numerator) || !whole(o.Denominator) {
+			if (m.Kind == warehouse.MetricCount && !whole(o.Value)) || !whole(o.Numerator) || !whole(o.Denominator) {
 				t.Fatalf("accepted a fractional count from %q", row)
 			}
 			if strings.ContainsRune(o.SubjectID+o.MetricID+o.Period.Label+o.SourceID+o.Quote+o.Note, 0) {

@@ -10,23 +10,37 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // File is one named input: its content in Data, or, when Data is nil, the file at Path,
-// read as the load goes (a file of millions of rows need not be in memory at once).
+// read as the load goes (a file of millions of rows need not be in memory at once). Rows,
+// when not nil, are observations a program built instead (rows.go says how they are
+// checked); such a file has no text, and is loaded only in this process.
 type File struct {
 	Name string
 	Data []byte
 	Path string
+	Rows []warehouse.Observation
+
+	read *atomic.Int64 // when not nil, counts the bytes read from the file (progress)
 }
 
 func (f File) open() (io.ReadCloser, error) {
+	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(f.Data))
 	if f.Data == nil && f.Path != "" {
-		return os.Open(f.Path)
+		file, err := os.Open(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		rc = file
 	}
-	return io.NopCloser(bytes.NewReader(f.Data)), nil
+	if f.read != nil {
+		rc = countingReader{rc, f.read}
+	}
+	return rc, nil
 }
 
 // Bytes returns the file's content, reading it from Path if needed.
@@ -76,7 +90,8 @@ func ReadFiles(paths []string) ([]File, error) {
 type plan struct {
 	c      *converter
 	inputs []obsInput
-	rows   int // observations accepted
+	rows   int      // observations accepted
+	track  *tracker // progress, or nil
 }
 
 // newPlan parses every file and validates the reference rows against the catalogue (which
@@ -86,34 +101,40 @@ func newPlan(files []File, cat *warehouse.Catalog) *plan {
 	var all []parsed
 	var probs []Problem
 	var names []string
+	var built []obsInput
 	for _, f := range files {
+		names = append(names, filepath.Base(f.Name))
+		if f.Rows != nil {
+			built = append(built, obsInput{file: f.Name, built: f.Rows})
+			continue
+		}
 		ps, pr := parse(f)
 		all = append(all, ps...)
 		probs = append(probs, pr...)
-		names = append(names, filepath.Base(f.Name))
 	}
-	order := map[Kind]int{KindSources: 0, KindProvinces: 1, KindLineage: 2, KindGroups: 3, KindMetrics: 4, KindTargets: 5, KindObservations: 6}
+	order := map[FileKind]int{FileSources: 0, FileProvinces: 1, FileLineage: 2, FileGroups: 3, FileMetrics: 4, FileTargets: 5, FileObservations: 6}
 	sort.SliceStable(all, func(i, j int) bool { return order[all[i].kind] < order[all[j].kind] })
 	p := &plan{c: &converter{refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}, probs: probs}}
 	for _, f := range all {
 		p.c.file = f.file
 		switch f.kind {
-		case KindSources:
+		case FileSources:
 			p.c.sources(f)
-		case KindProvinces:
+		case FileProvinces:
 			p.c.provinces(f)
-		case KindLineage:
+		case FileLineage:
 			p.c.lineage(f)
-		case KindGroups:
+		case FileGroups:
 			p.c.groups(f)
-		case KindMetrics:
+		case FileMetrics:
 			p.c.metrics(f)
-		case KindTargets:
+		case FileTargets:
 			p.c.targets(f)
-		case KindObservations:
+		case FileObservations:
 			p.inputs = append(p.inputs, obsInput{file: f.file, records: f.records, body: f.body})
 		}
 	}
+	p.inputs = append(p.inputs, built...) // rows stream in file order, built rows after the files
 	return p
 }
 
@@ -173,10 +194,6 @@ type Report struct {
 // OK reports whether the load happened.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
-type rejectionRecorder interface {
-	RecordRejection(ctx context.Context, file string, problems int, first string) error
-}
-
 // Load validates files against the store's catalogue and loads them all or nothing. A
 // rejected file is recorded in the warehouse's rejections table for operators.
 func Load(ctx context.Context, s warehouse.Store, files []File) (*Report, error) {
@@ -190,6 +207,18 @@ var errRejected = errors.New("ingest: the files have problems")
 // reference rows are checked first; observations are then read, checked and written chunk
 // by chunk on every core, and a problem anywhere discards the whole load.
 func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string) (*Report, error) {
+	return LoadWith(ctx, s, files, Options{Name: name})
+}
+
+// LoadWith is Load with options: the name recorded for the load, and a progress hook.
+func LoadWith(ctx context.Context, s warehouse.Store, files []File, opt Options) (*Report, error) {
+	name := opt.Name
+	var tr *tracker
+	if opt.Progress != nil {
+		tr = newTracker(files, opt.Progress)
+		files = tr.files
+		tr.report(PhaseRead)
+	}
 	rep := &Report{}
 	for _, f := range files {
 		rep.Files = append(rep.Files, f.Name)
@@ -200,9 +229,10 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	}
 	p := newPlan(files, cat)
 	defer p.close()
+	p.track = tr
 	reject := func() (*Report, error) {
 		rep.Problems = p.problems()
-		if r, ok := s.(rejectionRecorder); ok {
+		if r, ok := s.(warehouse.RejectionRecorder); ok {
 			_ = r.RecordRejection(ctx, strings.Join(rep.Files, ","), len(rep.Problems), rep.Problems[0].String())
 		}
 		return rep, nil
@@ -229,6 +259,7 @@ func LoadNamed(ctx context.Context, s warehouse.Store, files []File, name string
 	if err != nil {
 		return nil, err
 	}
+	tr.report(PhaseDone)
 	rep.Rows, rep.Changed, rep.DataVersion = res.Rows, res.Changed, res.DataVersion
 	return rep, nil
 }
@@ -241,5 +272,6 @@ func (p *plan) stream(yield func([]warehouse.Observation) error) error {
 	if len(p.problems()) > 0 {
 		return errRejected
 	}
+	p.track.report(PhaseCommit)
 	return nil
 }

@@ -11,8 +11,8 @@ func catalog() *warehouse.Catalog {
 	c := &warehouse.Catalog{
 		Provinces: []warehouse.Province{{ID: "VN63-92", Map: warehouse.VN63, Code: "92", Name: "Cần Thơ"}},
 		Metrics: []warehouse.Metric{
-			{ID: "female_share", Kind: warehouse.KindShare, Aggregation: "RATIO"},
-			{ID: "staff_cut", Kind: warehouse.KindCount, Aggregation: "SUM"},
+			{ID: "female_share", Kind: warehouse.MetricShare, Aggregation: "RATIO"},
+			{ID: "staff_cut", Kind: warehouse.MetricCount, Aggregation: "SUM"},
 		},
 		Sources: []warehouse.Source{{ID: "src"}},
 		Groups:  []warehouse.Group{{ID: "cluster5"}},

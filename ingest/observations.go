@@ -28,14 +28,14 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 	s = strings.TrimSpace(s)
 	inRange := func(y int) bool { return y >= MinYear && y <= MaxYear }
 	if y, ok := plainYear(s); ok && inRange(y) { // the common case, without a regexp
-		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodYear, Start: y, End: y, Label: s}, ""
 	}
 	if m := yearRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !inRange(y) {
 			return warehouse.Period{}, "year " + m[1] + " is outside 1945–2100"
 		}
-		return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodYear, Start: y, End: y, Label: s}, ""
 	}
 	if m := spanRE.FindStringSubmatch(s); m != nil {
 		a, _ := strconv.Atoi(m[2])
@@ -46,19 +46,19 @@ func ParsePeriod(s string) (warehouse.Period, string) {
 		if b < a {
 			return warehouse.Period{}, "ends before it starts"
 		}
-		return warehouse.Period{Kind: strings.ToUpper(m[1]), Start: a, End: b, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodKind(strings.ToUpper(m[1])), Start: a, End: b, Label: s}, ""
 	}
 	if m := asOfRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !inRange(y) || !validDate("2006-01-02", s[len("asof:"):]) { // 2023-02-31 is no date
 			return warehouse.Period{}, "is not a valid date"
 		}
-		return warehouse.Period{Kind: "ASOF", Start: y, End: y, Label: s}, ""
+		return warehouse.Period{Kind: warehouse.PeriodAsOf, Start: y, End: y, Label: s}, ""
 	}
 	return warehouse.Period{}, `must be a year (2020), term:2020-2025, range:2015-2021 or asof:2023-12-10`
 }
 
-// Observation columns, by position in columns[KindObservations].all.
+// Observation columns, by position in columns[FileObservations].all.
 const (
 	oSubject = iota
 	oMetric
@@ -88,7 +88,7 @@ func obsFields(r record, layout *[nObsCols]int) (f [nObsCols]string) {
 // obsLayout maps the observation columns to positions in cols (-1: absent).
 func obsLayout(cols []string) *[nObsCols]int {
 	var l [nObsCols]int
-	for i, name := range columns[KindObservations].all {
+	for i, name := range columns[FileObservations].all {
 		l[i] = slices.Index(cols, name)
 	}
 	return &l
@@ -99,7 +99,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 	ok := true
 	for _, i := range []int{oSubject, oMetric, oPeriod, oStatus, oSource} {
 		if f[i] == "" {
-			c.bad(r, columns[KindObservations].all[i], "is required")
+			c.bad(r, columns[FileObservations].all[i], "is required")
 			ok = false
 		}
 	}
@@ -107,7 +107,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return warehouse.Observation{}, false
 	}
 	o := warehouse.Observation{MetricID: f[oMetric], SourceID: f[oSource], Quote: f[oQuote], Note: f[oNote],
-		Status: strings.ToUpper(f[oStatus]), Qualifier: strings.ToUpper(f[oQualifier])}
+		Status: warehouse.Status(strings.ToUpper(f[oStatus])), Qualifier: warehouse.Qualifier(strings.ToUpper(f[oQualifier]))}
 	subj := f[oSubject]
 	switch {
 	case subj == warehouse.NationalID:
@@ -124,14 +124,8 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		c.bad(r, "subject", "unknown province %q (use an ID such as VN63-92, group:<id> or VN)", subj)
 		return o, false
 	}
-	m := c.refs.metrics[o.MetricID]
-	if m == nil {
-		c.bad(r, "metric", "unknown metric %q", o.MetricID)
-		return o, false
-	}
-	srcKind, ok := c.refs.sources[o.SourceID]
+	m, srcKind, ok := c.references(r, &o)
 	if !ok {
-		c.bad(r, "source", "unknown source %q", o.SourceID)
 		return o, false
 	}
 	per, why := ParsePeriod(f[oPeriod])
@@ -140,22 +134,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return o, false
 	}
 	o.Period = per
-	if o.Qualifier == "" {
-		o.Qualifier = warehouse.QualExact
-	}
-	if !oneOf(o.Qualifier, warehouse.QualExact, warehouse.QualLowerBound, warehouse.QualUpperBound, warehouse.QualApproximate) {
-		c.bad(r, "qualifier", "must be EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE, not %q", f[oQualifier])
-		return o, false
-	}
-	if !oneOf(o.Status, warehouse.StatusPublished, warehouse.StatusDerived, warehouse.StatusProvisional, warehouse.StatusSynthetic) {
-		c.bad(r, "status", "must be PUBLISHED, DERIVED, PROVISIONAL or SYNTHETIC, not %q", f[oStatus])
-		return o, false
-	}
-	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
-		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
-		return o, false
-	}
-	if !c.locator(r, "quote", srcKind, o.Quote) {
+	if !c.marks(r, &o, srcKind, f[oQualifier], f[oStatus]) {
 		return o, false
 	}
 	var ok1, ok2, ok3 bool
@@ -166,6 +145,42 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 		return o, false
 	}
 	return o, c.checkValues(r, m, &o)
+}
+
+// references checks the metric and the source an observation cites and returns them.
+func (c *converter) references(r record, o *warehouse.Observation) (*warehouse.Metric, string, bool) {
+	m := c.refs.metrics[o.MetricID]
+	if m == nil {
+		c.bad(r, "metric", "unknown metric %q", o.MetricID)
+		return nil, "", false
+	}
+	srcKind, ok := c.refs.sources[o.SourceID]
+	if !ok {
+		c.bad(r, "source", "unknown source %q", o.SourceID)
+		return nil, "", false
+	}
+	return m, srcKind, true
+}
+
+// marks checks an observation's qualifier (EXACT when empty), its status and its quote;
+// qualifier and status are the values as given, for the messages.
+func (c *converter) marks(r record, o *warehouse.Observation, srcKind, qualifier, status string) bool {
+	if o.Qualifier == "" {
+		o.Qualifier = warehouse.QualExact
+	}
+	if !oneOf(o.Qualifier, warehouse.QualExact, warehouse.QualLowerBound, warehouse.QualUpperBound, warehouse.QualApproximate) {
+		c.bad(r, "qualifier", "must be EXACT, LOWER_BOUND, UPPER_BOUND or APPROXIMATE, not %q", qualifier)
+		return false
+	}
+	if !oneOf(o.Status, warehouse.StatusPublished, warehouse.StatusDerived, warehouse.StatusProvisional, warehouse.StatusSynthetic) {
+		c.bad(r, "status", "must be PUBLISHED, DERIVED, PROVISIONAL or SYNTHETIC, not %q", status)
+		return false
+	}
+	if o.Status != warehouse.StatusSynthetic && o.Quote == "" {
+		c.bad(r, "quote", "a non-synthetic figure needs the quoted passage it comes from")
+		return false
+	}
+	return c.locator(r, "quote", srcKind, o.Quote)
 }
 
 // checkValues enforces the arithmetic a reader relies on: shares within 0–100, parts not
@@ -189,11 +204,11 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 		c.bad(r, "denominator", "must not be zero")
 		return false
 	}
-	if o.Numerator != nil && o.Denominator != nil && *o.Numerator > *o.Denominator && m.Kind == warehouse.KindShare {
+	if o.Numerator != nil && o.Denominator != nil && *o.Numerator > *o.Denominator && m.Kind == warehouse.MetricShare {
 		c.bad(r, "numerator", "%g is larger than the denominator %g", *o.Numerator, *o.Denominator)
 		return false
 	}
-	if o.Value == nil && o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.KindShare {
+	if o.Value == nil && o.Numerator != nil && o.Denominator != nil && m.Kind == warehouse.MetricShare {
 		v := 100 * *o.Numerator / *o.Denominator
 		o.Value = &v
 	}
@@ -201,7 +216,7 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 		c.bad(r, "value", "is required (or give numerator and denominator for a share)")
 		return false
 	}
-	if m.Kind == warehouse.KindShare {
+	if m.Kind == warehouse.MetricShare {
 		if *o.Value < 0 || *o.Value > 100 {
 			c.bad(r, "value", "share %g is outside 0–100", *o.Value)
 			return false
@@ -213,11 +228,11 @@ func (c *converter) checkValues(r record, m *warehouse.Metric, o *warehouse.Obse
 			}
 		}
 	}
-	if m.Kind == warehouse.KindCount && *o.Value < 0 {
+	if m.Kind == warehouse.MetricCount && *o.Value < 0 {
 		c.bad(r, "value", "a count must not be negative")
 		return false
 	}
-	if m.Kind == warehouse.KindCount && *o.Value != math.Trunc(*o.Value) {
+	if m.Kind == warehouse.MetricCount && *o.Value != math.Trunc(*o.Value) {
 		c.bad(r, "value", "a count must be a whole number, not %g", *o.Value)
 		return false
 	}

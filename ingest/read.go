@@ -53,43 +53,43 @@ func (r record) get(k string) string {
 	return ""
 }
 
-// Kind is the kind of rows a file holds, recognised from its header (CSV) or key (JSON).
-type Kind string
+// FileKind is the kind of rows a file holds, recognised from its header (CSV) or key (JSON).
+type FileKind string
 
 const (
-	KindProvinces    Kind = "provinces"
-	KindLineage      Kind = "lineage"
-	KindGroups       Kind = "groups"
-	KindMetrics      Kind = "metrics"
-	KindSources      Kind = "sources"
-	KindTargets      Kind = "targets"
-	KindObservations Kind = "observations"
+	FileProvinces    FileKind = "provinces"
+	FileLineage      FileKind = "lineage"
+	FileGroups       FileKind = "groups"
+	FileMetrics      FileKind = "metrics"
+	FileSources      FileKind = "sources"
+	FileTargets      FileKind = "targets"
+	FileObservations FileKind = "observations"
 )
 
 // columns lists each kind's columns; the first ones up to required are mandatory.
-var columns = map[Kind]struct {
+var columns = map[FileKind]struct {
 	all      []string
 	required int
 }{
-	KindProvinces:    {[]string{"map", "code", "name", "name_ascii", "kind", "region", "valid_from", "valid_to"}, 6},
-	KindLineage:      {[]string{"vn63_code", "vn34_code"}, 2},
-	KindGroups:       {[]string{"id", "kind", "name", "name_vi", "map", "members", "source", "note"}, 6},
-	KindMetrics:      {[]string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description"}, 9},
-	KindSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority"}, 8},
-	KindTargets:      {[]string{"id", "metric", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source", "quote", "note"}, 11},
-	KindObservations: {[]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"}, 10},
+	FileProvinces:    {[]string{"map", "code", "name", "name_ascii", "kind", "region", "valid_from", "valid_to"}, 6},
+	FileLineage:      {[]string{"vn63_code", "vn34_code"}, 2},
+	FileGroups:       {[]string{"id", "kind", "name", "name_vi", "map", "members", "source", "note"}, 6},
+	FileMetrics:      {[]string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description"}, 9},
+	FileSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority"}, 8},
+	FileTargets:      {[]string{"id", "metric", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source", "quote", "note"}, 11},
+	FileObservations: {[]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"}, 10},
 }
 
-var kindOrder = []Kind{KindTargets, KindObservations, KindMetrics, KindSources, KindGroups, KindProvinces, KindLineage}
+var kindOrder = []FileKind{FileTargets, FileObservations, FileMetrics, FileSources, FileGroups, FileProvinces, FileLineage}
 
 // kindOf recognises a kind from a set of column names: the kind whose required columns are
 // all present and which has no unknown column.
-func kindOf(names []string) (Kind, []string) {
+func kindOf(names []string) (FileKind, []string) {
 	have := map[string]bool{}
 	for _, n := range names {
 		have[n] = true
 	}
-	var best Kind
+	var best FileKind
 	for _, k := range kindOrder {
 		c := columns[k]
 		ok := true
@@ -124,7 +124,7 @@ func kindOf(names []string) (Kind, []string) {
 // file of observations, its body, read and converted in chunks by the load (stream.go).
 type parsed struct {
 	file    string
-	kind    Kind
+	kind    FileKind
 	records []record
 	body    *csvBody
 }
@@ -280,7 +280,7 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 	body := &csvBody{file: name, ncols: len(header), cols: header, layout: obsLayout(header), r: io.MultiReader(bytes.NewReader(head[end:]), rest), line: headerLine + bytes.Count(head[:end], []byte("\n"))}
 	body.closer = closer
 	p := &parsed{file: name, kind: kind}
-	if kind == KindObservations {
+	if kind == FileObservations {
 		p.body = body
 		return p, probs
 	}
@@ -340,7 +340,7 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 			return fail(err)
 		}
 		key, _ := t.(string)
-		kind := Kind(key)
+		kind := FileKind(key)
 		if _, ok := columns[kind]; !ok {
 			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("unknown key %q; expected one of: %s", key, kindList())})
 		}

@@ -9,12 +9,13 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// obsInput is one file's observations: JSON records already read, or a CSV body still to
-// be read in chunks.
+// obsInput is one file's observations: JSON records already read, a CSV body still to be
+// read in chunks, or rows a program built (File.Rows, checked by built).
 type obsInput struct {
 	file    string
 	records []record
 	body    *csvBody
+	built   []warehouse.Observation
 }
 
 // job is one piece of observation work for a core; result is what came of it.
@@ -22,6 +23,8 @@ type job struct {
 	in      int
 	ch      chunk
 	recs    []record
+	built   []warehouse.Observation
+	first   int // the index of built[0] in its input
 	readErr error
 	out     chan result
 }
@@ -33,6 +36,7 @@ type result struct {
 	lines []int32
 	probs []Problem
 	stop  bool // a malformed CSV: ignore the rest of this file
+	size  int  // the bytes of the CSV chunk (progress)
 }
 
 // recordsPerJob splits JSON observations into pieces of work.
@@ -68,6 +72,14 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			}
 		}
 		for i, in := range p.inputs {
+			if in.built != nil {
+				for lo := 0; lo < len(in.built); lo += recordsPerJob {
+					if !send(job{in: i, built: in.built[lo:min(lo+recordsPerJob, len(in.built))], first: lo}) {
+						return
+					}
+				}
+				continue
+			}
 			if in.body == nil {
 				for lo := 0; lo < len(in.records); lo += recordsPerJob {
 					if !send(job{in: i, recs: in.records[lo:min(lo+recordsPerJob, len(in.records))]}) {
@@ -78,6 +90,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 			}
 			ok := true
 			err := in.body.chunks(func(ch chunk) bool {
+				p.track.queued(len(ch.data))
 				ok = send(job{in: i, ch: ch})
 				return ok
 			}, func() bool { return stopped[i].Load() })
@@ -100,6 +113,7 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 	var seen keySet // observation key -> input<<32 | line of its first row
 	for out := range order {
 		r := <-out
+		p.track.checked(r.size)
 		inputIdx := r.in
 		if stopped[inputIdx].Load() {
 			continue // after a malformed record, the rest of the file is not read
@@ -117,16 +131,18 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 					where = p.inputs[first>>32].file + " line " + strconv.Itoa(int(uint32(first)))
 				}
 				p.c.probs = append(p.c.probs, Problem{File: p.inputs[inputIdx].file, Line: int(r.lines[i]),
-					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[KindObservations])})
+					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[FileObservations])})
 				continue
 			}
 			keep = append(keep, r.obs[i])
 		}
 		p.rows += len(keep)
+		p.track.validated(len(keep))
 		if yield != nil && len(p.c.probs) == 0 && len(keep) > 0 {
 			if err := yield(keep); err != nil {
 				return err
 			}
+			p.track.written(len(keep))
 		}
 	}
 	return nil
@@ -136,19 +152,28 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 // state (the reference maps), so pieces run on every core.
 func (p *plan) convert(j job) result {
 	in := p.inputs[j.in]
-	res := result{in: j.in}
+	res := result{in: j.in, size: len(j.ch.data)}
 	if j.readErr != nil {
 		res.probs, res.stop = []Problem{{File: in.file, Reason: "cannot read the file: " + j.readErr.Error()}}, true
+		return res
+	}
+	sub := &converter{refs: p.c.refs, file: in.file}
+	if j.built != nil {
+		res.grow(len(j.built))
+		for i, o := range j.built {
+			line := j.first + i + 1
+			if o, ok := sub.built(record{line: line}, o); ok {
+				res.add(o, line)
+			}
+		}
+		res.probs = sub.probs
 		return res
 	}
 	recs := j.recs
 	if in.body != nil {
 		recs, res.probs, res.stop = in.body.records(j.ch)
 	}
-	sub := &converter{refs: p.c.refs, file: in.file}
-	res.obs = make([]warehouse.Observation, 0, len(recs))
-	res.keys = make([]uint64, 0, len(recs))
-	res.lines = make([]int32, 0, len(recs))
+	res.grow(len(recs))
 	var layout *[nObsCols]int
 	if in.body != nil {
 		layout = in.body.layout
@@ -159,16 +184,25 @@ func (p *plan) convert(j job) result {
 			l = obsLayout(r.cols)
 		}
 		f := obsFields(r, l)
-		o, ok := sub.observation(r, &f)
-		if !ok {
-			continue
+		if o, ok := sub.observation(r, &f); ok {
+			res.add(o, r.line)
 		}
-		key := warehouse.ObservationKey(&o)
-		o.ID = strconv.FormatUint(key, 16)
-		res.obs = append(res.obs, o)
-		res.keys = append(res.keys, key)
-		res.lines = append(res.lines, int32(r.line))
 	}
 	res.probs = append(res.probs, sub.probs...)
 	return res
+}
+
+func (res *result) grow(n int) {
+	res.obs = make([]warehouse.Observation, 0, n)
+	res.keys = make([]uint64, 0, n)
+	res.lines = make([]int32, 0, n)
+}
+
+// add keeps a valid row with its key (which is also its ID) and its line.
+func (res *result) add(o warehouse.Observation, line int) {
+	key := warehouse.ObservationKey(&o)
+	o.ID = strconv.FormatUint(key, 16)
+	res.obs = append(res.obs, o)
+	res.keys = append(res.keys, key)
+	res.lines = append(res.lines, int32(line))
 }

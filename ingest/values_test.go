@@ -105,7 +105,7 @@ func TestStrictValuesAccepted(t *testing.T) {
 	}
 	t.Run("NegativeAmount", func(t *testing.T) {
 		cat := catalog()
-		cat.Metrics = append(cat.Metrics, warehouse.Metric{ID: "rate", Kind: warehouse.KindAmount, Aggregation: "NONE"})
+		cat.Metrics = append(cat.Metrics, warehouse.Metric{ID: "rate", Kind: warehouse.MetricAmount, Aggregation: "NONE"})
 		cat.Index()
 		b, probs := Prepare([]File{{Name: "a.csv", Data: []byte(obsHeader + obsRow("rate", "2020", "-3.5", "", "") + "\n")}}, cat)
 		if len(probs) > 0 || *b.Observations[0].Value != -3.5 {

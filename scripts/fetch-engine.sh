@@ -14,7 +14,18 @@ mkdir -p "$dest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "fetching $PKG@$VERSION (177 MB) from the npm registry…" >&2
-(cd "$tmp" && npm pack --silent "$PKG@$VERSION" >/dev/null 2>"$tmp/npm.log") || { cat "$tmp/npm.log" >&2; exit 1; }
+# On a terminal, curl draws its progress bar (the registry's tarball URL, from npm itself);
+# otherwise (CI, make test's logs) the download is quiet. Without curl, npm pack fetches it.
+url=""
+if command -v curl >/dev/null; then
+  url=$(npm view "$PKG@$VERSION" dist.tarball 2>"$tmp/npm.log") || { cat "$tmp/npm.log" >&2; exit 1; }
+fi
+if [ -n "$url" ]; then
+  if [ -t 2 ]; then progress=--progress-bar; else progress=--silent; fi
+  curl --fail --location --show-error $progress --retry 3 -o "$tmp/engine.tgz" "$url"
+else
+  (cd "$tmp" && npm pack --silent "$PKG@$VERSION" >/dev/null 2>"$tmp/npm.log") || { cat "$tmp/npm.log" >&2; exit 1; }
+fi
 tgz=$(ls "$tmp"/*.tgz)
 got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
 if [ "$got" != "$INTEGRITY" ]; then

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// IngestRequest is the body of POST /admin/ingest: files by absolute path (the server
+// IngestRequest is the body of POST /admin/ingest (the answer is described in
+// admin_progress.go): files by absolute path (the server
 // reads them from disk as it loads, so a file of any size is streamed, never held in
 // memory), or by content for a client that cannot share its files (base64 in JSON, bounded
 // by MaxIngestBytes).
@@ -64,12 +67,20 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 			}
 			files[i] = ingest.File{Name: f.Name, Path: f.Path}
 		}
-		rep, err := svc.Load(r.Context(), files)
-		if err != nil {
-			log.Error("admin ingest failed", "err", err)
-			http.Error(w, "load failed: "+errorMessage(err), http.StatusInternalServerError)
+		if wantsProgress(r) {
+			streamLoad(w, r, svc, files, log)
 			return
 		}
+		start := time.Now()
+		opt, stop := loadOptions(files, log, nil)
+		rep, err := svc.LoadWith(r.Context(), files, opt)
+		stop()
+		if err != nil {
+			log.Error("admin ingest failed", "err", err)
+			http.Error(w, "load failed: "+warehouse.ErrorMessage(err), http.StatusInternalServerError)
+			return
+		}
+		logFinished(log, files, rep, start)
 		w.Header().Set("Content-Type", "application/json")
 		if !rep.OK() {
 			w.WriteHeader(http.StatusUnprocessableEntity)

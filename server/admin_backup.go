@@ -50,12 +50,12 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 		m, err := b.Backup(r.Context(), req.Dir)
 		if err != nil {
 			status := http.StatusInternalServerError
-			if warehouse.ErrorKind(err) == warehouse.KindInvalid {
+			if warehouse.KindOf(err) == warehouse.ErrInvalid {
 				status = http.StatusBadRequest
 			} else {
 				log.Error("admin backup failed", "dir", req.Dir, "err", err)
 			}
-			http.Error(w, "backup failed: "+errorMessage(err), status)
+			http.Error(w, "backup failed: "+warehouse.ErrorMessage(err), status)
 			return
 		}
 		log.Info("backup written", "dir", req.Dir, "data_version", m.DataVersion, "tables", len(m.Tables))
@@ -75,17 +75,18 @@ func adminAuthorized(r *http.Request, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) == 1
 }
 
-// findBackuper finds the engine under the wrappers serve puts around it.
+// findBackuper finds the engine under the wrappers serve puts around it (each wrapper
+// offers Unwrap, as warehouse.Limited does).
 func findBackuper(s warehouse.Store) backuper {
 	for s != nil {
 		if b, ok := s.(backuper); ok {
 			return b
 		}
-		l, ok := s.(*warehouse.Limited)
+		w, ok := s.(interface{ Unwrap() warehouse.Store })
 		if !ok {
 			return nil
 		}
-		s = l.Store
+		s = w.Unwrap()
 	}
 	return nil
 }

@@ -2,79 +2,65 @@ package server
 
 import (
 	"bytes"
-	"container/list"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/cadrestat/cadrestat/graph"
+	"github.com/cadrestat/cadrestat/internal/lru"
 )
 
 // responseCache keeps whole GraphQL responses keyed by the canonical document, the coerced
 // variables, the operation name, the Accept header and the data version (cachekey.go): the data changes
 // only when a load commits, so a dashboard's repeat views never reach the warehouse. Only
-// successful responses without errors are kept; the cache is bounded in bytes.
+// successful responses without errors are kept; the cache is bounded in bytes (internal/lru).
 type responseCache struct {
 	metrics  *Metrics // nil: none
-	mu       sync.Mutex
 	maxBytes int
-	size     int
-	order    *list.List // front = most recent
-	items    map[string]*list.Element
+	lru      *lru.Cache[string, *cached]
 }
 
 type cached struct {
-	key         string
 	body        []byte
 	contentType string
 }
 
 func newResponseCache(maxBytes int) *responseCache {
-	return &responseCache{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &responseCache{maxBytes: maxBytes, lru: lru.New[string](maxBytes, func(c *cached) int { return len(c.body) })}
 }
 
-// get looks a response up and counts the hit or miss, under the one lock it takes.
+// get looks a response up and counts the hit or miss.
 func (c *responseCache) get(key string) (*cached, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.order.MoveToFront(e)
-		c.metrics.cacheEvent("hit", c.size)
-		return e.Value.(*cached), true
+	v, ok := c.lru.Get(key)
+	if ok {
+		c.metrics.cacheEvent("hit", c.lru.Bytes())
+	} else {
+		c.metrics.cacheEvent("miss", c.lru.Bytes())
 	}
-	c.metrics.cacheEvent("miss", c.size)
-	return nil, false
+	return v, ok
 }
 
-func (c *responseCache) put(v *cached) {
+// has reports whether key is held, without counting a hit or a miss (the warm-up asks).
+func (c *responseCache) has(key string) bool {
+	_, ok := c.lru.Get(key)
+	return ok
+}
+
+func (c *responseCache) put(key string, v *cached) {
 	if len(v.body) > c.maxBytes/8 {
 		return // one huge response must not evict everything else
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.items[v.key]; ok {
-		return
-	}
-	c.items[v.key] = c.order.PushFront(v)
-	c.size += len(v.body)
-	c.metrics.cacheEvent("store", c.size)
-	for c.size > c.maxBytes {
-		last := c.order.Back()
-		old := last.Value.(*cached)
-		c.order.Remove(last)
-		delete(c.items, old.key)
-		c.size -= len(old.body)
-		c.metrics.cacheEvent("eviction", c.size)
+	evicted := c.lru.Add(key, v)
+	c.metrics.cacheEvent("store", c.lru.Bytes())
+	for range evicted {
+		c.metrics.cacheEvent("eviction", c.lru.Bytes())
 	}
 }
 
 // Purge empties the cache (after a load; keys carry the version anyway).
 func (c *responseCache) Purge() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.order.Init()
-	c.items = map[string]*list.Element{}
-	c.size = 0
+	c.lru.Purge()
 	c.metrics.cacheEvent("purge", 0)
 }
 
@@ -118,14 +104,23 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 		if hit, ok := c.get(key); ok {
 			w.Header().Set("Content-Type", hit.contentType)
 			w.Header().Set("X-Cache", "HIT")
+			if out := graph.OutcomeFrom(r.Context()); out != nil {
+				out.Responded = true // an executor's response with no errors: only those are stored
+			}
 			w.Write(hit.body)
 			return
 		}
 		w.Header().Set("X-Cache", "MISS")
+		out := graph.OutcomeFrom(r.Context()) // withRequestID put one there; a bare test handler did not
+		if out == nil {
+			out = &graph.Outcome{}
+			r = r.WithContext(graph.WithOutcome(r.Context(), out))
+		}
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if (rec.status == 0 || rec.status == http.StatusOK) && !bytes.Contains(rec.buf.Bytes(), []byte(`"errors":`)) {
-			c.put(&cached{key: key, body: rec.buf.Bytes(), contentType: w.Header().Get("Content-Type")})
+		// Whether the answer had errors is the executor's word, not a search of the body.
+		if (rec.status == 0 || rec.status == http.StatusOK) && out.Responded && out.Errors == 0 {
+			c.put(key, &cached{body: rec.buf.Bytes(), contentType: w.Header().Get("Content-Type")})
 		}
 	})
 }

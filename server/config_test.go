@@ -61,7 +61,8 @@ func TestCORSAllowList(t *testing.T) {
 }
 
 // With WarmViews, the explorer's standard comparisons are in the response cache before
-// anyone asks: once the warm-up reports it is done, the very first request for one is a hit.
+// anyone asks: once the warm-up reports it is done, the very first request for one is a hit,
+// and its bytes and headers are those a server without any cache answers the same request with.
 func TestStandardViewsAreWarmed(t *testing.T) {
 	cfg := server.Defaults()
 	cfg.WarmViews = true
@@ -80,15 +81,17 @@ func TestStandardViewsAreWarmed(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{"query": explorer.CompareQuery,
 		"variables": map[string]any{"m": "female_provincial_committee_share", "y": 2015, "map": "VN63", "s": false}})
-	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if got := resp.Header.Get("X-Cache"); got != "HIT" {
+	hit, hitBody := rawPost(t, ts, "application/json", body, "application/json")
+	if got := hit.Header.Get("X-Cache"); got != "HIT" {
 		t.Fatalf("first request for a standard view: X-Cache %q, want HIT", got)
+	}
+	uncached := server.Defaults()
+	uncached.CacheBytes = 0
+	fresh, freshBody := rawPost(t, serverWith(t, uncached), "application/json", body, "application/json")
+	if !bytes.Equal(hitBody, freshBody) || !bytes.Contains(hitBody, []byte(`"rows":[{`)) {
+		t.Fatalf("warmed answer differs from a fresh one:\nwarmed %.300s\nfresh  %.300s", hitBody, freshBody)
+	}
+	if hit.StatusCode != fresh.StatusCode || hit.Header.Get("Content-Type") != fresh.Header.Get("Content-Type") {
+		t.Fatalf("warmed answer: %d %q; fresh: %d %q", hit.StatusCode, hit.Header.Get("Content-Type"), fresh.StatusCode, fresh.Header.Get("Content-Type"))
 	}
 }

@@ -36,7 +36,7 @@ func exportCompare(svc *service.Service) http.HandlerFunc {
 			rank, target := rankCell(row), targetCell(svc, row)
 			p := figureProvenance(svc, &row.Fig)
 			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
-				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(row.Status), text(p.status), text(p.qualifier),
+				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(string(row.Status)), text(p.status), text(p.qualifier),
 				text(row.Fig.Display()), rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(row.RankOf), text(periodLabel(&row.Fig)), text(row.ChangeNote),
 				text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
 		}
@@ -85,7 +85,7 @@ type provenance struct{ status, qualifier, url, retrieved, citation string }
 // figure; a combined figure cites each observation it was made from (and has no one URL).
 func figureProvenance(svc *service.Service, v *service.Value) provenance {
 	if o := v.Observation; o != nil {
-		p := provenance{status: o.Status, qualifier: o.Qualifier, citation: svc.Citation(o)}
+		p := provenance{status: string(o.Status), qualifier: string(o.Qualifier), citation: svc.Citation(o)}
 		if v.Contested {
 			p.citation += " [contested: another source gives a different figure]"
 		}
@@ -102,10 +102,10 @@ func figureProvenance(svc *service.Service, v *service.Value) provenance {
 	for i, o := range v.Parts {
 		cites[i] = o.SubjectID + ": " + svc.Citation(o)
 	}
-	return provenance{status: deref(v.Status()), qualifier: v.Qualifier, citation: v.Reason + " | " + strings.Join(cites, " | ")}
+	return provenance{status: string(deref(v.Status())), qualifier: string(v.Qualifier), citation: v.Reason + " | " + strings.Join(cites, " | ")}
 }
 
-func deref(s *string) string {
+func deref[T ~string](s *T) T {
 	if s == nil {
 		return ""
 	}
@@ -239,7 +239,7 @@ func exportTable(svc *service.Service) http.HandlerFunc {
 				cw.Write([]string{text(tr.Province.ID), text(tr.Province.Name), text(col.Metric.ID), strconv.Itoa(col.Comparison.Year), rank,
 					rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(col.Comparison.RankOf),
 					num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator), text(col.Metric.Unit), text(p.qualifier), text(row.Fig.Display()),
-					text(p.status), num(row.Change), text(target), num(row.Gap), text(row.Status), text(periodLabel(&row.Fig)), text(row.ChangeNote),
+					text(p.status), num(row.Change), text(target), num(row.Gap), text(string(row.Status)), text(periodLabel(&row.Fig)), text(row.ChangeNote),
 					text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
 			}
 		}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cadrestat/cadrestat/graph"
 )
 
 type requestKey struct{}
@@ -102,10 +104,16 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration, tr
 			}
 		}
 		if info := infoFrom(r.Context()); info != nil {
-			info.operation = req.OperationName // else filled in from the document by gqlgen
+			info.gql.Operation = req.OperationName // else filled in from the document by the GraphQL handler
 		}
-		fix := &responseFixer{ResponseWriter: w, get: r.Method == http.MethodGet}
-		next.ServeHTTP(fix, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))
+		ctx := context.WithValue(r.Context(), requestKey{}, req)
+		out := graph.OutcomeFrom(ctx) // withRequestID put one there; a bare test handler did not
+		if out == nil {
+			out = &graph.Outcome{}
+			ctx = graph.WithOutcome(ctx, out)
+		}
+		fix := &responseFixer{ResponseWriter: w, get: r.Method == http.MethodGet, out: out}
+		next.ServeHTTP(fix, r.WithContext(ctx))
 		fix.finish()
 	})
 }
@@ -158,6 +166,7 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, status int, code,
 type responseFixer struct {
 	http.ResponseWriter
 	get         bool
+	out         *graph.Outcome // the executor's word on errors (the cache marks its hits)
 	status      int
 	buffering   bool
 	wroteHeader bool
@@ -196,7 +205,8 @@ func (f *responseFixer) finish() {
 	status, body := f.status, f.buf.Bytes()
 	h := f.Header()
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
-	hasErrors := bytes.Contains(body, []byte(`"errors":`))
+	// A response the executor did not make (a transport's refusal) is an error response.
+	hasErrors := f.out.Errors > 0 || !f.out.Responded
 	if hasErrors && (status == http.StatusUnprocessableEntity || status == http.StatusBadRequest) {
 		switch mt {
 		case "application/json":

@@ -111,8 +111,8 @@ func (m *Metrics) observeRequest(route string, info *requestInfo, status int, ca
 	if m == nil {
 		return
 	}
-	op := m.operation(info.operation)
-	outcome := info.errorCode
+	op := m.operation(info.gql.Operation)
+	outcome := info.gql.ErrorCode
 	if outcome == "" {
 		outcome = "ok"
 		if status >= 400 {

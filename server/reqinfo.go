@@ -8,17 +8,17 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/cadrestat/cadrestat/graph"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // requestInfo collects what a request's log line and metrics report, filled in by the
-// layers that know it: the GraphQL request (operation name), gqlgen (complexity), the error
-// presenter (the first error code) and withLimits (warehouse queries and their time).
+// layers that know it: the GraphQL request (operation name), the GraphQL handler (gql:
+// the operation, its complexity, its first error code; see graph.Outcome) and withLimits
+// (warehouse queries and their time).
 type requestInfo struct {
 	id, traceID      string
-	operation        string
-	complexity       int
-	errorCode        string
+	gql              graph.Outcome
 	warehouseQueries int
 	warehouseMS      float64
 }
@@ -55,7 +55,8 @@ func withRequestID(h http.Handler) http.Handler {
 			info.traceID = sc.TraceID().String() // the incoming traceparent's, or this server's span
 		}
 		w.Header().Set("X-Request-Id", info.id)
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		ctx := graph.WithOutcome(context.WithValue(r.Context(), infoKey{}, info), &info.gql)
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

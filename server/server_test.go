@@ -20,7 +20,7 @@ import (
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // bundledService is a service over store (a fresh warehouse) holding the bundled data.
-func bundledService(t *testing.T, store warehouse.Store, log *slog.Logger) *service.Service {
+func bundledService(t testing.TB, store warehouse.Store, log *slog.Logger) *service.Service {
 	t.Helper()
 	svc := service.New(store, log)
 	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || rep == nil || !rep.OK() {

@@ -83,7 +83,7 @@ func (t *Tracing) TraceQuery(ctx context.Context, call string) (context.Context,
 		trace.WithAttributes(attribute.String("db.system.name", "clickhouse"), attribute.String("db.operation.name", call)))
 	return ctx, func(err error) {
 		if err != nil {
-			span.SetStatus(codes.Error, string(warehouse.ErrorKind(err)))
+			span.SetStatus(codes.Error, string(warehouse.KindOf(err)))
 		}
 		span.End()
 	}

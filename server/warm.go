@@ -2,12 +2,13 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/service"
 )
@@ -15,32 +16,75 @@ import (
 // WarmFrom and WarmTo bound the years whose standard views are pre-rendered.
 const WarmFrom, WarmTo = 2010, 2030
 
-// warmViews renders the explorer's comparison for every metric, year and map through the
-// whole handler chain, so the response cache holds each standard view before anyone asks
-// for it. It stops when the data version moves on (a newer load will warm again).
-func warmViews(h http.Handler, svc *service.Service, log *slog.Logger, cfg Config) {
+// warmAccept is what the explorer sends as Accept; it is part of the keys warmed.
+const warmAccept = "application/json"
+
+// warmer puts the explorer's comparison for every metric, year and map into the response
+// cache before anyone asks for it. Each view runs through graph's executor directly, under
+// a request's limits, and is stored as the bytes a POST of the same request would have been
+// answered with (gqlgen marshals the executor's response with json.Marshal), under that
+// request's key: the explorer's first request for it is then a hit with identical bytes.
+type warmer struct {
+	gql   *graph.Handler
+	keys  *keyer
+	cache *responseCache
+	svc   *service.Service
+	cfg   Config
+	log   *slog.Logger
+}
+
+// run renders every view once. It stops when the data version moves on (a newer load will
+// warm again).
+func (w *warmer) run() {
 	start := time.Now()
-	version := svc.Catalog().Version
+	version := w.svc.Catalog().Version
 	n := 0
-	for _, m := range svc.Catalog().Metrics {
+	for _, m := range w.svc.Catalog().Metrics {
 		for _, mp := range []string{"VN63", "VN34"} {
 			for y := WarmFrom; y <= WarmTo; y++ {
-				if svc.Catalog().Version != version {
+				if w.svc.Catalog().Version != version {
 					return
 				}
-				body, _ := json.Marshal(map[string]any{"query": explorer.CompareQuery,
-					"variables": map[string]any{"m": m.ID, "y": y, "map": mp, "s": false}})
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Accept", "application/json") // what the explorer sends
-				h.ServeHTTP(httptest.NewRecorder(), req)
+				w.view(version, map[string]any{"m": m.ID, "y": y, "map": mp, "s": false})
 				n++
 			}
 		}
 	}
-	log.Info("standard views warm", "views", n, "ms", time.Since(start).Milliseconds())
-	cfg.Metrics.warmed(n, time.Since(start))
-	if cfg.AfterWarm != nil {
-		cfg.AfterWarm(n)
+	took := time.Since(start)
+	w.log.Info("standard views warm", "views", n, "ms", took.Milliseconds())
+	w.cfg.Metrics.warmed(n, took)
+	if w.cfg.AfterWarm != nil {
+		w.cfg.AfterWarm(n)
 	}
+}
+
+// view renders one comparison into the cache, unless it is there already or has errors.
+func (w *warmer) view(version uint64, variables map[string]any) {
+	raw, _ := json.Marshal(variables)
+	req := gqlRequest{Query: explorer.CompareQuery, Variables: raw}
+	key, ok := w.keys.key(req, warmAccept, version)
+	if !ok {
+		return
+	}
+	if w.cache.has(key) {
+		return
+	}
+	// Decoded as gqlgen's POST transport decodes a body: numbers stay json.Number.
+	params := &graphql.RawParams{Query: req.Query}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&params.Variables) != nil {
+		return
+	}
+	ctx, cancel := limited(context.Background(), w.cfg)
+	defer cancel()
+	resp := w.gql.Exec(ctx, params)
+	if resp == nil || len(resp.Errors) > 0 {
+		return
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return
+	}
+	w.cache.put(key, &cached{body: body, contentType: warmAccept})
 }

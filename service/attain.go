@@ -6,25 +6,27 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Target statuses.
+// TargetStatus is how a figure stands against its target.
+type TargetStatus string
+
 const (
-	StMet      = "MET"
-	StBelow    = "BELOW"
-	StAbove    = "ABOVE"
-	StUnknown  = "UNKNOWN" // the figure is a bound or approximation that does not decide it
-	StNoTarget = "NO_TARGET"
-	StNoData   = "NO_DATA"
+	TargetMet     TargetStatus = "MET"
+	TargetBelow   TargetStatus = "BELOW"
+	TargetAbove   TargetStatus = "ABOVE"
+	TargetUnknown TargetStatus = "UNKNOWN" // the figure is a bound or approximation that does not decide it
+	NoTarget      TargetStatus = "NO_TARGET"
+	NoData        TargetStatus = "NO_DATA"
 )
 
 // statusAt is the status of one exact value against a target.
-func statusAt(t *warehouse.Target, v float64) string {
+func statusAt(t *warehouse.Target, v float64) TargetStatus {
 	if t.Lower != nil && (v < *t.Lower || (v == *t.Lower && !t.LowerInclusive)) {
-		return StBelow
+		return TargetBelow
 	}
 	if t.Upper != nil && (v > *t.Upper || (v == *t.Upper && !t.UpperInclusive)) {
-		return StAbove
+		return TargetAbove
 	}
-	return StMet
+	return TargetMet
 }
 
 // attainment decides a figure against a target. A bound decides it only when both ends of
@@ -33,17 +35,17 @@ func statusAt(t *warehouse.Target, v float64) string {
 // value between them. The gap is the signed distance to the nearest bound of the target,
 // positive on the right side of it (a surplus) and negative short of or beyond it; it is
 // computed for exact values only, since a bound has no single distance.
-func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, string) {
+func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, TargetStatus) {
 	if t == nil {
-		return nil, StNoTarget
+		return nil, NoTarget
 	}
 	iv, ok := interval(m, v)
 	if !ok {
-		return nil, StNoData
+		return nil, NoData
 	}
 	lo, hi := statusAt(t, iv.Lo), statusAt(t, iv.Hi)
 	if lo != hi {
-		return nil, StUnknown
+		return nil, TargetUnknown
 	}
 	if !v.Exact() {
 		return nil, lo

@@ -9,7 +9,7 @@ import (
 // BenchmarkCombineAndRank measures the Go side of a 63-row comparison: combining
 // predecessors and ranking with ties (as intervals).
 func BenchmarkCombineAndRank(b *testing.B) {
-	m := &warehouse.Metric{ID: "x", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"}
+	m := &warehouse.Metric{ID: "x", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"}
 	parts := map[string]*warehouse.Observation{}
 	var ids []string
 	for i := 0; i < 63; i++ {

@@ -101,13 +101,13 @@ func briefSectionOf(m *warehouse.Metric) string {
 // Brief builds the brief of one province (see the package comment above).
 func (s *Service) Brief(ctx context.Context, a BriefArgs) (*Brief, error) {
 	if a.Map != "" && a.Map != warehouse.VN63 && a.Map != warehouse.VN34 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", a.Map)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "map must be VN63 or VN34, not %q", a.Map)
 	}
 	if strings.TrimSpace(a.Province) == "" {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "province is empty")
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "province is empty")
 	}
 	if a.Province == warehouse.NationalID || s.group(a.Province) != nil {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "province: a brief is for one province, not %q (use compare or series for the nation and groups)", a.Province)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "province: a brief is for one province, not %q (use compare or series for the nation and groups)", a.Province)
 	}
 	if a.Year != 0 {
 		if err := checkYear("year", a.Year); err != nil {
@@ -177,7 +177,7 @@ func (s *Service) latestYear(ctx context.Context, u *warehouse.Province, metrics
 		}
 	}
 	if best == 0 {
-		return 0, warehouse.Errorf(warehouse.KindNotFound, "%s (%s) has no figures; give year", u.ID, u.Name)
+		return 0, warehouse.Errorf(warehouse.ErrNotFound, "%s (%s) has no figures; give year", u.ID, u.Name)
 	}
 	return best, nil
 }
@@ -194,7 +194,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 	var pick *Point
 	for i := range pts {
 		p := &pts[i]
-		if (p.Period.Kind == "YEAR" || p.Period.Kind == "TERM") && p.Year >= year-BriefWindow {
+		if (p.Period.Kind == warehouse.PeriodYear || p.Period.Kind == warehouse.PeriodTerm) && p.Year >= year-BriefWindow {
 			if pick == nil || p.Year >= pick.Year {
 				pick = p
 			}
@@ -206,7 +206,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 	} else {
 		for i := range pts {
 			p := &pts[i]
-			if (p.Period.Kind == "RANGE" || p.Period.Kind == "ASOF") && p.Period.End >= year-BriefWindow {
+			if (p.Period.Kind == warehouse.PeriodRange || p.Period.Kind == warehouse.PeriodAsOf) && p.Period.End >= year-BriefWindow {
 				if pick == nil || p.Period.End > pick.Period.End || (p.Period.End == pick.Period.End && p.Period.Label < pick.Period.Label) {
 					pick = p
 				}
@@ -228,7 +228,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 		}
 	}
 	for _, p := range pts {
-		if p.Fig.Value != nil && (p.Period.Kind == "YEAR" || p.Period.Kind == "TERM") {
+		if p.Fig.Value != nil && (p.Period.Kind == warehouse.PeriodYear || p.Period.Kind == warehouse.PeriodTerm) {
 			it.Series = append(it.Series, p)
 		}
 	}

@@ -25,29 +25,6 @@ func preloadedSlice(ctx context.Context, key sliceKey) *slice {
 	return nil
 }
 
-// peek returns a loaded slice for key at version without waiting or loading.
-func (c *sliceCache) peek(key sliceKey, version uint64) *slice {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[key]
-	if !ok {
-		return nil
-	}
-	sl := e.Value.(*slice)
-	if sl.version != version {
-		return nil
-	}
-	select {
-	case <-sl.ready:
-		if sl.err == nil {
-			c.order.MoveToFront(e)
-			return sl
-		}
-	default:
-	}
-	return nil
-}
-
 // preloadSlices returns ctx carrying the published slices (no synthetic rows) of every
 // metric listed: the cached ones, and the rest read in one warehouse query.
 func (s *Service) preloadSlices(ctx context.Context, metrics []string) (context.Context, error) {

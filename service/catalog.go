@@ -12,7 +12,7 @@ func (s *Service) Provinces(m warehouse.Map, region, group string) ([]*warehouse
 	if group != "" {
 		g := cat.Group(group)
 		if g == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q", group)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q", group)
 		}
 		members = map[string]bool{}
 		for _, id := range g.Members {

@@ -41,7 +41,7 @@ type Row struct {
 	ChangeNote     string   // why Change is null, or what it is measured from
 	Target         *warehouse.Target
 	Gap            *float64
-	Status         string // MET | BELOW | ABOVE | UNKNOWN | NO_TARGET | NO_DATA
+	Status         TargetStatus
 
 	iv *Interval // the figure as an interval, for ranking
 }
@@ -70,14 +70,14 @@ type Comparison struct {
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
 	m := s.Catalog().Metric(id)
 	if m == nil {
-		return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown metric %q", id)
+		return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown metric %q", id)
 	}
 	return m, nil
 }
 
 func checkYear(name string, y int) error {
 	if y < ingest.MinYear || y > ingest.MaxYear {
-		return warehouse.Errorf(warehouse.KindInvalid, "%s %d is outside %d–%d", name, y, ingest.MinYear, ingest.MaxYear)
+		return warehouse.Errorf(warehouse.ErrInvalid, "%s %d is outside %d–%d", name, y, ingest.MinYear, ingest.MaxYear)
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func checkYear(name string, y int) error {
 // a group's members, else every unit of the map.
 func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*warehouse.Province, error) {
 	if m != warehouse.VN63 && m != warehouse.VN34 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", m)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "map must be VN63 or VN34, not %q", m)
 	}
 	refs, err := distinct("provinces", refs, MaxUnits)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Service) units(m warehouse.Map, refs []string, group string) ([]*wareho
 		return out, nil
 	}
 	if group != "" && s.group(group) == nil {
-		return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in group", group)
+		return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q in group", group)
 	}
 	return s.Provinces(m, "", strings.TrimPrefix(group, "group:"))
 }
@@ -180,18 +180,18 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 func comparePeriod(a CompareArgs) (int, *warehouse.Period, error) {
 	switch {
 	case a.Period != "" && a.Year != 0:
-		return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "give year or period, not both (year %d, period %q)", a.Year, a.Period)
+		return 0, nil, warehouse.Errorf(warehouse.ErrInvalid, "give year or period, not both (year %d, period %q)", a.Year, a.Period)
 	case a.Period == "":
 		if a.Year == 0 {
-			return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "give year or period")
+			return 0, nil, warehouse.Errorf(warehouse.ErrInvalid, "give year or period")
 		}
 		return a.Year, nil, checkYear("year", a.Year)
 	}
 	p, msg := ingest.ParsePeriod(a.Period)
 	if msg != "" {
-		return 0, nil, warehouse.Errorf(warehouse.KindInvalid, "period %q %s", a.Period, msg)
+		return 0, nil, warehouse.Errorf(warehouse.ErrInvalid, "period %q %s", a.Period, msg)
 	}
-	if p.Kind == "YEAR" {
+	if p.Kind == warehouse.PeriodYear {
 		return p.Start, nil, nil
 	}
 	return p.Start, &p, nil
@@ -238,7 +238,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	var grp *warehouse.Group
 	if a.Group != "" {
 		if grp = s.group(a.Group); grp == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in group", a.Group)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q in group", a.Group)
 		}
 	}
 	sl, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
@@ -250,7 +250,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		pick = sl.atLabel(per.Label)
 	}
 	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
-	higher := m.Better != "LOWER"
+	higher := m.Better != warehouse.LowerIsBetter
 
 	// Every unit of the map gets its figure and rank, so a filtered view keeps the real rank.
 	cat := s.Catalog()

@@ -9,12 +9,12 @@ import "github.com/cadrestat/cadrestat/warehouse"
 func (r *Row) Value() *float64                     { return r.Fig.Value }
 func (r *Row) Numerator() *float64                 { return r.Fig.Numerator }
 func (r *Row) Denominator() *float64               { return r.Fig.Denominator }
-func (r *Row) Qualifier() *string                  { return r.Fig.QualifierOrNil() }
+func (r *Row) Qualifier() *warehouse.Qualifier     { return r.Fig.QualifierOrNil() }
 func (r *Row) Display() string                     { return r.Fig.Display() }
 func (r *Row) Contested() bool                     { return r.Fig.Contested }
 func (r *Row) Figure() *Value                      { return &r.Fig }
 func (r *Row) GapToTarget() *float64               { return r.Gap }
-func (r *Row) TargetStatus() string                { return r.Status }
+func (r *Row) TargetStatus() TargetStatus          { return r.Status }
 func (r *Row) Observation() *warehouse.Observation { return r.Fig.Observation }
 
 // PreviousYear is the start year of the figure Change is measured from, if any.

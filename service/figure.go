@@ -16,7 +16,7 @@ type Value struct {
 	Value       *float64
 	Numerator   *float64
 	Denominator *float64
-	Qualifier   string                   // EXACT, LOWER_BOUND, UPPER_BOUND, APPROXIMATE; "" without a value
+	Qualifier   warehouse.Qualifier      // "" without a value
 	Observation *warehouse.Observation   // set when the value is one observation
 	Units       []string                 // subjects combined (predecessors, members)
 	Missing     []string                 // subjects that had no usable value
@@ -57,24 +57,24 @@ func Combine(m *warehouse.Metric, parts map[string]*warehouse.Observation, subje
 		if o.Numerator != nil && o.Denominator != nil {
 			num += *o.Numerator
 			den += *o.Denominator
-		} else if m.Aggregation == "RATIO" {
+		} else if m.Aggregation == warehouse.AggRatio {
 			v.Missing = append(v.Missing, id)
 			continue
 		}
 		used = append(used, o)
 	}
 	switch {
-	case m.Aggregation == "NONE":
+	case m.Aggregation == warehouse.AggNone:
 		v.Reason = fmt.Sprintf("%s cannot be combined across provinces", m.ID)
 	case len(v.Missing) > 0:
 		what := "an exact value"
-		if m.Aggregation == "RATIO" {
+		if m.Aggregation == warehouse.AggRatio {
 			what = "an exact value with numerator and denominator"
 		}
 		v.Reason = fmt.Sprintf("%d of %d units lack %s", len(v.Missing), len(subjects), what)
-	case m.Aggregation == "RATIO" && den == 0:
+	case m.Aggregation == warehouse.AggRatio && den == 0:
 		v.Reason = "the summed denominators are zero"
-	case m.Aggregation == "RATIO":
+	case m.Aggregation == warehouse.AggRatio:
 		r := 100 * num / den
 		v.Value, v.Numerator, v.Denominator = &r, &num, &den
 		v.Reason = fmt.Sprintf("summed numerators over summed denominators of %d units", len(subjects))
@@ -91,12 +91,12 @@ func Combine(m *warehouse.Metric, parts map[string]*warehouse.Observation, subje
 // Status is the weakest status of the figure's parts: SYNTHETIC if any part is synthetic,
 // else PROVISIONAL, else DERIVED, else PUBLISHED; nil without parts. A figure that mixes a
 // synthetic part with published ones is synthetic: it is not a published figure.
-func (v *Value) Status() *string {
+func (v *Value) Status() *warehouse.Status {
 	return weakest(v.Parts)
 }
 
-func weakest(parts []*warehouse.Observation) *string {
-	var out *string
+func weakest(parts []*warehouse.Observation) *warehouse.Status {
+	var out *warehouse.Status
 	for _, o := range parts {
 		if out == nil || statusRank[o.Status] > statusRank[*out] {
 			s := o.Status
@@ -134,7 +134,7 @@ func (v *Value) Display() string {
 }
 
 // QualifierOrNil is the qualifier for the API (null without a value).
-func (v *Value) QualifierOrNil() *string {
+func (v *Value) QualifierOrNil() *warehouse.Qualifier {
 	if v.Value == nil {
 		return nil
 	}
@@ -154,10 +154,10 @@ func interval(m *warehouse.Metric, v *Value) (Interval, bool) {
 	}
 	x := *v.Value
 	floor, ceil := math.Inf(-1), math.Inf(1)
-	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+	if m.Kind == warehouse.MetricShare || m.Kind == warehouse.MetricCount {
 		floor = 0
 	}
-	if m.Kind == warehouse.KindShare {
+	if m.Kind == warehouse.MetricShare {
 		ceil = 100
 	}
 	switch v.Qualifier {

@@ -11,9 +11,9 @@ import (
 
 func f(x float64) *float64 { return &x }
 
-var share = &warehouse.Metric{ID: "s", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"}
+var share = &warehouse.Metric{ID: "s", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"}
 
-func fig(v float64, q string) *Value { return &Value{Value: f(v), Qualifier: q} }
+func fig(v float64, q warehouse.Qualifier) *Value { return &Value{Value: f(v), Qualifier: q} }
 
 func TestRankRangesWithTiesAndBounds(t *testing.T) {
 	// 29.2, 21.82, 21.82, 15, and three "<10" (0–10 for a share), one ">20" (20–100).
@@ -56,23 +56,23 @@ func TestTargetStatusOfBoundsAndSignedGap(t *testing.T) {
 	cases := []struct {
 		t      *warehouse.Target
 		v      *Value
-		status string
+		status TargetStatus
 		gap    *float64
 	}{
-		{atLeast15, fig(10, "UPPER_BOUND"), StBelow, nil},                                              // "<10" against "≥ 15": decided, no single gap
-		{&warehouse.Target{Lower: f(5), LowerInclusive: true}, fig(10, "UPPER_BOUND"), StUnknown, nil}, // "<10" against "≥ 5"
-		{atLeast15, fig(98.4, "LOWER_BOUND"), StMet, nil},                                              // ">98.4" against "≥ 15"
-		{atLeast15, fig(15, "UPPER_BOUND"), StUnknown, nil},                                            // "<15" might be exactly 15
-		{atLeast15, fig(29.2, "EXACT"), StMet, f(14.2)},                                                // a surplus is positive
-		{atLeast15, fig(15.09, "EXACT"), StMet, f(0.09)},                                               //
-		{over35, fig(30.26, "EXACT"), StBelow, f(-4.74)},                                               // NA share 2021-2026 against "> 35"
-		{over35, fig(35, "EXACT"), StBelow, f(0)},                                                      // 35 is not over 35
-		{band, fig(22, "EXACT"), StMet, f(2)},                                                          // nearest bound 20
-		{band, fig(24, "EXACT"), StMet, f(1)},                                                          // nearest bound 25
-		{band, fig(27, "EXACT"), StAbove, f(-2)},                                                       // beyond the upper bound
-		{atLeast15, fig(30, "APPROXIMATE"), StMet, nil},                                                // ≈30 is 25–35
-		{atLeast15, &Value{}, StNoData, nil},
-		{nil, fig(1, "EXACT"), StNoTarget, nil},
+		{atLeast15, fig(10, "UPPER_BOUND"), TargetBelow, nil},                                              // "<10" against "≥ 15": decided, no single gap
+		{&warehouse.Target{Lower: f(5), LowerInclusive: true}, fig(10, "UPPER_BOUND"), TargetUnknown, nil}, // "<10" against "≥ 5"
+		{atLeast15, fig(98.4, "LOWER_BOUND"), TargetMet, nil},                                              // ">98.4" against "≥ 15"
+		{atLeast15, fig(15, "UPPER_BOUND"), TargetUnknown, nil},                                            // "<15" might be exactly 15
+		{atLeast15, fig(29.2, "EXACT"), TargetMet, f(14.2)},                                                // a surplus is positive
+		{atLeast15, fig(15.09, "EXACT"), TargetMet, f(0.09)},                                               //
+		{over35, fig(30.26, "EXACT"), TargetBelow, f(-4.74)},                                               // NA share 2021-2026 against "> 35"
+		{over35, fig(35, "EXACT"), TargetBelow, f(0)},                                                      // 35 is not over 35
+		{band, fig(22, "EXACT"), TargetMet, f(2)},                                                          // nearest bound 20
+		{band, fig(24, "EXACT"), TargetMet, f(1)},                                                          // nearest bound 25
+		{band, fig(27, "EXACT"), TargetAbove, f(-2)},                                                       // beyond the upper bound
+		{atLeast15, fig(30, "APPROXIMATE"), TargetMet, nil},                                                // ≈30 is 25–35
+		{atLeast15, &Value{}, NoData, nil},
+		{nil, fig(1, "EXACT"), NoTarget, nil},
 	}
 	for _, c := range cases {
 		gap, st := attainment(share, c.t, c.v)
@@ -91,7 +91,7 @@ func deref(p *float64) any {
 
 func TestCombinedFigureTakesWeakestStatusAndListsParts(t *testing.T) {
 	// A VN34 unit projected from three VN63 predecessors: one synthetic, two published.
-	obs := func(id, status string, num, den float64) *warehouse.Observation {
+	obs := func(id string, status warehouse.Status, num, den float64) *warehouse.Observation {
 		return &warehouse.Observation{ID: id, SubjectID: id, Value: f(100 * num / den), Numerator: f(num), Denominator: f(den), Qualifier: "EXACT", Status: status}
 	}
 	parts := map[string]*warehouse.Observation{"A": obs("A", "PUBLISHED", 19, 77), "B": obs("B", "SYNTHETIC", 13, 72), "C": obs("C", "PUBLISHED", 11, 42)}
@@ -125,7 +125,7 @@ func TestConflictRule(t *testing.T) {
 	}}
 	cat.Sources[3].Kind, cat.Sources[4].Kind = "press", "press"
 	cat.Index()
-	o := func(id, src, q string, v float64) warehouse.Observation {
+	o := func(id, src string, q warehouse.Qualifier, v float64) warehouse.Observation {
 		return warehouse.Observation{ID: id, SubjectID: "VN", Period: warehouse.Period{Kind: "TERM", Start: 2016, End: 2021, Label: "term:2016-2021"},
 			Value: f(v), Qualifier: q, Status: "PUBLISHED", SourceID: src}
 	}
@@ -155,6 +155,23 @@ func TestConflictRule(t *testing.T) {
 	} {
 		if _, c := pick(obs...); !c {
 			t.Fatal("a true tie is not flagged contested")
+		}
+	}
+	// Two sources level under the rule that print the same figure corroborate each other:
+	// not contested. A third level source with another figure makes it contested again,
+	// whichever order the rows are read in.
+	same := []warehouse.Observation{o("undp", "press-undp", "EXACT", 26.72), o("vnp", "press-vnp", "EXACT", 26.72)}
+	if _, c := pick(same...); c {
+		t.Fatal("two level sources printing the same figure are flagged contested")
+	}
+	cat.Sources = append(cat.Sources, warehouse.Source{ID: "press-zz", Kind: "press"})
+	cat.Index()
+	for _, obs := range [][]warehouse.Observation{
+		append(same[:2:2], o("zz", "press-zz", "EXACT", 27)),
+		{o("zz", "press-zz", "EXACT", 27), same[1], same[0]},
+	} {
+		if _, c := pick(obs...); !c {
+			t.Fatal("a level third source with another figure is not flagged contested")
 		}
 	}
 	// The declared source priority breaks what is left: the higher one wins, not contested,

@@ -36,18 +36,18 @@ const (
 // distinct returns list without duplicates (first occurrence kept), or a BAD_USER_INPUT
 // error when more than max distinct entries remain. It stops reading as soon as the limit
 // is passed, so a list of a million entries costs no more than one of max+1.
-func distinct(arg string, list []string, max int) ([]string, error) {
+func distinct[T ~string](arg string, list []T, max int) ([]T, error) {
 	if len(list) == 0 {
 		return list, nil
 	}
-	seen := make(map[string]struct{}, min(len(list), max+1))
-	out := make([]string, 0, min(len(list), max+1))
+	seen := make(map[T]struct{}, min(len(list), max+1))
+	out := make([]T, 0, min(len(list), max+1))
 	for _, s := range list {
 		if _, dup := seen[s]; dup {
 			continue
 		}
 		if len(out) == max {
-			return nil, warehouse.Errorf(warehouse.KindInvalid, "%s lists more than %d distinct entries; the limit is %d", arg, max, max)
+			return nil, warehouse.Errorf(warehouse.ErrInvalid, "%s lists more than %d distinct entries; the limit is %d", arg, max, max)
 		}
 		seen[s] = struct{}{}
 		out = append(out, s)

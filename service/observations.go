@@ -28,7 +28,7 @@ type ScopeAttainment struct {
 	Fig    Value
 	Target *warehouse.Target
 	Gap    *float64
-	Status string
+	Status TargetStatus
 }
 
 // TargetAttainment is a comparison summarised by status, with the nation and the groups
@@ -41,15 +41,15 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 	out := &Attainment{Metric: c.Metric, Year: c.Year, Period: c.Period, Target: c.Target, Rows: c.Rows}
 	for _, r := range c.Rows {
 		switch r.Status {
-		case StMet:
+		case TargetMet:
 			out.Met++
-		case StBelow:
+		case TargetBelow:
 			out.Below++
-		case StAbove:
+		case TargetAbove:
 			out.Above++
-		case StUnknown:
+		case TargetUnknown:
 			out.Unknown++
-		case StNoData:
+		case NoData:
 			out.NoData++
 		}
 	}
@@ -80,9 +80,9 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 	return out, nil
 }
 
-func (sa *ScopeAttainment) Figure() *Value        { return &sa.Fig }
-func (sa *ScopeAttainment) GapToTarget() *float64 { return sa.Gap }
-func (sa *ScopeAttainment) TargetStatus() string  { return sa.Status }
+func (sa *ScopeAttainment) Figure() *Value             { return &sa.Fig }
+func (sa *ScopeAttainment) GapToTarget() *float64      { return sa.Gap }
+func (sa *ScopeAttainment) TargetStatus() TargetStatus { return sa.Status }
 
 // MaxPageSize bounds a page of observations.
 const MaxPageSize = 500
@@ -100,24 +100,25 @@ func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToStrin
 func DecodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "obs:") || len(b) > 64 || len(b) == len("obs:") {
-		return "", warehouse.Errorf(warehouse.KindInvalid, "invalid cursor %q", c)
+		return "", warehouse.Errorf(warehouse.ErrInvalid, "invalid cursor %q", c)
 	}
 	return strings.TrimPrefix(string(b), "obs:"), nil
 }
 
 // FilterArgs are the API's observation filter, before resolution.
 type FilterArgs struct {
-	Metrics, Provinces, Periods, Statuses, Sources []string
-	Group                                          string
-	FromYear, ToYear                               int
-	IncludeSynthetic                               bool
-	IncludePredecessors                            bool // VN34 IDs also select their VN63 predecessors
+	Metrics, Provinces, Periods, Sources []string
+	Statuses                             []warehouse.Status
+	Group                                string
+	FromYear, ToYear                     int
+	IncludeSynthetic                     bool
+	IncludePredecessors                  bool // VN34 IDs also select their VN63 predecessors
 }
 
 // Observations returns one page; unknown references are errors, not empty pages.
 func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, after string) (*ObservationPage, error) {
 	if first < 0 || first > MaxPageSize {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
 	}
 	cat := s.Catalog()
 	var err error
@@ -126,22 +127,24 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 		list *[]string
 		max  int
 	}{{"filter.metrics", &f.Metrics, MaxFilterMetrics}, {"filter.provinces", &f.Provinces, MaxFilterProvinces},
-		{"filter.periods", &f.Periods, MaxFilterPeriods}, {"filter.statuses", &f.Statuses, MaxFilterStatuses},
-		{"filter.sources", &f.Sources, MaxFilterSources}} {
+		{"filter.periods", &f.Periods, MaxFilterPeriods}, {"filter.sources", &f.Sources, MaxFilterSources}} {
 		if *l.list, err = distinct(l.arg, *l.list, l.max); err != nil {
 			return nil, err
 		}
+	}
+	if f.Statuses, err = distinct("filter.statuses", f.Statuses, MaxFilterStatuses); err != nil {
+		return nil, err
 	}
 	wf := warehouse.ObservationFilter{MetricIDs: f.Metrics, PeriodLabels: f.Periods, Statuses: f.Statuses, SourceIDs: f.Sources,
 		YearFrom: f.FromYear, YearTo: f.ToYear, IncludeSynthetic: f.IncludeSynthetic, Limit: first + 1}
 	for _, m := range f.Metrics {
 		if cat.Metric(m) == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown metric %q", m)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown metric %q", m)
 		}
 	}
 	for _, src := range f.Sources {
 		if cat.Source(src) == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown source %q", src)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown source %q", src)
 		}
 	}
 	for _, y := range []int{f.FromYear, f.ToYear} {
@@ -177,7 +180,7 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 	if f.Group != "" {
 		g := s.group(f.Group)
 		if g == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in filter.group", f.Group)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q in filter.group", f.Group)
 		}
 		// The group's own figures and its members'.
 		wf.SubjectIDs = append(wf.SubjectIDs, g.ID)
@@ -241,7 +244,7 @@ func (s *Service) Citation(o *warehouse.Observation) string {
 		c += ", retrieved " + src.Retrieved
 	}
 	if o.Status != warehouse.StatusPublished {
-		c += " [" + o.Status + "]"
+		c += " [" + string(o.Status) + "]"
 	}
 	return c
 }

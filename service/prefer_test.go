@@ -32,7 +32,7 @@ func TestEnginePicksWhatThePreferenceRulePicks(t *testing.T) {
 	}
 	cells := 0
 	for _, m := range svc.Catalog().Metrics {
-		f := warehouse.ObservationFilter{MetricIDs: []string{m.ID}, IncludeSynthetic: true, Statuses: []string{warehouse.StatusSynthetic}}
+		f := warehouse.ObservationFilter{MetricIDs: []string{m.ID}, IncludeSynthetic: true, Statuses: []warehouse.Status{warehouse.StatusSynthetic}}
 		all, err := svc.Store.Observations(ctx, f)
 		if err != nil {
 			t.Fatal(err)

@@ -44,7 +44,7 @@ func checkSpan(from, to int) error {
 		return err
 	}
 	if from > to {
-		return warehouse.Errorf(warehouse.KindInvalid, "from %d is after to %d", from, to)
+		return warehouse.Errorf(warehouse.ErrInvalid, "from %d is after to %d", from, to)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
 		return nil, err
 	}
 	if len(a.Provinces) > MaxSeriesProvinces {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "at most %d provinces per series request", MaxSeriesProvinces)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "at most %d provinces per series request", MaxSeriesProvinces)
 	}
 	units, err := s.units(a.Map, a.Provinces, "")
 	if err != nil {
@@ -99,7 +99,7 @@ func (s *Service) points(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	labels := map[string]warehouse.Period{}
 	for _, subj := range append([]string{u.ID}, u.Predecessors...) {
 		for l, o := range sl.cells[subj] {
-			if k := o.Period.Kind; (k == "RANGE" || k == "ASOF") && o.Period.Start >= from && o.Period.End <= to {
+			if k := o.Period.Kind; (k == warehouse.PeriodRange || k == warehouse.PeriodAsOf) && o.Period.Start >= from && o.Period.End <= to {
 				labels[l] = o.Period
 			}
 		}
@@ -146,7 +146,7 @@ func periodOf(v *Value, sl *slice, y int) warehouse.Period {
 			return o.Period
 		}
 	}
-	return warehouse.Period{Kind: "YEAR", Start: y, End: y, Label: strconv.Itoa(y)}
+	return warehouse.Period{Kind: warehouse.PeriodYear, Start: y, End: y, Label: strconv.Itoa(y)}
 }
 
 // Trend summarises a unit's series: change, least-squares slope per year, and the year the
@@ -155,9 +155,9 @@ func periodOf(v *Value, sl *slice, y int) warehouse.Period {
 type Trend struct {
 	Province         *warehouse.Province
 	Metric           *warehouse.Metric
-	Kind             string  // the period kind fitted
-	Points           []Point // the points fitted
-	LeftOut          []Point // points with a figure that were not fitted
+	Kind             warehouse.PeriodKind // the period kind fitted
+	Points           []Point              // the points fitted
+	LeftOut          []Point              // points with a figure that were not fitted
 	FirstYear        int
 	LastYear         int
 	AbsoluteChange   *float64
@@ -180,9 +180,21 @@ func (s *Service) trendUnit(ref string) (*warehouse.Province, error) {
 	return s.findProvince("", "province", ref)
 }
 
-// Trend computes the trend of one province, group or the nation; kind is YEAR, TERM or ""
-// (the kind with more exact figures, YEAR on a tie).
-func (s *Service) Trend(ctx context.Context, metric, ref string, from, to int, kind string, synthetic bool) (*Trend, error) {
+// TrendArgs are the arguments of Trend.
+type TrendArgs struct {
+	Metric string
+	Unit   string // a province (ID, code or name), a group ID, or "VN"
+	From   int
+	To     int
+	// Kind is the period kind to fit: YEAR, TERM, or "" for the kind with more exact
+	// figures (YEAR on a tie).
+	Kind             warehouse.PeriodKind
+	IncludeSynthetic bool
+}
+
+// Trend computes the trend of one province, group or the nation.
+func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
+	metric, ref, from, to, kind := a.Metric, a.Unit, a.From, a.To, a.Kind
 	m, err := s.metric(metric)
 	if err != nil {
 		return nil, err
@@ -190,22 +202,22 @@ func (s *Service) Trend(ctx context.Context, metric, ref string, from, to int, k
 	if err := checkSpan(from, to); err != nil {
 		return nil, err
 	}
-	if kind != "" && kind != "YEAR" && kind != "TERM" {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "periodKind must be YEAR or TERM, not %q", kind)
+	if kind != "" && kind != warehouse.PeriodYear && kind != warehouse.PeriodTerm {
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "periodKind must be YEAR or TERM, not %q", kind)
 	}
 	u, err := s.trendUnit(ref)
 	if err != nil {
 		return nil, err
 	}
-	sl, err := s.metricSlice(ctx, m.ID, synthetic)
+	sl, err := s.metricSlice(ctx, m.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
 	}
 	all := s.points(m, sl, u, from, to)
 	if kind == "" {
-		kind = "YEAR"
-		if countExact(all, "TERM") > countExact(all, "YEAR") {
-			kind = "TERM"
+		kind = warehouse.PeriodYear
+		if countExact(all, warehouse.PeriodTerm) > countExact(all, warehouse.PeriodYear) {
+			kind = warehouse.PeriodTerm
 		}
 	}
 	t := &Trend{Province: u, Metric: m, Kind: kind}
@@ -245,7 +257,7 @@ func (s *Service) Trend(ctx context.Context, metric, ref string, from, to int, k
 	return t, nil
 }
 
-func countExact(pts []Point, kind string) int {
+func countExact(pts []Point, kind warehouse.PeriodKind) int {
 	n := 0
 	for _, p := range pts {
 		if p.Period.Kind == kind && p.Fig.Exact() {
@@ -272,30 +284,36 @@ func projectYear(t *warehouse.Target, slope, intercept, last float64, lastYear i
 	if t == nil {
 		return nil, "no target for this metric and province"
 	}
-	if statusAt(t, last) == StMet {
+	if statusAt(t, last) == TargetMet {
 		y := lastYear
 		return &y, fmt.Sprintf("already met in %d", lastYear)
 	}
 	var bound float64
+	var inclusive bool
 	switch {
-	case t.Lower != nil && last < *t.Lower || (t.Lower != nil && t.Upper == nil):
-		bound = *t.Lower
+	case statusAt(t, last) == TargetBelow:
+		bound, inclusive = *t.Lower, t.LowerInclusive
 		if slope <= 0 {
 			return nil, "the trend does not rise towards the target"
 		}
 	case t.Upper != nil:
-		bound = *t.Upper
+		bound, inclusive = *t.Upper, t.UpperInclusive
 		if slope >= 0 {
 			return nil, "the trend does not fall towards the target"
 		}
 	}
 	x := (bound - intercept) / slope
 	y := int(math.Ceil(x - 1e-9))
+	verb := "reaches"
+	if !inclusive && float64(y) < x+1e-9 { // "> 35" is not met at 35: the year after
+		y++
+		verb = "passes"
+	}
 	if y <= lastYear {
 		y = lastYear + 1
 	}
 	if y > 2100 {
 		return nil, "not before 2100 at this slope"
 	}
-	return &y, fmt.Sprintf("the least-squares line reaches %g in %d", bound, y)
+	return &y, fmt.Sprintf("the least-squares line %s %g in %d", verb, bound, y)
 }

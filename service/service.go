@@ -1,14 +1,13 @@
 // Package service is what the API and the binary call: it owns the in-memory catalogue
-// (dimension data joined in Go, refreshed when the data version changes), serialises loads,
-// and runs the analytics over the warehouse.
+// (dimension data joined in Go, refreshed when asked and the data version changed), loads
+// files, and runs the analytics over the warehouse. When to refresh, and whether the
+// process is ready for traffic, is the lifecycle package's.
 package service
 
 import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -18,8 +17,6 @@ import (
 type Service struct {
 	Store warehouse.Store
 	Log   *slog.Logger
-
-	draining atomic.Bool
 
 	mu     sync.RWMutex
 	cat    *warehouse.Catalog
@@ -68,28 +65,8 @@ func (s *Service) Catalog() *warehouse.Catalog {
 	return s.cat
 }
 
-// Ready reports whether a catalogue with provinces has been loaded.
-func (s *Service) Ready() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cat != nil && len(s.cat.Provinces) > 0
-}
-
-// Drain marks the service as shutting down: /readyz answers 503 so load balancers stop
-// sending new requests, while requests still arriving are served.
-func (s *Service) Drain() { s.draining.Store(true) }
-
-// Draining reports whether Drain was called.
-func (s *Service) Draining() bool { return s.draining.Load() }
-
-// Available returns nil once the catalogue is loaded, else an UNAVAILABLE error that says
-// the warehouse has not answered yet (e.g. a ClickHouse server that is down at start).
-func (s *Service) Available() error {
-	if s.Ready() {
-		return nil
-	}
-	return warehouse.Errorf(warehouse.KindUnavailable, "the warehouse is not reachable yet; try again shortly")
-}
+// Ping reports whether the warehouse answers.
+func (s *Service) Ping(ctx context.Context) error { return s.Store.Ping(ctx) }
 
 // Refresh reloads the catalogue if the warehouse's data version moved.
 func (s *Service) Refresh(ctx context.Context) error {
@@ -120,26 +97,14 @@ func (s *Service) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// Poll refreshes every interval until ctx ends; it picks up loads made by other processes
-// (e.g. ingest into a shared ClickHouse server).
-func (s *Service) Poll(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.Refresh(ctx); err != nil {
-				s.Log.Warn("catalogue refresh failed", "err", err)
-			}
-		}
-	}
-}
-
 // Load validates and loads files, then refreshes the catalogue.
 func (s *Service) Load(ctx context.Context, files []ingest.File) (*ingest.Report, error) {
-	rep, err := ingest.Load(ctx, s.Store, files)
+	return s.LoadWith(ctx, files, ingest.Options{})
+}
+
+// LoadWith is Load with ingest's options (a progress hook).
+func (s *Service) LoadWith(ctx context.Context, files []ingest.File, opt ingest.Options) (*ingest.Report, error) {
+	rep, err := ingest.LoadWith(ctx, s.Store, files, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -155,9 +120,7 @@ func (s *Service) Load(ctx context.Context, files []ingest.File) (*ingest.Report
 // returns a nil report when there was nothing to do.
 func (s *Service) LoadBundled(ctx context.Context, files []ingest.File, digest string) (*ingest.Report, error) {
 	name := "bundle:" + digest
-	if h, ok := s.Store.(interface {
-		HasLoad(context.Context, string) (bool, error)
-	}); ok {
+	if h, ok := s.Store.(warehouse.LoadHistory); ok {
 		done, err := h.HasLoad(ctx, name)
 		if err != nil || done {
 			return nil, err

@@ -1,10 +1,11 @@
 package service
 
 import (
-	"container/list"
 	"context"
+	"errors"
 	"sync"
 
+	"github.com/cadrestat/cadrestat/internal/lru"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
@@ -42,12 +43,14 @@ type sliceKey struct {
 	synthetic bool
 }
 
+// sliceCache keeps loaded slices in a byte-bounded LRU (internal/lru, sized by each slice's
+// estimate) and makes concurrent callers of one slice wait for a single load: a cold metric
+// asked for by a whole dashboard at once is read once, not once per panel.
 type sliceCache struct {
-	mu       sync.Mutex
-	maxBytes int
-	size     int
-	order    *list.List // *slice, front = most recent
-	items    map[sliceKey]*list.Element
+	mu      sync.Mutex // guards loading, and the look-up-then-load in get
+	loading map[sliceKey]*slice
+	loaded  *lru.Cache[sliceKey, *slice]
+	max     int // loaded's bound in bytes
 }
 
 // rowOverhead estimates one cached observation beyond its strings: the struct, three
@@ -81,65 +84,107 @@ func compact(cells map[string]map[string]*warehouse.Observation) {
 }
 
 func newSliceCache(maxBytes int) *sliceCache {
-	return &sliceCache{maxBytes: maxBytes, order: list.New(), items: map[sliceKey]*list.Element{}}
+	return &sliceCache{loading: map[sliceKey]*slice{}, loaded: lru.New[sliceKey](maxBytes, func(s *slice) int { return s.bytes }), max: maxBytes}
 }
 
 // get returns the slice for key at version, loading it once (concurrent callers wait).
 func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load func(context.Context) (*slice, error)) (*slice, error) {
 	c.mu.Lock()
-	if e, ok := c.items[key]; ok {
-		s := e.Value.(*slice)
-		if s.version == version {
-			c.order.MoveToFront(e)
-			c.mu.Unlock()
-			select {
-			case <-s.ready:
-				return s, s.err
-			case <-ctx.Done():
-				return nil, warehouse.Wrap(ctx.Err(), warehouse.KindTimeout, "the request was cancelled")
+	if s, ok := c.loaded.Get(key); ok && s.version == version {
+		c.mu.Unlock()
+		return s, nil
+	}
+	if s, ok := c.loading[key]; ok && s.version == version {
+		c.mu.Unlock()
+		select {
+		case <-s.ready:
+			if s.err == errNotWarmed { // claimed by the warm-up, which did not keep it
+				return c.get(ctx, key, version, load)
 			}
+			return s, s.err
+		case <-ctx.Done():
+			return nil, warehouse.Wrap(ctx.Err(), warehouse.ErrTimeout, "the request was cancelled")
 		}
-		c.remove(e)
 	}
 	s := &slice{key: key, version: version, ready: make(chan struct{})}
-	c.items[key] = c.order.PushFront(s)
+	c.loading[key] = s
 	c.mu.Unlock()
 
 	loaded, err := load(context.WithoutCancel(ctx)) // shared by waiters: not tied to one request
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err == nil {
 		s.cells, s.yearly, s.years, s.periods, s.contested, s.bytes = loaded.cells, loaded.yearly, loaded.years, loaded.periods, loaded.contested, loaded.bytes
+		c.loaded.Add(key, s) // replaces a slice of an older version
 	}
 	s.err = err
 	close(s.ready)
-	if err != nil {
-		if e, ok := c.items[key]; ok && e.Value == s {
-			c.remove(e)
-		}
-	} else {
-		c.size += s.bytes
-		for c.size > c.maxBytes && c.order.Len() > 1 {
-			c.remove(c.order.Back())
-		}
+	if c.loading[key] == s {
+		delete(c.loading, key)
 	}
-	c.mu.Unlock()
 	return s, err
 }
 
-func (c *sliceCache) remove(e *list.Element) {
-	s := e.Value.(*slice)
-	c.order.Remove(e)
-	delete(c.items, s.key)
-	c.size -= s.bytes
+// peek returns a loaded slice for key at version without waiting or loading.
+func (c *sliceCache) peek(key sliceKey, version uint64) *slice {
+	if s, ok := c.loaded.Get(key); ok && s.version == version {
+		return s
+	}
+	return nil
 }
 
-// purge drops every slice (after a load).
+// errNotWarmed ends a claim the warm-up did not fill: its waiters load the slice themselves.
+var errNotWarmed = errors.New("not warmed")
+
+// claim marks the keys that are neither loaded nor loading at version as loading by the
+// warm-up, and returns them: a request for one then waits for the warm-up's query (which
+// reads many metrics at once) instead of sending one of its own for the same rows, as
+// concurrent requests for one slice wait for a single load. Every claim must end with fill.
+func (c *sliceCache) claim(keys []sliceKey, version uint64) map[sliceKey]*slice {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[sliceKey]*slice{}
+	for _, key := range keys {
+		if s, ok := c.loaded.Get(key); ok && s.version == version {
+			continue
+		}
+		if s, ok := c.loading[key]; ok && s.version == version {
+			continue
+		}
+		s := &slice{key: key, version: version, ready: make(chan struct{})}
+		c.loading[key] = s
+		out[key] = s
+	}
+	return out
+}
+
+// fill ends a claim with the slice built (nil: none was) and wakes its waiters. It never
+// evicts: a slice that does not fit in what is left of the bound is not kept (its waiters
+// load it themselves), and fill reports false, so warming more than fits cannot push out
+// what is there, or what it just added.
+func (c *sliceCache) fill(claimed, built *slice) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := built != nil && c.loaded.Bytes()+built.bytes <= c.max
+	if kept {
+		claimed.cells, claimed.yearly, claimed.years, claimed.periods, claimed.contested, claimed.bytes = built.cells, built.yearly, built.years, built.periods, built.contested, built.bytes
+		c.loaded.Add(claimed.key, claimed)
+	} else {
+		claimed.err = errNotWarmed
+	}
+	close(claimed.ready)
+	if c.loading[claimed.key] == claimed {
+		delete(c.loading, claimed.key)
+	}
+	return kept
+}
+
+// purge drops every slice (after a load); loads in flight finish for their waiters only.
 func (c *sliceCache) purge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.order.Init()
-	c.items = map[sliceKey]*list.Element{}
-	c.size = 0
+	clear(c.loading)
+	c.loaded.Purge()
 }
 
 // metricSlice returns the current observations of a metric, one per cell, from the cache
@@ -165,29 +210,36 @@ func (s *Service) loadSlice(ctx context.Context, metric string, synthetic bool) 
 	if err != nil {
 		return nil, err
 	}
-	s.AttachSources(real)
-	cells, contested := s.pickCells(real)
+	var syn []warehouse.Observation
 	if synthetic {
-		syn, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
-			Statuses: []string{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
+		syn, err = s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
+			Statuses: []warehouse.Status{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
 		if err != nil {
 			return nil, err
 		}
-		s.AttachSources(syn)
-		for i := range syn {
-			o := &syn[i]
-			if cells[o.SubjectID] == nil {
-				cells[o.SubjectID] = map[string]*warehouse.Observation{}
-			}
-			if cells[o.SubjectID][o.Period.Label] == nil {
-				cells[o.SubjectID][o.Period.Label] = o
-			}
+	}
+	return s.buildSlice(real, syn), nil
+}
+
+// buildSlice picks the cells of a metric's real rows, then fills the cells none of them
+// fills with its synthetic rows (one per cell already; nil for a published-only slice).
+func (s *Service) buildSlice(real, syn []warehouse.Observation) *slice {
+	s.AttachSources(real)
+	cells, contested := s.pickCells(real)
+	s.AttachSources(syn)
+	for i := range syn {
+		o := &syn[i]
+		if cells[o.SubjectID] == nil {
+			cells[o.SubjectID] = map[string]*warehouse.Observation{}
+		}
+		if cells[o.SubjectID][o.Period.Label] == nil {
+			cells[o.SubjectID][o.Period.Label] = o
 		}
 	}
 	compact(cells)
 	sl := &slice{cells: cells, contested: contested, bytes: sizeOf(cells)}
 	sl.index(s)
-	return sl, nil
+	return sl
 }
 
 // index builds the yearly view, the list of years and the periods present.
@@ -199,7 +251,7 @@ func (sl *slice) index(s *Service) {
 	for subj, byLabel := range sl.cells {
 		for _, o := range byLabel {
 			sl.periods[o.Period.Label] = o.Period
-			if o.Period.Kind != "YEAR" && o.Period.Kind != "TERM" {
+			if o.Period.Kind != warehouse.PeriodYear && o.Period.Kind != warehouse.PeriodTerm {
 				continue
 			}
 			by := sl.yearly[subj]
@@ -216,14 +268,117 @@ func (sl *slice) index(s *Service) {
 	sl.years = sortedDesc(years)
 }
 
+// warmChunk is how many metrics one warm-up query reads. The engine holds one cell at a time
+// whatever the number, but reads the kept rows back by a set of keys, so a query's memory
+// grows with its metrics: at scale L (69 metrics, one process for all, bench/README.md,
+// "Warm-up"), one query for all took 13–14 s and the process peaked at 1.0 GB, 16 per query
+// 15 s and 0.9–1.0 GB, 8 per query 15.5 s and 0.83 GB, 4 per query 20 s and 0.74 GB; in
+// serve, 8 per query peaked at 885–1,034 MiB and 4 per query at 883–892 MiB for the same
+// 30–35 s (serve warms the standard views at the same time), so 4 keeps serve under 1 GiB.
+const warmChunk = 4
+
 // Warm loads every metric's slices (published only, and with synthetic rows) so the first
-// dashboard views after a load do not wait for the warehouse. It stops at the first error.
+// dashboard views after a load do not wait for the warehouse. It stops at the first error,
+// when the data version moves on (the next change warms again), or when the cache is full.
+//
+// Strategy: with a store that is a warehouse.CellReader (both engines), a few queries each
+// read the cells of warmChunk metrics at once, grouped per cell by the engine as it reads
+// the table in order, and each metric's two slices are built from them. On two shared cores
+// (load 3–5), serve's warm-up went 121 → 30–35 s at scale L and 14–20 → 3.8–4.2 s at M; the
+// reads alone 62 → 13–20 s at L. Per-metric queries two at a time (the engine's two
+// connections) took 44 s at L, and chunks two at a time were slower than one after another:
+// the engine already uses both cores (bench/README.md, "Warm-up").
+// Other stores fall back to two queries per metric (warehouse.ReadCells).
+//
+// Order and budget: metrics in catalogue order (the explorer's standard views go through
+// them in that order), published slices before synthetic ones (the explorer asks for
+// published figures unless told otherwise); within a chunk, published before synthetic. Warming never evicts (sliceCache.fill): once a
+// synthetic slice does not fit, the remaining metrics are read without synthetic rows, and
+// once a published one does not fit, warming stops; either is logged once.
 func (s *Service) Warm(ctx context.Context) error {
-	for _, m := range s.Catalog().Metrics {
-		for _, syn := range []bool{false, true} {
-			if _, err := s.metricSlice(ctx, m.ID, syn); err != nil {
-				return err
+	c := s.slices
+	if c == nil {
+		return nil // nothing to keep warm: every request reads the warehouse
+	}
+	cat := s.Catalog()
+	version := cat.Version
+	var todo []string
+	for _, m := range cat.Metrics {
+		if c.peek(sliceKey{m.ID, false}, version) == nil || c.peek(sliceKey{m.ID, true}, version) == nil {
+			todo = append(todo, m.ID)
+		}
+	}
+	withSynthetic, stop := true, false
+	full := func(what string, key sliceKey, sl *slice) {
+		s.Log.Warn("metric cache full: warm-up "+what, "metric", key.metric, "synthetic", key.synthetic,
+			"slice_bytes", sl.bytes, "cache_bytes", c.loaded.Bytes(), "max_bytes", c.max, "slices", c.loaded.Len())
+	}
+	for len(todo) > 0 && !stop {
+		chunk := todo[:min(warmChunk, len(todo))]
+		todo = todo[len(chunk):]
+		q := warehouse.CellQuery{MetricIDs: chunk}
+		var keys []sliceKey
+		for _, m := range chunk {
+			keys = append(keys, sliceKey{m, false})
+			if withSynthetic {
+				keys = append(keys, sliceKey{m, true})
 			}
+		}
+		if withSynthetic {
+			q.Synthetic = s.cellOrder()
+		}
+		claimed := c.claim(keys, version)
+		add := func(metric string, obs []warehouse.Observation) error {
+			if s.Catalog().Version != version {
+				stop = true // a newer load: its own warm-up follows
+			}
+			pub, syn := claimed[sliceKey{metric, false}], claimed[sliceKey{metric, true}]
+			delete(claimed, sliceKey{metric, false})
+			delete(claimed, sliceKey{metric, true})
+			n := 0 // ReadCells puts the rows that are not SYNTHETIC first
+			for n < len(obs) && obs[n].Status != warehouse.StatusSynthetic {
+				n++
+			}
+			real, synRows := obs[:n:n], obs[n:]
+			if pub != nil {
+				var sl *slice
+				if !stop {
+					sl = s.buildSlice(real, nil)
+				}
+				if !c.fill(pub, sl) && !stop {
+					full("stopped", pub.key, sl)
+					stop = true
+				}
+			}
+			if syn != nil {
+				var sl *slice
+				if !stop && withSynthetic {
+					sl = s.buildSlice(real, synRows)
+				}
+				if !c.fill(syn, sl) && sl != nil {
+					full("goes on without synthetic rows", syn.key, sl)
+					withSynthetic = false
+				}
+			}
+			return nil
+		}
+		err := warehouse.ReadCells(ctx, s.Store, q, add)
+		for key := range claimed { // metrics without rows (empty slices, as a request would cache), or after an error
+			if err == nil {
+				add(key.metric, nil)
+			}
+		}
+		for _, p := range claimed {
+			if p.ready != nil {
+				select {
+				case <-p.ready:
+				default:
+					c.fill(p, nil)
+				}
+			}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

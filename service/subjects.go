@@ -79,12 +79,12 @@ func (s *Service) findProvince(m warehouse.Map, arg, ref string) (*warehouse.Pro
 	}
 	if p == nil {
 		if m == "" {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q in %s", ref, arg)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown province %q in %s", ref, arg)
 		}
-		return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown province %q on map %s in %s", ref, m, arg)
+		return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown province %q on map %s in %s", ref, m, arg)
 	}
 	if m != "" && p.Map != m {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "%s: %s (%s) is on map %s, not %s; use map: %s or an ID of map %s",
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "%s: %s (%s) is on map %s, not %s; use map: %s or an ID of map %s",
 			arg, p.ID, p.Name, p.Map, m, p.Map, m)
 	}
 	return p, nil
@@ -93,7 +93,7 @@ func (s *Service) findProvince(m warehouse.Map, arg, ref string) (*warehouse.Pro
 // FindProvince is the API's province lookup (see findProvince).
 func (s *Service) FindProvince(m warehouse.Map, ref string) (*warehouse.Province, error) {
 	p, err := s.findProvince(m, "id", ref)
-	if err != nil && warehouse.ErrorKind(err) == warehouse.KindNotFound {
+	if err != nil && warehouse.KindOf(err) == warehouse.ErrNotFound {
 		return nil, nil // an unknown province is null, as a GraphQL lookup by ID is
 	}
 	return p, err

@@ -57,7 +57,7 @@ func (s *Service) Table(ctx context.Context, a TableArgs) (*Table, error) {
 		return nil, err
 	}
 	if len(metrics) == 0 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "metrics is empty; give at least one metric")
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "metrics is empty; give at least one metric")
 	}
 	ys := make([]string, len(a.Years))
 	for i, y := range a.Years {
@@ -67,7 +67,7 @@ func (s *Service) Table(ctx context.Context, a TableArgs) (*Table, error) {
 		return nil, err
 	}
 	if len(ys) == 0 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "years is empty; give at least one year")
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "years is empty; give at least one year")
 	}
 	t := &Table{Map: a.Map, Args: a}
 	for _, y := range ys {
@@ -121,10 +121,10 @@ func (s *Service) Table(ctx context.Context, a TableArgs) (*Table, error) {
 // the group itself, with its own figure). Neither is an error.
 func (s *Service) SeriesUnits(m warehouse.Map, provinces []string, group string) ([]string, error) {
 	if m != warehouse.VN63 && m != warehouse.VN34 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "map must be VN63 or VN34, not %q", m)
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "map must be VN63 or VN34, not %q", m)
 	}
 	if len(provinces) == 0 && group == "" {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "give provinces (IDs, group IDs, \"VN\" or \"ALL\") or group")
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "give provinces (IDs, group IDs, \"VN\" or \"ALL\") or group")
 	}
 	provinces, err := distinct("provinces", provinces, MaxUnits)
 	if err != nil {
@@ -143,10 +143,10 @@ func (s *Service) SeriesUnits(m warehouse.Map, provinces []string, group string)
 	if group != "" {
 		g := s.group(group)
 		if g == nil {
-			return nil, warehouse.Errorf(warehouse.KindNotFound, "unknown group %q in group", group)
+			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown group %q in group", group)
 		}
 		if g.Map != m {
-			return nil, warehouse.Errorf(warehouse.KindInvalid, "group: %s is on map %s, not %s", g.ID, g.Map, m)
+			return nil, warehouse.Errorf(warehouse.ErrInvalid, "group: %s is on map %s, not %s", g.ID, g.Map, m)
 		}
 		out = append(out, g.Members...)
 	}

@@ -59,17 +59,17 @@ func one(seed uint64, p *warehouse.Province, m *warehouse.Metric, year int, src 
 	base := rand.New(rand.NewPCG(seed, h.Sum64()))            // the cell's level, stable across years
 	yr := rand.New(rand.NewPCG(seed^uint64(year), h.Sum64())) // this year's noise
 	o := warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: p.ID, MetricID: m.ID,
-		Period:    warehouse.Period{Kind: "YEAR", Start: year, End: year, Label: strconv.Itoa(year)},
+		Period:    warehouse.Period{Kind: warehouse.PeriodYear, Start: year, End: year, Label: strconv.Itoa(year)},
 		Qualifier: warehouse.QualExact, Status: warehouse.StatusSynthetic, SourceID: src, Note: "synthetic (seed " + strconv.FormatUint(seed, 10) + ")"}
 	t := float64(year - 2010)
 	switch m.Kind {
-	case warehouse.KindShare:
+	case warehouse.MetricShare:
 		den := float64(40 + base.IntN(40))
 		share := (0.08 + 0.15*base.Float64()) + 0.004*t + 0.02*(yr.Float64()-0.5)
 		num := math.Round(den * math.Min(math.Max(share, 0), 1))
 		v := math.Round(10000*num/den) / 100
 		o.Numerator, o.Denominator, o.Value = &num, &den, &v
-	case warehouse.KindCount:
+	case warehouse.MetricCount:
 		v := math.Round(float64(20+base.IntN(500)) * (1 + 0.02*t) * (0.9 + 0.2*yr.Float64()))
 		o.Value = &v
 	default:
@@ -112,7 +112,7 @@ func (c *CSVWriter) Write(o warehouse.Observation) {
 	if o.SubjectKind == warehouse.SubjectGroup {
 		subj = "group:" + subj
 	}
-	c.fields = append(c.fields[:0], subj, o.MetricID, o.Period.Label, f(o.Value), f(o.Numerator), f(o.Denominator), o.Qualifier, o.Status, o.SourceID, o.Quote, o.Note)
+	c.fields = append(c.fields[:0], subj, o.MetricID, o.Period.Label, f(o.Value), f(o.Numerator), f(o.Denominator), string(o.Qualifier), string(o.Status), o.SourceID, o.Quote, o.Note)
 	c.cw.Write(c.fields)
 }
 

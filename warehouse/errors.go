@@ -5,24 +5,24 @@ import (
 	"fmt"
 )
 
-// Kind classifies an error for clients: the GraphQL layer maps it to extensions.code.
-type Kind string
+// ErrKind classifies an error for clients: the GraphQL layer maps it to extensions.code.
+type ErrKind string
 
 const (
-	KindInvalid     Kind = "BAD_USER_INPUT"
-	KindNotFound    Kind = "NOT_FOUND"
-	KindTimeout     Kind = "TIMEOUT"
-	KindUnavailable Kind = "UNAVAILABLE"
-	KindConflict    Kind = "CONFLICT"
-	KindInternal    Kind = "INTERNAL"
-	// KindTooComplex: the request asks for more work than the server's limits allow.
-	KindTooComplex Kind = "COMPLEXITY_LIMIT_EXCEEDED"
+	ErrInvalid     ErrKind = "BAD_USER_INPUT"
+	ErrNotFound    ErrKind = "NOT_FOUND"
+	ErrTimeout     ErrKind = "TIMEOUT"
+	ErrUnavailable ErrKind = "UNAVAILABLE"
+	ErrConflict    ErrKind = "CONFLICT"
+	ErrInternal    ErrKind = "INTERNAL"
+	// ErrTooComplex: the request asks for more work than the server's limits allow.
+	ErrTooComplex ErrKind = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
 // Error is cadrestat's one error type: a kind, a message safe to show any client, and the
 // underlying cause (which may hold SQL or driver text and is only logged).
 type Error struct {
-	Kind    Kind
+	Kind    ErrKind
 	Message string
 	Err     error
 }
@@ -37,22 +37,22 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf makes an Error with a safe message.
-func Errorf(kind Kind, format string, args ...any) *Error {
+func Errorf(kind ErrKind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
 // Wrap attaches a kind and safe message to a cause.
-func Wrap(err error, kind Kind, msg string) *Error {
+func Wrap(err error, kind ErrKind, msg string) *Error {
 	return &Error{Kind: kind, Message: msg, Err: err}
 }
 
-// ErrorKind returns the kind of err, INTERNAL when it is not a *Error.
-func ErrorKind(err error) Kind {
+// KindOf returns the kind of err, INTERNAL when it is not a *Error.
+func KindOf(err error) ErrKind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
 	}
-	return KindInternal
+	return ErrInternal
 }
 
 // ErrorMessage returns the client-safe message of err.

@@ -14,20 +14,27 @@ const (
 	fieldSep    = 0x1f
 )
 
-// hasher accumulates a content hash without allocating: loads hash every row, and the
-// allocating version (hash/fnv plus a formatted string per number) cost ~1 µs a row.
-type hasher uint64
+// Hasher accumulates a content hash field by field without allocating: loads hash every
+// row, and the allocating version (hash/fnv plus a formatted string per number) cost ~1 µs
+// a row. Start from NewHasher; Sum64 is the hash.
+type Hasher uint64
 
-func newHasher() hasher { return fnvOffset64 }
+// NewHasher returns an empty hash.
+func NewHasher() Hasher { return fnvOffset64 }
 
-func (h *hasher) str(s string)   { feed(h, s) }
-func (h *hasher) bytes(b []byte) { feed(h, b) }
+// Sum64 returns the hash of the fields fed so far.
+func (h Hasher) Sum64() uint64 { return uint64(h) }
+
+// String adds one text field.
+func (h *Hasher) String(s string) { feed(h, s) }
+
+func (h *Hasher) bytes(b []byte) { feed(h, b) }
 
 // feed adds one field: its bytes, then the separator.
-func feed[T string | []byte](h *hasher, s T) {
+func feed[T string | []byte](h *Hasher, s T) {
 	x := *h
 	for i := 0; i < len(s); i++ {
-		x ^= hasher(s[i])
+		x ^= Hasher(s[i])
 		x *= fnvPrime64
 	}
 	x ^= fieldSep
@@ -35,21 +42,21 @@ func feed[T string | []byte](h *hasher, s T) {
 	*h = x
 }
 
-// num hashes a number as fstr formats it.
-func (h *hasher) num(p *float64) {
+// Number adds a number that may be absent: strconv's shortest 'g' form, or "null".
+func (h *Hasher) Number(p *float64) {
 	if p == nil {
-		h.str("null")
+		h.String("null")
 		return
 	}
-	h.float(*p)
+	h.Float(*p)
 }
 
-// int hashes an integer the way the first version did, through float64's 'g' form.
-func (h *hasher) int(n int) { h.float(float64(n)) }
+// Int adds an integer the way the first version did, through float64's 'g' form.
+func (h *Hasher) Int(n int) { h.Float(float64(n)) }
 
-// float hashes strconv's shortest 'g' form of v. Whole numbers below 10⁶ print as plain
+// Float adds strconv's shortest 'g' form of v. Whole numbers below 10⁶ print as plain
 // integers in that form, which is several times cheaper to produce.
-func (h *hasher) float(v float64) {
+func (h *Hasher) Float(v float64) {
 	var buf [32]byte
 	if v == math.Trunc(v) && math.Abs(v) < 1e6 && !(v == 0 && math.Signbit(v)) {
 		h.bytes(strconv.AppendInt(buf[:0], int64(v), 10))
@@ -60,11 +67,11 @@ func (h *hasher) float(v float64) {
 
 // Hash returns a stable 64-bit content hash of fields; equal content, equal hash.
 func Hash(fields ...string) uint64 {
-	h := newHasher()
+	h := NewHasher()
 	for _, f := range fields {
-		h.str(f)
+		h.String(f)
 	}
-	return uint64(h)
+	return h.Sum64()
 }
 
 // ObservationID is the stable identity of one source's value for one cell.
@@ -78,38 +85,10 @@ func ObservationKey(o *Observation) uint64 {
 }
 
 func observationKey(subjectID, metricID, periodLabel, sourceID string) uint64 {
-	h := newHasher()
-	h.str(subjectID)
-	h.str(metricID)
-	h.str(periodLabel)
-	h.str(sourceID)
-	return uint64(h)
-}
-
-// ObservationHash covers every content field of an observation.
-func ObservationHash(o *Observation) uint64 {
-	h := newHasher()
-	h.str(o.SubjectKind)
-	h.str(o.SubjectID)
-	h.str(o.MetricID)
-	h.str(o.Period.Kind)
-	h.int(o.Period.Start)
-	h.int(o.Period.End)
-	h.str(o.Period.Label)
-	h.num(o.Value)
-	h.num(o.Numerator)
-	h.num(o.Denominator)
-	h.str(o.Qualifier)
-	h.str(o.Status)
-	h.str(o.SourceID)
-	h.str(o.Quote)
-	h.str(o.Note)
-	return uint64(h)
-}
-
-func fstr(p *float64) string {
-	if p == nil {
-		return "null"
-	}
-	return strconv.FormatFloat(*p, 'g', -1, 64)
+	h := NewHasher()
+	h.String(subjectID)
+	h.String(metricID)
+	h.String(periodLabel)
+	h.String(sourceID)
+	return h.Sum64()
 }

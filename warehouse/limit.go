@@ -65,7 +65,7 @@ func (b *queryBudget) spend() error {
 	if b == nil || b.max <= 0 || b.left.Add(-1) >= 0 {
 		return nil
 	}
-	return Errorf(KindTooComplex, "this request needs more than %d warehouse queries, the limit per request; split it into several requests", b.max)
+	return Errorf(ErrTooComplex, "this request needs more than %d warehouse queries, the limit per request; split it into several requests", b.max)
 }
 
 // QueryObserver is told about every warehouse call made through a Limited store (the
@@ -97,7 +97,7 @@ func (l *Limited) acquire(ctx context.Context) error {
 		select {
 		case l.sem <- struct{}{}:
 		case <-ctx.Done():
-			return Wrap(ctx.Err(), KindUnavailable, "the server is busy; try again shortly")
+			return Wrap(ctx.Err(), ErrUnavailable, "the server is busy; try again shortly")
 		}
 	}
 	if l.obs != nil {
@@ -177,21 +177,38 @@ func (l *Limited) Load(ctx context.Context, b *Batch) (*LoadResult, error) {
 	return res, err
 }
 
-// HasLoad passes through to the wrapped store (used to load bundled data once).
+var (
+	_ LoadHistory       = (*Limited)(nil)
+	_ RejectionRecorder = (*Limited)(nil)
+	_ CellReader        = (*Limited)(nil)
+)
+
+// Cells passes through to the wrapped store's CellReader as one limited call (its slot is
+// held while each runs), or falls back to per-metric queries, each one limited.
+func (l *Limited) Cells(ctx context.Context, q CellQuery, each func(metric string, obs []Observation) error) error {
+	r, ok := l.Store.(CellReader)
+	if !ok {
+		return readCellsEach(ctx, l, q, each)
+	}
+	_, err := call(l, ctx, "cells_bulk", func(ctx context.Context) (struct{}, error) { return struct{}{}, r.Cells(ctx, q, each) })
+	return err
+}
+
+// HasLoad passes through to the wrapped store's LoadHistory (false when it has none).
 func (l *Limited) HasLoad(ctx context.Context, file string) (bool, error) {
-	if h, ok := l.Store.(interface {
-		HasLoad(context.Context, string) (bool, error)
-	}); ok {
+	if h, ok := l.Store.(LoadHistory); ok {
 		return h.HasLoad(ctx, file)
 	}
 	return false, nil
 }
 
-// RecordRejection passes through to the wrapped store.
+// Unwrap returns the wrapped store, for capabilities Limited does not pass through (an
+// engine's backups, see server/admin_backup.go).
+func (l *Limited) Unwrap() Store { return l.Store }
+
+// RecordRejection passes through to the wrapped store's RejectionRecorder, if any.
 func (l *Limited) RecordRejection(ctx context.Context, file string, problems int, first string) error {
-	if r, ok := l.Store.(interface {
-		RecordRejection(context.Context, string, int, string) error
-	}); ok {
+	if r, ok := l.Store.(RejectionRecorder); ok {
 		return r.RecordRejection(ctx, file, problems, first)
 	}
 	return nil

@@ -1,12 +1,10 @@
-// Package warehouse holds cadrestat's domain types, the Store interface that every engine
-// implements, the error kinds, the schema migrations and all SQL. Engines (embedded,
-// clickhouse) only move SQL and rows; nothing outside this package sees a driver type.
+// Package warehouse is cadrestat's vocabulary: the domain types (provinces, metrics,
+// observations, targets, the catalogue), the Store interface every engine implements and its
+// optional capabilities, the error kinds, content hashing and identities, and Limited, the
+// concurrency limit and per-request query budget around a Store. It holds no SQL: that is
+// warehouse/chsql, shared by the engines (warehouse/embedded, warehouse/clickhouse), so
+// nothing above the warehouse sees a driver type or a query.
 package warehouse
-
-import (
-	"strings"
-	"unicode"
-)
 
 // Map is a province map: the 63 units in force until 2025-06-30, or the 34 from 2025-07-01.
 type Map string
@@ -60,9 +58,9 @@ type Group struct {
 type MetricKind string
 
 const (
-	KindShare  MetricKind = "SHARE"  // a percentage with numerator and denominator
-	KindCount  MetricKind = "COUNT"  // persons, units, positions: summed across provinces
-	KindAmount MetricKind = "AMOUNT" // a rate or amount that cannot be summed or re-computed
+	MetricShare  MetricKind = "SHARE"  // a percentage with numerator and denominator
+	MetricCount  MetricKind = "COUNT"  // persons, units, positions: summed across provinces
+	MetricAmount MetricKind = "AMOUNT" // a rate or amount that cannot be summed or re-computed
 )
 
 // Metric is one indicator from the catalogue.
@@ -74,8 +72,8 @@ type Metric struct {
 	Kind        MetricKind
 	Body        string
 	Level       string
-	Better      string // HIGHER | LOWER | NONE
-	Aggregation string // RATIO (sum numerators / sum denominators) | SUM | NONE
+	Better      Direction
+	Aggregation Aggregation
 	Description string
 }
 
@@ -101,26 +99,59 @@ type Source struct {
 
 // Period is when a value applies. A term (2020-2025) or range is compared on its start year.
 type Period struct {
-	Kind  string // YEAR | TERM | RANGE | ASOF
+	Kind  PeriodKind
 	Start int
 	End   int
 	Label string
 }
 
-// Status of an observation.
+// PeriodKind says what a period is: a calendar year, a term of office (2020–2025), a range of
+// years a report sums over, or a date a count was taken on.
+type PeriodKind string
+
 const (
-	StatusPublished   = "PUBLISHED"
-	StatusDerived     = "DERIVED"
-	StatusProvisional = "PROVISIONAL"
-	StatusSynthetic   = "SYNTHETIC"
+	PeriodYear  PeriodKind = "YEAR"
+	PeriodTerm  PeriodKind = "TERM"
+	PeriodRange PeriodKind = "RANGE"
+	PeriodAsOf  PeriodKind = "ASOF"
+)
+
+// Status of an observation: how firmly it is known.
+type Status string
+
+const (
+	StatusPublished   Status = "PUBLISHED"
+	StatusDerived     Status = "DERIVED"
+	StatusProvisional Status = "PROVISIONAL"
+	StatusSynthetic   Status = "SYNTHETIC"
 )
 
 // Qualifier of a value: exact, or a bound ("trên 98,4%" is a lower bound, not 98.4).
+type Qualifier string
+
 const (
-	QualExact       = "EXACT"
-	QualLowerBound  = "LOWER_BOUND"
-	QualUpperBound  = "UPPER_BOUND"
-	QualApproximate = "APPROXIMATE"
+	QualExact       Qualifier = "EXACT"
+	QualLowerBound  Qualifier = "LOWER_BOUND"
+	QualUpperBound  Qualifier = "UPPER_BOUND"
+	QualApproximate Qualifier = "APPROXIMATE"
+)
+
+// Direction says which way a metric improves.
+type Direction string
+
+const (
+	HigherIsBetter Direction = "HIGHER"
+	LowerIsBetter  Direction = "LOWER"
+	NoDirection    Direction = "NONE" // neither: a rate or count nobody aims up or down
+)
+
+// Aggregation says how a metric's figures of several units combine.
+type Aggregation string
+
+const (
+	AggRatio Aggregation = "RATIO" // summed numerators over summed denominators
+	AggSum   Aggregation = "SUM"   // summed
+	AggNone  Aggregation = "NONE"  // never combined
 )
 
 // Subject kinds: a value describes one province, a group, or the nation.
@@ -144,8 +175,8 @@ type Observation struct {
 	Value       *float64
 	Numerator   *float64
 	Denominator *float64
-	Qualifier   string
-	Status      string
+	Qualifier   Qualifier
+	Status      Status
 	SourceID    string
 	Quote       string
 	Note        string
@@ -179,128 +210,3 @@ type Target struct {
 	Quote          string
 	Note           string
 }
-
-// Catalog is the small dimension data held in memory and joined in Go.
-type Catalog struct {
-	Version   uint64
-	Provinces []Province
-	Groups    []Group
-	Metrics   []Metric
-	Sources   []Source
-	Targets   []Target
-
-	provinceByID map[string]*Province
-	groupByID    map[string]*Group
-	metricByID   map[string]*Metric
-	sourceByID   map[string]*Source
-}
-
-// Index builds the lookup maps; call after filling the slices.
-func (c *Catalog) Index() {
-	c.provinceByID = make(map[string]*Province, len(c.Provinces))
-	for i := range c.Provinces {
-		c.provinceByID[c.Provinces[i].ID] = &c.Provinces[i]
-	}
-	c.groupByID = make(map[string]*Group, len(c.Groups))
-	for i := range c.Groups {
-		c.groupByID[c.Groups[i].ID] = &c.Groups[i]
-	}
-	c.metricByID = make(map[string]*Metric, len(c.Metrics))
-	for i := range c.Metrics {
-		c.metricByID[c.Metrics[i].ID] = &c.Metrics[i]
-	}
-	c.sourceByID = make(map[string]*Source, len(c.Sources))
-	for i := range c.Sources {
-		c.sourceByID[c.Sources[i].ID] = &c.Sources[i]
-	}
-}
-
-// Province returns the province with the given ID, or nil.
-func (c *Catalog) Province(id string) *Province { return c.provinceByID[id] }
-
-// Group returns the group with the given ID, or nil.
-func (c *Catalog) Group(id string) *Group { return c.groupByID[id] }
-
-// Metric returns the metric with the given ID, or nil.
-func (c *Catalog) Metric(id string) *Metric { return c.metricByID[id] }
-
-// Source returns the source with the given ID, or nil.
-func (c *Catalog) Source(id string) *Source { return c.sourceByID[id] }
-
-// ProvincesOn returns the provinces of one map in code order.
-func (c *Catalog) ProvincesOn(m Map) []*Province {
-	var out []*Province
-	for i := range c.Provinces {
-		if c.Provinces[i].Map == m {
-			out = append(out, &c.Provinces[i])
-		}
-	}
-	return out
-}
-
-// TargetsFor returns the targets of a metric, national ones first.
-func (c *Catalog) TargetsFor(metricID string) []*Target {
-	var out []*Target
-	for i := range c.Targets {
-		if c.Targets[i].MetricID == metricID {
-			out = append(out, &c.Targets[i])
-		}
-	}
-	return out
-}
-
-// FindProvince resolves a province by ID, code on a map, or name with or without
-// diacritics and in any case ("Can Tho", "Cần Thơ", "CẦN THƠ").
-func (c *Catalog) FindProvince(m Map, ref string) *Province {
-	if p := c.provinceByID[ref]; p != nil {
-		return p
-	}
-	key := Fold(ref)
-	for i := range c.Provinces {
-		p := &c.Provinces[i]
-		if m != "" && p.Map != m {
-			continue
-		}
-		if p.Code == ref || Fold(p.Name) == key || Fold(p.NameASCII) == key {
-			return p
-		}
-	}
-	return nil
-}
-
-// Fold lower-cases and strips Vietnamese diacritics so names compare as people type them,
-// whether the text is precomposed (NFC) or decomposed into base letters and combining
-// marks (NFD, as some systems produce).
-func Fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		if f, ok := foldTable[r]; ok {
-			b.WriteRune(f)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
-
-var foldTable = func() map[rune]rune {
-	groups := map[rune]string{
-		'a': "àáảãạăằắẳẵặâầấẩẫậ",
-		'e': "èéẻẽẹêềếểễệ",
-		'i': "ìíỉĩị",
-		'o': "òóỏõọôồốổỗộơờớởỡợ",
-		'u': "ùúủũụưừứửữự",
-		'y': "ỳýỷỹỵ",
-		'd': "đ",
-	}
-	m := map[rune]rune{}
-	for base, chars := range groups {
-		for _, r := range chars {
-			m[r] = base
-		}
-	}
-	return m
-}()

@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 )
 
@@ -391,7 +392,7 @@ func queryCount(t target) int64 {
 	s := t.connect("default")
 	defer s.Close()
 	var n uint64
-	must(s.Ex.Select(context.Background(), warehouse.Query{SQL: "SELECT value FROM system.events WHERE event = 'Query'"}, func(r warehouse.Row) error { return r.Scan(&n) }))
+	must(s.Ex.Select(context.Background(), chsql.Query{SQL: "SELECT value FROM system.events WHERE event = 'Query'"}, func(r chsql.Row) error { return r.Scan(&n) }))
 	return int64(n)
 }
 

@@ -17,59 +17,66 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
-// backupCmd is `cadrestat backup [flags] DIR`: a backup of the embedded engine's database
+// BackupMain is `cadrestat backup [flags] DIR`: a backup of the embedded engine's database
 // into DIR (absolute or relative, new or empty). With a server running on the data folder
 // the server writes it (over the loopback admin listener, like ingest); without one the
 // folder is opened here.
-func backupCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ExitOnError)
-	var ef engineFlags
-	ef.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: cadrestat backup [flags] DIR   (DIR: a new or empty folder)")
-		fs.PrintDefaults()
-	}
-	fs.Parse(args)
-	dir, err := backupDirArg(fs, ef)
-	if err != nil {
-		return err
-	}
-	var m *embedded.Manifest
-	if info, ok := runningServer(ef); ok {
-		m, err = adminBackup(ctx, info, dir)
+type BackupMain struct {
+	ef  engineFlags
+	dir string
+}
+
+func (m *BackupMain) ParseFlags(ctx context.Context, args []string) (err error) {
+	m.dir, err = parseBackupFlags("backup", "usage: cadrestat backup [flags] DIR   (DIR: a new or empty folder)", &m.ef, args)
+	return err
+}
+
+func (m *BackupMain) Run(ctx context.Context) error {
+	var mf *embedded.Manifest
+	var err error
+	if info, ok := runningServer(m.ef); ok {
+		stop := watchBackup(m.dir)
+		mf, err = adminBackup(ctx, info, m.dir)
+		stop(err == nil)
 		if err == nil {
 			fmt.Fprintf(os.Stderr, "written by the running server (pid %d)\n", info.PID)
 		}
 	} else {
-		m, err = withEmbedded(ctx, ef, func(s *embedded.Store) (*embedded.Manifest, error) { return s.Backup(ctx, dir) })
+		mf, err = withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) {
+			stop := watchBackup(m.dir)
+			mf, err := s.Backup(ctx, m.dir)
+			stop(err == nil)
+			return mf, err
+		})
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Printf("backup of %s (data version %d, %d tables, %d rows) written to %s\n", m.Database, m.DataVersion, len(m.Tables), rows(m), dir)
+	fmt.Printf("backup of %s (data version %d, %d tables, %d rows) written to %s\n", mf.Database, mf.DataVersion, len(mf.Tables), rows(mf), m.dir)
 	return nil
 }
 
-// restoreCmd is `cadrestat restore [flags] DIR`: replaces the embedded engine's database with
-// the backup in DIR, after checking every table's checksum. Refused while a server runs on
-// the data folder (see server.RestoreRefused).
-func restoreCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("restore", flag.ExitOnError)
-	var ef engineFlags
-	ef.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: cadrestat restore [flags] DIR   (DIR: a folder written by cadrestat backup)")
-		fs.PrintDefaults()
-	}
-	fs.Parse(args)
-	dir, err := backupDirArg(fs, ef)
+func (m *BackupMain) Close() error { return nil }
+
+// RestoreMain is `cadrestat restore [flags] DIR`: it replaces the embedded engine's database
+// with the backup in DIR, after checking every table's checksum. Refused while a server
+// runs on the data folder (see server.RestoreRefused).
+type RestoreMain struct {
+	ef  engineFlags
+	dir string
+}
+
+func (m *RestoreMain) ParseFlags(ctx context.Context, args []string) (err error) {
+	m.dir, err = parseBackupFlags("restore", "usage: cadrestat restore [flags] DIR   (DIR: a folder written by cadrestat backup)", &m.ef, args)
+	return err
+}
+
+func (m *RestoreMain) Run(ctx context.Context) error {
+	manifest, err := embedded.ReadManifest(m.dir)
 	if err != nil {
 		return err
 	}
-	if _, err := embedded.ReadManifest(dir); err != nil {
-		return err
-	}
-	if info, ok := runningServer(ef); ok {
+	if info, ok := runningServer(m.ef); ok {
 		// Ask it, so its answer (and the reason) is the server's own.
 		_, err := adminPost(ctx, info, "/admin/restore", nil)
 		if err == nil {
@@ -77,13 +84,32 @@ func restoreCmd(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	m, err := withEmbedded(ctx, ef, func(s *embedded.Store) (*embedded.Manifest, error) { return s.Restore(ctx, dir) })
+	mf, err := withEmbedded(ctx, m.ef, func(s *embedded.Store) (*embedded.Manifest, error) {
+		stop := watchRestore(m.dir, manifest)
+		mf, err := s.Restore(ctx, m.dir)
+		stop(err == nil)
+		return mf, err
+	})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("restored %s from %s: data version %d, %d tables, %d rows, every checksum matching the backup's (taken %s)\n",
-		m.Database, dir, m.DataVersion, len(m.Tables), rows(m), m.Created.Format(time.RFC3339))
+		mf.Database, m.dir, mf.DataVersion, len(mf.Tables), rows(mf), mf.Created.Format(time.RFC3339))
 	return nil
+}
+
+func (m *RestoreMain) Close() error { return nil }
+
+// parseBackupFlags reads the flags of backup or restore and returns DIR, made absolute.
+func parseBackupFlags(name, usage string, ef *engineFlags, args []string) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	ef.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	fs.Parse(args)
+	return backupDirArg(fs, *ef)
 }
 
 func backupDirArg(fs *flag.FlagSet, ef engineFlags) (string, error) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -39,9 +40,9 @@ func TestHelperCommand(t *testing.T) {
 	var err error
 	switch step {
 	case "backup":
-		err = backupCmd(ctx, args)
+		err = run(ctx, &BackupMain{}, args)
 	case "restore":
-		err = restoreCmd(ctx, args)
+		err = run(ctx, &RestoreMain{}, args)
 	case "serve-admin":
 		// Hold the folder and serve the admin handler, as serve does, until stdin closes.
 		var s *embedded.Store
@@ -106,6 +107,7 @@ func helper(t *testing.T, data, step string, args ...string) (string, string, er
 // TestBackupRestoreWithoutServer: backup, a change, restore, each in its own process with
 // no server running; every table's row count and checksum come back.
 func TestBackupRestoreWithoutServer(t *testing.T) {
+	testenv.Engine(t)
 	data, dir := t.TempDir(), filepath.Join(t.TempDir(), "backup")
 	before, stderr, err := helper(t, data, "load", "first")
 	if err != nil {
@@ -143,6 +145,7 @@ func TestBackupRestoreWithoutServer(t *testing.T) {
 // the admin handler, as serve does), backup is written by the server, restore is refused,
 // and the admin routes want the token. This process never opens the engine.
 func TestBackupHandsOffToRunningServer(t *testing.T) {
+	testenv.Engine(t)
 	ctx := context.Background()
 	data := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCommand$")
@@ -164,7 +167,7 @@ func TestBackupHandsOffToRunningServer(t *testing.T) {
 	json.Unmarshal(raw, &info)
 	flags := []string{"-data", data}
 	dir := filepath.Join(t.TempDir(), "backup")
-	if err := backupCmd(ctx, append(flags, dir)); err != nil {
+	if err := run(ctx, &BackupMain{}, append(flags, dir)); err != nil {
 		t.Fatal(err)
 	}
 	m, err := embedded.ReadManifest(dir)
@@ -174,10 +177,10 @@ func TestBackupHandsOffToRunningServer(t *testing.T) {
 	if !slices.Equal(m.Tables, live) || m.Database != "cadrestat" {
 		t.Fatalf("manifest %+v, live tables %+v", m, live)
 	}
-	if err := backupCmd(ctx, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "is not empty") {
+	if err := run(ctx, &BackupMain{}, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Fatalf("backup into a non-empty folder: %v", err)
 	}
-	if err := restoreCmd(ctx, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "refused while cadrestat serves") {
+	if err := run(ctx, &RestoreMain{}, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "refused while cadrestat serves") {
 		t.Fatalf("restore while serving: %v", err)
 	}
 	for _, path := range []string{"/admin/backup", "/admin/restore"} {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
@@ -20,6 +21,7 @@ import (
 // the rows of a 66,000-row synthetic file into the warehouse, then reopens the folder:
 // the data version, the visible rows and the raw tables are exactly as before the load.
 func TestKillMidLoadLeavesWarehouseAsItWas(t *testing.T) {
+	testenv.Engine(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "ingest", "-data", dir, "../../data").CombinedOutput(); err != nil {

@@ -35,12 +35,12 @@ func TestHandOffByPathAndFallback(t *testing.T) {
 	dir := t.TempDir()
 	byPath := filepath.Join(dir, "a.csv")
 	os.WriteFile(byPath, []byte(strings.ReplaceAll(userSource, "%s", "a")), 0o644)
-	rep, err := handOffTo(t.Context(), info, []ingest.File{{Name: "a.csv", Path: byPath}})
+	rep, err := handOffTo(t.Context(), info, []ingest.File{{Name: "a.csv", Path: byPath}}, nil)
 	if err != nil || rep == nil || !rep.OK() || rep.Changed != 1 {
 		t.Fatalf("by path: %v %+v", err, rep)
 	}
 	// A path the server cannot open: the contents go instead.
-	rep, err = handOffTo(t.Context(), info, []ingest.File{{Name: "b.csv", Path: filepath.Join(dir, "gone.csv"), Data: []byte(strings.ReplaceAll(userSource, "%s", "b"))}})
+	rep, err = handOffTo(t.Context(), info, []ingest.File{{Name: "b.csv", Path: filepath.Join(dir, "gone.csv"), Data: []byte(strings.ReplaceAll(userSource, "%s", "b"))}}, nil)
 	if err != nil || rep == nil || !rep.OK() || rep.Changed != 1 {
 		t.Fatalf("fallback to contents: %v %+v", err, rep)
 	}

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cadrestat/cadrestat/internal/testenv"
 )
 
 // TestFragmentBombIsRefusedByTheBinary: 40 fragments that each spread the previous one twice
@@ -16,6 +18,7 @@ import (
 // made SIGTERM wait its full 20 s. The real binary now refuses it at once, stays responsive,
 // and still shuts down cleanly.
 func TestFragmentBombIsRefusedByTheBinary(t *testing.T) {
+	testenv.Engine(t)
 	bin := buildBinary(t)
 	addr := freePort(t)
 	srv := exec.Command(bin, "serve", "-data", t.TempDir(), "-addr", addr, "-synthetic-seed", "0")

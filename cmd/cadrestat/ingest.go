@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,48 +17,81 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
+	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-func ingestCmd(ctx context.Context, args []string) error {
+// IngestMain is `cadrestat ingest FILE…`: it validates and loads files, handing them to a
+// running serve that holds the data folder, or opening the folder itself.
+type IngestMain struct {
+	ef         engineFlags
+	report     bool
+	cpuProfile string
+	paths      []string
+
+	profile *os.File
+	store   warehouse.Store
+}
+
+func (m *IngestMain) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
-	var ef engineFlags
-	ef.register(fs)
-	report := fs.Bool("report", false, "print the report as JSON (every problem at once)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	m.ef.register(fs)
+	fs.BoolVar(&m.report, "report", false, "print the report as JSON (every problem at once)")
+	fs.StringVar(&m.cpuProfile, "cpuprofile", "", "write a CPU profile of the load to this file")
 	fs.Parse(args)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	if fs.NArg() == 0 {
 		return errors.New("ingest needs at least one FILE (CSV or JSON, or a folder of them); see docs/data-format.md")
 	}
-	files, err := ingest.ReadFiles(fs.Args())
+	m.paths = fs.Args()
+	return nil
+}
+
+func (m *IngestMain) Run(ctx context.Context) error {
+	if m.cpuProfile != "" {
+		f, err := os.Create(m.cpuProfile)
+		if err != nil {
+			return err
+		}
+		m.profile = f
+		pprof.StartCPUProfile(f)
+	}
+	files, err := ingest.ReadFiles(m.paths)
 	if err != nil {
 		return err
 	}
-	rep, err := handOff(ctx, ef, files)
+	bar := progress.Stderr("ingest") // draws only on a terminal
+	rep, err := handOff(ctx, m.ef, files, bar)
 	if err != nil {
 		return err
 	}
 	if rep == nil { // no running server: open the folder ourselves
-		store, err := ef.open(ctx)
+		s, err := m.ef.open(ctx)
 		if err != nil {
 			return err
 		}
-		defer store.Close()
-		rep, err = service.New(store, logger()).Load(ctx, files)
+		m.store = s
+		var opt ingest.Options
+		if bar.On() {
+			opt.Progress = bar.Set
+		}
+		rep, err = service.New(m.store, logger()).LoadWith(ctx, files, opt)
 		if err != nil {
+			bar.Clear()
 			return err
 		}
+		bar.Done()
 	}
-	return printReport(rep, *report)
+	return printReport(rep, m.report)
+}
+
+func (m *IngestMain) Close() error {
+	if m.profile != nil {
+		pprof.StopCPUProfile()
+		m.profile.Close()
+	}
+	return closeStore(m.store)
 }
 
 func printReport(rep *ingest.Report, asJSON bool) error {
@@ -80,21 +115,38 @@ func printReport(rep *ingest.Report, asJSON bool) error {
 
 type fileReadError struct{ error }
 
-// postIngest sends one hand-off request, by path or by content.
-func postIngest(ctx context.Context, info adminInfo, files []ingest.File, byPath bool) (*http.Response, []byte, error) {
+// answer is what the admin listener said to one hand-off: a status, the refusal code, and
+// the body (the report, or the message), whichever form the answer came in.
+type answer struct {
+	status int
+	code   string
+	body   []byte
+}
+
+// errStreamCut is a progress stream that ended without its report: the server stopped
+// mid-load (it may or may not have committed), so the client must not load the files itself.
+var errStreamCut = streamError{errors.New("the running server stopped answering before the load ended; run `cadrestat ingest` again once it is back (a load is all or nothing)")}
+
+// streamError is a progress stream that went wrong once the server had started the load.
+type streamError struct{ error }
+
+// postIngest sends one hand-off request, by path or by content, asking for the progress
+// stream (server/admin_progress.go); each progress event goes to onProgress. A server from
+// before the stream answers with one JSON body, read as before.
+func postIngest(ctx context.Context, info adminInfo, files []ingest.File, byPath bool, onProgress func(progress.State)) (*answer, error) {
 	var req server.IngestRequest
 	for _, f := range files {
 		if byPath && f.Path != "" {
 			abs, err := filepath.Abs(f.Path)
 			if err != nil {
-				return nil, nil, fileReadError{err}
+				return nil, fileReadError{err}
 			}
 			req.Files = append(req.Files, server.IngestFile{Name: f.Name, Path: abs})
 			continue
 		}
 		data, err := f.Bytes()
 		if err != nil {
-			return nil, nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
+			return nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
 		}
 		req.Files = append(req.Files, server.IngestFile{Name: f.Name, Data: data})
 	}
@@ -102,18 +154,64 @@ func postIngest(ctx context.Context, info adminInfo, files []ingest.File, byPath
 	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
 	hreq.Header.Set("Authorization", "Bearer "+info.Token)
 	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", server.IngestProgressType+", application/json")
 	resp, err := (&http.Client{Timeout: 30 * time.Minute}).Do(hreq)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	return resp, msg, nil
+	ans := &answer{status: resp.StatusCode, code: resp.Header.Get("X-Cadrestat-Error")}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); resp.StatusCode != http.StatusOK || mt != server.IngestProgressType {
+		ans.body, _ = io.ReadAll(resp.Body)
+		return ans, nil
+	}
+	return readProgressStream(resp.Body, onProgress)
+}
+
+// readProgressStream reads a progress stream to its end and returns its last event as the
+// answer the single-body form would have given: the report (200, or 422 with problems), or
+// the error (500).
+func readProgressStream(r io.Reader, onProgress func(progress.State)) (*answer, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 256<<20) // a report lists every problem on one line
+	for sc.Scan() {
+		var ev struct {
+			Progress *progress.State `json:"progress"`
+			Report   json.RawMessage `json:"report"`
+			Error    string          `json:"error"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return nil, streamError{fmt.Errorf("unreadable answer from the running server: %w", err)}
+		}
+		switch {
+		case ev.Progress != nil:
+			if onProgress != nil {
+				onProgress(*ev.Progress)
+			}
+		case ev.Report != nil:
+			var rep ingest.Report
+			if err := json.Unmarshal(ev.Report, &rep); err != nil {
+				return nil, streamError{fmt.Errorf("unreadable answer from the running server: %w", err)}
+			}
+			status := http.StatusOK
+			if !rep.OK() {
+				status = http.StatusUnprocessableEntity
+			}
+			return &answer{status: status, body: ev.Report}, nil
+		case ev.Error != "":
+			return &answer{status: http.StatusInternalServerError, body: []byte(ev.Error)}, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, streamError{fmt.Errorf("%w: %w", errStreamCut, err)}
+	}
+	return nil, errStreamCut
 }
 
 // handOff sends files to a running server that holds the data folder; it returns a nil
-// report when no server is running (so the caller loads the files itself).
-func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.Report, error) {
+// report when no server is running (so the caller loads the files itself). The server's
+// progress is drawn on bar (quiet off a terminal).
+func handOff(ctx context.Context, ef engineFlags, files []ingest.File, bar *progress.Bar) (*ingest.Report, error) {
 	if ef.engine != "embedded" {
 		return nil, nil
 	}
@@ -121,34 +219,39 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File) (*ingest.
 	if !ok {
 		return nil, nil
 	}
-	rep, err := handOffTo(ctx, info, files)
+	rep, err := handOffTo(ctx, info, files, bar.Set)
 	if rep != nil {
+		bar.Done()
 		fmt.Fprintf(os.Stderr, "handed to the running server (pid %d)\n", info.PID)
+	} else {
+		bar.Clear()
 	}
 	return rep, err
 }
 
-// handOffTo hands the files to the admin listener described by info.
-func handOffTo(ctx context.Context, info adminInfo, files []ingest.File) (*ingest.Report, error) {
+// handOffTo hands the files to the admin listener described by info; each progress event
+// of the server's load goes to onProgress (which may be nil).
+func handOffTo(ctx context.Context, info adminInfo, files []ingest.File, onProgress func(progress.State)) (*ingest.Report, error) {
 	// Files are handed over by path: the server streams them from disk as it loads. Only if
 	// it cannot open a path (another user, another mount namespace) are the contents sent.
-	resp, msg, err := postIngest(ctx, info, files, true)
-	if err == nil && resp.StatusCode == http.StatusBadRequest && resp.Header.Get("X-Cadrestat-Error") == server.CodeUnreadablePath {
-		resp, msg, err = postIngest(ctx, info, files, false)
+	ans, err := postIngest(ctx, info, files, true, onProgress)
+	if err == nil && ans.status == http.StatusBadRequest && ans.code == server.CodeUnreadablePath {
+		ans, err = postIngest(ctx, info, files, false, onProgress)
 	}
 	if err != nil {
 		var readErr fileReadError
-		if errors.As(err, &readErr) {
+		var streamErr streamError
+		if errors.As(err, &readErr) || errors.As(err, &streamErr) {
 			return nil, err
 		}
 		// A stale admin.json from a server that died: nobody holds the folder.
 		return nil, nil
 	}
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnprocessableEntity {
-		return nil, fmt.Errorf("the running server refused the files: %s", bytes.TrimSpace(msg))
+	if ans.status != http.StatusOK && ans.status != http.StatusUnprocessableEntity {
+		return nil, fmt.Errorf("the running server refused the files: %s", bytes.TrimSpace(ans.body))
 	}
 	var rep ingest.Report
-	if err := json.Unmarshal(msg, &rep); err != nil {
+	if err := json.Unmarshal(ans.body, &rep); err != nil {
 		return nil, fmt.Errorf("unreadable answer from the running server: %w", err)
 	}
 	return &rep, nil

@@ -1,22 +1,18 @@
-// Command cadrestat is the one binary: serve, migrate, ingest. It only parses flags and
+// Command cadrestat is the one binary: serve, ingest, migrate, synth, backup, restore,
+// health, version. Each subcommand is a Main in its own file; it only parses flags and
 // environment, opens an engine and wires packages together.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
-	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
-	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
 const usage = `cadrestat — GraphQL analytics over party-organisation personnel statistics
@@ -35,39 +31,49 @@ Run 'cadrestat COMMAND -h' for the flags of a command. Every flag can also be se
 environment variable shown in its help.
 `
 
+// command is one subcommand, shaped as in github.com/benbjohnson/wtf's cmd/wtfd: its Main
+// reads its flags (ParseFlags; a bad flag exits 2, -h exits 0, as the flag package does),
+// does its work (Run, which for serve lasts until ctx ends), and releases what it holds
+// (Close, always called once ParseFlags succeeded).
+type command interface {
+	ParseFlags(ctx context.Context, args []string) error
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// commands makes the Main of each subcommand by name.
+var commands = map[string]func() command{
+	"serve":   func() command { return NewServeMain() },
+	"ingest":  func() command { return &IngestMain{} },
+	"migrate": func() command { return &MigrateMain{} },
+	"synth":   func() command { return &SynthMain{} },
+	"health":  func() command { return &HealthMain{} },
+	"backup":  func() command { return &BackupMain{} },
+	"restore": func() command { return &RestoreMain{} },
+	"version": func() command { return &VersionMain{} },
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var err error
-	switch os.Args[1] {
-	case "serve":
-		err = serve(ctx, os.Args[2:])
-	case "ingest":
-		err = ingestCmd(ctx, os.Args[2:])
-	case "migrate":
-		err = migrateCmd(ctx, os.Args[2:])
-	case "synth":
-		err = synthCmd(ctx, os.Args[2:])
-	case "health":
-		err = healthCmd(os.Args[2:])
-	case "backup":
-		err = backupCmd(ctx, os.Args[2:])
-	case "restore":
-		err = restoreCmd(ctx, os.Args[2:])
-	case "version", "-version", "--version":
-		err = versionCmd(os.Args[2:])
+	name := os.Args[1]
+	switch name {
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
-	default:
+	case "-version", "--version":
+		name = "version"
+	}
+	newCommand, ok := commands[name]
+	if !ok {
 		fmt.Fprintf(os.Stderr, "cadrestat: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
-	if err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, newCommand(), os.Args[2:]); err != nil {
 		var exit exitCode
 		if errors.As(err, &exit) {
 			os.Exit(int(exit))
@@ -79,6 +85,18 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// run parses, runs and closes one command; Run's error wins over Close's.
+func run(ctx context.Context, m command, args []string) error {
+	if err := m.ParseFlags(ctx, args); err != nil {
+		return err
+	}
+	err := m.Run(ctx)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // exitCode ends the program with a status after the command printed its own message.
@@ -93,99 +111,6 @@ func oneLine(err error) string {
 		return we.Message
 	}
 	return err.Error()
-}
-
-// engineFlags are shared by every command.
-type engineFlags struct {
-	engine, dataDir, db              string
-	chAddr, chUser, chPassword, chDB string
-	chCluster                        string
-	chTLS                            bool
-	chDialTimeout, chReadTimeout     time.Duration
-	chMaxOpen, chMaxIdle             int
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
-		return d
-	}
-	return def
-}
-
-func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.engine, "engine", env("CADRESTAT_ENGINE", "embedded"), "warehouse engine: embedded | clickhouse ($CADRESTAT_ENGINE)")
-	fs.StringVar(&e.dataDir, "data", env("CADRESTAT_DATA", "var/warehouse"), "embedded engine: data folder ($CADRESTAT_DATA)")
-	fs.StringVar(&e.db, "database", env("CADRESTAT_DATABASE", "cadrestat"), "database name ($CADRESTAT_DATABASE)")
-	fs.StringVar(&e.chAddr, "clickhouse-addr", env("CLICKHOUSE_ADDR", "127.0.0.1:9000"), "clickhouse engine: native protocol host:port, comma-separated for several ($CLICKHOUSE_ADDR)")
-	fs.StringVar(&e.chUser, "clickhouse-user", env("CLICKHOUSE_USER", "default"), "clickhouse engine: user ($CLICKHOUSE_USER)")
-	fs.StringVar(&e.chPassword, "clickhouse-password", env("CLICKHOUSE_PASSWORD", ""), "clickhouse engine: password ($CLICKHOUSE_PASSWORD)")
-	fs.StringVar(&e.chCluster, "clickhouse-cluster", env("CLICKHOUSE_CLUSTER", ""), "clickhouse engine: cluster name; tables become ReplicatedMergeTree + Distributed ON CLUSTER ($CLICKHOUSE_CLUSTER)")
-	fs.BoolVar(&e.chTLS, "clickhouse-tls", env("CLICKHOUSE_TLS", "") == "1", "clickhouse engine: use TLS ($CLICKHOUSE_TLS=1)")
-	fs.DurationVar(&e.chDialTimeout, "clickhouse-dial-timeout", envDuration("CLICKHOUSE_DIAL_TIMEOUT", 5*time.Second), "clickhouse engine: connect timeout")
-	fs.DurationVar(&e.chReadTimeout, "clickhouse-read-timeout", envDuration("CLICKHOUSE_READ_TIMEOUT", 60*time.Second), "clickhouse engine: read timeout")
-	fs.IntVar(&e.chMaxOpen, "clickhouse-max-open", 16, "clickhouse engine: pool size")
-	fs.IntVar(&e.chMaxIdle, "clickhouse-max-idle", 8, "clickhouse engine: idle connections kept")
-}
-
-func (e *engineFlags) chConfig() clickhouse.Config {
-	return clickhouse.Config{
-		Addrs: strings.Split(e.chAddr, ","), User: e.chUser, Password: e.chPassword, Database: e.db, TLS: e.chTLS,
-		DialTimeout: e.chDialTimeout, ReadTimeout: e.chReadTimeout, MaxOpenConns: e.chMaxOpen, MaxIdleConns: e.chMaxIdle,
-		Cluster: e.chCluster,
-	}
-}
-
-func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
-	switch e.engine {
-	case "embedded":
-		s, err := embedded.Open(ctx, e.dataDir, e.db)
-		if err == nil {
-			installFault(s.Core)
-		}
-		return s, err
-	case "clickhouse":
-		return clickhouse.Open(ctx, e.chConfig())
-	default:
-		return nil, fmt.Errorf("unknown engine %q (use embedded or clickhouse)", e.engine)
-	}
-}
-
-// installFault lets the crash test stop a load at a known point: with
-// CADRESTAT_FAULT_PAUSE_AFTER_WRITE=<table>, a load announces on stderr that it wrote that
-// table and then waits forever, so the test can kill -9 the process mid-load.
-func installFault(c *warehouse.Core) {
-	table := os.Getenv("CADRESTAT_FAULT_PAUSE_AFTER_WRITE")
-	if table == "" {
-		return
-	}
-	c.FailAfterWrite = func(t string) error {
-		if t == table {
-			fmt.Fprintln(os.Stderr, "fault: paused after writing", t)
-			select {}
-		}
-		return nil
-	}
-}
-
-func migrateCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
-	var ef engineFlags
-	ef.register(fs)
-	fs.Parse(args)
-	s, err := ef.open(ctx) // opening migrates
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	fmt.Printf("schema at version %d\n", warehouse.SchemaVersion())
-	return nil
 }
 
 func logger() *slog.Logger {

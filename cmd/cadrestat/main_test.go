@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cadrestat/cadrestat/internal/testenv"
 )
 
 // buildBinary compiles cadrestat once for the binary-level tests.
@@ -83,6 +85,7 @@ func waitReady(t *testing.T, addr string, log func() string) {
 }
 
 func TestIngestHandsOffToRunningServer(t *testing.T) {
+	testenv.Engine(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	addr := freePort(t)

@@ -7,11 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/cadrestat/cadrestat/internal/testenv"
 )
 
 // TestIngestReportListsEveryProblem: --report prints every problem of every file at once as
 // JSON, loads nothing and exits 1.
 func TestIngestReportListsEveryProblem(t *testing.T) {
+	testenv.Engine(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	bad := filepath.Join(t.TempDir(), "bad.csv")

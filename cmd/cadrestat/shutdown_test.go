@@ -12,11 +12,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cadrestat/cadrestat/internal/testenv"
 )
 
 // TestGracefulShutdown: SIGTERM during a stream of requests lets every started request
 // finish with a whole response, the process exits 0, and it removes its admin.json.
 func TestGracefulShutdown(t *testing.T) {
+	testenv.Engine(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	addr := freePort(t)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,14 +21,20 @@ func engineName(ef engineFlags) string {
 	return "embedded chDB " + EngineLibrary
 }
 
-// versionCmd prints the build: module version, VCS revision and dirty flag, Go version,
-// and the pinned engine library. -json prints the same as GET /version.
-func versionCmd(args []string) error {
+// VersionMain is `cadrestat version [-json]`: it prints the build: module version, VCS
+// revision and dirty flag, Go version, and the pinned engine library. -json prints the same
+// as GET /version.
+type VersionMain struct{ asJSON bool }
+
+func (m *VersionMain) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ExitOnError)
-	asJSON := fs.Bool("json", false, "print as JSON (as GET /version does)")
-	fs.Parse(args)
+	fs.BoolVar(&m.asJSON, "json", false, "print as JSON (as GET /version does)")
+	return fs.Parse(args)
+}
+
+func (m *VersionMain) Run(ctx context.Context) error {
 	b := server.BuildInfo("embedded chDB " + EngineLibrary)
-	if *asJSON {
+	if m.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(b)
 	}
 	rev := b.Revision
@@ -39,3 +46,5 @@ func versionCmd(args []string) error {
 	fmt.Printf("cadrestat %s\nmodule   %s\nrevision %s\nbuilt    %s\ngo       %s\nengine   %s\n", b.Version, b.Module, rev, b.Time, b.Go, b.Engine)
 	return nil
 }
+
+func (m *VersionMain) Close() error { return nil }

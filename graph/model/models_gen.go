@@ -17,15 +17,15 @@ type ObservationEdge struct {
 }
 
 type ObservationFilter struct {
-	Metrics          []string `json:"metrics,omitempty"`
-	Provinces        []string `json:"provinces,omitempty"`
-	Group            *string  `json:"group,omitempty"`
-	Periods          []string `json:"periods,omitempty"`
-	FromYear         *int     `json:"fromYear,omitempty"`
-	ToYear           *int     `json:"toYear,omitempty"`
-	Statuses         []string `json:"statuses,omitempty"`
-	Sources          []string `json:"sources,omitempty"`
-	IncludeSynthetic *bool    `json:"includeSynthetic,omitempty"`
+	Metrics          []string           `json:"metrics,omitempty"`
+	Provinces        []string           `json:"provinces,omitempty"`
+	Group            *string            `json:"group,omitempty"`
+	Periods          []string           `json:"periods,omitempty"`
+	FromYear         *int               `json:"fromYear,omitempty"`
+	ToYear           *int               `json:"toYear,omitempty"`
+	Statuses         []warehouse.Status `json:"statuses,omitempty"`
+	Sources          []string           `json:"sources,omitempty"`
+	IncludeSynthetic *bool              `json:"includeSynthetic,omitempty"`
 	// VN34 IDs among provinces also select their VN63 predecessors' figures (before the 2025 merger).
 	IncludePredecessors *bool `json:"includePredecessors,omitempty"`
 }

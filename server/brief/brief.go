@@ -31,7 +31,8 @@ var tmpl = template.Must(template.New("brief").Funcs(template.FuncMap{
 }).Parse(page))
 
 // Handler serves GET /brief/{id}?year=&lang=vi|en (&map= to read an ID of the other map).
-func Handler(svc *service.Service) http.Handler {
+// Until available returns nil (the catalogue is loaded) every brief answers its error.
+func Handler(svc *service.Service, available func() error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		lang := q.Get("lang")
@@ -39,14 +40,14 @@ func Handler(svc *service.Service) http.Handler {
 			lang = "vi"
 		}
 		if lang != "vi" && lang != "en" {
-			fail(w, warehouse.Errorf(warehouse.KindInvalid, "lang must be vi or en, not %q", lang))
+			fail(w, warehouse.Errorf(warehouse.ErrInvalid, "lang must be vi or en, not %q", lang))
 			return
 		}
 		year := 0
 		if y := q.Get("year"); y != "" {
 			n, err := strconv.Atoi(y)
 			if err != nil {
-				fail(w, warehouse.Errorf(warehouse.KindInvalid, "year must be a number, not %q", y))
+				fail(w, warehouse.Errorf(warehouse.ErrInvalid, "year must be a number, not %q", y))
 				return
 			}
 			year = n
@@ -55,7 +56,7 @@ func Handler(svc *service.Service) http.Handler {
 		if m := q.Get("map"); m != "" {
 			mp = warehouse.Map(strings.ToUpper(m))
 		}
-		if err := svc.Available(); err != nil {
+		if err := available(); err != nil {
 			fail(w, err)
 			return
 		}
@@ -66,7 +67,7 @@ func Handler(svc *service.Service) http.Handler {
 		}
 		var buf bytes.Buffer
 		if err := tmpl.Execute(&buf, build(svc, b, lang)); err != nil {
-			fail(w, warehouse.Wrap(err, warehouse.KindInternal, "the brief could not be rendered"))
+			fail(w, warehouse.Wrap(err, warehouse.ErrInternal, "the brief could not be rendered"))
 			return
 		}
 		h := w.Header()
@@ -197,10 +198,10 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	}
 	out.Figure = figure(&r.Fig, unit, L)
 	if st := r.Fig.Status(); st != nil {
-		out.Status = L["st_"+*st]
+		out.Status = L["st_"+string(*st)]
 	}
 	if r.Fig.Value != nil && r.Fig.Qualifier != warehouse.QualExact {
-		out.Qualifier = L["q_"+r.Fig.Qualifier]
+		out.Qualifier = L["q_"+string(r.Fig.Qualifier)]
 	}
 	if r.Fig.Value == nil && len(r.Fig.Units) > 1 && len(r.Fig.Missing) > 0 {
 		// A combination refused: name the units without a usable exact value.
@@ -231,8 +232,8 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	if r.Target != nil {
 		out.Target = svc.TargetLabel(r.Target) + " " + L["by"] + " " + strconv.Itoa(r.Target.Deadline)
 	}
-	out.Attain, out.AttainClass = L["ts_"+r.Status], strings.ToLower(r.Status)
-	if r.Gap != nil && r.Status != service.StNoTarget {
+	out.Attain, out.AttainClass = L["ts_"+string(r.Status)], strings.ToLower(string(r.Status))
+	if r.Gap != nil && r.Status != service.NoTarget {
 		out.Attain += " (" + signed(*r.Gap) + ")"
 	}
 	if it.Region != nil {
@@ -306,7 +307,7 @@ func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	minY, maxY := math.MaxInt, math.MinInt
 	for _, p := range pts {
-		if p.Fig.Value == nil || (p.Period.Kind != "YEAR" && p.Period.Kind != "TERM") {
+		if p.Fig.Value == nil || (p.Period.Kind != warehouse.PeriodYear && p.Period.Kind != warehouse.PeriodTerm) {
 			continue
 		}
 		ps = append(ps, xy{float64(p.Year), *p.Fig.Value, p.Fig.Exact()})
@@ -317,7 +318,7 @@ func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 		return ""
 	}
 	const w, h, pad = 64.0, 16.0, 2.5
-	if m.Kind == warehouse.KindShare || m.Kind == warehouse.KindCount {
+	if m.Kind == warehouse.MetricShare || m.Kind == warehouse.MetricCount {
 		lo = math.Min(lo, 0)
 	}
 	if hi == lo {

@@ -19,6 +19,7 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Config says how to reach the server.
@@ -39,7 +40,7 @@ type Config struct {
 
 // Store is the warehouse on a ClickHouse server.
 type Store struct {
-	*warehouse.Core
+	*chsql.Core
 	ex *executor
 }
 
@@ -72,17 +73,17 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	if cfg.Cluster != "" && !warehouse.ValidCluster(cfg.Cluster) {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "invalid cluster name %q", cfg.Cluster)
+	if cfg.Cluster != "" && !chsql.ValidCluster(cfg.Cluster) {
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "invalid cluster name %q", cfg.Cluster)
 	}
 	conn, err := ch.Open(opts)
 	if err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "invalid ClickHouse connection settings")
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "invalid ClickHouse connection settings")
 	}
 	// No dial here: the pool connects on first use, so a server that is down when cadrestat
 	// starts is an UNAVAILABLE error per query, and the store recovers when it comes back.
 	ex := &executor{conn: conn, cluster: cfg.Cluster}
-	core, err := warehouse.NewCore(ex, cfg.Database)
+	core, err := chsql.NewCore(ex, cfg.Database)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -124,11 +125,16 @@ func (e *executor) inline() bool {
 
 // prepare makes the query's context (settings, parameters) and SQL. data says the SQL
 // carries row values as literals (insertSelect), so it is sent exactly as written.
-func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (context.Context, string, error) {
+func (e *executor) prepare(ctx context.Context, q chsql.Query, data bool) (context.Context, string, error) {
 	opts := []ch.QueryOption{}
 	settings := ch.Settings{}
 	if dl, ok := ctx.Deadline(); ok {
 		settings["max_execution_time"] = int(math.Max(1, math.Ceil(time.Until(dl).Seconds())))
+	}
+	if len(q.Settings) > 0 && !e.inline() { // a server older than 23 may not know them
+		for k, v := range q.Settings {
+			settings[k] = v
+		}
 	}
 	if e.cluster != "" && !data {
 		q.SQL = globalIn(q.SQL)
@@ -136,15 +142,15 @@ func (e *executor) prepare(ctx context.Context, q warehouse.Query, data bool) (c
 	sql := q.SQL
 	if len(q.Params) > 0 {
 		if e.inline() {
-			s, err := warehouse.Inline(q)
+			s, err := chsql.Inline(q)
 			if err != nil {
-				return ctx, "", warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+				return ctx, "", warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 			}
 			sql = s
 		} else {
 			params := ch.Parameters{}
 			for _, p := range q.Params {
-				params[p.Name] = warehouse.ParamText(p.Value)
+				params[p.Name] = chsql.ParamText(p.Value)
 			}
 			opts = append(opts, ch.WithParameters(params))
 		}
@@ -211,9 +217,9 @@ func (e *executor) insertQuorum(ctx context.Context) int {
 	return int(n)
 }
 
-func (e *executor) Exec(ctx context.Context, q warehouse.Query) error { return e.exec(ctx, q, false) }
+func (e *executor) Exec(ctx context.Context, q chsql.Query) error { return e.exec(ctx, q, false) }
 
-func (e *executor) exec(ctx context.Context, q warehouse.Query, data bool) error {
+func (e *executor) exec(ctx context.Context, q chsql.Query, data bool) error {
 	qctx, sql, err := e.prepare(ctx, q, data)
 	if err != nil {
 		return err
@@ -221,7 +227,7 @@ func (e *executor) exec(ctx context.Context, q warehouse.Query, data bool) error
 	return translate(ctx, e.conn.Exec(qctx, sql))
 }
 
-func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
+func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
 	qctx, sql, err := e.prepare(ctx, q, false)
 	if err != nil {
 		return err
@@ -247,7 +253,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	if e.inline() {
 		return e.insertSelect(ctx, table, columns, rows)
 	}
-	qctx, _, _ := e.prepare(ctx, warehouse.Query{}, true)
+	qctx, _, _ := e.prepare(ctx, chsql.Query{}, true)
 	batch, err := e.conn.PrepareBatch(qctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
 	if err != nil {
 		return translate(ctx, err)
@@ -280,7 +286,7 @@ func (e *executor) insertSelect(ctx context.Context, table string, columns []str
 				b.WriteString(literal(v))
 			}
 		}
-		if err := e.exec(ctx, warehouse.Query{SQL: b.String()}, true); err != nil {
+		if err := e.exec(ctx, chsql.Query{SQL: b.String()}, true); err != nil {
 			return err
 		}
 	}
@@ -295,14 +301,14 @@ func literal(v any) string {
 		if x == nil {
 			return "CAST(NULL AS Nullable(Float64))"
 		}
-		return fmt.Sprintf("CAST(%s AS Nullable(Float64))", warehouse.ParamText(*x))
+		return fmt.Sprintf("CAST(%s AS Nullable(Float64))", chsql.ParamText(*x))
 	case string:
-		return warehouse.QuoteString(x)
+		return chsql.QuoteString(x)
 	case []string:
 		if len(x) == 0 {
 			return "CAST([] AS Array(String))"
 		}
-		return warehouse.ParamText(x)
+		return chsql.ParamText(x)
 	case uint8:
 		return fmt.Sprintf("toUInt8(%d)", x)
 	case uint16:
@@ -310,7 +316,7 @@ func literal(v any) string {
 	case uint64:
 		return fmt.Sprintf("toUInt64(%d)", x)
 	default:
-		return warehouse.QuoteString(fmt.Sprint(x))
+		return chsql.QuoteString(fmt.Sprint(x))
 	}
 }
 
@@ -330,24 +336,24 @@ func translate(ctx context.Context, err error) error {
 	var ex *ch.Exception
 	if errors.As(err, &ex) {
 		if msg, ok := clusterExceptions[ex.Code]; ok {
-			return warehouse.Wrap(err, warehouse.KindUnavailable, msg)
+			return warehouse.Wrap(err, warehouse.ErrUnavailable, msg)
 		}
-		return warehouse.Wrap(err, warehouse.KindOfException(int(ex.Code)), warehouse.MessageOfException(int(ex.Code)))
+		return warehouse.Wrap(err, chsql.KindOfException(int(ex.Code)), chsql.MessageOfException(int(ex.Code)))
 	}
 	if dl, ok := ctx.Deadline(); errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || (ok && time.Until(dl) < 100*time.Millisecond) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
 	}
 	if errors.Is(err, context.Canceled) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
 	}
 	// A refused, reset or dropped connection (server down, killed mid-query, restarting).
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, ch.ErrAcquireConnTimeout) || strings.Contains(err.Error(), "connection refused") {
-		return warehouse.Wrap(err, warehouse.KindUnavailable, "the warehouse server is unreachable")
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "the warehouse server is unreachable")
 	}
-	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+	return warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 }
 
 // Ping reports whether the warehouse answers. On a cluster it must be whole: the node
@@ -357,7 +363,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.ex.Ping(ctx); err != nil || s.Cluster == "" {
 		return err
 	}
-	return s.ex.Exec(ctx, warehouse.Query{SQL: "SELECT count() FROM cluster('" + s.Cluster + "', system, one)"})
+	return s.ex.Exec(ctx, chsql.Query{SQL: "SELECT count() FROM cluster('" + s.Cluster + "', system, one)"})
 }
 
 // clusterExceptions are the ClickHouse errors of a cluster with a part missing (codes as
@@ -376,5 +382,5 @@ var clusterExceptions = map[int32]string{
 
 // Exec runs one statement with no parameters (administration and tests).
 func (s *Store) Exec(ctx context.Context, sql string) error {
-	return s.ex.Exec(ctx, warehouse.Query{SQL: sql})
+	return s.ex.Exec(ctx, chsql.Query{SQL: sql})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -35,7 +36,7 @@ func cfg(t *testing.T, db string) clickhouse.Config {
 	return clickhouse.Config{Addrs: []string{addr(t)}, User: "default", Database: db, DialTimeout: 2 * time.Second, MaxOpenConns: 8, MaxIdleConns: 4}
 }
 
-func newStore(t *testing.T) (warehouse.Store, *warehouse.Core) {
+func newStore(t *testing.T) (warehouse.Store, *chsql.Core) {
 	s := open(t)
 	return s, s.Core
 }
@@ -64,8 +65,8 @@ func TestContract(t *testing.T) {
 
 func TestServerDownIsUnavailable(t *testing.T) {
 	_, err := clickhouse.Open(context.Background(), clickhouse.Config{Addrs: []string{"127.0.0.1:1"}, Database: "x", DialTimeout: time.Second})
-	if warehouse.ErrorKind(err) != warehouse.KindUnavailable {
-		t.Fatalf("kind = %v (%v), want UNAVAILABLE", warehouse.ErrorKind(err), err)
+	if warehouse.KindOf(err) != warehouse.ErrUnavailable {
+		t.Fatalf("kind = %v (%v), want UNAVAILABLE", warehouse.KindOf(err), err)
 	}
 	if msg := warehouse.ErrorMessage(err); strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, "dial") {
 		t.Fatalf("message leaks connection details: %q", msg)
@@ -81,8 +82,8 @@ func TestWrongPasswordIsUnavailableWithSafeMessage(t *testing.T) {
 	}
 	defer s.Close()
 	err = s.Ping(context.Background())
-	if warehouse.ErrorKind(err) != warehouse.KindUnavailable || warehouse.ErrorMessage(err) != "the warehouse refused cadrestat's credentials" {
-		t.Fatalf("err = %v (kind %v), want UNAVAILABLE with a safe message", err, warehouse.ErrorKind(err))
+	if warehouse.KindOf(err) != warehouse.ErrUnavailable || warehouse.ErrorMessage(err) != "the warehouse refused cadrestat's credentials" {
+		t.Fatalf("err = %v (kind %v), want UNAVAILABLE with a safe message", err, warehouse.KindOf(err))
 	}
 }
 
@@ -91,8 +92,8 @@ func TestTimeoutIsTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	err := s.Exec(ctx, "SELECT sleep(3)")
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout {
-		t.Fatalf("kind = %v (%v), want TIMEOUT", warehouse.ErrorKind(err), err)
+	if warehouse.KindOf(err) != warehouse.ErrTimeout {
+		t.Fatalf("kind = %v (%v), want TIMEOUT", warehouse.KindOf(err), err)
 	}
 }
 
@@ -134,8 +135,8 @@ func TestCancelIsPrompt(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("cancelled query returned after %v", took)
 	}
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
-		t.Fatalf("err = %v (kind %v)", err, warehouse.ErrorKind(err))
+	if warehouse.KindOf(err) != warehouse.ErrTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
+		t.Fatalf("err = %v (kind %v)", err, warehouse.KindOf(err))
 	}
 	// The pool is still usable afterwards.
 	if _, err := s.DataVersion(context.Background()); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
 
@@ -32,7 +33,7 @@ func TestClusterNewestRevisionAcrossShards(t *testing.T) {
 	}
 	st := "INSERT INTO " + s.DB + ".observations_local SELECT id, subject_kind, subject_id, metric_id, period_kind, period_start, period_end, period_label," +
 		" CAST(99 AS Nullable(Float64)), numerator, denominator, qualifier, status, source_id, quote, note, hash + 1, 'l-rev2', toUInt64(revision + 1)" +
-		" FROM remote('" + clusterNodes(t)[home] + "', " + s.DB + ", observations_local) WHERE id = " + warehouse.QuoteString(o.ID)
+		" FROM remote('" + clusterNodes(t)[home] + "', " + s.DB + ", observations_local) WHERE id = " + chsql.QuoteString(o.ID)
 	if err := connectAs(t, s, other).Exec(ctx, st); err != nil {
 		t.Fatalf("%s: %v", st, err)
 	}
@@ -69,11 +70,11 @@ func TestClusterNewestRevisionAcrossShards(t *testing.T) {
 	}
 }
 
-func count(t *testing.T, s warehouse.Executor, sql, id string) uint64 {
+func count(t *testing.T, s chsql.Executor, sql, id string) uint64 {
 	t.Helper()
 	var n uint64
-	if err := s.Select(context.Background(), warehouse.Query{SQL: sql, Params: []warehouse.Param{{Name: "id", Value: id}}},
-		func(r warehouse.Row) error { return r.Scan(&n) }); err != nil {
+	if err := s.Select(context.Background(), chsql.Query{SQL: sql, Params: []chsql.Param{{Name: "id", Value: id}}},
+		func(r chsql.Row) error { return r.Scan(&n) }); err != nil {
 		t.Fatal(err)
 	}
 	return n

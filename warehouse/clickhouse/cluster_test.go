@@ -21,6 +21,7 @@ import (
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -113,7 +114,7 @@ func TestClusterContract(t *testing.T) {
 	if !modern() {
 		caps.NoFailureInjection = "discarding a failed load needs ALTER … DELETE with mutations_sync, which ClickHouse 18.16 lacks (unknown setting)"
 	}
-	storetest.Run(t, caps, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Run(t, caps, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := openCluster(t)
 		return s, s.Core
 	})
@@ -314,9 +315,9 @@ func leaks(msg string) bool {
 
 func mustUnavailable(t *testing.T, what string, err error) {
 	t.Helper()
-	if warehouse.ErrorKind(err) != warehouse.KindUnavailable || leaks(warehouse.ErrorMessage(err)) {
+	if warehouse.KindOf(err) != warehouse.ErrUnavailable || leaks(warehouse.ErrorMessage(err)) {
 		t.Fatalf("%s: kind %v, message %q (%v); want UNAVAILABLE with a message naming no host or driver text",
-			what, warehouse.ErrorKind(err), warehouse.ErrorMessage(err), err)
+			what, warehouse.KindOf(err), warehouse.ErrorMessage(err), err)
 	}
 }
 

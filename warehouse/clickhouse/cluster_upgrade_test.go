@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -19,7 +19,7 @@ import (
 // whose newest migration was 2 or 3: its tables were created without the later columns)
 // is upgraded by the current `cadrestat migrate` on ClickHouse 18.16. Migration 3 and 4 are
 // replicated ALTER … ON CLUSTER statements, the kind that can stop a node's DDL worker
-// (see warehouse/cluster.go). After the upgrade every node has exactly the schema of a
+// (see warehouse/chsql/cluster.go). After the upgrade every node has exactly the schema of a
 // database created new, every node still runs distributed DDL, the old rows read with the
 // new columns empty, and a load and reads through every node work.
 func TestClusterUpgradeFromOldSchema(t *testing.T) {
@@ -63,8 +63,8 @@ func TestClusterUpgradeFromOldSchema(t *testing.T) {
 			start := time.Now()
 			upgrade(t, old, db)
 			t.Logf("upgrade from version %d took %v", level, time.Since(start).Round(time.Millisecond))
-			if v, err := old.SchemaVersionApplied(ctx); err != nil || v != warehouse.SchemaVersion() {
-				t.Fatalf("after the upgrade: version %d (%v), want %d", v, err, warehouse.SchemaVersion())
+			if v, err := old.SchemaVersionApplied(ctx); err != nil || v != chsql.SchemaVersion() {
+				t.Fatalf("after the upgrade: version %d (%v), want %d", v, err, chsql.SchemaVersion())
 			}
 			if got := clusterSchema(t, db); !reflect.DeepEqual(got, want) {
 				t.Fatalf("schema after the upgrade differs from a new database's:\n got %v\nwant %v", got, want)
@@ -120,12 +120,12 @@ func clusterSchema(t *testing.T, db string) map[string]map[string][]string {
 	t.Helper()
 	out := map[string]map[string][]string{}
 	for _, n := range clusterOrder {
-		r := connectAs(t, &clickhouse.Store{Core: &warehouse.Core{DB: db}}, n)
+		r := connectAs(t, &clickhouse.Store{Core: &chsql.Core{DB: db}}, n)
 		tables := map[string][]string{}
-		err := r.Ex.Select(context.Background(), warehouse.Query{
+		err := r.Ex.Select(context.Background(), chsql.Query{
 			SQL:    "SELECT table, name, type FROM system.columns WHERE database = {db:String}",
-			Params: []warehouse.Param{{Name: "db", Value: db}},
-		}, func(row warehouse.Row) error {
+			Params: []chsql.Param{{Name: "db", Value: db}},
+		}, func(row chsql.Row) error {
 			var tb, name, typ string
 			if err := row.Scan(&tb, &name, &typ); err != nil {
 				return err
@@ -136,10 +136,10 @@ func clusterSchema(t *testing.T, db string) map[string]map[string][]string {
 		if err != nil {
 			t.Fatalf("columns on %s: %v", n, err)
 		}
-		err = r.Ex.Select(context.Background(), warehouse.Query{
+		err = r.Ex.Select(context.Background(), chsql.Query{
 			SQL:    "SELECT name, engine_full FROM system.tables WHERE database = {db:String}",
-			Params: []warehouse.Param{{Name: "db", Value: db}},
-		}, func(row warehouse.Row) error {
+			Params: []chsql.Param{{Name: "db", Value: db}},
+		}, func(row chsql.Row) error {
 			var name, engine string
 			if err := row.Scan(&name, &engine); err != nil {
 				return err

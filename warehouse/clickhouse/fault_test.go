@@ -117,7 +117,7 @@ func TestServerDownAtStartKilledAndBack(t *testing.T) {
 	}
 
 	// 1. Server down at start.
-	if err := svc.Refresh(ctx); warehouse.ErrorKind(err) != warehouse.KindUnavailable {
+	if err := svc.Refresh(ctx); warehouse.KindOf(err) != warehouse.ErrUnavailable {
 		t.Fatalf("refresh with the server down: %v", err)
 	}
 	if code := ready(); code != 503 {
@@ -152,10 +152,10 @@ func TestServerDownAtStartKilledAndBack(t *testing.T) {
 	go func() { errc <- reader.Exec(ctx, "SELECT sleep(3)") }()
 	time.Sleep(500 * time.Millisecond)
 	ps.stop()
-	if err := <-errc; warehouse.ErrorKind(err) != warehouse.KindUnavailable {
-		t.Fatalf("query when the server died: kind %v (%v)", warehouse.ErrorKind(err), err)
+	if err := <-errc; warehouse.KindOf(err) != warehouse.ErrUnavailable {
+		t.Fatalf("query when the server died: kind %v (%v)", warehouse.KindOf(err), err)
 	}
-	if _, err := reader.DataVersion(ctx); warehouse.ErrorKind(err) != warehouse.KindUnavailable {
+	if _, err := reader.DataVersion(ctx); warehouse.KindOf(err) != warehouse.ErrUnavailable {
 		t.Fatalf("query while the server is down: %v", err)
 	}
 

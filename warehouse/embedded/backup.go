@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
@@ -59,7 +60,7 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create backup folder "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create backup folder "+dir)
 	}
 	archive := filepath.Join(dir, ArchiveName)
 	if err := ctx.Err(); err != nil {
@@ -76,10 +77,10 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	m := &Manifest{Format: 1, Database: s.DB, Created: time.Now().UTC().Truncate(time.Second), Engine: "embedded (chDB " + engineVersion(s.conn) + ")",
-		SchemaVersion: warehouse.SchemaVersion(), DataVersion: dv, Archive: ArchiveName, Tables: tables}
+		SchemaVersion: chsql.SchemaVersion(), DataVersion: dv, Archive: ArchiveName, Tables: tables}
 	raw, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(raw, '\n'), 0o600); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot write the backup manifest")
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot write the backup manifest")
 	}
 	return m, nil
 }
@@ -124,20 +125,20 @@ func (s *Store) Restore(ctx context.Context, dir string) (*Manifest, error) {
 func ReadManifest(dir string) (*Manifest, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, fmt.Sprintf("%s is not a cadrestat backup (no readable %s)", dir, ManifestName))
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, fmt.Sprintf("%s is not a cadrestat backup (no readable %s)", dir, ManifestName))
 	}
 	var m Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "unreadable backup manifest in "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "unreadable backup manifest in "+dir)
 	}
-	if m.Format != 1 || !warehouse.ValidIdent(m.Database) || m.Archive != filepath.Base(m.Archive) || m.Archive == "" || len(m.Tables) == 0 {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup manifest in %s is not one this cadrestat wrote (format %d)", dir, m.Format)
+	if m.Format != 1 || !chsql.ValidIdent(m.Database) || m.Archive != filepath.Base(m.Archive) || m.Archive == "" || len(m.Tables) == 0 {
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "the backup manifest in %s is not one this cadrestat wrote (format %d)", dir, m.Format)
 	}
-	if m.SchemaVersion > warehouse.SchemaVersion() {
-		return nil, warehouse.Errorf(warehouse.KindInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, warehouse.SchemaVersion())
+	if m.SchemaVersion > chsql.SchemaVersion() {
+		return nil, warehouse.Errorf(warehouse.ErrInvalid, "the backup in %s has schema version %d, newer than this cadrestat's %d: restore it with a newer cadrestat", dir, m.SchemaVersion, chsql.SchemaVersion())
 	}
 	if _, err := os.Stat(filepath.Join(dir, m.Archive)); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindInvalid, "the backup archive "+m.Archive+" is missing from "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrInvalid, "the backup archive "+m.Archive+" is missing from "+dir)
 	}
 	return &m, nil
 }
@@ -173,7 +174,7 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 		return nil, 0, err
 	}
 	var dv uint64
-	err = s.Core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r warehouse.Row) error { return r.Scan(&dv) })
+	err = s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
 	return tables, dv, err
 }
 
@@ -181,7 +182,7 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 // only under its own name, so this one is SQL, with the archive path as a parameter.
 func (s *Store) restoreAs(ctx context.Context, db, scratch, archive string) ([]byte, error) {
 	return s.Core.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
-		warehouse.Query{Params: []warehouse.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
+		chsql.Query{Params: []chsql.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
 }
 
 // Checksums returns every table of the store's database with its row count and checksum.
@@ -189,10 +190,10 @@ func (s *Store) Checksums(ctx context.Context) ([]TableCheck, error) { return s.
 
 func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) {
 	var out []TableCheck
-	err := s.Core.Ex.Select(ctx, warehouse.Query{
+	err := s.Core.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.tables WHERE database = {db:String} AND NOT is_temporary ORDER BY name",
-		Params: []warehouse.Param{{Name: "db", Value: db}},
-	}, func(r warehouse.Row) error {
+		Params: []chsql.Param{{Name: "db", Value: db}},
+	}, func(r chsql.Row) error {
 		var t TableCheck
 		err := r.Scan(&t.Name)
 		out = append(out, t)
@@ -202,8 +203,8 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 		return nil, err
 	}
 	for i := range out {
-		err := s.Core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
-			func(r warehouse.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
+		err := s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
+			func(r chsql.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
 		if err != nil {
 			return nil, err
 		}
@@ -213,11 +214,11 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 
 func compareTables(want, got []TableCheck) error {
 	if len(want) != len(got) {
-		return warehouse.Errorf(warehouse.KindInvalid, "the backup archive holds %d tables, its manifest lists %d: the backup is damaged", len(got), len(want))
+		return warehouse.Errorf(warehouse.ErrInvalid, "the backup archive holds %d tables, its manifest lists %d: the backup is damaged", len(got), len(want))
 	}
 	for i := range want {
 		if want[i] != got[i] {
-			return warehouse.Errorf(warehouse.KindInvalid, "table %s in the backup archive does not match its manifest (%d rows, checksum %x; manifest: %d rows, %x): the backup is damaged",
+			return warehouse.Errorf(warehouse.ErrInvalid, "table %s in the backup archive does not match its manifest (%d rows, checksum %x; manifest: %d rows, %x): the backup is damaged",
 				got[i].Name, got[i].Rows, got[i].Checksum, want[i].Rows, want[i].Checksum)
 		}
 	}
@@ -227,21 +228,21 @@ func compareTables(want, got []TableCheck) error {
 // emptyTarget refuses a backup folder that is relative or holds anything.
 func emptyTarget(dir string) error {
 	if !filepath.IsAbs(dir) {
-		return warehouse.Errorf(warehouse.KindInvalid, "backup folder %s must be an absolute path", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "backup folder %s must be an absolute path", dir)
 	}
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return warehouse.Wrap(err, warehouse.KindInvalid, "cannot read backup folder "+dir)
+		return warehouse.Wrap(err, warehouse.ErrInvalid, "cannot read backup folder "+dir)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.IsDir() {
-		return warehouse.Errorf(warehouse.KindInvalid, "%s exists and is not a folder", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "%s exists and is not a folder", dir)
 	}
 	if _, err := f.Readdirnames(1); err != io.EOF {
-		return warehouse.Errorf(warehouse.KindInvalid, "backup folder %s is not empty: give each backup a new folder", dir)
+		return warehouse.Errorf(warehouse.ErrInvalid, "backup folder %s is not empty: give each backup a new folder", dir)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
@@ -66,8 +67,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("data version after restore = %d, %v", v, err)
 	}
 	var dbs []string
-	s.Core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT name FROM system.databases WHERE startsWith(name, {p:String})", Params: []warehouse.Param{{Name: "p", Value: s.DB}}},
-		func(r warehouse.Row) error { var n string; err := r.Scan(&n); dbs = append(dbs, n); return err })
+	s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT name FROM system.databases WHERE startsWith(name, {p:String})", Params: []chsql.Param{{Name: "p", Value: s.DB}}},
+		func(r chsql.Row) error { var n string; err := r.Scan(&n); dbs = append(dbs, n); return err })
 	if len(dbs) != 1 {
 		t.Fatalf("databases left behind: %v", dbs)
 	}
@@ -86,7 +87,7 @@ func TestBackupRefusesBadTargets(t *testing.T) {
 		file:           "is not a folder",
 	} {
 		_, err := s.Backup(ctx, dir)
-		if warehouse.ErrorKind(err) != warehouse.KindInvalid || !strings.Contains(warehouse.ErrorMessage(err), want) {
+		if warehouse.KindOf(err) != warehouse.ErrInvalid || !strings.Contains(warehouse.ErrorMessage(err), want) {
 			t.Errorf("Backup(%s) = %v, want %q", dir, err, want)
 		}
 	}

@@ -3,7 +3,7 @@ package embedded
 import (
 	"testing"
 
-	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
@@ -27,7 +27,7 @@ func BenchmarkDecodeRows(b *testing.B) {
 	)
 	b.ReportAllocs()
 	for b.Loop() {
-		err := decodeRowBinary(out, func(r warehouse.Row) error {
+		err := decodeRowBinary(out, func(r chsql.Row) error {
 			return r.Scan(&id, &sk, &sid, &mid, &pk, &ps, &pe, &pl, &v, &n, &d, &q, &st, &src, &quote, &note, &rev, &load)
 		})
 		if err != nil {

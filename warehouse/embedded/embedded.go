@@ -12,16 +12,16 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
 // Store is the warehouse on embedded ClickHouse.
 type Store struct {
-	*warehouse.Core
+	*chsql.Core
 	conn *chdb.Conn
 }
 
@@ -43,24 +43,24 @@ func connections() int {
 // what an interrupted load left behind. The folder is locked by this process until Close.
 func Open(ctx context.Context, dir, db string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create data folder "+dir)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create data folder "+dir)
 	}
 	conn, err := chdb.OpenN(dir, connections())
 	if err != nil {
 		if errors.Is(err, chdb.ErrUnsupported) {
-			return nil, warehouse.Wrap(err, warehouse.KindUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
+			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
 		}
 		if errors.Is(err, chdb.ErrLibraryMissing) {
-			return nil, warehouse.Wrap(err, warehouse.KindUnavailable,
+			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable,
 				fmt.Sprintf("embedded ClickHouse library not found (looked at %s); run `%s` or set CHDB_LIB_PATH", chdb.LibraryPath(), chdb.SetupCommand))
 		}
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot open data folder "+dir+" (another cadrestat process may hold it)")
 	}
 	tmp := filepath.Join(dir, "load-tmp")
 	os.RemoveAll(tmp) // what a killed load left; this process holds the folder now
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		conn.Close()
-		return nil, warehouse.Wrap(err, warehouse.KindUnavailable, "cannot create "+tmp)
+		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create "+tmp)
 	}
 	s, err := onConn(ctx, &executor{conn: conn, tmpDir: tmp}, db)
 	if err != nil {
@@ -83,7 +83,7 @@ func OnConn(ctx context.Context, conn *chdb.Conn, db string) (*Store, error) {
 
 func onConn(ctx context.Context, ex *executor, db string) (*Store, error) {
 	conn := ex.conn
-	core, err := warehouse.NewCore(ex, db)
+	core, err := chsql.NewCore(ex, db)
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +111,8 @@ type executor struct {
 }
 
 // engineParams renders parameter values as the engine reads them: strings as escaped text
-// (chdb.EscapeParam), numbers and arrays in ClickHouse's text form (warehouse.ParamText).
-func engineParams(ps []warehouse.Param) []chdb.Param {
+// (chdb.EscapeParam), numbers and arrays in ClickHouse's text form (chsql.ParamText).
+func engineParams(ps []chsql.Param) []chdb.Param {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -122,31 +122,34 @@ func engineParams(ps []warehouse.Param) []chdb.Param {
 		if ok {
 			v = chdb.EscapeParam(v)
 		} else {
-			v = warehouse.ParamText(p.Value)
+			v = chsql.ParamText(p.Value)
 		}
 		out[i] = chdb.Param{Name: p.Name, Value: v}
 	}
 	return out
 }
 
-func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, format string) ([]byte, error) {
+func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, translate(ctx, err)
 	}
 	extra := map[string]string{}
+	for k, v := range q.Settings {
+		extra[k] = v
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		secs := math.Max(0.001, time.Until(dl).Seconds())
 		extra["max_execution_time"] = strconv.FormatFloat(secs, 'f', 3, 64)
 	}
 	// Values travel as server-side parameters (chdb_query_with_params_n): the engine binds
 	// each {name:Type} placeholder after parsing, so no value is ever part of the SQL text and
-	// warehouse.Inline is not used by this engine. What is still written into SQL here is not
+	// chsql.Inline is not used by this engine. What is still written into SQL here is not
 	// a value from a user: identifiers (database and table names, checked by
-	// warehouse.ValidIdent), the deadline's max_execution_time below, and rowFile.Source's
-	// temporary file path and column list (warehouse.RowFile returns a table expression, not
+	// chsql.ValidIdent), the deadline's max_execution_time below, and rowFile.Source's
+	// temporary file path and column list (chsql.RowFile returns a table expression, not
 	// a Query, so it has no parameters to carry them; both come from this process).
 	params := engineParams(q.Params)
-	full := sql + warehouse.SettingsClause(extra)
+	full := sql + chsql.SettingsClause(extra)
 	if e.sent != nil {
 		e.sent(full, params)
 	}
@@ -174,12 +177,12 @@ func (e *executor) run(ctx context.Context, sql string, q warehouse.Query, forma
 	}
 }
 
-func (e *executor) Exec(ctx context.Context, q warehouse.Query) error {
+func (e *executor) Exec(ctx context.Context, q chsql.Query) error {
 	_, err := e.run(ctx, q.SQL, q, "TabSeparated")
 	return err
 }
 
-func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(warehouse.Row) error) error {
+func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
 	out, err := e.run(ctx, q.SQL, q, "RowBinaryWithNamesAndTypes")
 	if err != nil {
 		return err
@@ -187,56 +190,8 @@ func (e *executor) Select(ctx context.Context, q warehouse.Query, each func(ware
 	return decodeRowBinary(out, each)
 }
 
-// Insert writes the rows to a temporary file (RowFile) and loads them from it.
-func (e *executor) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	f, err := e.RowFile(ctx, table, columns)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	b, err := warehouse.AppendRowsBinary(nil, rows)
-	if err != nil {
-		return err
-	}
-	if err := f.Write(b, len(rows)); err != nil {
-		return err
-	}
-	cols := strings.Join(columns, ", ")
-	_, err = e.run(ctx, "INSERT INTO "+table+" ("+cols+") SELECT "+cols+" FROM "+f.Source(), warehouse.Query{}, "TabSeparated")
-	return err
-}
-
-// structure gives file() the columns' types, read from the target table.
-func (e *executor) structure(ctx context.Context, table string, columns []string) (string, error) {
-	db, name, _ := strings.Cut(table, ".")
-	types := map[string]string{}
-	err := e.Select(ctx, warehouse.Query{
-		SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
-		Params: []warehouse.Param{{Name: "db", Value: db}, {Name: "t", Value: name}},
-	}, func(r warehouse.Row) error {
-		var n, t string
-		if err := r.Scan(&n, &t); err != nil {
-			return err
-		}
-		types[n] = t
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	parts := make([]string, len(columns))
-	for i, c := range columns {
-		t, ok := types[c]
-		if !ok {
-			return "", warehouse.Errorf(warehouse.KindInternal, "column %s missing from %s", c, table)
-		}
-		parts[i] = c + " " + t
-	}
-	return strings.Join(parts, ", "), nil
-}
-
 func (e *executor) Ping(ctx context.Context) error {
-	return e.Exec(ctx, warehouse.Query{SQL: "SELECT 1"})
+	return e.Exec(ctx, chsql.Query{SQL: "SELECT 1"})
 }
 
 func (e *executor) Close() error {
@@ -252,10 +207,10 @@ var codeRE = regexp.MustCompile(`Code: (\d+)\.`)
 // exception text (which may hold SQL) stays in the wrapped cause, for logs only.
 func translate(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the query took too long and was stopped")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
 	}
 	if errors.Is(err, context.Canceled) {
-		return warehouse.Wrap(err, warehouse.KindTimeout, "the request was cancelled")
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
 	}
 	var ex *chdb.Exception
 	if errors.As(err, &ex) {
@@ -263,12 +218,12 @@ func translate(ctx context.Context, err error) error {
 		if m := codeRE.FindStringSubmatch(ex.Message); m != nil {
 			code, _ = strconv.Atoi(m[1])
 		}
-		return warehouse.Wrap(err, warehouse.KindOfException(code), warehouse.MessageOfException(code))
+		return warehouse.Wrap(err, chsql.KindOfException(code), chsql.MessageOfException(code))
 	}
-	return warehouse.Wrap(err, warehouse.KindInternal, "warehouse error")
+	return warehouse.Wrap(err, warehouse.ErrInternal, "warehouse error")
 }
 
 // Exec runs one statement with no parameters (administration and tests).
 func (s *Store) Exec(ctx context.Context, sql string) error {
-	return s.Core.Ex.Exec(ctx, warehouse.Query{SQL: sql})
+	return s.Core.Ex.Exec(ctx, chsql.Query{SQL: sql})
 }

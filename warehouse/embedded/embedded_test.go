@@ -9,13 +9,14 @@ import (
 
 	"github.com/cadrestat/cadrestat/internal/testenv"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 	"github.com/cadrestat/cadrestat/warehouse/storetest"
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, storetest.Caps{}, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Run(t, storetest.Caps{}, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := testenv.Store(t)
 		return s, s.Core
 	})
@@ -37,8 +38,8 @@ func TestOlderFolderIsUpgraded(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := s.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
-		t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+	if v, _ := s.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
+		t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 	}
 	if err := s.RecordRejection(ctx, "f.csv", 1, "x"); err != nil {
 		t.Fatalf("table from migration 2 missing: %v", err)
@@ -48,7 +49,7 @@ func TestOlderFolderIsUpgraded(t *testing.T) {
 func TestEngineErrorsAreSafe(t *testing.T) {
 	s := testenv.Store(t)
 	err := s.Exec(context.Background(), "SELECT * FROM nowhere.secret_table")
-	if warehouse.ErrorKind(err) != warehouse.KindInternal || strings.Contains(warehouse.ErrorMessage(err), "secret_table") {
+	if warehouse.KindOf(err) != warehouse.ErrInternal || strings.Contains(warehouse.ErrorMessage(err), "secret_table") {
 		t.Fatalf("err = %v; the client-safe message must hide the SQL", err)
 	}
 }
@@ -74,7 +75,7 @@ func TestCancelledRequestReturnsPromptly(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Fatalf("cancelled call returned after %v", took)
 	}
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
+	if warehouse.KindOf(err) != warehouse.ErrTimeout || warehouse.ErrorMessage(err) != "the request was cancelled" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -84,13 +85,13 @@ func TestDeadlineBecomesMaxExecutionTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	err := s.Exec(ctx, "SELECT sleep(2)")
-	if warehouse.ErrorKind(err) != warehouse.KindTimeout || warehouse.ErrorMessage(err) != "the query took too long and was stopped" {
+	if warehouse.KindOf(err) != warehouse.ErrTimeout || warehouse.ErrorMessage(err) != "the query took too long and was stopped" {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestParams(t *testing.T) {
-	storetest.Params(t, func(t *testing.T) (warehouse.Store, *warehouse.Core) {
+	storetest.Params(t, func(t *testing.T) (warehouse.Store, *chsql.Core) {
 		s := testenv.Store(t)
 		return s, s.Core
 	})
@@ -98,7 +99,7 @@ func TestParams(t *testing.T) {
 
 // TestNoValueIsSplicedIntoSQL: every value of a read and of a write reaches the engine as a
 // parameter (chdb_query_with_params_n), never in the statement's text, the file stage's
-// merge (a load's metric IDs) included; this engine does not use warehouse.Inline at all.
+// merge (a load's metric IDs) included; this engine does not use chsql.Inline at all.
 func TestNoValueIsSplicedIntoSQL(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.Store(t)
@@ -142,7 +143,7 @@ func TestNoValueIsSplicedIntoSQL(t *testing.T) {
 	for i := range b.Observations {
 		b.Observations[i].MetricID = "zz-marker-metric'"
 	}
-	b.Metrics = append(b.Metrics, warehouse.Metric{ID: "zz-marker-metric'", NameEN: "m", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"})
+	b.Metrics = append(b.Metrics, warehouse.Metric{ID: "zz-marker-metric'", NameEN: "m", Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"})
 	if _, err := s.Load(ctx, b); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 package embedded
 
 import (
-	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded/chdb"
 )
 
@@ -9,7 +9,7 @@ import (
 func SetSent(s *Store, fn func(sql string, params []chdb.Param)) { s.Core.Ex.(*executor).sent = fn }
 
 // EngineParams exposes engineParams to the benchmarks.
-func EngineParams(ps []warehouse.Param) []chdb.Param { return engineParams(ps) }
+func EngineParams(ps []chsql.Param) []chdb.Param { return engineParams(ps) }
 
 // Conn exposes a store's engine connections to the benchmarks.
 func Conn(s *Store) *chdb.Conn { return s.conn }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
@@ -13,7 +14,7 @@ import (
 // (18,900 observations) and returns it with the query the unique-comparison scenario sends
 // (one metric, 63 subjects, one year, one preferred row per cell). Run benchmarks alone
 // (`-run XXX`): chDB serves one folder per process, and the tests hold another.
-func benchStore(b *testing.B, conns int) (*embedded.Store, warehouse.Query) {
+func benchStore(b *testing.B, conns int) (*embedded.Store, chsql.Query) {
 	b.Helper()
 	old := embedded.Connections
 	embedded.Connections = conns
@@ -33,7 +34,7 @@ func benchStore(b *testing.B, conns int) (*embedded.Store, warehouse.Query) {
 	}
 	for m := range 10 {
 		mid := fmt.Sprintf("metric_%d", m)
-		batch.Metrics = append(batch.Metrics, warehouse.Metric{ID: mid, NameEN: mid, Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"})
+		batch.Metrics = append(batch.Metrics, warehouse.Metric{ID: mid, NameEN: mid, Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"})
 		for _, subj := range subjects {
 			for y := 2010; y < 2025; y++ {
 				for _, src := range []string{"src-a", "src-b"} {
@@ -48,13 +49,13 @@ func benchStore(b *testing.B, conns int) (*embedded.Store, warehouse.Query) {
 	if _, err := s.Load(ctx, batch); err != nil {
 		b.Fatal(err)
 	}
-	q := warehouse.ObservationsSQL("bench", warehouse.ObservationFilter{MetricIDs: []string{"metric_3"}, SubjectIDs: subjects, YearFrom: 2020, YearTo: 2020,
-		OnePerCell: &warehouse.CellOrder{Statuses: []string{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []string{"YEAR", "TERM"}, Sources: []string{"src-a", "src-b"}}}, false)
+	q := chsql.ObservationsSQL("bench", warehouse.ObservationFilter{MetricIDs: []string{"metric_3"}, SubjectIDs: subjects, YearFrom: 2020, YearTo: 2020,
+		OnePerCell: &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"src-a", "src-b"}}}, false)
 	return s, q
 }
 
 // BenchmarkCompareQuery: the 63-row comparison query, sent as before (values inlined into
-// the SQL as escaped, cast literals by warehouse.Inline) and as now (server-side
+// the SQL as escaped, cast literals by chsql.Inline) and as now (server-side
 // parameters), one at a time and from 16 goroutines, on 1 and on the default number of
 // engine connections.
 //
@@ -63,13 +64,13 @@ func BenchmarkCompareQuery(b *testing.B) {
 	for _, conns := range []int{1, 0} {
 		s, q := benchStore(b, conns)
 		conn := embedded.Conn(s)
-		inlined, err := warehouse.Inline(q)
+		inlined, err := chsql.Inline(q)
 		if err != nil {
 			b.Fatal(err)
 		}
 		run := map[string]func() error{
 			"inlined": func() error {
-				sql, err := warehouse.Inline(q)
+				sql, err := chsql.Inline(q)
 				if err == nil {
 					_, err = conn.Query(sql, "RowBinaryWithNamesAndTypes")
 				}

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Results come back as RowBinaryWithNamesAndTypes: a header with each column's type, then
@@ -57,7 +58,7 @@ func (r *binReader) fixed(n int) []byte {
 }
 
 // decodeRowBinary walks the rows of out, calling each with a Row that decodes on Scan.
-func decodeRowBinary(out []byte, each func(warehouse.Row) error) error {
+func decodeRowBinary(out []byte, each func(chsql.Row) error) error {
 	r := &binReader{buf: out}
 	if len(out) == 0 {
 		return nil
@@ -71,12 +72,12 @@ func decodeRowBinary(out []byte, each func(warehouse.Row) error) error {
 		name := r.str()
 		t, ok := colTypes[name]
 		if !ok && r.err == nil {
-			return warehouse.Wrap(fmt.Errorf("rowbinary: unsupported column type %s (cast it in the SQL)", name), warehouse.KindInternal, "cannot decode warehouse result")
+			return warehouse.Wrap(fmt.Errorf("rowbinary: unsupported column type %s (cast it in the SQL)", name), warehouse.ErrInternal, "cannot decode warehouse result")
 		}
 		types[i] = t
 	}
 	if r.err != nil {
-		return warehouse.Wrap(r.err, warehouse.KindInternal, "cannot decode warehouse result")
+		return warehouse.Wrap(r.err, warehouse.ErrInternal, "cannot decode warehouse result")
 	}
 	for r.pos < len(r.buf) {
 		row := &binRow{r: r, types: types}
@@ -87,7 +88,7 @@ func decodeRowBinary(out []byte, each func(warehouse.Row) error) error {
 			row.Scan(make([]any, n)...) // skip the row
 		}
 		if r.err != nil {
-			return warehouse.Wrap(r.err, warehouse.KindInternal, "cannot decode warehouse result")
+			return warehouse.Wrap(r.err, warehouse.ErrInternal, "cannot decode warehouse result")
 		}
 	}
 	return nil
@@ -125,11 +126,11 @@ type binRow struct {
 func (b *binRow) Scan(dest ...any) error {
 	b.scanned = true
 	if len(dest) != len(b.types) {
-		return warehouse.Errorf(warehouse.KindInternal, "scan: %d columns into %d values", len(b.types), len(dest))
+		return warehouse.Errorf(warehouse.ErrInternal, "scan: %d columns into %d values", len(b.types), len(dest))
 	}
 	for i, t := range b.types {
 		if err := b.value(t, dest[i]); err != nil {
-			return warehouse.Wrap(err, warehouse.KindInternal, "cannot decode warehouse result")
+			return warehouse.Wrap(err, warehouse.ErrInternal, "cannot decode warehouse result")
 		}
 	}
 	return b.r.err

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // rowBinary builds a RowBinaryWithNamesAndTypes result with columns (String, Nullable(Float64), UInt16).
@@ -36,7 +36,7 @@ func rowBinary(rows int) []byte {
 func TestRowBinary(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		var got []string
-		err := decodeRowBinary(rowBinary(2), func(r warehouse.Row) error {
+		err := decodeRowBinary(rowBinary(2), func(r chsql.Row) error {
 			var id string
 			var v *float64
 			var y uint64
@@ -58,7 +58,7 @@ func TestRowBinary(t *testing.T) {
 		}
 	})
 	t.Run("ErrTypeMismatch", func(t *testing.T) {
-		err := decodeRowBinary(rowBinary(1), func(r warehouse.Row) error {
+		err := decodeRowBinary(rowBinary(1), func(r chsql.Row) error {
 			var id string
 			var v float64 // the column is Nullable(Float64)
 			var y uint64
@@ -70,7 +70,7 @@ func TestRowBinary(t *testing.T) {
 	})
 	t.Run("ErrTruncated", func(t *testing.T) {
 		b := rowBinary(1)
-		err := decodeRowBinary(b[:len(b)-1], func(r warehouse.Row) error {
+		err := decodeRowBinary(b[:len(b)-1], func(r chsql.Row) error {
 			var id string
 			var v *float64
 			var y uint64

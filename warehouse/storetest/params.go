@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // HostileValues are strings that would change a statement if an engine spliced them into
@@ -37,8 +38,8 @@ func Params(t *testing.T, newStore Factory) {
 		for _, v := range HostileValues() {
 			var got string
 			var n uint64
-			err := core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT {v:String}, length({v:String})", Params: []warehouse.Param{{Name: "v", Value: v}}},
-				func(r warehouse.Row) error { return r.Scan(&got, &n) })
+			err := core.Ex.Select(ctx, chsql.Query{SQL: "SELECT {v:String}, length({v:String})", Params: []chsql.Param{{Name: "v", Value: v}}},
+				func(r chsql.Row) error { return r.Scan(&got, &n) })
 			if err != nil {
 				t.Fatalf("%.40q: %.300v", v, err)
 			}
@@ -52,10 +53,10 @@ func Params(t *testing.T, newStore Factory) {
 		vs := HostileValues()
 		var got []string
 		var hit uint64
-		err := core.Ex.Select(ctx, warehouse.Query{
+		err := core.Ex.Select(ctx, chsql.Query{
 			SQL:    "SELECT {a:Array(String)}, toUInt64({p:String} IN {a:Array(String)})",
-			Params: []warehouse.Param{{Name: "a", Value: vs}, {Name: "p", Value: vs[7]}},
-		}, func(r warehouse.Row) error { return r.Scan(&got, &hit) })
+			Params: []chsql.Param{{Name: "a", Value: vs}, {Name: "p", Value: vs[7]}},
+		}, func(r chsql.Row) error { return r.Scan(&got, &hit) })
 		if err != nil {
 			t.Fatalf("%.300v", err)
 		}
@@ -74,10 +75,10 @@ func Params(t *testing.T, newStore Factory) {
 		for i, v := range vs {
 			var file, first string
 			var problems uint64
-			err := core.Ex.Select(ctx, warehouse.Query{
+			err := core.Ex.Select(ctx, chsql.Query{
 				SQL:    "SELECT file, problems, first_problem FROM " + core.DB + ".rejections WHERE file = {f:String} AND problems = {n:UInt64}",
-				Params: []warehouse.Param{{Name: "f", Value: v}, {Name: "n", Value: uint64(i)}},
-			}, func(r warehouse.Row) error { return r.Scan(&file, &problems, &first) })
+				Params: []chsql.Param{{Name: "f", Value: v}, {Name: "n", Value: uint64(i)}},
+			}, func(r chsql.Row) error { return r.Scan(&file, &problems, &first) })
 			if err != nil {
 				t.Fatalf("%.40q: %.300v", v, err)
 			}
@@ -86,7 +87,7 @@ func Params(t *testing.T, newStore Factory) {
 			}
 		}
 		var n uint64
-		if err := core.Ex.Select(ctx, warehouse.Query{SQL: "SELECT count() FROM " + core.DB + ".rejections"}, func(r warehouse.Row) error { return r.Scan(&n) }); err != nil || n != uint64(len(vs)) {
+		if err := core.Ex.Select(ctx, chsql.Query{SQL: "SELECT count() FROM " + core.DB + ".rejections"}, func(r chsql.Row) error { return r.Scan(&n) }); err != nil || n != uint64(len(vs)) {
 			t.Fatalf("rejections: %d rows, %v; want %d", n, err, len(vs))
 		}
 	})

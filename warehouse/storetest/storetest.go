@@ -6,9 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 )
 
 // Caps says what the engine under test supports; a missing capability skips the tests that
@@ -21,7 +24,7 @@ type Caps struct {
 }
 
 // Factory returns a fresh store plus its Core (for migration and failure-injection tests).
-type Factory func(t *testing.T) (warehouse.Store, *warehouse.Core)
+type Factory func(t *testing.T) (warehouse.Store, *chsql.Core)
 
 // Run runs the contract suite.
 func Run(t *testing.T, caps Caps, newStore Factory) {
@@ -38,9 +41,10 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			t.Fatalf("second migrate: %v", err)
 		}
 		v, err := core.SchemaVersionApplied(ctx)
-		if err != nil || v != warehouse.SchemaVersion() {
-			t.Fatalf("schema version = %d, %v; want %d", v, err, warehouse.SchemaVersion())
+		if err != nil || v != chsql.SchemaVersion() {
+			t.Fatalf("schema version = %d, %v; want %d", v, err, chsql.SchemaVersion())
 		}
+		checkSchema(t, core)
 	})
 
 	t.Run("EmptyWarehouse", func(t *testing.T) {
@@ -262,12 +266,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 	t.Run("UpgradeAddsSourceURL", func(t *testing.T) {
 		needLoad(t)
 		_, core := newStore(t)
-		old, err := warehouse.NewCore(core.Ex, core.DB+"_v2")
+		old, err := chsql.NewCore(core.Ex, core.DB+"_v2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		old.Cluster = core.Cluster
-		t.Cleanup(func() { core.Ex.Exec(context.Background(), warehouse.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		t.Cleanup(func() { core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
 		if err := old.MigrateTo(ctx, 2); err != nil {
 			t.Fatal(err)
 		}
@@ -275,16 +279,17 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			"INSERT INTO " + old.DB + ".sources (id, title, issuer, doc_number, date, language, location, kind, licence, hash, load_id, revision) SELECT 'old', 'Old', 'I', '', '2019', 'vi', 'x', 'press', '', toUInt64(1), 'l-old', toUInt64(1)",
 			"INSERT INTO " + old.DB + ".loads (load_id, version, file, rows, changed) SELECT 'l-old', toUInt64(1), 'old.csv', toUInt64(1), toUInt64(1)",
 		} {
-			if err := core.Ex.Exec(ctx, warehouse.Query{SQL: st}); err != nil {
+			if err := core.Ex.Exec(ctx, chsql.Query{SQL: st}); err != nil {
 				t.Fatalf("set-up %q: %v", st, err)
 			}
 		}
 		if err := old.Migrate(ctx); err != nil {
 			t.Fatalf("upgrade: %v", err)
 		}
-		if v, _ := old.SchemaVersionApplied(ctx); v != warehouse.SchemaVersion() {
-			t.Fatalf("after upgrade: version %d, want %d", v, warehouse.SchemaVersion())
+		if v, _ := old.SchemaVersionApplied(ctx); v != chsql.SchemaVersion() {
+			t.Fatalf("after upgrade: version %d, want %d", v, chsql.SchemaVersion())
 		}
+		checkSchema(t, old) // an upgraded folder has the shape of a new one
 		if _, err := old.Load(ctx, Fixture()); err != nil {
 			t.Fatalf("load after upgrade: %v", err)
 		}
@@ -303,12 +308,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		b := Fixture()
 		// A bound from the preferred source loses to an exact value; a term loses to a year.
 		b.Observations = append(b.Observations,
-			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-93", MetricID: "female_share", Period: warehouse.Period{Kind: "TERM", Start: 2020, End: 2025, Label: "term:2020-2025"},
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-93", MetricID: "female_share", Period: warehouse.Period{Kind: warehouse.PeriodTerm, Start: 2020, End: 2025, Label: "term:2020-2025"},
 				Value: f(30), Qualifier: warehouse.QualExact, Status: warehouse.StatusPublished, SourceID: "src-a", Quote: "q"},
-			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-94", MetricID: "female_share", Period: warehouse.Period{Kind: "YEAR", Start: 2020, End: 2020, Label: "2020"},
+			warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: "VN63-94", MetricID: "female_share", Period: warehouse.Period{Kind: warehouse.PeriodYear, Start: 2020, End: 2020, Label: "2020"},
 				Value: f(10), Qualifier: warehouse.QualLowerBound, Status: warehouse.StatusSynthetic, SourceID: "src-b", Quote: "q"})
 		mustLoad(t, s, b)
-		order := &warehouse.CellOrder{Statuses: []string{"PUBLISHED", "SYNTHETIC"}, PeriodKinds: []string{"YEAR", "TERM"}}
+		order := &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}}
 		pick := func(sources ...string) map[string]float64 {
 			order.Sources = sources
 			obs, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}, IncludeSynthetic: true, OnePerCell: order})
@@ -328,6 +333,82 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		want["VN63-92/2020"] = 26 // same status and period: the source order decides
 		if got := pick("src-b", "src-a"); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("src-b first: %v, want %v", got, want)
+		}
+	})
+
+	t.Run("Cells", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		if _, ok := warehouse.Store(s).(warehouse.CellReader); !ok {
+			t.Skip("this engine has no CellReader: ReadCells falls back to per-metric queries")
+		}
+		b := Fixture()
+		year := func(subj, label string, start int, v float64, status warehouse.Status, src string, q warehouse.Qualifier, kind warehouse.PeriodKind) warehouse.Observation {
+			return warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: subj, MetricID: "female_share",
+				Period: warehouse.Period{Kind: kind, Start: start, End: start, Label: label}, Value: f(v), Qualifier: q, Status: status, SourceID: src, Quote: "q"}
+		}
+		b.Observations = append(b.Observations,
+			// Synthetic rows competing in one cell: the source order decides; a bound loses to an exact value.
+			year("VN63-94", "2021", 2021, 1, warehouse.StatusSynthetic, "src-a", warehouse.QualLowerBound, "YEAR"),
+			year("VN63-94", "2021", 2021, 2, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"),
+			// A cell with a published and a synthetic row: both come back.
+			year("VN63-93", "2021", 2021, 3, warehouse.StatusPublished, "src-a", warehouse.QualExact, "YEAR"),
+			year("VN63-93", "2021", 2021, 4, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"),
+			// A term and a year starting the same year are one cell for synthetic rows.
+			year("VN63-92", "term:2021-2026", 2021, 5, warehouse.StatusSynthetic, "src-a", warehouse.QualExact, "TERM"),
+			year("VN63-92", "2021", 2021, 6, warehouse.StatusSynthetic, "src-b", warehouse.QualExact, "YEAR"))
+		mustLoad(t, s, b)
+		// Later revisions: a published figure corrected, one turned SYNTHETIC (its older
+		// PUBLISHED revision must not come back), a synthetic one made worse than its rival.
+		fix := &warehouse.Batch{File: "revisions", Observations: []warehouse.Observation{
+			year("VN63-92", "2020", 2020, 27, warehouse.StatusPublished, "src-b", warehouse.QualExact, "YEAR"),
+			year("VN63-93", "2020", 2020, 19, warehouse.StatusSynthetic, "src-a", warehouse.QualExact, "YEAR"),
+			year("VN63-94", "2021", 2021, 7, warehouse.StatusSynthetic, "src-b", warehouse.QualUpperBound, "YEAR"),
+		}}
+		fix.Observations[0].Period.End, fix.Observations[1].Period.End = 2020, 2020
+		mustLoad(t, s, fix)
+		metrics := []string{"staff_cut", "no_such_metric", "female_share"}
+		for _, order := range []*warehouse.CellOrder{nil,
+			{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"src-a", "src-b"}},
+			{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodTerm, warehouse.PeriodYear}, Sources: []string{"src-b", "src-a"}},
+		} {
+			q := warehouse.CellQuery{MetricIDs: metrics, Synthetic: order}
+			read := func(st warehouse.Store) map[string][]warehouse.Observation {
+				out := map[string][]warehouse.Observation{}
+				err := warehouse.ReadCells(ctx, st, q, func(m string, obs []warehouse.Observation) error {
+					if _, twice := out[m]; twice {
+						t.Fatalf("metric %s passed twice", m)
+					}
+					out[m] = obs
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			bulk, each := read(s), read(struct{ warehouse.Store }{s}) // the second hides CellReader
+			if !reflect.DeepEqual(bulk, each) {
+				t.Fatalf("order %+v: one query gave\n%+v\nper-metric queries\n%+v", order, bulk, each)
+			}
+			if len(bulk["female_share"]) == 0 || len(bulk["staff_cut"]) != 1 || bulk["no_such_metric"] != nil {
+				t.Fatalf("order %+v: %+v", order, bulk)
+			}
+			var syn int
+			for _, o := range bulk["female_share"] {
+				if o.Status == warehouse.StatusSynthetic {
+					syn++
+				}
+			}
+			if want := map[bool]int{false: 0, true: 5}[order != nil]; syn != want { // VN63-92/2021, -93/2020, -93/2021, -94/2020, -94/2021
+				t.Fatalf("order %+v: %d synthetic rows, want %d: %+v", order, syn, want, bulk["female_share"])
+			}
+		}
+		if err := warehouse.ReadCells(ctx, s, warehouse.CellQuery{}, func(string, []warehouse.Observation) error {
+			t.Fatal("rows for no metrics")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -448,9 +529,9 @@ const fixtureURL = "https://example.vn/tin-tuc/ty-le-nu-29,2%25.html"
 // Fixture is a small batch covering every table: VN63 Cần Thơ, Hậu Giang, Sóc Trăng merging
 // into VN34 Cần Thơ; two sources disagreeing on one cell; one synthetic row.
 func Fixture() *warehouse.Batch {
-	obs := func(subj, metric, label string, start int, v float64, status, src string) warehouse.Observation {
+	obs := func(subj, metric, label string, start int, v float64, status warehouse.Status, src string) warehouse.Observation {
 		return warehouse.Observation{SubjectKind: warehouse.SubjectProvince, SubjectID: subj, MetricID: metric,
-			Period: warehouse.Period{Kind: "YEAR", Start: start, End: start, Label: label},
+			Period: warehouse.Period{Kind: warehouse.PeriodYear, Start: start, End: start, Label: label},
 			Value:  f(v), Qualifier: warehouse.QualExact, Status: status, SourceID: src, Quote: "quoted " + label}
 	}
 	return &warehouse.Batch{
@@ -464,8 +545,8 @@ func Fixture() *warehouse.Batch {
 		Lineage: []warehouse.LineageLink{{From: "VN63-92", To: "VN34-92"}, {From: "VN63-93", To: "VN34-92"}, {From: "VN63-94", To: "VN34-92"}},
 		Groups:  []warehouse.Group{{ID: "cluster5", Kind: "cluster", Name: "Cluster 5", Map: warehouse.VN63, Members: []string{"VN63-92", "VN63-93"}}},
 		Metrics: []warehouse.Metric{
-			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.KindShare, Aggregation: "RATIO", Better: "HIGHER"},
-			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.KindCount, Aggregation: "SUM", Better: "HIGHER"},
+			{ID: "female_share", NameEN: "Female share", Unit: "percent", Kind: warehouse.MetricShare, Aggregation: "RATIO", Better: "HIGHER"},
+			{ID: "staff_cut", NameEN: "Staff cut", Unit: "positions", Kind: warehouse.MetricCount, Aggregation: "SUM", Better: "HIGHER"},
 		},
 		Sources: []warehouse.Source{{ID: "src-a", Title: "Source A", Kind: "seed"},
 			{ID: "src-b", Title: "Source B", Kind: "press", URL: fixtureURL, Retrieved: "2025-06-01"}},
@@ -477,5 +558,29 @@ func Fixture() *warehouse.Batch {
 			obs("VN63-94", "female_share", "2020", 2020, 22, warehouse.StatusSynthetic, "src-a"),
 			obs("VN63-92", "staff_cut", "2020", 2020, 100, warehouse.StatusPublished, "src-a"),
 		},
+	}
+}
+
+// checkSchema checks that every data table of core's database has exactly the columns its
+// descriptor describes (chsql.Structure), in order.
+func checkSchema(t *testing.T, core *chsql.Core) {
+	t.Helper()
+	for _, table := range chsql.Tables() {
+		var cols []string
+		err := core.Ex.Select(context.Background(), chsql.Query{
+			SQL:    "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}",
+			Params: []chsql.Param{{Name: "db", Value: core.DB}, {Name: "t", Value: table}},
+		}, func(r chsql.Row) error {
+			var n, typ string
+			err := r.Scan(&n, &typ)
+			cols = append(cols, n+" "+typ)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(cols, ", "), chsql.Structure(table); got != want {
+			t.Errorf("table %s has\n  %s\nits descriptor says\n  %s", table, got, want)
+		}
 	}
 }

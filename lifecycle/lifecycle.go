@@ -1,0 +1,149 @@
+// Package lifecycle runs a serving process's life around the service: getting the
+// catalogue when the warehouse first answers (retrying while it does not), following loads
+// made by other processes, warming the metric cells after every change, and saying whether
+// the process should take traffic (ready, draining).
+//
+// It is not part of service because none of it is analytics: service answers questions
+// about the data it is given and keeps its catalogue in step when asked (Refresh, Load),
+// while this package decides when to ask and what a load balancer is told. A one-shot
+// command (ingest) and the service's tests need none of it; a serving process starts it once.
+package lifecycle
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
+)
+
+// Manager follows the warehouse for one service.
+type Manager struct {
+	svc      *service.Service
+	log      *slog.Logger
+	draining atomic.Bool
+	// RetryEvery is how often Start tries again while the warehouse does not answer.
+	RetryEvery time.Duration
+}
+
+// New returns a manager for svc; nothing runs before Start.
+func New(svc *service.Service, log *slog.Logger) *Manager {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Manager{svc: svc, log: log, RetryEvery: 2 * time.Second}
+}
+
+// Start loads the catalogue (or keeps retrying in the background while the warehouse is
+// unreachable: the process serves anyway and /readyz says so), checks for loads by other
+// processes every poll (e.g. ingest into a shared ClickHouse server), and warms every
+// metric's cells now and after each change, so dashboards never wait for the warehouse on
+// their first view. Everything stops with ctx.
+func (m *Manager) Start(ctx context.Context, poll time.Duration) {
+	if err := m.svc.Refresh(ctx); err != nil {
+		m.log.Warn("warehouse not reachable; serving anyway (/readyz says so) and retrying", "err", err)
+		go m.retry(ctx)
+	}
+	go m.poll(ctx, poll)
+	m.svc.OnChange(func(uint64) { go m.warm(ctx) })
+	go m.warm(ctx)
+}
+
+// retry tries to load the catalogue until it succeeds (the warehouse came up).
+func (m *Manager) retry(ctx context.Context) {
+	for !m.Ready() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(m.RetryEvery):
+			if err := m.svc.Refresh(ctx); err == nil {
+				m.log.Info("warehouse reachable again; catalogue loaded")
+			}
+		}
+	}
+}
+
+// poll refreshes every interval until ctx ends.
+func (m *Manager) poll(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.svc.Refresh(ctx); err != nil {
+				m.log.Warn("catalogue refresh failed", "err", err)
+			}
+		}
+	}
+}
+
+// WarmLogEvery is how often a warm-up still running says so in the log.
+var WarmLogEvery = 10 * time.Second
+
+// warm warms every metric's cells, logging every WarmLogEvery while it runs (how many
+// metrics, for how long) and once when it is over. service.Warm is one call, so the log
+// says how long it has run, not how many metrics are done.
+func (m *Manager) warm(ctx context.Context) {
+	start := time.Now()
+	metrics := len(m.svc.Catalog().Metrics)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(WarmLogEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				// Not "metric cache warm…": bench/main.go waits for that line.
+				m.log.Info("warming the metric cache", "metrics", metrics, "elapsed_s", int(now.Sub(start).Seconds()))
+			}
+		}
+	}()
+	if err := m.svc.Warm(ctx); err != nil {
+		m.log.Warn("warming the metric cache failed", "metrics", metrics, "ms", time.Since(start).Milliseconds(), "err", err)
+		return
+	}
+	m.log.Info("metric cache warm", "metrics", metrics, "ms", time.Since(start).Milliseconds())
+}
+
+// Ready reports whether a catalogue with provinces has been loaded.
+func (m *Manager) Ready() bool { return len(m.svc.Catalog().Provinces) > 0 }
+
+// Available returns nil once the catalogue is loaded, else an UNAVAILABLE error that says
+// the warehouse has not answered yet (e.g. a ClickHouse server that is down at start).
+func (m *Manager) Available() error {
+	if m.Ready() {
+		return nil
+	}
+	return warehouse.Errorf(warehouse.ErrUnavailable, "the warehouse is not reachable yet; try again shortly")
+}
+
+// Drain marks the process as shutting down: /readyz answers 503 so load balancers stop
+// sending new requests, while requests still arriving are served.
+func (m *Manager) Drain() { m.draining.Store(true) }
+
+// Draining reports whether Drain was called.
+func (m *Manager) Draining() bool { return m.draining.Load() }
+
+// NotReady says why the process should not take traffic now, or "" when it should: it is
+// draining, the warehouse does not answer within two seconds, or no catalogue is loaded.
+func (m *Manager) NotReady(ctx context.Context) string {
+	if m.Draining() {
+		return "shutting down"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := m.svc.Ping(ctx); err != nil {
+		return "warehouse unreachable"
+	}
+	if !m.Ready() {
+		return "data not loaded"
+	}
+	return ""
+}

@@ -1,0 +1,38 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/cadrestat/cadrestat/graph"
+	"github.com/cadrestat/cadrestat/service"
+)
+
+// graphqlAPI is /graphql once graphqlHTTP has checked the request: the response cache (with
+// its warm-up) in front of the request's limits and graph's handler.
+func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+	opts := graph.Options{Limits: cfg.Limits, Log: log, Available: cfg.Lifecycle.Available, RequestID: RequestID}
+	if cfg.Tracing != nil {
+		opts.AroundOperations = cfg.Tracing.aroundOperations
+	}
+	if cfg.CacheBytes <= 0 {
+		return withLimits(graph.NewHandler(svc, opts), cfg)
+	}
+	// gqlgen reads its parsed documents from the cache keyer's LRU: a document is parsed and
+	// validated once, not once for the key and again to run it (measured: a new document
+	// per request halved the national-figure scenario).
+	keys := newKeyer(graph.Schema(), cfg.MaxTokens)
+	opts.QueryCache = sharedDocs{keys}
+	gql := graph.NewHandler(svc, opts)
+	cache := newResponseCache(cfg.CacheBytes)
+	cache.metrics = cfg.Metrics
+	svc.OnChange(func(uint64) { cache.Purge() })
+	if cfg.WarmViews {
+		w := &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
+		svc.OnChange(func(uint64) { go w.run() })
+		if cfg.Lifecycle.Ready() {
+			go w.run()
+		}
+	}
+	return cache.middleware(keys, func() uint64 { return svc.Catalog().Version }, withLimits(gql, cfg))
+}

@@ -1,0 +1,60 @@
+package chsql
+
+import "context"
+
+// Recover removes rows of loads that never committed (a crash or kill mid-load) and
+// leftover staging tables. Only a process that holds the data folder exclusively may call it.
+func (c *Core) Recover(ctx context.Context) error {
+	for _, t := range dataTables {
+		var n uint64
+		err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + t.tableName() + " WHERE " + uncommitted(c.DB)},
+			func(r Row) error { return r.Scan(&n) })
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		if err := c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, t.tableName(), uncommitted(c.DB))}); err != nil {
+			return err
+		}
+	}
+	var stages []string
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, 'stage_')", Params: []Param{{"db", c.DB}}}, func(r Row) error {
+		var s string
+		if err := r.Scan(&s); err != nil {
+			return err
+		}
+		stages = append(stages, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range stages {
+		if ValidIdent(s) {
+			if err := c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + c.DB + "." + s}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// discard removes what a failed load wrote: its rows and its staging tables.
+func (c *Core) discard(ctx context.Context, loadID string) {
+	for _, t := range dataTables {
+		_ = c.Ex.Exec(ctx, Query{
+			SQL:    deleteSQL(c.DB, c.Cluster, t.tableName(), "load_id = {id:String}"),
+			Params: []Param{{"id", loadID}},
+		})
+		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + stageName(c.DB, loadID, t.tableName())})
+	}
+}
+
+// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
+// table (a Distributed table cannot be altered).
+func deleteSQL(db, cluster, table, where string) string {
+	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
+	return expand(ClusterStatements(st, cluster)[0], db)
+}
