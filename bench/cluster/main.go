@@ -26,6 +26,9 @@
 // of every replica-1 cell), rows per shard counted, the queries above driven cold, and a set
 // of GraphQL answers compared byte for byte with the single server's (dataVersion aside).
 //
+// warm (-phases warm): the warm scenarios alone, single and cluster alternated -runs times
+// over the databases the last load run kept.
+//
 // Results are printed and written as JSON under -out.
 package main
 
@@ -52,6 +55,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 )
 
@@ -133,6 +137,7 @@ type loadReport struct {
 	Cold          []result          `json:"cold"`
 	Cold1         []result          `json:"cold_one_connection"`
 	Warm          []result          `json:"warm,omitempty"`
+	WarmQueries   int64             `json:"warehouse_queries_during_warm"`
 	SameAnswers   *bool             `json:"same_answers_as_single,omitempty"`
 	AnswerDiffers []string          `json:"answers_differing,omitempty"`
 	Uptime        string            `json:"uptime"`
@@ -177,6 +182,18 @@ func main() {
 				t.drop(prev)
 			}
 			base[t.name] = db
+		}
+	}
+	// warm: the warm scenarios alone, single and cluster alternated -runs times, over the
+	// databases of run -runs (kept by the load phase).
+	for run := 1; run <= *runs && has("warm"); run++ {
+		for _, t := range targets {
+			rep := loadReport{Target: t.name, Run: run, Key: "warm"}
+			warm(t, fmt.Sprintf("cadrestat_bc_%s_%d", t.name, *runs), &rep)
+			rep.Uptime = uptime()
+			reports = append(reports, rep)
+			printReport(rep)
+			save()
 		}
 	}
 	if has("keys") {
@@ -357,8 +374,26 @@ func queries(t target, db string, rep *loadReport, warmToo bool) {
 		rep.Cold1 = scenarios(url, *duration/2, 1)
 	})
 	if warmToo {
-		withServe(t, db, -1, func(url string) { rep.Warm = scenarios(url, *duration/2, *conns) })
+		warm(t, db, rep)
 	}
+}
+
+// warm drives the scenarios with the slice cache on, and counts the queries the node
+// cadrestat talks to received meanwhile (system.events; the count's own query included).
+func warm(t target, db string, rep *loadReport) {
+	withServe(t, db, -1, func(url string) {
+		before := queryCount(t)
+		rep.Warm = scenarios(url, *duration/2, *conns)
+		rep.WarmQueries = queryCount(t) - before - 1
+	})
+}
+
+func queryCount(t target) int64 {
+	s := t.connect("default")
+	defer s.Close()
+	var n uint64
+	must(s.Ex.Select(context.Background(), chsql.Query{SQL: "SELECT value FROM system.events WHERE event = 'Query'"}, func(r chsql.Row) error { return r.Scan(&n) }))
+	return int64(n)
 }
 
 // rawRead times the warehouse alone reading one metric's current observations, synthetic
@@ -524,6 +559,8 @@ func post(url string, body []byte) []byte {
 func printReport(r loadReport) {
 	label := r.Target
 	switch {
+	case r.Key == "warm":
+		label += fmt.Sprintf(", warm only, pass %d", r.Run)
 	case r.Key == "-":
 		label += ", the same revising load"
 	case r.Key != "":
@@ -554,6 +591,9 @@ func printReport(r loadReport) {
 		for _, x := range set.rs {
 			fmt.Printf("%-24s %-40s %8.1f req/s %6d errors  p50 %7.1f ms  p99 %7.1f ms\n", set.name, x.Scenario, x.RPS, x.Errors, x.P50ms, x.P99ms)
 		}
+	}
+	if r.Warm != nil {
+		fmt.Printf("warehouse queries during the warm scenarios: %d\n", r.WarmQueries)
 	}
 	if r.SameAnswers != nil {
 		fmt.Printf("same GraphQL answers as the single server: %v %v\n", *r.SameAnswers, r.AnswerDiffers)

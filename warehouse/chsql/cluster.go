@@ -8,12 +8,19 @@ import (
 
 var createRE = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS \{db\}\.(\w+) \((.*)\) ENGINE = MergeTree ORDER BY (.+)$`)
 
-// shardKeys spreads the big table by metric (so one metric's cells, which a comparison, a
-// series and the warm-up read together, sit on one shard) and everything else at random.
-// Measured at scale M on the loopback 18.16 cluster (bench/cluster -phases keys, README
-// "Scaling out"): by metric copied 449k rows/s against 330k by subject and 355k at random,
-// read one metric in 63 ms p50 against 75 and 67, and answered cold GraphQL at 16.1–16.7
-// req/s against 14.5–16.1; the price is a 48/52 split of the rows instead of 50/50.
+// shardKeys spreads the big table by metric and everything else at random. Correctness does
+// not depend on the key: reads pick the newest revision of each id after the shards' rows are
+// merged on the node that received the query (LIMIT 1 BY id; see
+// TestClusterNewestRevisionAcrossShards). The key was chosen by measurement (bench/cluster,
+// README "Scaling out": scale M, 635k rows, 2x2 cluster of 18.16 on 2 shared cores) against
+// cityHash64(subject_id) and rand(), figures of the quieter of two passes: rows per shard
+// 47.8/52.2 % (69 metrics of ~9.2k rows; by subject 56.9/43.1 %, as a VN63 province has 15
+// years and a VN34 one 6; rand 50/50); cold one-metric reads (every comparison, series and
+// trend) 16.1-16.7 req/s at 8 connections and p50 69-74 ms alone, against 14.5-16.1 and 68-73
+// ms by subject and 14.8-15.6 and 90-92 ms by rand(); the engine copying the rows 449k rows/s
+// against 330k and 355k; loads at the same rate (bound by 18.16's insert path). It also keeps
+// every revision of a cell on one shard, which shard-local deduplication would need (rand()
+// would not).
 var shardKeys = map[string]string{"observations": "cityHash64(metric_id)"}
 
 // ClusterStatements rewrites one migration statement for a ClickHouse cluster: each table
