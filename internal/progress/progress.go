@@ -135,32 +135,29 @@ func (b *Bar) stopTicking() {
 }
 
 // Done draws the last state and ends the line, so what is printed next starts clean.
-func (b *Bar) Done() {
-	if !b.On() {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.stopTicking()
-	if b.drawn {
-		b.draw(b.now())
-		fmt.Fprint(b.w, "\n")
-		b.drawn = false
-	}
-}
+func (b *Bar) Done() { b.finish(true) }
 
 // Clear erases the line (work that ended in an error prints its own message).
-func (b *Bar) Clear() {
+func (b *Bar) Clear() { b.finish(false) }
+
+// finish stops the ticker and ends the line: drawn a last time and kept, or erased.
+func (b *Bar) finish(keep bool) {
 	if !b.On() {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.stopTicking()
-	if b.drawn {
-		fmt.Fprint(b.w, "\r\x1b[K")
-		b.drawn = false
+	if !b.drawn {
+		return
 	}
+	if keep {
+		b.draw(b.now())
+		fmt.Fprint(b.w, "\n")
+	} else {
+		fmt.Fprint(b.w, "\r\x1b[K")
+	}
+	b.drawn = false
 }
 
 func (b *Bar) draw(now time.Time) {
