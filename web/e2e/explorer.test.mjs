@@ -112,6 +112,7 @@ test('ranked bars of published figures, a bar opens its source with parts and ci
   assert.equal(parts.length, best.figure.parts.length);
   best.figure.parts.forEach((p, i) => assert.ok(parts[i].includes(p.citation)));
   await page.click('#copy');
+  await page.waitForSelector('#copy[data-citation]');
   const cite = await page.getAttribute('#copy', 'data-citation');
   assert.ok(cite.startsWith(`${best.province.name}: ${shown(best)} %`), cite);
   assert.ok(cite.includes(best.figure.parts[0].citation));

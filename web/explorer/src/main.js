@@ -443,8 +443,10 @@ function openPanel(row, title) {
   $('copy').onclick = async () => {
     const cites = (f.parts || []).map((p) => p.citation).join('; ');
     const text = `${$('panel-title').textContent}: ${withUnit(show(value), m)}${statusMark(f) ? ` (${statusMark(f)})` : ''} — ${cites || f.note}`;
-    try { await navigator.clipboard.writeText(text); } catch { /* clipboard may be blocked */ }
+    // Set before the clipboard write: the write may wait (permissions, a busy machine), and
+    // what was copied must be readable from the button as soon as it is pressed.
     $('copy').dataset.citation = text;
+    try { await navigator.clipboard.writeText(text); } catch { /* clipboard may be blocked */ }
     $('copy').textContent = L.copied;
     setTimeout(() => { $('copy').textContent = L.copy; }, 1500);
   };
