@@ -1,66 +1,68 @@
 // Command bench is cadrestat's benchmark harness (`make bench`, not part of `make test`).
 // For each scale it generates synthetic data, loads it with the real binary, measures the
-// raw warehouse time of the comparison query, starts `cadrestat serve` and a bare net/http
-// reference in their own processes, drives bounded load over loopback from this process,
-// and prints one table (also written as JSON under bench/results/).
+// engine alone inserting the same rows and the raw warehouse time of the comparison query,
+// starts `cadrestat serve` and a bare net/http reference in their own processes, drives
+// bounded load over loopback from this process, hands the scale's file to the running
+// server, checks issue 19's targets, and prints the tables (also written as JSON under
+// bench/results/). With -before BIN it measures a second binary the same way, alternated
+// with the first, on the same files, and prints both side by side.
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/cadrestat/cadrestat/warehouse"
-	"github.com/cadrestat/cadrestat/warehouse/chsql"
-	"github.com/cadrestat/cadrestat/warehouse/embedded"
+	"github.com/cadrestat/cadrestat/bench/internal/load"
 )
 
 var (
-	bin      = flag.String("bin", "bin/cadrestat", "cadrestat binary")
-	scales   = flag.String("scales", "S", "comma-separated scales: S (~66k observations), M (~530k), L (~10M)")
-	conns    = flag.Int("c", 16, "concurrent connections")
-	duration = flag.Duration("d", 10*time.Second, "duration of each load scenario")
-	outDir   = flag.String("out", "bench/results", "where to write the JSON results")
+	bin        = flag.String("bin", "bin/cadrestat", "cadrestat binary")
+	beforeBin  = flag.String("before", "", "a second cadrestat binary (an older build) measured the same way, alternated with -bin, on the same data files and its own data folder; the tables show both side by side")
+	serveExtra = flag.String("serve-flags", "", "extra flags for serve, space-separated (e.g. \"-max-executing 4\"); each binary gets those it knows (the output says which it lacked)")
+	handoffOn  = flag.Bool("handoff", true, "hand the scale's observation file to each running serve (ingest -data DIR FILE) and measure client and server memory")
+	scales     = flag.String("scales", "S", "comma-separated scales: S (~80k observations), M (~635k), L (~11.9M)")
+	conns      = flag.Int("c", 16, "concurrent connections")
+	duration   = flag.Duration("d", 10*time.Second, "duration of each load scenario")
+	outDir     = flag.String("out", "bench/results", "where to write the JSON results")
 )
 
 // replicas per scale: S is one synthetic copy of every province × year × metric.
 var replicas = map[string]int{"S": 1, "M": 8, "L": 150}
 
-type result struct {
-	Scenario string  `json:"scenario"`
-	Requests int64   `json:"requests"`
-	Errors   int64   `json:"errors"`
-	RPS      float64 `json:"rps"`
-	P50ms    float64 `json:"p50_ms"`
-	P99ms    float64 `json:"p99_ms"`
+// runReport is one binary's figures at one scale.
+type runReport struct {
+	Binary           string          `json:"binary"`
+	IngestRowsPS     float64         `json:"ingest_rows_per_s"`
+	IngestS          float64         `json:"ingest_s"`
+	IngestPeakRSSMiB float64         `json:"ingest_peak_rss_mib"` // the ingest child's ru_maxrss
+	ReadyMs          float64         `json:"serve_ready_ms"`
+	WarmMs           float64         `json:"serve_cache_warm_ms"`    // from serve's start
+	WarmupMs         float64         `json:"metric_cache_warmup_ms"` // the warm-up alone, as serve logs it (-1: not logged)
+	PeakRSSMiB       float64         `json:"serve_peak_rss_mib"`     // VmHWM before the hand-off
+	Results          []load.Result   `json:"results"`
+	Handoff          []handoffReport `json:"handoff,omitempty"`
+	Targets          []target        `json:"targets"`
 }
 
 type scaleReport struct {
-	Scale        string   `json:"scale"`
-	Observations int      `json:"observations"`
-	IngestRowsPS float64  `json:"ingest_rows_per_s"`
-	ReadyMs      float64  `json:"serve_ready_ms"`
-	WarmMs       float64  `json:"serve_cache_warm_ms"`
-	RawCompareMs float64  `json:"raw_warehouse_compare_p50_ms"`
-	RawInsertRPS float64  `json:"raw_warehouse_insert_rows_per_s"`
-	PeakRSSMiB   float64  `json:"serve_peak_rss_mib"`
-	Results      []result `json:"results"`
+	Scale        string     `json:"scale"`
+	Observations int        `json:"observations"`
+	CSVBytes     int64      `json:"observation_csv_bytes"`
+	RawCompareMs float64    `json:"raw_warehouse_compare_p50_ms"`
+	RawInsertRPS float64    `json:"raw_warehouse_insert_rows_per_s"`
+	LoadAvg      []string   `json:"load_average"` // at the scale's start and end
+	runReport               // -bin's figures (the JSON keeps the fields of single-binary runs)
+	Before       *runReport `json:"before,omitempty"`
 	// With -peer: the PostgreSQL-backed peer (bench/peer.go); its scenario is in Results.
 	Peer *peerReport `json:"peer,omitempty"`
 }
@@ -70,34 +72,58 @@ func main() {
 		bare(os.Args[2], os.Args[3])
 		return
 	}
+	if len(os.Args) > 3 && os.Args[1] == "rss" {
+		os.Exit(rssLaunch(os.Args[2], os.Args[3:]))
+	}
 	flag.Parse()
+	bins, err := binaries()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	var reports []scaleReport
 	for _, sc := range strings.Split(*scales, ",") {
-		rep, err := runScale(strings.TrimSpace(sc))
+		rep, err := runScale(strings.TrimSpace(sc), bins)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
 		reports = append(reports, rep)
 	}
-	printTable(reports)
+	printTables(reports, bins)
 	os.MkdirAll(*outDir, 0o755)
 	host, _ := os.Hostname()
 	name := filepath.Join(*outDir, time.Now().UTC().Format("20060102T150405Z")+".json")
-	b, _ := json.MarshalIndent(map[string]any{"machine": map[string]any{"host": host, "cpus": runtime.NumCPU(), "go": runtime.Version()}, "connections": *conns, "duration_s": duration.Seconds(), "scales": reports}, "", "  ")
+	b, _ := json.MarshalIndent(map[string]any{"machine": map[string]any{"host": host, "cpus": runtime.NumCPU(), "go": runtime.Version()},
+		"connections": *conns, "duration_s": duration.Seconds(), "binaries": bins, "scales": reports}, "", "  ")
 	os.WriteFile(name, b, 0o644)
 	fmt.Println("results written to", name)
 }
 
-func runScale(scale string) (scaleReport, error) {
-	rep := scaleReport{Scale: scale}
+// binaries are -bin ("after") and, with -before, the older one.
+func binaries() ([]*binary, error) {
+	after, err := newBinary("after", *bin)
+	if err != nil {
+		return nil, err
+	}
+	if *beforeBin == "" {
+		return []*binary{after}, nil
+	}
+	before, err := newBinary("before", *beforeBin)
+	if err != nil {
+		return nil, err
+	}
+	return []*binary{after, before}, nil
+}
+
+func runScale(scale string, bins []*binary) (scaleReport, error) {
+	rep := scaleReport{Scale: scale, LoadAvg: []string{load.Uptime()}}
 	n, ok := replicas[scale]
 	if !ok {
 		return rep, fmt.Errorf("unknown scale %q", scale)
 	}
 	work, _ := os.MkdirTemp("", "cadrestat-bench-")
 	defer os.RemoveAll(work)
-	dataDir := filepath.Join(work, "warehouse")
 	synCSV, srcCSV := filepath.Join(work, "syn.csv"), filepath.Join(work, "src.csv")
 	args := []string{"synth", "-out", synCSV}
 	files := []string{"data", synCSV}
@@ -106,22 +132,33 @@ func runScale(scale string) (scaleReport, error) {
 		files = append(files, srcCSV)
 	}
 	fmt.Fprintf(os.Stderr, "[%s] generating synthetic data (replicas %d)…\n", scale, n)
-	if out, err := exec.Command(*bin, args...).CombinedOutput(); err != nil {
+	if out, err := command(bins[0].Path, args...).CombinedOutput(); err != nil {
 		return rep, fmt.Errorf("synth: %v: %s", err, out)
 	}
-	fmt.Fprintf(os.Stderr, "[%s] loading…\n", scale)
-	start := time.Now()
-	out, err := exec.Command(*bin, append([]string{"ingest", "-data", dataDir}, files...)...).CombinedOutput()
-	if err != nil {
-		return rep, fmt.Errorf("ingest: %v: %s", err, out)
+	if st, err := os.Stat(synCSV); err == nil {
+		rep.CSVBytes = st.Size()
 	}
-	var rows int
-	fmt.Sscanf(string(out), "loaded %d rows", &rows)
-	rep.Observations = rows
-	rep.IngestRowsPS = float64(rows) / time.Since(start).Seconds()
 
-	rep.RawCompareMs = rawCompare(dataDir)
-	rep.RawInsertRPS = rawInsert(dataDir, work)
+	// Each binary loads the same files into its own folder; the engine alone is timed
+	// between the two loads (on -bin's folder), so both ratios use a ceiling taken next to them.
+	runs := make([]*runReport, len(bins))
+	dirs := make([]string, len(bins))
+	for i, b := range bins {
+		runs[i] = &runReport{Binary: b.Label}
+		dirs[i] = filepath.Join(work, "warehouse-"+b.Label)
+		fmt.Fprintf(os.Stderr, "[%s] loading with %s…\n", scale, b.Label)
+		in, err := b.ingest(append([]string{"-data", dirs[i]}, files...)...)
+		if err != nil {
+			return rep, err
+		}
+		runs[i].IngestS, runs[i].IngestPeakRSSMiB = in.seconds, in.rssMiB
+		runs[i].IngestRowsPS = float64(in.rows) / in.seconds
+		if i == 0 {
+			rep.Observations = in.rows
+			rep.RawCompareMs = rawCompare(dirs[0])
+			rep.RawInsertRPS = rawInsert(dirs[0], work)
+		}
+	}
 
 	var pr *peer
 	if *peerFlag {
@@ -130,258 +167,121 @@ func runScale(scale string) (scaleReport, error) {
 		if n > 1 {
 			src = srcCSV
 		}
+		var err error
 		if pr, err = startPeer(synCSV, src); err != nil {
 			return rep, err
 		}
 		defer pr.stop()
 	}
 
-	port := freePort()
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	start = time.Now()
-	srv := exec.Command(*bin, "serve", "-data", dataDir, "-addr", addr, "-no-bundled-data", "-pprof")
-	logPipe, _ := srv.StderrPipe()
-	if err := srv.Start(); err != nil {
-		return rep, err
-	}
-	warm := make(chan struct{})
-	go func() { // the server logs when its metric cache is warm; measure after that
-		sc := bufio.NewScanner(logPipe)
-		closed := false
-		for sc.Scan() {
-			if !closed && strings.Contains(sc.Text(), "metric cache warm") {
-				close(warm)
-				closed = true
-			}
+	// One server per binary, started one after the other so their warm-ups do not compete.
+	servers := make([]*server, len(bins))
+	for i, b := range bins {
+		s, err := b.startServe(dirs[i], strings.Fields(*serveExtra))
+		if err != nil {
+			return rep, err
 		}
-	}()
-	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
-	if err := waitReady("http://" + addr); err != nil {
-		return rep, err
+		defer s.stop()
+		servers[i] = s
+		runs[i].ReadyMs, runs[i].WarmMs, runs[i].WarmupMs = s.readyMs, s.warmMs, s.warmLog
 	}
-	rep.ReadyMs = float64(time.Since(start).Milliseconds())
-	select {
-	case <-warm:
-		rep.WarmMs = float64(time.Since(start).Milliseconds())
-	case <-time.After(10 * time.Minute):
-		return rep, fmt.Errorf("the server did not warm its cache")
-	}
-	base := "http://" + addr + "/graphql"
 
 	dash := dashboard()
-	sample := post(base, dash[0])
-	barePort := freePort()
-	bareAddr := "127.0.0.1:" + strconv.Itoa(barePort)
 	sampleFile := filepath.Join(work, "sample.json")
-	os.WriteFile(sampleFile, sample, 0o644)
-	self, _ := os.Executable()
-	bareCmd := exec.Command(self, "bare", bareAddr, sampleFile)
-	if err := bareCmd.Start(); err != nil {
+	os.WriteFile(sampleFile, load.Post(servers[0].graphql(), dash[0]), 0o644)
+	bareURL, stopBare, err := startBare(sampleFile)
+	if err != nil {
 		return rep, err
 	}
-	defer func() { bareCmd.Process.Kill(); bareCmd.Wait() }()
-	waitReady("http://" + bareAddr)
+	defer stopBare()
 	if pr != nil {
-		if err := pr.verify(base); err != nil {
+		if err := pr.verify(servers[0].graphql()); err != nil {
 			return rep, err
 		}
 	}
 
 	fmt.Fprintf(os.Stderr, "[%s] load: %d connections × %s per scenario…\n", scale, *conns, *duration)
-	var seq atomic.Int64
-	rep.Results = append(rep.Results,
-		drive("bare net/http, same bytes", "http://"+bareAddr+"/graphql", func() []byte { return dash[0] }),
-		drive("dashboard mix, cache hits", base, func() []byte { return dash[int(seq.Add(1))%len(dash)] }),
-		profiled(dataDir, func() result {
-			return drive("unique 63-row comparisons, cache misses", base, func() []byte { return unique(seq.Add(1)) })
-		}),
-	)
-	if pr != nil { // right after cadrestat's misses, with the same arguments
-		pr.warm()
-		var pseq atomic.Int64
-		rep.Results = append(rep.Results, drive("peer (PostGraphile 5, PG 15): same misses", pr.url, func() []byte { return peerUnique(pseq.Add(1)) }))
-		miss, px := rep.Results[len(rep.Results)-2], rep.Results[len(rep.Results)-1]
-		pr.rep.ThroughputRatio, pr.rep.CadrestatP99ms, pr.rep.PeerP99ms = miss.RPS/px.RPS, miss.P99ms, px.P99ms
-		rep.Peer = &pr.rep
+	shared := []load.Result{drive(scBare, bareURL, func(int64) []byte { return dash[0] })}
+	for _, r := range runs {
+		r.Results = append(r.Results, shared...)
 	}
-	rep.Results = append(rep.Results,
-		drive("national figure of one year (compare)", base, func() []byte { return national(seq.Add(1)) }),
-		drive("national series 2010-2030 (series VN)", base, func() []byte { return nationalSeries(seq.Add(1)) }),
-	)
-	rep.PeakRSSMiB = peakRSS(srv.Process.Pid)
+	scenarios := []struct {
+		name string
+		body func(int64) []byte
+	}{
+		{scHits, func(i int64) []byte { return dash[int(i)%len(dash)] }},
+		{scMisses, unique},
+		{scNational, national},
+		{scSeries, nationalSeries},
+	}
+	seqs := make([]int64, len(bins)) // each server gets the same sequence of requests
+	for k, sc := range scenarios {
+		for j := range bins {
+			i := j
+			if k%2 == 1 { // alternate which binary goes first: A B, B A, …
+				i = len(bins) - 1 - j
+			}
+			start := seqs[i]
+			run := func() load.Result {
+				return drive(sc.name, servers[i].graphql(), func(n int64) []byte { return sc.body(start + n) })
+			}
+			seqs[i] += 1 << 20
+			if sc.name == scMisses && i == 0 {
+				runs[i].Results = append(runs[i].Results, profiled(dirs[0], run))
+			} else {
+				runs[i].Results = append(runs[i].Results, run())
+			}
+		}
+		if sc.name == scMisses && pr != nil { // right after the misses, with the same arguments
+			pr.warm()
+			px := drive(scPeer, pr.url, peerUnique)
+			miss := find(runs[0].Results, scMisses)
+			pr.rep.ThroughputRatio, pr.rep.CadrestatP99ms, pr.rep.PeerP99ms = miss.RPS/px.RPS, miss.P99ms, px.P99ms
+			rep.Peer = &pr.rep
+			for _, r := range runs {
+				r.Results = append(r.Results, px)
+			}
+		}
+	}
+	for i, s := range servers {
+		runs[i].PeakRSSMiB = procStatusMiB(s.cmd.Process.Pid, "VmHWM:")
+	}
+	if *handoffOn {
+		for i, s := range servers {
+			fmt.Fprintf(os.Stderr, "[%s] handing %s to the running %s serve…\n", scale, filepath.Base(synCSV), bins[i].Label)
+			runs[i].Handoff = handoffs(s, synCSV)
+		}
+	}
+	for _, r := range runs {
+		checkTargets(&rep, r)
+	}
+	rep.runReport = *runs[0]
+	if len(runs) > 1 {
+		rep.Before = runs[1]
+	}
+	rep.LoadAvg = append(rep.LoadAvg, load.Uptime())
 	return rep, nil
 }
 
-// rawInsert times the engine alone loading the observations just ingested (exported to a
-// RowBinary file, inserted into an empty copy of the table): the ceiling for ingest on this
-// machine, with no parsing or validation.
-func rawInsert(dir, work string) float64 {
-	ctx := context.Background()
-	s, err := embedded.Open(ctx, dir, "cadrestat")
+// drive runs one scenario with the harness's connections and duration; body gets a
+// sequence number starting at 1.
+func drive(name, url string, body func(int64) []byte) load.Result {
+	var seq atomic.Int64
+	return load.Drive(name, url, *conns, *duration, 10*time.Second, func() []byte { return body(seq.Add(1)) })
+}
+
+func procStatusMiB(pid int, key string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
-	defer s.Close()
-	bin := filepath.Join(work, "observations.bin")
-	defer os.Remove(bin)
-	var n uint64
-	if n, err = s.RawCount(ctx, "observations"); err != nil {
-		return -1
-	}
-	structure := chsql.Structure("observations") // SELECT * exports the table's own column order
-	if s.Exec(ctx, "SELECT * FROM cadrestat.observations INTO OUTFILE "+chsql.QuoteString(bin)+" FORMAT RowBinary") != nil ||
-		s.Exec(ctx, "CREATE TABLE cadrestat.bench_copy AS cadrestat.observations") != nil {
-		return -1
-	}
-	defer s.Exec(ctx, "DROP TABLE IF EXISTS cadrestat.bench_copy")
-	start := time.Now()
-	if s.Exec(ctx, "INSERT INTO cadrestat.bench_copy SELECT * FROM file("+chsql.QuoteString(bin)+", 'RowBinary', "+chsql.QuoteString(structure)+")") != nil {
-		return -1
-	}
-	return float64(n) / time.Since(start).Seconds()
-}
-
-// rawCompare times the warehouse alone on the comparison's query (before serve holds the folder).
-func rawCompare(dir string) float64 {
-	ctx := context.Background()
-	s, err := embedded.Open(ctx, dir, "cadrestat")
-	if err != nil {
-		return -1
-	}
-	defer s.Close()
-	var subj []string
-	cat, _ := s.Catalog(ctx)
-	for _, p := range cat.ProvincesOn(warehouse.VN63) {
-		subj = append(subj, p.ID)
-	}
-	var times []float64
-	deadline := time.Now().Add(20 * time.Second) // at scale L one query takes ~0.6 s
-	for i := 0; i < 200 && time.Now().Before(deadline); i++ {
-		t := time.Now()
-		s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{cat.Metrics[i%len(cat.Metrics)].ID}, SubjectIDs: append(subj, "VN"), YearTo: 2020, IncludeSynthetic: true})
-		times = append(times, float64(time.Since(t).Microseconds())/1000)
-	}
-	sort.Float64s(times)
-	return times[len(times)/2]
-}
-
-func q(query string, vars map[string]any) []byte {
-	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	return b
-}
-
-const compareQ = `query($m: ID!, $y: Int!, $map: Map, $s: Boolean, $p: [ID!]) { compare(metric: $m, year: $y, map: $map, includeSynthetic: $s, provinces: $p) {
-  rows { rank province { id name } value numerator denominator change gapToTarget targetStatus observation { status source { title } } }
-  national { figure { value } } benchmarks { id figure { value } } target { label } } }`
-
-var metrics = []string{"female_provincial_committee_share", "youth_provincial_committee_share", "female_pc_provincial_share", "staff_cut", "new_members",
-	"female_na_share", "female_district_committee_share", "female_commune_committee_share", "training_attendances", "party_members_total"}
-
-// dashboard is a page's 20 queries: the same every page view.
-func dashboard() [][]byte {
-	var out [][]byte
-	for i := 0; i < 20; i++ {
-		out = append(out, q(compareQ, map[string]any{"m": metrics[i%len(metrics)], "y": 2015 + i%6, "map": "VN63", "s": true}))
-	}
-	return out
-}
-
-// unique makes a comparison no earlier request asked for (a cache miss every time): all 63
-// units, listed in a different rotation and with a different metric and year each time, so
-// every answer has the same 63 rows. (An extra "nonce" variable no longer makes a miss: the
-// response cache keys on the operation's coerced variables only.)
-func unique(i int64) []byte { return q(compareQ, uniqueVars(i)) }
-
-// uniqueVars are unique's variables (the peer asks the same metric, year and units).
-func uniqueVars(i int64) map[string]any {
-	units := vn63Units()
-	r := int(i/int64(len(metrics)*15)) % len(units)
-	rotated := append(append([]string{}, units[r:]...), units[:r]...)
-	return map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15, "map": "VN63", "s": true, "p": rotated}
-}
-
-var vn63Units = sync.OnceValue(func() []string {
-	raw, err := os.ReadFile("data/provinces.csv")
-	if err != nil {
-		panic("bench runs from the repository root: " + err.Error())
-	}
-	var out []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Split(line, ","); len(f) > 2 && f[0] == "VN63" {
-			out = append(out, "VN63-"+f[1])
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, key) {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return float64(kb) / 1024
 		}
 	}
-	return out
-})
-
-// nationalSeries is one metric's national figure for every year: each point sums every
-// unit's numerators and denominators (or takes a published national figure).
-func nationalSeries(i int64) []byte {
-	// A new operation name each time makes a new document, so the response cache misses
-	// (it keys on the parsed document and the coerced variables, not on extra variables).
-	return q(fmt.Sprintf(`query Series%d($m: ID!) { series(metric: $m, provinces: ["VN"], from: 2010, to: 2030, includeSynthetic: true) { points { year value figure { numerator denominator } } } }`, i),
-		map[string]any{"m": metrics[i%int64(len(metrics))]})
-}
-
-// national aggregates every province's numerators and denominators for one year.
-func national(i int64) []byte {
-	return q(fmt.Sprintf(`query National%d($m: ID!, $y: Int!) { compare(metric: $m, year: $y, map: VN34, includeSynthetic: true) { national { figure { value numerator denominator } } } }`, i),
-		map[string]any{"m": metrics[i%3], "y": 2010 + int(i%21)})
-}
-
-func drive(name, url string, body func() []byte) result {
-	var (
-		mu       sync.Mutex
-		lat      []float64
-		reqs, ne atomic.Int64
-		wg       sync.WaitGroup
-	)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns}, Timeout: 10 * time.Second}
-	deadline := time.Now().Add(*duration)
-	for c := 0; c < *conns; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var local []float64
-			for time.Now().Before(deadline) {
-				t := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body()))
-				if err != nil {
-					ne.Add(1)
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
-					ne.Add(1)
-				}
-				reqs.Add(1)
-				local = append(local, float64(time.Since(t).Microseconds())/1000)
-			}
-			mu.Lock()
-			lat = append(lat, local...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sort.Float64s(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
-	}
-	return result{Scenario: name, Requests: reqs.Load(), Errors: ne.Load(), RPS: float64(reqs.Load()) / duration.Seconds(), P50ms: pct(0.5), P99ms: pct(0.99)}
-}
-
-func post(url string, body []byte) []byte {
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return b
+	return -1
 }
 
 // bare serves one fixed response: the ceiling for any HTTP server on this machine.
@@ -392,81 +292,4 @@ func bare(addr, file string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	}))
-}
-
-func waitReady(base string) error {
-	for i := 0; i < 600; i++ {
-		if r, err := http.Get(base + "/readyz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 || r.StatusCode == 404 {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("%s not ready", base)
-}
-
-func freePort() int {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func peakRSS(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.Atoi(strings.Fields(line)[1])
-			return float64(kb) / 1024
-		}
-	}
-	return -1
-}
-
-func printTable(reports []scaleReport) {
-	for _, r := range reports {
-		fmt.Printf("\nscale %s: %d observations loaded at %.0f rows/s (engine alone, no validation: %.0f rows/s, %.0f%%); serve ready in %.0f ms (cache warm at %.0f ms); raw warehouse compare p50 %.1f ms; serve peak RSS %.0f MiB\n",
-			r.Scale, r.Observations, r.IngestRowsPS, r.RawInsertRPS, 100*r.IngestRowsPS/r.RawInsertRPS, r.ReadyMs, r.WarmMs, r.RawCompareMs, r.PeakRSSMiB)
-		fmt.Printf("%-44s %10s %8s %9s %9s %12s\n", "scenario", "req/s", "errors", "p50 ms", "p99 ms", "vs bare")
-		bare := r.Results[0].RPS
-		for _, x := range r.Results {
-			fmt.Printf("%-44s %10.0f %8d %9.2f %9.2f %11.1f%%\n", x.Scenario, x.RPS, x.Errors, x.P50ms, x.P99ms, 100*x.RPS/bare)
-		}
-		if p := r.Peer; p != nil {
-			fmt.Printf("cache misses against the peer (PostGraphile %s, Node %s, PostgreSQL %s; %d rows loaded and indexed in %.1f s): cadrestat %.2f× its throughput, p99 %.1f ms against %.1f ms; checked: %s\n",
-				p.PostGraphile, p.Node, p.PostgreSQL, p.Rows, p.LoadS, p.ThroughputRatio, p.CadrestatP99ms, p.PeerP99ms, p.Verified)
-		}
-	}
-}
-
-var profile = flag.String("profile", "", "write a CPU profile of serve during the cache-miss scenario to this file")
-
-// profiled runs f while collecting a CPU profile of the server through its admin listener.
-func profiled(dataDir string, f func() result) result {
-	if *profile == "" {
-		return f()
-	}
-	raw, _ := os.ReadFile(filepath.Join(dataDir, "admin.json"))
-	var info struct{ Addr string }
-	json.Unmarshal(raw, &info)
-	done := make(chan []byte)
-	go func() {
-		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", info.Addr, int(duration.Seconds())))
-		if err != nil {
-			done <- nil
-			return
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		done <- b
-	}()
-	r := f()
-	if b := <-done; b != nil {
-		os.WriteFile(*profile, b, 0o644)
-	}
-	return r
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"os"
@@ -27,6 +26,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/cadrestat/cadrestat/bench/internal/load"
 )
 
 var peerFlag = flag.Bool("peer", false, "also run the PostgreSQL-backed peer (PostGraphile 5 over PostgreSQL 15, bench/peer) on the same observations with the cache-miss scenario (installs postgresql-15 with apt and bench/peer's npm packages when missing)")
@@ -61,7 +62,7 @@ const peerWarm = 2 * time.Second
 
 func peerUnique(i int64) []byte {
 	v := uniqueVars(i)
-	return q(peerQuery, map[string]any{"m": v["m"], "y": v["y"], "p": v["p"]})
+	return load.Query(peerQuery, map[string]any{"m": v["m"], "y": v["y"], "p": v["p"]})
 }
 
 // peerReport goes into the JSON beside the scale's results.
@@ -121,7 +122,12 @@ func startPeer(synCSV, srcCSV string) (p *peer, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p = &peer{dir: dir, port: freePort(), rep: peerReport{Settings: pgSettings}}
+	port, err := load.FreePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p = &peer{dir: dir, port: port, rep: peerReport{Settings: pgSettings}}
 	defer func() {
 		if err != nil {
 			p.stop()
@@ -156,7 +162,7 @@ func startPeer(synCSV, srcCSV string) (p *peer, err error) {
 	})
 
 	initdb := exec.Command(filepath.Join(pgBinDir, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
-	initdb.SysProcAttr = peerProcAttr(asUID, asGID, 0)
+	initdb.SysProcAttr = procAttr(asUID, asGID, 0)
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return p, fmt.Errorf("peer: initdb: %v: %s", err, out)
 	}
@@ -172,7 +178,7 @@ func startPeer(synCSV, srcCSV string) (p *peer, err error) {
 	p.pg = exec.Command(filepath.Join(pgBinDir, "postgres"), args...)
 	p.pg.Stdout, p.pg.Stderr = pgLog, pgLog
 	// Fast shutdown if the harness dies without stopping it (SIGINT is PostgreSQL's).
-	p.pg.SysProcAttr = peerProcAttr(asUID, asGID, syscall.SIGINT)
+	p.pg.SysProcAttr = procAttr(asUID, asGID, syscall.SIGINT)
 	if err := p.pg.Start(); err != nil {
 		return p, fmt.Errorf("peer: postgres: %v", err)
 	}
@@ -225,7 +231,11 @@ func startPeer(synCSV, srcCSV string) (p *peer, err error) {
 	p.rep.Indexes = strings.Split(idx, "\n")
 
 	// PostGraphile on Node 22, as the harness's user.
-	listen := "127.0.0.1:" + strconv.Itoa(freePort())
+	nodePort, err := load.FreePort()
+	if err != nil {
+		return p, err
+	}
+	listen := "127.0.0.1:" + strconv.Itoa(nodePort)
 	nodeLog, err := os.Create(filepath.Join(dir, "postgraphile.log"))
 	if err != nil {
 		return p, err
@@ -236,7 +246,7 @@ func startPeer(synCSV, srcCSV string) (p *peer, err error) {
 	p.node.Dir = peerDir
 	p.node.Env = append(os.Environ(), "NODE_ENV=production", "PEER_PG_HOST="+dir, "PEER_PG_PORT="+strconv.Itoa(p.port), "PEER_LISTEN="+listen)
 	p.node.Stdout, p.node.Stderr = nodeLog, nodeLog
-	p.node.SysProcAttr = peerProcAttr(-1, -1, syscall.SIGTERM)
+	p.node.SysProcAttr = procAttr(-1, -1, syscall.SIGTERM)
 	if err := p.node.Start(); err != nil {
 		return p, fmt.Errorf("peer: node: %v", err)
 	}
@@ -374,27 +384,9 @@ func (p *peer) copyCSV(file, into string) error {
 // warm drives the peer like its scenario for peerWarm, with arguments from another part of
 // the sequence, and throws the figures away.
 func (p *peer) warm() {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns}, Timeout: 10 * time.Second}
 	var seq atomic.Int64
 	seq.Store(1 << 30)
-	deadline := time.Now().Add(peerWarm)
-	var wg sync.WaitGroup
-	for c := 0; c < *conns; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				resp, err := client.Post(p.url, "application/json", bytes.NewReader(peerUnique(seq.Add(1))))
-				if err != nil {
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		}()
-	}
-	wg.Wait()
-	client.CloseIdleConnections()
+	load.Drive("peer warm-up", p.url, *conns, peerWarm, 10*time.Second, func() []byte { return peerUnique(seq.Add(1)) })
 }
 
 // verify asks cadrestat and the peer the same comparison and checks that both answer with
@@ -425,10 +417,10 @@ func (p *peer) verify(cadrestatURL string) error {
 		}
 		Errors []any
 	}
-	if err := json.Unmarshal(post(cadrestatURL, unique(0)), &c); err != nil || len(c.Errors) > 0 {
+	if err := json.Unmarshal(load.Post(cadrestatURL, unique(0)), &c); err != nil || len(c.Errors) > 0 {
 		return fmt.Errorf("peer check: cadrestat's answer: %v %v", err, c.Errors)
 	}
-	if err := json.Unmarshal(post(p.url, peerUnique(0)), &g); err != nil || len(g.Errors) > 0 {
+	if err := json.Unmarshal(load.Post(p.url, peerUnique(0)), &g); err != nil || len(g.Errors) > 0 {
 		return fmt.Errorf("peer check: the peer's answer: %v %v", err, g.Errors)
 	}
 	rows, nodes := c.Data.Compare.Rows, g.Data.Compare.Nodes

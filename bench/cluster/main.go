@@ -34,14 +34,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,10 +46,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cadrestat/cadrestat/bench/internal/load"
 	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
@@ -112,15 +108,6 @@ func (t target) drop(db string) {
 	must(s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+on))
 }
 
-type result struct {
-	Scenario string  `json:"scenario"`
-	Requests int64   `json:"requests"`
-	Errors   int64   `json:"errors"`
-	RPS      float64 `json:"rps"`
-	P50ms    float64 `json:"p50_ms"`
-	P99ms    float64 `json:"p99_ms"`
-}
-
 type loadReport struct {
 	Target        string            `json:"target"`
 	Run           int               `json:"run"`
@@ -134,9 +121,9 @@ type loadReport struct {
 	ReviseRowsPS  float64           `json:"revising_load_rows_per_s,omitempty"`
 	ShardRows     map[string]uint64 `json:"rows_per_node,omitempty"`
 	RawReadP50ms  float64           `json:"raw_metric_read_p50_ms"`
-	Cold          []result          `json:"cold"`
-	Cold1         []result          `json:"cold_one_connection"`
-	Warm          []result          `json:"warm,omitempty"`
+	Cold          []load.Result     `json:"cold"`
+	Cold1         []load.Result     `json:"cold_one_connection"`
+	Warm          []load.Result     `json:"warm,omitempty"`
 	WarmQueries   int64             `json:"warehouse_queries_during_warm"`
 	SameAnswers   *bool             `json:"same_answers_as_single,omitempty"`
 	AnswerDiffers []string          `json:"answers_differing,omitempty"`
@@ -174,7 +161,7 @@ func main() {
 			if has("queries") {
 				queries(t, db, &rep, true)
 			}
-			rep.Uptime = uptime()
+			rep.Uptime = load.Uptime()
 			reports = append(reports, rep)
 			printReport(rep)
 			save()
@@ -190,7 +177,7 @@ func main() {
 		for _, t := range targets {
 			rep := loadReport{Target: t.name, Run: run, Key: "warm"}
 			warm(t, fmt.Sprintf("cadrestat_bc_%s_%d", t.name, *runs), &rep)
-			rep.Uptime = uptime()
+			rep.Uptime = load.Uptime()
 			reports = append(reports, rep)
 			printReport(rep)
 			save()
@@ -205,14 +192,14 @@ func main() {
 		s := targets[0]
 		srep := loadReport{Target: "single", Key: "-"}
 		revise(s, singleDB, files, &srep)
-		srep.Uptime = uptime()
+		srep.Uptime = load.Uptime()
 		reports = append(reports, srep)
 		printReport(srep)
 		var ref map[string]string
 		withServe(s, singleDB, 0, func(url string) { ref = answers(url) })
 		for _, k := range strings.Split(*keys, ",") {
 			rep := keyRun(targets[1], base["cluster"], k, files, ref)
-			rep.Uptime = uptime()
+			rep.Uptime = load.Uptime()
 			reports = append(reports, rep)
 			printReport(rep)
 			save()
@@ -413,12 +400,12 @@ func rawRead(t target, db string) float64 {
 	return times[len(times)/2]
 }
 
-func scenarios(url string, d time.Duration, conns int) []result {
+func scenarios(url string, d time.Duration, conns int) []load.Result {
 	var seq atomic.Int64
-	return []result{
-		drive("national series, 21 years", url, d, conns, func() []byte { return nationalSeries(seq.Add(1)) }),
-		drive("national figure, one metric and year", url, d, conns, func() []byte { return national(seq.Add(1)) }),
-		drive("63-province comparison", url, d, conns, func() []byte { return comparison(seq.Add(1)) }),
+	return []load.Result{
+		load.Drive("national series, 21 years", url, conns, d, 30*time.Second, func() []byte { return nationalSeries(seq.Add(1)) }),
+		load.Drive("national figure, one metric and year", url, conns, d, 30*time.Second, func() []byte { return national(seq.Add(1)) }),
+		load.Drive("63-province comparison", url, conns, d, 30*time.Second, func() []byte { return comparison(seq.Add(1)) }),
 	}
 }
 
@@ -459,19 +446,14 @@ func withServe(t target, db string, sliceBytes int, f func(url string)) {
 	f(fmt.Sprintf("http://127.0.0.1:%d/graphql", port))
 }
 
-func q(query string, vars map[string]any) []byte {
-	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	return b
-}
-
 // A new operation name each time (as bench does): each request is a new document.
 func nationalSeries(i int64) []byte {
-	return q(fmt.Sprintf(`query Series%d($m: ID!) { series(metric: $m, provinces: ["VN"], from: 2010, to: 2030, includeSynthetic: true) { points { year value figure { numerator denominator } } } }`, i),
+	return load.Query(fmt.Sprintf(`query Series%d($m: ID!) { series(metric: $m, provinces: ["VN"], from: 2010, to: 2030, includeSynthetic: true) { points { year value figure { numerator denominator } } } }`, i),
 		map[string]any{"m": metrics[i%int64(len(metrics))]})
 }
 
 func national(i int64) []byte {
-	return q(fmt.Sprintf(`query National%d($m: ID!, $y: Int!) { compare(metric: $m, year: $y, map: VN34, includeSynthetic: true) { national { figure { value numerator denominator } } } }`, i),
+	return load.Query(fmt.Sprintf(`query National%d($m: ID!, $y: Int!) { compare(metric: $m, year: $y, map: VN34, includeSynthetic: true) { national { figure { value numerator denominator } } } }`, i),
 		map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i%21)})
 }
 
@@ -480,7 +462,7 @@ const compareQ = `query Compare%d($m: ID!, $y: Int!) { compare(metric: $m, year:
   national { figure { value } } benchmarks { id figure { value } } target { label } } }`
 
 func comparison(i int64) []byte {
-	return q(fmt.Sprintf(compareQ, i), map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15})
+	return load.Query(fmt.Sprintf(compareQ, i), map[string]any{"m": metrics[i%int64(len(metrics))], "y": 2010 + int(i/int64(len(metrics)))%15})
 }
 
 var dataVersionRE = regexp.MustCompile(`"dataVersion":\s*\d+`)
@@ -491,69 +473,14 @@ func answers(url string) map[string]string {
 	out := map[string]string{}
 	for i, m := range metrics {
 		for _, body := range [][]byte{
-			q(`query S($m: ID!) { series(metric: $m, provinces: ["VN"], from: 2010, to: 2030, includeSynthetic: true) { points { year value figure { numerator denominator } observation { id status } } } }`, map[string]any{"m": m}),
-			q(fmt.Sprintf(compareQ, 0), map[string]any{"m": m, "y": 2012 + i}),
-			q(fmt.Sprintf(compareQ, 0), map[string]any{"m": m, "y": 2020}),
+			load.Query(`query S($m: ID!) { series(metric: $m, provinces: ["VN"], from: 2010, to: 2030, includeSynthetic: true) { points { year value figure { numerator denominator } observation { id status } } } }`, map[string]any{"m": m}),
+			load.Query(fmt.Sprintf(compareQ, 0), map[string]any{"m": m, "y": 2012 + i}),
+			load.Query(fmt.Sprintf(compareQ, 0), map[string]any{"m": m, "y": 2020}),
 		} {
-			out[string(body)] = dataVersionRE.ReplaceAllString(string(post(url, body)), `"dataVersion":0`)
+			out[string(body)] = dataVersionRE.ReplaceAllString(string(load.Post(url, body)), `"dataVersion":0`)
 		}
 	}
 	return out
-}
-
-func drive(name, url string, d time.Duration, conns int, body func() []byte) result {
-	var (
-		mu       sync.Mutex
-		lat      []float64
-		reqs, ne atomic.Int64
-		wg       sync.WaitGroup
-	)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}, Timeout: 30 * time.Second}
-	deadline := time.Now().Add(d)
-	for c := 0; c < conns; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var local []float64
-			for time.Now().Before(deadline) {
-				start := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body()))
-				if err != nil {
-					ne.Add(1)
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
-					ne.Add(1)
-				}
-				reqs.Add(1)
-				local = append(local, float64(time.Since(start).Microseconds())/1000)
-			}
-			mu.Lock()
-			lat = append(lat, local...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sort.Float64s(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
-	}
-	return result{Scenario: name, Requests: reqs.Load(), Errors: ne.Load(), RPS: float64(reqs.Load()) / d.Seconds(), P50ms: pct(0.5), P99ms: pct(0.99)}
-}
-
-func post(url string, body []byte) []byte {
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return []byte("error: " + err.Error())
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return b
 }
 
 func printReport(r loadReport) {
@@ -586,7 +513,7 @@ func printReport(r loadReport) {
 	}
 	for _, set := range []struct {
 		name string
-		rs   []result
+		rs   []load.Result
 	}{{fmt.Sprintf("cold, %d conns", *conns), r.Cold}, {"cold, 1 conn", r.Cold1}, {fmt.Sprintf("warm, %d conns", *conns), r.Warm}} {
 		for _, x := range set.rs {
 			fmt.Printf("%-24s %-40s %8.1f req/s %6d errors  p50 %7.1f ms  p99 %7.1f ms\n", set.name, x.Scenario, x.RPS, x.Errors, x.P50ms, x.P99ms)
@@ -600,15 +527,6 @@ func printReport(r loadReport) {
 	}
 }
 
-func uptime() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return "load average " + strings.Join(f[:3], ", ")
-}
-
 func run(name string, args ...string) string {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
@@ -618,10 +536,9 @@ func run(name string, args ...string) string {
 }
 
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := load.FreePort()
 	must(err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 func must(err error) {
