@@ -31,7 +31,7 @@ type Manager struct {
 
 	mu      sync.Mutex // guards the fields below
 	started bool
-	warmed  *uint64             // the data version of the last warm-up that ended, if any
+	warmed  *uint64 // the data version of the last warm-up that ended, if any
 	onWarm  []func(version uint64)
 }
 

@@ -34,9 +34,9 @@ func CellsSQL(db string, q warehouse.CellQuery) Query {
 	row := "(" + cellColumns + ")"
 	aggs := "groupArrayIf(" + row + ", status != 'SYNTHETIC') AS pub"
 	keep, marker := "pub", "arraySlice(pub, 1, 1)" // no row that is not SYNTHETIC: none to read again either
-	if q.Synthetic != nil {
+	if q.Synthetic != nil {                        // [best] or none: ClickHouse 18.16 cannot type if(…, [best], [])
 		aggs += ", countIf(status = 'SYNTHETIC') AS syn, argMinIf(" + row + ", " + cellRank + ", status = 'SYNTHETIC') AS best"
-		keep, marker = "arrayConcat(pub, if(syn > 0, [best], []))", "arraySlice(arrayConcat(pub, [best]), 1, 1)"
+		keep, marker = "arrayConcat(pub, arraySlice([best], 1, least(syn, 1)))", "arraySlice(arrayConcat(pub, [best]), 1, 1)"
 		params = append(params, cellOrderParams(q.Synthetic)...)
 	}
 	// The aggregates are plain columns here and combined one level up: combined in the
