@@ -20,7 +20,7 @@ var _ warehouse.CellReader = (*Core)(nil)
 // so there are no ties), whole rows, with no arrays of the cell's other rows and no second
 // read. That is only right when every row of the cell is its id's current revision, which
 // holds when the cell's rows all have one revision ((id, revision) is unique: a load writes an
-// id once). Any other cell (a later load changed some of its rows) gives one marker row,
+// id once, as ingest refuses a duplicate row in a load). Any other cell (a later load changed some of its rows) gives one marker row,
 // first column 0, which Cells reads again with CellsExactSQL. Rows come ordered by metric,
 // and within a metric as ReadCells's fallback orders them.
 //
