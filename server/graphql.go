@@ -29,10 +29,7 @@ func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler
 	svc.OnChange(func(uint64) { cache.Purge() })
 	if cfg.WarmViews {
 		w := &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
-		svc.OnChange(func(uint64) { go w.run() })
-		if cfg.Lifecycle.Ready() {
-			go w.run()
-		}
+		cfg.Lifecycle.OnWarm(func(uint64) { w.run() }) // after the metric cells: see OnWarm
 	}
 	return cache.middleware(keys, func() uint64 { return svc.Catalog().Version }, withLimits(gql, cfg))
 }

@@ -268,13 +268,13 @@ func (sl *slice) index(s *Service) {
 	sl.years = sortedDesc(years)
 }
 
-// warmChunk is how many metrics one warm-up query reads. The engine holds one cell at a time
-// whatever the number, but reads the kept rows back by a set of keys, so a query's memory
-// grows with its metrics: at scale L (69 metrics, one process for all, bench/README.md,
-// "Warm-up"), one query for all took 13–14 s and the process peaked at 1.0 GB, 16 per query
-// 15 s and 0.9–1.0 GB, 8 per query 15.5 s and 0.83 GB, 4 per query 20 s and 0.74 GB; in
-// serve, 8 per query peaked at 885–1,034 MiB and 4 per query at 883–892 MiB for the same
-// 30–35 s (serve warms the standard views at the same time), so 4 keeps serve under 1 GiB.
+// warmChunk is how many metrics one warm-up query reads. With the cells picked by aggregate
+// functions (chsql.CellsSQL), reading every metric's cells alone took, at scale L (69
+// metrics, one process, load 5.8–6.1): 4 per query 4.1 s (HWM 371 MB), 8 per query 4.5 s
+// (387 MB), 16 per query 3.9 s (428 MB), one query for all 4.7 s (619 MB); at M one query
+// for all took 3.1–3.4 s and 656–702 MB against 1.5 s and 348 MB for 4 per query (the engine
+// seems to group a single part's rows by hashing then). 4 is as fast as any and the
+// smallest, and a request for a slice waits for at most a small chunk.
 const warmChunk = 4
 
 // Warm loads every metric's slices (published only, and with synthetic rows) so the first
@@ -284,10 +284,11 @@ const warmChunk = 4
 // Strategy: with a store that is a warehouse.CellReader (both engines), a few queries each
 // read the cells of warmChunk metrics at once, grouped per cell by the engine as it reads
 // the table in order, and each metric's two slices are built from them. On two shared cores
-// (load 3–5), serve's warm-up went 121 → 30–35 s at scale L and 14–20 → 3.8–4.2 s at M; the
-// reads alone 62 → 13–20 s at L. Per-metric queries two at a time (the engine's two
-// connections) took 44 s at L, and chunks two at a time were slower than one after another:
-// the engine already uses both cores (bench/README.md, "Warm-up").
+// serve's warm-up at scale L went 121 s (per-metric queries) → 30–35 s (cells grouped into
+// arrays) → 6.7–7.9 s (cells picked by aggregate functions, with the standard views rendered
+// after the cells: lifecycle.Manager.OnWarm), bench/README.md "Warm-up". Per-metric queries
+// two at a time took 44 s at L, and chunks two at a time were slower than one after
+// another: the engine already uses both cores.
 // Other stores fall back to two queries per metric (warehouse.ReadCells).
 //
 // Order and budget: metrics in catalogue order (the explorer's standard views go through

@@ -1,26 +1,40 @@
 package chsql
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Recover removes rows of loads that never committed (a crash or kill mid-load) and
 // leftover staging tables. Only a process that holds the data folder exclusively may call it.
 func (c *Core) Recover(ctx context.Context) error {
+	// One query counts every table's uncommitted rows: a statement costs 30–90 ms on the
+	// embedded engine whatever it reads, and seven of them were ~0.45 s of serve's 1 s start
+	// at scale L (CADRESTAT_TRACE_SQL=1).
+	var counts []string
 	for _, t := range dataTables {
+		counts = append(counts, "SELECT '"+t.tableName()+"' AS t, count() AS n FROM "+c.DB+"."+t.tableName()+" WHERE "+uncommitted(c.DB))
+	}
+	var dirty []string
+	err := c.Ex.Select(ctx, Query{SQL: "SELECT t, toUInt64(n) FROM (" + strings.Join(counts, " UNION ALL ") + ") WHERE n > 0"}, func(r Row) error {
+		var t string
 		var n uint64
-		err := c.Ex.Select(ctx, Query{SQL: "SELECT count() FROM " + c.DB + "." + t.tableName() + " WHERE " + uncommitted(c.DB)},
-			func(r Row) error { return r.Scan(&n) })
-		if err != nil {
+		if err := r.Scan(&t, &n); err != nil {
 			return err
 		}
-		if n == 0 {
-			continue
-		}
-		if err := c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, t.tableName(), uncommitted(c.DB))}); err != nil {
+		dirty = append(dirty, t)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range dirty {
+		if err := c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, t, uncommitted(c.DB))}); err != nil {
 			return err
 		}
 	}
 	var stages []string
-	err := c.Ex.Select(ctx, Query{SQL: "SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, 'stage_')", Params: []Param{{"db", c.DB}}}, func(r Row) error {
+	err = c.Ex.Select(ctx, Query{SQL: "SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, 'stage_')", Params: []Param{{"db", c.DB}}}, func(r Row) error {
 		var s string
 		if err := r.Scan(&s); err != nil {
 			return err

@@ -66,9 +66,11 @@ func TestObservationsSQL(t *testing.T) {
 
 func TestCellsSQL(t *testing.T) {
 	metrics := []string{"female_provincial_committee_share", "x' OR 1=1 --"}
+	order := &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"seed-003", "x'y"}}
 	golden(t, "cells_published", render(CellsSQL("cadrestat", warehouse.CellQuery{MetricIDs: metrics})))
 	golden(t, "cells", render(CellsSQL("cadrestat", warehouse.CellQuery{MetricIDs: metrics,
-		Synthetic: &warehouse.CellOrder{Statuses: []warehouse.Status{warehouse.StatusPublished, warehouse.StatusSynthetic}, PeriodKinds: []warehouse.PeriodKind{warehouse.PeriodYear, warehouse.PeriodTerm}, Sources: []string{"seed-003", "x'y"}}})))
+		Synthetic: order})))
+	golden(t, "cells_exact", render(CellsExactSQL("cadrestat", warehouse.CellQuery{MetricIDs: metrics, Synthetic: order})))
 }
 
 func TestQuoteString(t *testing.T) {

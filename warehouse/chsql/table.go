@@ -191,10 +191,17 @@ func (t *table[T]) scanner() *scanner[T] {
 }
 
 // scan reads one row. The row is cleared first: a driver may leave a NULL's target as it was.
-func (s *scanner[T]) scan(r Row) (T, error) {
+func (s *scanner[T]) scan(r Row) (T, error) { return s.scanAfter(r) }
+
+// scanAfter reads one row whose first columns go to first and the rest as scan reads them.
+func (s *scanner[T]) scanAfter(r Row, first ...any) (T, error) {
 	var zero T
 	s.row = zero
-	err := r.Scan(s.dest...)
+	dest := s.dest
+	if len(first) > 0 {
+		dest = append(first, s.dest...)
+	}
+	err := r.Scan(dest...)
 	for _, f := range s.after {
 		f()
 	}
