@@ -113,24 +113,41 @@ const cellRank = "(indexOf({cell_statuses:Array(String)}, status), qualifier != 
 	" indexOf({cell_periods:Array(String)}, period_kind)," +
 	" transform(source_id, {cell_sources:Array(String)}, arrayEnumerate({cell_sources:Array(String)}), toUInt32(0)), id)"
 
-// cellColumns lists the stored columns obsRead reads; cellElements takes them back out of a
-// tuple r of them, under their own names, so obsRead applies unchanged.
+// cellColumns lists the stored columns obsRead reads, as the elements of the tuple each row
+// is kept as; cellElements takes them back out of a tuple r of them, under their own names,
+// so obsRead applies unchanged. A Nullable column goes in as ifNull(c, 0) with isNull(c) at
+// the end of the tuple, and comes out as if(flag, NULL, value): ClickHouse 18.16 turns the
+// NULLs inside a tuple kept by argMinIf into 0 when shards send their states to the node
+// that merges them (TestClusterContract "Cells"), while a lone server kept them.
 var cellColumns, cellElements = func() (string, string) {
-	var names, elems []string
+	type elem struct {
+		name     string
+		nullable bool
+	}
+	var cols []elem
 	for i := range observations.cols {
 		if c := &observations.cols[i]; !c.writeOnly {
-			names = append(names, c.name)
+			cols = append(cols, elem{c.name, c.kind == kFloat})
 		}
 	}
-	names = append(names, "revision", "load_id")
-	for i, n := range names {
-		if n == "metric_id" { // the cell's: a marker row's tuple may be empty
+	cols = append(cols, elem{"revision", false}, elem{"load_id", false})
+	var tuple, flags, elems []string
+	for i, c := range cols {
+		r := "r." + strconv.Itoa(i+1)
+		switch {
+		case c.name == "metric_id": // the cell's: a marker row's tuple may be empty
+			tuple = append(tuple, c.name)
 			elems = append(elems, "cell_metric AS metric_id")
-			continue
+		case c.nullable:
+			tuple = append(tuple, "ifNull("+c.name+", 0)")
+			flags = append(flags, "isNull("+c.name+")")
+			elems = append(elems, "if(r."+strconv.Itoa(len(cols)+len(flags))+", NULL, "+r+") AS "+c.name)
+		default:
+			tuple = append(tuple, c.name)
+			elems = append(elems, r+" AS "+c.name)
 		}
-		elems = append(elems, "r."+strconv.Itoa(i+1)+" AS "+n)
 	}
-	return strings.Join(names, ", "), strings.Join(elems, ", ")
+	return strings.Join(append(tuple, flags...), ", "), strings.Join(elems, ", ")
 }()
 
 // cellOrderParams passes a CellOrder's lists as cell_statuses, cell_periods, cell_sources.
