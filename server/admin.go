@@ -1,10 +1,11 @@
 package server
 
 import (
-	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,60 +16,109 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// IngestRequest is the body of POST /admin/ingest (the answer is described in
-// admin_progress.go): files by absolute path (the server
-// reads them from disk as it loads, so a file of any size is streamed, never held in
-// memory), or by content for a client that cannot share its files (base64 in JSON, bounded
-// by MaxIngestBytes).
+// POST /admin/ingest takes the files of one load (all or nothing) in one of two bodies; the
+// answer is described in admin_progress.go.
+//
+//   - application/json, an IngestRequest: files by absolute path, which the server reads
+//     from disk as it loads (a file of any size is streamed, never held in memory).
+//   - multipart/form-data (admin_upload.go): the files' contents, one part each, for a
+//     server that cannot open the client's paths; the server spools each part to a file in
+//     its data folder through a fixed buffer and loads from there.
+//
+// Every refusal carries a code in X-Cadrestat-Error (the Code… constants).
 type IngestRequest struct {
 	Files []IngestFile `json:"files"`
 }
 
-// IngestFile is one file of a hand-off: Path, or Data.
+// IngestFile is one file of a JSON hand-off: Path. Data (base64) is what clients before
+// the upload sent when the server could not open a path; it is still taken, up to
+// MaxIngestJSONBytes for the whole body, so such a client keeps working for small files.
 type IngestFile struct {
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"`
 	Data []byte `json:"data,omitempty"`
 }
 
-// CodeUnreadablePath is the X-Cadrestat-Error of a refusal the client can recover from by
-// sending the contents instead (the server cannot open a path it was given).
-const CodeUnreadablePath = "UNREADABLE_PATH"
+// The codes of refusals, in the X-Cadrestat-Error header.
+const (
+	CodeUnauthorized = "UNAUTHORIZED" // 401: missing or wrong admin token
+	CodeMalformed    = "MALFORMED_REQUEST"
+	CodeMissingName  = "MISSING_NAME"
+	CodeNoFiles      = "NO_FILES"
+	// CodeUnreadablePath: the server cannot open a path it was given; the client recovers
+	// by uploading the contents.
+	CodeUnreadablePath = "UNREADABLE_PATH"
+	// CodeTooLarge (413): the body is over MaxIngestJSONBytes (JSON) or the server's upload
+	// limit (AdminConfig.MaxUploadBytes).
+	CodeTooLarge = "TOO_LARGE"
+	// CodeUploadIncomplete: the upload ended before its last part did (client gone, body
+	// cut, idle longer than AdminConfig.UploadIdle); nothing was loaded.
+	CodeUploadIncomplete = "UPLOAD_INCOMPLETE"
+	// CodeNoSpace (507): the data folder's disk filled while spooling; nothing was loaded.
+	CodeNoSpace     = "NO_SPACE"
+	CodeSpoolFailed = "SPOOL_FAILED" // 500: any other error writing the spool file
+)
 
-// MaxIngestBytes bounds one hand-off request.
-const MaxIngestBytes = 2 << 30
+// MaxIngestJSONBytes bounds a JSON hand-off body: paths need little, and contents in JSON
+// (old clients) are decoded in memory, so they are kept small.
+const MaxIngestJSONBytes = 8 << 20
 
-// Admin returns the handler of the local admin listener: POST /admin/ingest with
+// AdminConfig configures the admin handler; zero fields take the defaults below.
+type AdminConfig struct {
+	Token string
+	Log   *slog.Logger
+	// SpoolDir receives uploads while they are loaded: the data folder, on the disk that
+	// holds the warehouse (the system temp folder may be a tmpfs, i.e. memory).
+	SpoolDir       string
+	MaxUploadBytes int64         // per request; DefaultMaxUploadBytes
+	UploadIdle     time.Duration // longest wait for the next bytes of an upload; DefaultUploadIdle
+	Heartbeat      time.Duration // longest silence of a progress stream; DefaultHeartbeat
+
+	spool spoolFunc // tests: replaces createSpool
+}
+
+const (
+	DefaultMaxUploadBytes = 256 << 30
+	DefaultUploadIdle     = time.Minute
+	DefaultHeartbeat      = 10 * time.Second
+)
+
+// Admin returns the admin handler with the defaults, spooling uploads into the system's
+// temp folder (tests); cadrestat serve uses AdminWith and its data folder.
+func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
+	return AdminWith(svc, AdminConfig{Token: token, Log: log})
+}
+
+// AdminWith returns the handler of the local admin listener: POST /admin/ingest with
 // "Authorization: Bearer <token>". The server validates and loads the files itself (it
 // holds the data folder) and answers with the same report a local ingest prints.
-func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
+func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
+	cfg = cfg.withDefaults()
+	log := cfg.Log
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/ingest", func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get("Authorization")
-		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+token)) != 1 {
-			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+		if !adminAuthorized(r, cfg.Token) {
+			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
-		var req IngestRequest
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxIngestBytes)).Decode(&req); err != nil {
-			http.Error(w, "malformed ingest request: "+err.Error(), http.StatusBadRequest)
-			return
-		}
-		files := make([]ingest.File, len(req.Files))
-		for i, f := range req.Files {
-			files[i] = ingest.File{Name: f.Name, Data: f.Data}
-			if f.Path == "" {
-				continue
-			}
-			if msg := readablePath(f.Path); msg != "" {
-				w.Header().Set("X-Cadrestat-Error", CodeUnreadablePath)
-				http.Error(w, msg, http.StatusBadRequest)
+		var files []ingest.File
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			up, err := receiveUpload(w, r, cfg)
+			defer up.remove() // whatever happens to the load
+			if err != nil {
+				log.Warn("admin ingest upload refused", "code", err.code, "err", err.msg)
+				refuse(w, err.status, err.code, err.msg)
 				return
 			}
-			files[i] = ingest.File{Name: f.Name, Path: f.Path}
+			files = up.files
+		} else if f, err := jsonFiles(w, r); err != nil {
+			refuse(w, err.status, err.code, err.msg)
+			return
+		} else {
+			files = f
 		}
 		if wantsProgress(r) {
-			streamLoad(w, r, svc, files, log)
+			streamLoad(w, r, svc, files, log, cfg.Heartbeat)
 			return
 		}
 		start := time.Now()
@@ -87,8 +137,71 @@ func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
 		}
 		json.NewEncoder(w).Encode(rep)
 	})
-	registerBackup(mux, svc, token, log)
+	registerBackup(mux, svc, cfg.Token, log)
 	return mux
+}
+
+func (c AdminConfig) withDefaults() AdminConfig {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.SpoolDir == "" {
+		c.SpoolDir = os.TempDir()
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if c.UploadIdle <= 0 {
+		c.UploadIdle = DefaultUploadIdle
+	}
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = DefaultHeartbeat
+	}
+	if c.spool == nil {
+		c.spool = createSpool
+	}
+	return c
+}
+
+// refusal is a hand-off refused before its load started.
+type refusal struct {
+	status    int
+	code, msg string
+}
+
+func refuse(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("X-Cadrestat-Error", code)
+	http.Error(w, msg, status)
+}
+
+// jsonFiles reads a JSON hand-off: every file named, by a path the server can read or by
+// its contents.
+func jsonFiles(w http.ResponseWriter, r *http.Request) ([]ingest.File, *refusal) {
+	var req IngestRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxIngestJSONBytes)).Decode(&req); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &refusal{http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("a JSON ingest request is limited to %d bytes: send contents as a multipart upload (a cadrestat ingest of this version does)", MaxIngestJSONBytes)}
+		}
+		return nil, &refusal{http.StatusBadRequest, CodeMalformed, "malformed ingest request: " + err.Error()}
+	}
+	if len(req.Files) == 0 {
+		return nil, &refusal{http.StatusBadRequest, CodeNoFiles, "the ingest request names no files"}
+	}
+	files := make([]ingest.File, len(req.Files))
+	for i, f := range req.Files {
+		if f.Name == "" {
+			return nil, &refusal{http.StatusBadRequest, CodeMissingName, fmt.Sprintf("file %d of the ingest request has no name", i+1)}
+		}
+		files[i] = ingest.File{Name: f.Name, Data: f.Data}
+		if f.Path == "" {
+			continue
+		}
+		if msg := readablePath(f.Path); msg != "" {
+			return nil, &refusal{http.StatusBadRequest, CodeUnreadablePath, msg}
+		}
+		files[i] = ingest.File{Name: f.Name, Path: f.Path}
+	}
+	return files, nil
 }
 
 // readablePath says why the server cannot read a handed-off file, or "".

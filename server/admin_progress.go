@@ -26,10 +26,13 @@ import (
 //     {"report": …} (the same report, problems and all) or {"error": "load failed: …"}.
 //     A stream that ends without either means the server stopped mid-load.
 //
-// Refusals before the load starts (token, malformed body, unreadable path) keep their
-// status codes in both forms, so the contents fallback of UNREADABLE_PATH works as before.
-// A server from before progress ignores Accept and answers application/json, which the
-// client reads as before (it just shows no progress).
+// Refusals before the load starts (token, malformed body, unreadable path, upload refused)
+// keep their status codes and X-Cadrestat-Error in both forms, so the upload that follows
+// UNREADABLE_PATH works as before. The stream starts (200, headers flushed) once the files
+// are in, and repeats its last event after every heartbeat of silence (AdminConfig): the
+// client's limit is on silence, not on the load's length. A server from before progress
+// ignores Accept and answers application/json, which the client reads as before (it just
+// shows no progress).
 const IngestProgressType = "application/x-ndjson"
 
 // ProgressEvery is the shortest time between two progress events of one stream.
@@ -68,21 +71,54 @@ func loadOptions(files []ingest.File, log *slog.Logger, also func(progress.State
 }
 
 // streamLoad runs the load, writing its progress as it goes and its report at the end.
-func streamLoad(w http.ResponseWriter, r *http.Request, svc *service.Service, files []ingest.File, log *slog.Logger) {
+// Every heartbeat without an event repeats the last one, so a client can tell a long
+// silent phase (the engine's commit) from a server that stopped: it gives up after a
+// silence, not after a total time.
+func streamLoad(w http.ResponseWriter, r *http.Request, svc *service.Service, files []ingest.File, log *slog.Logger, heartbeat time.Duration) {
 	w.Header().Set("Content-Type", IngestProgressType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
+	rc.Flush() // the client's wait for an answer ends here
 	enc := json.NewEncoder(w)
 	var mu sync.Mutex
+	var lastSent time.Time
+	over := false // the report or error is sent: a late heartbeat must not follow it
+	lastState := progress.State{Phase: ingest.PhaseRead}
 	send := func(ev IngestEvent) {
 		mu.Lock()
 		defer mu.Unlock()
+		if over {
+			return
+		}
+		over = ev.Report != nil || ev.Error != ""
+		if ev.Progress != nil {
+			lastState = *ev.Progress
+		}
+		lastSent = time.Now()
 		if enc.Encode(ev) == nil {
 			rc.Flush()
 		}
 	}
+	beat := time.NewTicker(heartbeat / 2)
+	done := make(chan struct{})
+	defer func() { beat.Stop(); close(done) }()
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-beat.C:
+				mu.Lock()
+				quiet, s := time.Since(lastSent) >= heartbeat, lastState
+				mu.Unlock()
+				if quiet {
+					send(IngestEvent{Progress: &s})
+				}
+			}
+		}
+	}()
 	var last time.Time
 	phase := ""
 	start := time.Now()

@@ -68,7 +68,13 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool,
 	}
 	mux := http.NewServeMux()
 	if ef.engine == "embedded" {
-		mux.Handle("/admin/", server.Admin(svc, token, logger()))
+		// Uploads are spooled in the data folder (on the warehouse's disk, never a tmpfs);
+		// any left by a server that was killed mid-upload go now: this one holds the folder.
+		stale, _ := filepath.Glob(filepath.Join(ef.dataDir, server.SpoolPattern))
+		for _, p := range stale {
+			os.Remove(p)
+		}
+		mux.Handle("/admin/", server.AdminWith(svc, server.AdminConfig{Token: token, Log: logger(), SpoolDir: ef.dataDir}))
 	}
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics.Handler())

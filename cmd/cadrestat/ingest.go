@@ -28,6 +28,7 @@ import (
 type IngestMain struct {
 	ef         engineFlags
 	report     bool
+	upload     bool
 	cpuProfile string
 	paths      []string
 
@@ -39,6 +40,7 @@ func (m *IngestMain) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
 	m.ef.register(fs)
 	fs.BoolVar(&m.report, "report", false, "print the report as JSON (every problem at once)")
+	fs.BoolVar(&m.upload, "upload", false, "hand a running server the files' contents (streamed) even if it could read their paths")
 	fs.StringVar(&m.cpuProfile, "cpuprofile", "", "write a CPU profile of the load to this file")
 	fs.Parse(args)
 	if fs.NArg() == 0 {
@@ -62,7 +64,7 @@ func (m *IngestMain) Run(ctx context.Context) error {
 		return err
 	}
 	bar := progress.Stderr("ingest") // draws only on a terminal
-	rep, err := handOff(ctx, m.ef, files, bar)
+	rep, err := handOff(ctx, m.ef, files, m.upload, bar)
 	if err != nil {
 		return err
 	}
@@ -130,42 +132,81 @@ var errStreamCut = streamError{errors.New("the running server stopped answering 
 // streamError is a progress stream that went wrong once the server had started the load.
 type streamError struct{ error }
 
-// postIngest sends one hand-off request, by path or by content, asking for the progress
-// stream (server/admin_progress.go); each progress event goes to onProgress. A server from
-// before the stream answers with one JSON body, read as before.
+// postIngest sends one hand-off request, by path (JSON) or by content (a multipart upload
+// streamed from disk, admin_upload.go), asking for the progress stream
+// (server/admin_progress.go); each progress event goes to onProgress. A server from before
+// the stream answers with one JSON body, read as before. The request is given up after
+// handOffIdle without word from the server, not after a total time.
 func postIngest(ctx context.Context, info adminInfo, files []ingest.File, byPath bool, onProgress func(progress.State)) (*answer, error) {
-	var req server.IngestRequest
-	for _, f := range files {
-		if byPath && f.Path != "" {
+	ctx, watch, stop := watchIdle(ctx)
+	defer stop()
+	var body io.Reader
+	var length int64
+	contentType := "application/json"
+	var upload *uploadBody
+	if byPath {
+		var req server.IngestRequest
+		for _, f := range files {
 			abs, err := filepath.Abs(f.Path)
 			if err != nil {
 				return nil, fileReadError{err}
 			}
 			req.Files = append(req.Files, server.IngestFile{Name: f.Name, Path: abs})
-			continue
 		}
-		data, err := f.Bytes()
-		if err != nil {
-			return nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
+		raw, _ := json.Marshal(req)
+		body, length = bytes.NewReader(raw), int64(len(raw))
+	} else {
+		var err error
+		if upload, err = newUploadBody(files); err != nil {
+			return nil, err
 		}
-		req.Files = append(req.Files, server.IngestFile{Name: f.Name, Data: data})
+		defer upload.Close()
+		body, length, contentType = upload, upload.length, upload.contentType
 	}
-	body, _ := json.Marshal(req)
-	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
+	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", kickReader{body, watch})
+	hreq.ContentLength = length
 	hreq.Header.Set("Authorization", "Bearer "+info.Token)
-	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Content-Type", contentType)
 	hreq.Header.Set("Accept", server.IngestProgressType+", application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Minute}).Do(hreq)
+	// A refusal before the body (token, size) comes before an upload is sent.
+	hreq.Header.Set("Expect", "100-continue")
+	resp, err := handOffClient.Do(hreq)
 	if err != nil {
-		return nil, err
+		return nil, handOffError(ctx, upload, err)
 	}
 	defer resp.Body.Close()
 	ans := &answer{status: resp.StatusCode, code: resp.Header.Get("X-Cadrestat-Error")}
+	r := kickReader{resp.Body, watch}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); resp.StatusCode != http.StatusOK || mt != server.IngestProgressType {
-		ans.body, _ = io.ReadAll(resp.Body)
+		if ans.body, err = io.ReadAll(r); err != nil {
+			return nil, handOffError(ctx, upload, streamError{fmt.Errorf("%w: %w", errStreamCut, err)})
+		}
 		return ans, nil
 	}
-	return readProgressStream(resp.Body, onProgress)
+	ans, err = readProgressStream(r, onProgress)
+	return ans, handOffError(ctx, upload, err)
+}
+
+// handOffClient has no total timeout (postIngest's is an idle one) and waits up to 10 s for
+// the server's go-ahead before sending a body.
+var handOffClient = &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 10 * time.Second}}
+
+// handOffError says why a hand-off failed: a file that could not be read or changed, the
+// server's silence, or else err as it is.
+func handOffError(ctx context.Context, upload *uploadBody, err error) error {
+	if err == nil {
+		return nil
+	}
+	if upload != nil {
+		if rerr := upload.readErr(); rerr != nil {
+			return rerr
+		}
+	}
+	var se streamError
+	if cause := context.Cause(ctx); errors.As(cause, &se) {
+		return cause
+	}
+	return err
 }
 
 // readProgressStream reads a progress stream to its end and returns its last event as the
@@ -211,7 +252,7 @@ func readProgressStream(r io.Reader, onProgress func(progress.State)) (*answer, 
 // handOff sends files to a running server that holds the data folder; it returns a nil
 // report when no server is running (so the caller loads the files itself). The server's
 // progress is drawn on bar (quiet off a terminal).
-func handOff(ctx context.Context, ef engineFlags, files []ingest.File, bar *progress.Bar) (*ingest.Report, error) {
+func handOff(ctx context.Context, ef engineFlags, files []ingest.File, upload bool, bar *progress.Bar) (*ingest.Report, error) {
 	if ef.engine != "embedded" {
 		return nil, nil
 	}
@@ -219,7 +260,7 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File, bar *prog
 	if !ok {
 		return nil, nil
 	}
-	rep, err := handOffTo(ctx, info, files, bar.Set)
+	rep, err := handOffWith(ctx, info, files, upload, bar.Set)
 	if rep != nil {
 		bar.Done()
 		fmt.Fprintf(os.Stderr, "handed to the running server (pid %d)\n", info.PID)
@@ -232,10 +273,25 @@ func handOff(ctx context.Context, ef engineFlags, files []ingest.File, bar *prog
 // handOffTo hands the files to the admin listener described by info; each progress event
 // of the server's load goes to onProgress (which may be nil).
 func handOffTo(ctx context.Context, info adminInfo, files []ingest.File, onProgress func(progress.State)) (*ingest.Report, error) {
-	// Files are handed over by path: the server streams them from disk as it loads. Only if
-	// it cannot open a path (another user, another mount namespace) are the contents sent.
-	ans, err := postIngest(ctx, info, files, true, onProgress)
-	if err == nil && ans.status == http.StatusBadRequest && ans.code == server.CodeUnreadablePath {
+	return handOffWith(ctx, info, files, false, onProgress)
+}
+
+// handOffWith is handOffTo, uploading the contents even if the server could read the paths
+// when upload is set.
+func handOffWith(ctx context.Context, info adminInfo, files []ingest.File, upload bool, onProgress func(progress.State)) (*ingest.Report, error) {
+	// Files are handed over by path: the server streams them from disk as it loads. If it
+	// cannot open a path (another user, another mount namespace), or upload is set, the
+	// contents are uploaded, streamed from disk.
+	byPath := !upload
+	for _, f := range files {
+		byPath = byPath && f.Path != "" && f.Data == nil
+	}
+	var ans *answer
+	var err error
+	if byPath {
+		ans, err = postIngest(ctx, info, files, true, onProgress)
+	}
+	if !byPath || err == nil && ans.status == http.StatusBadRequest && ans.code == server.CodeUnreadablePath {
 		ans, err = postIngest(ctx, info, files, false, onProgress)
 	}
 	if err != nil {

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/cadrestat/cadrestat/ingest"
+)
+
+// handOffIdle is the longest the hand-off client waits without word from the server: no
+// upload bytes taken, no progress event (a server streaming progress repeats its last event
+// every server.DefaultHeartbeat, so a long load that keeps reporting never times out).
+var handOffIdle = 2 * time.Minute
+
+// idleWatch cancels a hand-off when kick is not called for handOffIdle.
+type idleWatch struct {
+	t *time.Timer
+}
+
+func watchIdle(ctx context.Context) (context.Context, *idleWatch, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	w := &idleWatch{t: time.AfterFunc(handOffIdle, func() {
+		cancel(streamError{fmt.Errorf("no word from the running server for %v; it may be stuck: check its log (a load is all or nothing)", handOffIdle)})
+	})}
+	return ctx, w, func() { w.t.Stop(); cancel(nil) }
+}
+
+func (w *idleWatch) kick() { w.t.Reset(handOffIdle) }
+
+// kickReader kicks the watch on every read: the transport reads the upload as the server
+// takes it, and the answer as the server sends it.
+type kickReader struct {
+	r io.Reader
+	w *idleWatch
+}
+
+func (k kickReader) Read(p []byte) (int, error) {
+	n, err := k.r.Read(p)
+	if n > 0 {
+		k.w.kick()
+	}
+	return n, err
+}
+
+// uploadBody is a multipart/form-data body of the files' contents, one part each, read
+// from disk as the transport sends it (the client holds one buffer of it at a time), with
+// its exact length (so a server over its limit refuses before the body is sent).
+type uploadBody struct {
+	io.Reader
+	length      int64
+	contentType string
+	files       []*os.File
+
+	mu  sync.Mutex
+	err error // the first error reading a file: reported instead of the transport's
+}
+
+func newUploadBody(files []ingest.File) (*uploadBody, error) {
+	var frame bytes.Buffer
+	mw := multipart.NewWriter(&frame)
+	u := &uploadBody{contentType: mw.FormDataContentType()}
+	var parts []io.Reader
+	addFrame := func() {
+		parts = append(parts, bytes.NewReader(bytes.Clone(frame.Bytes())))
+		u.length += int64(frame.Len())
+		frame.Reset()
+	}
+	for _, f := range files {
+		disp := mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": f.Name})
+		if disp == "" {
+			u.Close()
+			return nil, fileReadError{fmt.Errorf("cannot send %q: the name cannot be encoded", f.Name)}
+		}
+		mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {disp}, "Content-Type": {"application/octet-stream"}})
+		addFrame()
+		if f.Path == "" || f.Data != nil {
+			parts = append(parts, bytes.NewReader(f.Data))
+			u.length += int64(len(f.Data))
+			continue
+		}
+		fh, err := os.Open(f.Path)
+		var st os.FileInfo
+		if err == nil {
+			u.files = append(u.files, fh)
+			st, err = fh.Stat()
+		}
+		if err != nil {
+			u.Close()
+			return nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
+		}
+		parts = append(parts, &exactReader{u: u, f: fh, name: f.Name, left: st.Size()})
+		u.length += st.Size()
+	}
+	mw.Close()
+	addFrame()
+	u.Reader = io.MultiReader(parts...)
+	return u, nil
+}
+
+// Close closes the files (the transport closes the body when it is done with it).
+func (u *uploadBody) Close() error {
+	for _, f := range u.files {
+		f.Close()
+	}
+	u.files = nil
+	return nil
+}
+
+func (u *uploadBody) fail(err error) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.err == nil {
+		u.err = fileReadError{err}
+	}
+	return u.err
+}
+
+func (u *uploadBody) readErr() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.err
+}
+
+// exactReader reads a file's size as it was when the upload began, and fails if the file
+// grew or shrank meanwhile (the declared length would be wrong, and the load half of it).
+type exactReader struct {
+	u    *uploadBody
+	f    *os.File
+	name string
+	left int64
+}
+
+var errChanged = errors.New("it changed while being sent; nothing was loaded")
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.left == 0 {
+		if n, _ := e.f.Read(make([]byte, 1)); n > 0 {
+			return 0, e.u.fail(fmt.Errorf("cannot send %s: %w", e.name, errChanged))
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.left {
+		p = p[:e.left]
+	}
+	n, err := e.f.Read(p)
+	e.left -= int64(n)
+	if err == io.EOF && e.left > 0 {
+		return n, e.u.fail(fmt.Errorf("cannot send %s: %w", e.name, errChanged))
+	}
+	if err != nil && err != io.EOF {
+		return n, e.u.fail(fmt.Errorf("cannot read %s: %w", e.name, err))
+	}
+	return n, nil
+}
