@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"sync/atomic"
 
@@ -110,7 +111,8 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 		}()
 	}
 
-	var seen keySet // observation key -> input<<32 | line of its first row
+	var seen keySet // observation key -> the position (lines.at) of its first row
+	var lines lineCount
 	for out := range order {
 		r := <-out
 		p.track.checked(r.size)
@@ -124,11 +126,11 @@ func (p *plan) observations(yield func([]warehouse.Observation) error) error {
 		}
 		keep := r.obs[:0]
 		for i := range r.obs {
-			at := uint64(inputIdx)<<32 | uint64(r.lines[i])
-			if first, dup := seen.add(r.keys[i], at); dup {
-				where := "line " + strconv.Itoa(int(uint32(first)))
-				if int(first>>32) != inputIdx {
-					where = p.inputs[first>>32].file + " line " + strconv.Itoa(int(uint32(first)))
+			if first, dup := seen.add(r.keys[i], lines.at(inputIdx, r.lines[i])); dup {
+				in, line := lines.find(first)
+				where := "line " + strconv.Itoa(line)
+				if in != inputIdx {
+					where = p.inputs[in].file + " " + where
 				}
 				p.c.probs = append(p.c.probs, Problem{File: p.inputs[inputIdx].file, Line: int(r.lines[i]),
 					Reason: fmt.Sprintf("duplicate of %s (same %s)", where, dupWhat[FileObservations])})
@@ -205,4 +207,32 @@ func (res *result) add(o warehouse.Observation, line int) {
 	res.obs = append(res.obs, o)
 	res.keys = append(res.keys, key)
 	res.lines = append(res.lines, int32(line))
+}
+
+// lineCount numbers the lines of a load's inputs one after the other (inputs come in order,
+// and lines in order within one), so a row's position fits in 32 bits for keySet.
+type lineCount struct {
+	starts []inputStart
+	next   uint64 // one past the last position given
+}
+
+type inputStart struct {
+	in   int
+	base uint64 // the position of the input's line 0
+}
+
+// at gives line of input in its position.
+func (c *lineCount) at(in int, line int32) uint64 {
+	if n := len(c.starts); n == 0 || c.starts[n-1].in != in {
+		c.starts = append(c.starts, inputStart{in, c.next})
+	}
+	at := c.starts[len(c.starts)-1].base + uint64(line)
+	c.next = max(c.next, at+1)
+	return at
+}
+
+// find turns a position back into its input and line.
+func (c *lineCount) find(at uint64) (int, int) {
+	i := sort.Search(len(c.starts), func(i int) bool { return c.starts[i].base > at }) - 1
+	return c.starts[i].in, int(at - c.starts[i].base)
 }

@@ -74,6 +74,7 @@ func (m *IngestMain) Run(ctx context.Context) error {
 			return err
 		}
 		m.store = s
+		ingest.LimitHeap()
 		var opt ingest.Options
 		if bar.On() {
 			opt.Progress = bar.Set

@@ -103,7 +103,7 @@ func (s *fileStage[T]) flush(ctx context.Context) error {
 	s.scope, s.wrote = scope{}, true
 	done := make(chan error, 1)
 	go func() {
-		err := c.Ex.Exec(ctx, Query{SQL: sql, Params: params})
+		err := c.Ex.Exec(ctx, Query{SQL: sql, Params: params, Settings: partSettings})
 		if err == nil {
 			err = f.Reset()
 		}
@@ -111,6 +111,18 @@ func (s *fileStage[T]) flush(ctx context.Context) error {
 	}()
 	s.flying, s.cur = done, 1-s.cur
 	return nil
+}
+
+// partSettings make the engine write a part's rows in blocks of at most 256 Ki rows or
+// 32 MiB instead of squashing them to its default of ~1 M rows or 256 MiB (each block is
+// sorted, compressed and written with the whole of it in memory): the engine alone
+// inserting L's 11.9 M rows from one file (pread) peaked at 1.40 GB RSS with the defaults,
+// 0.88 GB at 256 Ki rows and 0.79 GB with both limits, at the same rate or better
+// (32, 26 and 21 s, one after the other on a busy machine).
+var partSettings = map[string]string{
+	"min_insert_block_size_rows":  "262144",
+	"max_insert_block_size":       "262144",
+	"min_insert_block_size_bytes": "33554432",
 }
 
 // wait waits for the merge in flight.

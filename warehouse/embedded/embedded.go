@@ -39,13 +39,19 @@ func connections() int {
 	return max(2, runtime.GOMAXPROCS(0))
 }
 
+// fileReadMethod makes file() (a load's RowFiles) read with pread instead of clickhouse-local's
+// default mmap: mapped pages count in the process's RSS, so inserting a 1.2 GB RowBinary file
+// of L's 11.9 M rows peaked at 3.4 GB with mmap and 1.4 GB with pread, no slower (32 s against
+// 36 s, same run).
+const fileReadMethod = "--storage_file_read_method=pread"
+
 // Open opens (creating if needed) the data folder at dir, migrates database db and removes
 // what an interrupted load left behind. The folder is locked by this process until Close.
 func Open(ctx context.Context, dir, db string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create data folder "+dir)
 	}
-	conn, err := chdb.OpenN(dir, connections())
+	conn, err := chdb.OpenN(dir, connections(), fileReadMethod)
 	if err != nil {
 		if errors.Is(err, chdb.ErrUnsupported) {
 			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
