@@ -4,10 +4,18 @@ import (
 	"context"
 	"sort"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // Catalog reads all dimension tables (a handful of small queries) and indexes them.
+//
+// The tables are read at once, each on its own connection of the engine: one after the
+// other they were 0.1–0.5 s of serve's start (six statements of 10–280 ms each at load
+// average 8 on 2 cores, CADRESTAT_TRACE_SQL=1). The version is read first, so a load that
+// commits meanwhile leaves the catalogue newer than its version, never older, and the next
+// Refresh reads it again.
 func (c *Core) Catalog(ctx context.Context) (*warehouse.Catalog, error) {
 	cat := &warehouse.Catalog{}
 	v, err := c.DataVersion(ctx)
@@ -15,23 +23,15 @@ func (c *Core) Catalog(ctx context.Context) (*warehouse.Catalog, error) {
 		return nil, err
 	}
 	cat.Version = v
-	if cat.Provinces, err = readCurrent(ctx, c, provinces); err != nil {
-		return nil, err
-	}
-	if cat.Groups, err = readCurrent(ctx, c, groups); err != nil {
-		return nil, err
-	}
-	if cat.Metrics, err = readCurrent(ctx, c, metrics); err != nil {
-		return nil, err
-	}
-	if cat.Sources, err = readCurrent(ctx, c, sources); err != nil {
-		return nil, err
-	}
-	if cat.Targets, err = readCurrent(ctx, c, targets); err != nil {
-		return nil, err
-	}
-	links, err := readCurrent(ctx, c, lineage)
-	if err != nil {
+	var links []link
+	g, gctx := errgroup.WithContext(ctx)
+	read(g, gctx, c, provinces, &cat.Provinces)
+	read(g, gctx, c, groups, &cat.Groups)
+	read(g, gctx, c, metrics, &cat.Metrics)
+	read(g, gctx, c, sources, &cat.Sources)
+	read(g, gctx, c, targets, &cat.Targets)
+	read(g, gctx, c, lineage, &links)
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	sort.Slice(cat.Provinces, func(i, j int) bool {
@@ -54,6 +54,14 @@ func (c *Core) Catalog(ctx context.Context) (*warehouse.Catalog, error) {
 // catalogSQL reads the current rows of a dimension table.
 func catalogSQL[T any](db string, t *table[T]) string {
 	return currentSQL(db, t.name, t.readList(), "")
+}
+
+// read reads every current row of t into out, in g.
+func read[T any](g *errgroup.Group, ctx context.Context, c *Core, t *table[T], out *[]T) {
+	g.Go(func() (err error) {
+		*out, err = readCurrent(ctx, c, t)
+		return err
+	})
 }
 
 // readCurrent reads every current row of a (small) table.

@@ -59,6 +59,8 @@ func TestLoadSQL(t *testing.T) {
 	where, params := sc.sql()
 	file := "file('/data/load-tmp/cadrestat-load-1.bin', 'RowBinary', " + QuoteString(observations.fileStructure()) + ")"
 	parts := []string{
+		"-- start (before any row is written)",
+		render(startSQL(db, load)),
 		"-- table stage (server engine): create, count the changed rows, merge them",
 		stageSQL(db, stage, "targets"),
 		changedCountSQL(db, "targets", stage),

@@ -34,6 +34,9 @@ func (c *Core) Load(ctx context.Context, b *warehouse.Batch) (res *warehouse.Loa
 			c.discard(context.WithoutCancel(ctx), id)
 		}
 	}()
+	if err := c.Ex.Exec(ctx, startSQL(c.DB, id)); err != nil {
+		return nil, err
+	}
 	for _, t := range dataTables {
 		n, err := t.load(ctx, c, b, id, version, res)
 		if err != nil {

@@ -54,6 +54,12 @@ var Migrations = []Migration{
 	{4, "source priority", []string{
 		`ALTER TABLE {db}.sources ADD COLUMN IF NOT EXISTS priority Int64`,
 	}},
+	// A load records its start before it writes a row, so opening a folder finds the loads
+	// that never committed here instead of scanning every data table's load_id (Recover:
+	// 0.3–1 s of serve's start at scale L, 11.9 M rows, on a busy machine).
+	{5, "load starts", []string{
+		`CREATE TABLE IF NOT EXISTS {db}.load_starts (load_id String, started_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY started_at`,
+	}},
 }
 
 func (c *Core) Migrate(ctx context.Context) error {
@@ -82,6 +88,12 @@ func migrate(ctx context.Context, ex Executor, db, cluster string, upTo int) err
 	}
 	if cluster != "" && !clusterRE.MatchString(cluster) {
 		return warehouse.Errorf(warehouse.ErrInvalid, "invalid cluster name %q", cluster)
+	}
+	// An up-to-date folder (every start but the first) needs one statement, not three: a
+	// statement is 10–90 ms of serve's start on the embedded engine. A folder without the
+	// database or the bookkeeping table fails here and takes the path below.
+	if applied, err := appliedVersion(ctx, ex, db); err == nil && applied >= upTo && applied <= SchemaVersion() {
+		return nil
 	}
 	run := func(stmt string) error {
 		for _, st := range clusterStatements(stmt, cluster, upTo) {

@@ -464,6 +464,14 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		}
 	})
 
+	t.Run("RecoverRemovesUncommittedLoads", func(t *testing.T) {
+		needLoad(t)
+		if caps.NoFailureInjection != "" {
+			t.Skip(caps.NoFailureInjection) // recovering deletes as discarding a failed load does
+		}
+		recoverSuite(t, ctx, newStore)
+	})
+
 	t.Run("FailedLoadLeavesWarehouseAsItWas", func(t *testing.T) {
 		needLoad(t)
 		if caps.NoFailureInjection != "" {
