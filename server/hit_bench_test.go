@@ -25,13 +25,10 @@ func BenchmarkDashboardHit(b *testing.B) {
 	cfg.Metrics = server.NewMetrics()
 	cfg.Tracing = server.NewTracing(nil)
 	h := server.New(svc, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	const q = `query($m: ID!, $y: Int!, $map: Map, $s: Boolean, $p: [ID!]) { compare(metric: $m, year: $y, map: $map, includeSynthetic: $s, provinces: $p) {
-  rows { rank province { id name } value numerator denominator change gapToTarget targetStatus observation { status source { title } } }
-  national { figure { value } } benchmarks { id figure { value } } target { label } } }`
 	metrics := []string{"female_provincial_committee_share", "youth_provincial_committee_share", "staff_cut", "new_members", "female_na_share"}
 	var bodies, answers [][]byte
 	for i := range 20 {
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"m": metrics[i%len(metrics)], "y": 2015 + i%6, "map": "VN63", "s": true}})
+		body, _ := json.Marshal(map[string]any{"query": benchCompareQ, "variables": map[string]any{"m": metrics[i%len(metrics)], "y": 2015 + i%6, "map": "VN63", "s": true}})
 		bodies = append(bodies, body)
 		answers = append(answers, hitRequest(b, h, body, "")) // the miss that fills the cache
 		if got := hitRequest(b, h, body, "HIT"); !bytes.Equal(got, answers[i]) {
