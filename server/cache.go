@@ -89,9 +89,8 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 			next.ServeHTTP(w, r)
 			return
 		}
-		get := r.Method == http.MethodGet
-		etag := `"` + strconv.FormatUint(v, 10) + "-" + key[:16] + `"`
-		if get {
+		if r.Method == http.MethodGet { // only GET answers carry an ETag: POSTs skip building one
+			etag := `"` + strconv.FormatUint(v, 10) + "-" + key[:16] + `"`
 			// Set before the answer is known: graphqlHTTP's responseFixer, which always wraps
 			// this middleware, drops both and sends no-store when the answer has errors.
 			w.Header().Set("ETag", etag)

@@ -79,18 +79,21 @@ func withLogging(h http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 		info := infoFrom(r.Context())
 		cache := sw.Header().Get("X-Cache")
 		m.observeRequest(route(r.URL.Path), info, sw.status, cache, took)
-		attrs := []any{"request_id", info.id, "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(took.Microseconds()) / 1000}
+		// Typed attributes in one array on the stack: the []any form boxed every value
+		// (about 10 allocations a request; BenchmarkDashboardHit, issue 19).
+		var buf [13]slog.Attr
+		attrs := append(buf[:0], slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Float64("duration_ms", float64(took.Microseconds())/1000))
 		if info.traceID != "" {
-			attrs = append(attrs, "trace_id", info.traceID)
+			attrs = append(attrs, slog.String("trace_id", info.traceID))
 		}
 		if r.URL.Path == "/graphql" {
-			attrs = append(attrs, "operation", info.gql.Operation, "cache", cache, "complexity", info.gql.Complexity,
-				"warehouse_queries", info.warehouseQueries, "warehouse_ms", info.warehouseMS)
+			attrs = append(attrs, slog.String("operation", info.gql.Operation), slog.String("cache", cache), slog.Int("complexity", info.gql.Complexity),
+				slog.Int("warehouse_queries", info.warehouseQueries), slog.Float64("warehouse_ms", info.warehouseMS))
 		}
 		if info.gql.ErrorCode != "" {
-			attrs = append(attrs, "error_code", info.gql.ErrorCode)
+			attrs = append(attrs, slog.String("error_code", info.gql.ErrorCode))
 		}
-		log.InfoContext(r.Context(), "request", attrs...)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }

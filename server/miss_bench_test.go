@@ -20,14 +20,16 @@ import (
 // 63-row comparison of bench/main.go with the response cache off, every request a new
 // rotation of the provinces list. Allocations per request are what the garbage collector
 // pays for under load, and so much of the miss tail (bench/README.md).
+// benchCompareQ is the harness's comparison (bench/scenarios.go compareQ).
+const benchCompareQ = `query($m: ID!, $y: Int!, $map: Map, $s: Boolean, $p: [ID!]) { compare(metric: $m, year: $y, map: $map, includeSynthetic: $s, provinces: $p) {
+  rows { rank province { id name } value numerator denominator change gapToTarget targetStatus observation { status source { title } } }
+  national { figure { value } } benchmarks { id figure { value } } target { label } } }`
+
 func BenchmarkCompareMiss(b *testing.B) {
 	svc := bundledService(b, testenv.Store(b), discard)
 	cfg := server.Defaults()
 	cfg.CacheBytes = 0
 	h := server.New(svc, cfg, discard)
-	const q = `query($m: ID!, $y: Int!, $map: Map, $s: Boolean, $p: [ID!]) { compare(metric: $m, year: $y, map: $map, includeSynthetic: $s, provinces: $p) {
-  rows { rank province { id name } value numerator denominator change gapToTarget targetStatus observation { status source { title } } }
-  national { figure { value } } benchmarks { id figure { value } } target { label } } }`
 	var units []string
 	for _, p := range svc.Catalog().Provinces {
 		if p.Map == "VN63" {
@@ -39,7 +41,7 @@ func BenchmarkCompareMiss(b *testing.B) {
 	for i := range 64 {
 		r := i % len(units)
 		rot := append(append([]string{}, units[r:]...), units[:r]...)
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"m": metrics[i%len(metrics)], "y": 2015 + i%6, "map": "VN63", "s": false, "p": rot}})
+		body, _ := json.Marshal(map[string]any{"query": benchCompareQ, "variables": map[string]any{"m": metrics[i%len(metrics)], "y": 2015 + i%6, "map": "VN63", "s": false, "p": rot}})
 		bodies = append(bodies, body)
 	}
 	b.ReportAllocs()
