@@ -50,14 +50,7 @@ func TestHandOffUploadMemory(t *testing.T) {
 	// Without the standard views' pre-rendering after each load: it allocates in the
 	// background while the file is spooled (+8 to +24 MB of the server's peak with it, near
 	// the bound), and is not the hand-off's memory.
-	srv := exec.Command(bin, "serve", "-data", dir, "-addr", addr, "-warm-views=false")
-	var srvLog bytes.Buffer
-	srv.Stderr = &srvLog
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	waitReady(t, addr, srvLog.String)
+	srv := startServe(t, bin, dir, addr, "-warm-views=false")
 	// ingest returns the client's peak RSS in bytes: its VmHWM, read every few milliseconds
 	// while it runs (the last reading before it exits). Not the child's rusage: Linux counts
 	// in it the test process's own size at the fork, hundreds of MB once the engine is open.

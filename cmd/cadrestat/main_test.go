@@ -61,8 +61,6 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// TestIngestHandsOffToRunningServer: while serve holds the data folder (a second process
-// could not open it), ingest hands the file to the server and prints the same report.
 // waitReady waits up to a minute for the server at addr to answer /readyz with 200; on
 // failure it shows the server's log, when there is one.
 func waitReady(t *testing.T, addr string, log func() string) {
@@ -84,12 +82,11 @@ func waitReady(t *testing.T, addr string, log func() string) {
 	}
 }
 
-func TestIngestHandsOffToRunningServer(t *testing.T) {
-	testenv.Engine(t)
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	addr := freePort(t)
-	srv := exec.Command(bin, "serve", "-data", dir, "-addr", addr)
+// startServe starts bin's serve on the data folder dir at addr (with extra flags), waits
+// until it is ready and stops it when the test ends.
+func startServe(t *testing.T, bin, dir, addr string, flags ...string) *exec.Cmd {
+	t.Helper()
+	srv := exec.Command(bin, append([]string{"serve", "-data", dir, "-addr", addr}, flags...)...)
 	var srvLog bytes.Buffer
 	srv.Stderr = &srvLog
 	if err := srv.Start(); err != nil {
@@ -97,6 +94,17 @@ func TestIngestHandsOffToRunningServer(t *testing.T) {
 	}
 	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
 	waitReady(t, addr, srvLog.String)
+	return srv
+}
+
+// TestIngestHandsOffToRunningServer: while serve holds the data folder (a second process
+// could not open it), ingest hands the file to the server and prints the same report.
+func TestIngestHandsOffToRunningServer(t *testing.T) {
+	testenv.Engine(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	addr := freePort(t)
+	startServe(t, bin, dir, addr)
 	file := filepath.Join(t.TempDir(), "src.csv")
 	os.WriteFile(file, []byte("id,title,issuer,doc_number,date,language,location,kind,licence\nuser-doc,A user's document,Someone,,2024-05-01,vi,doc.pdf,user,\n"), 0o644)
 	run := func(args ...string) (string, string, error) {
