@@ -3,6 +3,7 @@ package chsql
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Recover removes rows of loads that never committed (a crash or kill mid-load) and
@@ -81,7 +82,7 @@ func (c *Core) removeUncommitted(ctx context.Context) error {
 		return err
 	}
 	for _, t := range dirty {
-		if err := c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, t, uncommitted(c.DB))}); err != nil {
+		if err := c.deleteRows(ctx, t, uncommitted(c.DB), nil); err != nil {
 			return err
 		}
 	}
@@ -89,7 +90,7 @@ func (c *Core) removeUncommitted(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, "load_starts", uncommitted(c.DB))})
+	return c.deleteRows(ctx, "load_starts", uncommitted(c.DB), nil)
 }
 
 // startSQL records that a load began, before it writes any row (see Recover).
@@ -101,17 +102,42 @@ func startSQL(db, loadID string) Query {
 // stays, so should a delete here fail, the next open removes the rows.
 func (c *Core) discard(ctx context.Context, loadID string) {
 	for _, t := range dataTables {
-		_ = c.Ex.Exec(ctx, Query{
-			SQL:    deleteSQL(c.DB, c.Cluster, t.tableName(), "load_id = {id:String}"),
-			Params: []Param{{"id", loadID}},
-		})
+		_ = c.deleteRows(ctx, t.tableName(), "load_id = {id:String}", []Param{{"id", loadID}})
 		_ = c.Ex.Exec(ctx, Query{SQL: "DROP TABLE IF EXISTS " + stageName(c.DB, loadID, t.tableName())})
 	}
 }
 
-// deleteSQL deletes rows of a table synchronously: on a cluster, from every shard's local
-// table (a Distributed table cannot be altered).
+// deleteRows deletes rows of a table and returns once they are gone: on a cluster, from
+// every shard's local table (a Distributed table cannot be altered). The engine waits for
+// the mutation itself with mutations_sync; ClickHouse 18.16 does not know that setting (the
+// server engine drops settings for servers older than 23, and the DELETE inside a SETTINGS
+// clause was refused with code 62, so a failed load's rows stayed behind there), so on a
+// single server this then waits for system.mutations to say the table's mutations are done.
+// On a cluster each node runs its own mutation; only the rows' visibility is guaranteed
+// there (reads only see committed loads).
+func (c *Core) deleteRows(ctx context.Context, table, where string, params []Param) error {
+	q := Query{SQL: deleteSQL(c.DB, c.Cluster, table, where), Params: params, Settings: map[string]string{"mutations_sync": "1"}}
+	if err := c.Ex.Exec(ctx, q); err != nil || c.Cluster != "" {
+		return err
+	}
+	pending := Query{SQL: "SELECT toUInt64(count()) FROM system.mutations WHERE database = {db:String} AND table = {t:String} AND is_done = 0",
+		Params: []Param{{"db", c.DB}, {"t", table}}}
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		var n uint64
+		err := c.Ex.Select(ctx, pending, func(r Row) error { return r.Scan(&n) })
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// deleteSQL deletes rows of a table: on a cluster, from every shard's local table.
 func deleteSQL(db, cluster, table, where string) string {
-	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where + " SETTINGS mutations_sync = 1"
+	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where
 	return expand(ClusterStatements(st, cluster)[0], db)
 }

@@ -56,11 +56,7 @@ func open(t *testing.T) *clickhouse.Store {
 }
 
 func TestContract(t *testing.T) {
-	caps := storetest.Caps{}
-	if !modern() {
-		caps.NoFailureInjection = "discarding a failed load needs ALTER … DELETE with mutations_sync, which ClickHouse 18.16 lacks (unknown setting)"
-	}
-	storetest.Run(t, caps, newStore)
+	storetest.Run(t, storetest.Caps{}, newStore)
 }
 
 func TestServerDownIsUnavailable(t *testing.T) {
