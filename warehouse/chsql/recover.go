@@ -120,7 +120,7 @@ func (c *Core) discard(ctx context.Context, loadID string) {
 // load's rows stay, hidden.
 func (c *Core) deleteRows(ctx context.Context, table, where string, params []Param) error {
 	if c.Cluster != "" {
-		return c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, table, where+" SETTINGS mutations_sync = 1"), Params: params})
+		return c.Ex.Exec(ctx, Query{SQL: deleteSQL(c.DB, c.Cluster, table, where), Params: params})
 	}
 	q := Query{SQL: deleteSQL(c.DB, "", table, where), Params: params, Settings: map[string]string{"mutations_sync": "1"}}
 	if err := c.Ex.Exec(ctx, q); err != nil {
@@ -142,8 +142,12 @@ func (c *Core) deleteRows(ctx context.Context, table, where string, params []Par
 	}
 }
 
-// deleteSQL deletes rows of a table: on a cluster, from every shard's local table.
+// deleteSQL deletes rows of a table: on a cluster, from every shard's local table, with
+// mutations_sync in the statement (see deleteRows for why it stays there on a cluster).
 func deleteSQL(db, cluster, table, where string) string {
 	st := "ALTER TABLE {db}." + table + " DELETE WHERE " + where
+	if cluster != "" {
+		st += " SETTINGS mutations_sync = 1"
+	}
 	return expand(ClusterStatements(st, cluster)[0], db)
 }
