@@ -140,6 +140,11 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 		return nil, translate(ctx, err)
 	}
 	extra := map[string]string{}
+	if format == selectFormat { // reads only: a SETTINGS clause on DDL would be the table's
+		for k, v := range chsql.MemorySettings() {
+			extra[k] = strconv.FormatInt(v, 10)
+		}
+	}
 	for k, v := range q.Settings {
 		extra[k] = v
 	}
@@ -169,7 +174,7 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 	}
 	ch := make(chan result, 1)
 	go func() {
-		out, err := e.conn.QueryParams(full, format, params)
+		out, err := e.conn.QueryParamsContext(ctx, full, format, params)
 		ch <- result{out, err}
 	}()
 	select {
@@ -188,8 +193,10 @@ func (e *executor) Exec(ctx context.Context, q chsql.Query) error {
 	return err
 }
 
+const selectFormat = "RowBinaryWithNamesAndTypes"
+
 func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
-	out, err := e.run(ctx, q.SQL, q, "RowBinaryWithNamesAndTypes")
+	out, err := e.run(ctx, q.SQL, q, selectFormat)
 	if err != nil {
 		return err
 	}
@@ -217,6 +224,12 @@ func translate(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
+	}
+	if errors.Is(err, chdb.ErrGaveUp) {
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
+	}
+	if errors.Is(err, chdb.ErrBroken) {
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "the warehouse engine must be restarted")
 	}
 	var ex *chdb.Exception
 	if errors.As(err, &ex) {
