@@ -52,6 +52,8 @@ async function openPage(path) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
+  // An inline onerror blocked by the CSP would be reported here too.
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`); });
   // A parsed <img src=x> would be requested relative to the page.
   page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.endsWith('/x') || u.hostname.includes('evil')) problems.push(`injected request ${r.url()}`); });
   await page.goto(`${base}${path}`);
