@@ -2237,7 +2237,7 @@ extend type Query {
   trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend!
   "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
   targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
-  "Observations as a Relay connection, ordered by id (stable cursors); first is at most 500."
+  "Observations as a Relay connection, ordered by observation ID, the part of id before \"|\" (stable cursors); first is at most 500."
   observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection!
   "The rule that picks one figure when several sources fill the same cell."
   preferenceRule: String!
