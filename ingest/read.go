@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -358,10 +359,13 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 	}
 	kind, unknown := kindOf(header)
 	if kind == "" {
-		return nil, []Problem{{File: name, Line: headerLine, Reason: "unrecognised header " + strings.Join(header, ",") + "; expected the columns of one of: " + kindList()}}
+		return nil, []Problem{{File: name, Line: headerLine, Code: CodeUnrecognisedHeader, Reason: unrecognised(header)}}
 	}
 	var probs []Problem
 	if len(unknown) > 0 {
+		for i, u := range unknown {
+			unknown[i] = clip(u)
+		}
 		probs = append(probs, Problem{File: name, Line: headerLine, Reason: fmt.Sprintf("unknown column(s) %s for a %s file", strings.Join(unknown, ", "), kind)})
 	}
 	body := &csvBody{file: name, ncols: len(header), cols: header, layout: obsLayout(header), r: io.MultiReader(bytes.NewReader(head[end:]), rest), line: headerLine + bytes.Count(head[:end], []byte("\n"))}
@@ -381,6 +385,51 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 		probs = append(probs, readProblem(name, err))
 	}
 	return p, probs
+}
+
+// unrecognised says why a first line is no known header without repeating it: the file
+// may be anything the server can read (/etc/shadow), and problems are answered, logged and
+// kept in the rejections table. It names only known column names: how many columns there
+// are, and which kind comes closest and what it lacks.
+func unrecognised(header []string) string {
+	var best FileKind
+	var bestHave int
+	for _, k := range kindOrder {
+		have := 0
+		for _, c := range columns[k].all[:columns[k].required] {
+			if slices.Contains(header, c) {
+				have++
+			}
+		}
+		if have > bestHave {
+			best, bestHave = k, have
+		}
+	}
+	n := fmt.Sprintf("%d columns", len(header))
+	if len(header) == 1 {
+		n = "1 column"
+	}
+	if best == "" {
+		return fmt.Sprintf("unrecognised header (%s, none of them a known column name); expected the columns of one of: %s", n, kindList())
+	}
+	var missing []string
+	for _, c := range columns[best].all[:columns[best].required] {
+		if !slices.Contains(header, c) {
+			missing = append(missing, c)
+		}
+	}
+	return fmt.Sprintf("unrecognised header (%s); the closest kind, %s, also needs the column(s) %s", n, best, strings.Join(missing, ", "))
+}
+
+// clip quotes text from a file for a message, shortened: a problem names the value at
+// fault, but must not carry a megabyte of it.
+func clip(s string) string {
+	const most = 64
+	if utf8.RuneCountInString(s) <= most {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:most])) + "…"
 }
 
 func csvReason(err error) string {
@@ -412,7 +461,7 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		if errors.As(err, &se) {
 			line = lineAt(se.Offset)
 		}
-		return nil, []Problem{{File: name, Line: line, Reason: "malformed JSON: " + err.Error()}}
+		return nil, []Problem{{File: name, Line: line, Reason: jsonReason(err)}}
 	}
 	if t, err := dec.Token(); err != nil {
 		return fail(err)
@@ -429,12 +478,12 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		key, _ := t.(string)
 		kind := FileKind(key)
 		if _, ok := columns[kind]; !ok {
-			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("unknown key %q; expected one of: %s", key, kindList())})
+			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Code: CodeUnrecognisedHeader, Reason: "unknown key; the keys of a JSON file are kinds of rows: " + kindList()})
 		}
 		if t, err := dec.Token(); err != nil {
 			return fail(err)
 		} else if d, ok := t.(json.Delim); !ok || d != '[' {
-			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("%q must be an array of objects", key)})
+			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("%s must be an array of objects", key)})
 		}
 		p := parsed{file: name, kind: kind}
 		known := map[string]bool{}
@@ -478,6 +527,21 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		out = append(out, p)
 	}
 	return out, probs
+}
+
+// jsonReason says what is wrong with a JSON file without its bytes: encoding/json's
+// messages quote the character at fault, and the file may be anything the server can read.
+func jsonReason(err error) string {
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return "malformed JSON: invalid syntax"
+	}
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return "malformed JSON: a record must be an object"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "malformed JSON: the file ends in the middle of it"
+	}
+	return "malformed JSON"
 }
 
 // leadingNewlines counts newlines between off and the next non-space byte, so a record's
