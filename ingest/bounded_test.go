@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"io"
 	"strings"
 	"testing"
 )
@@ -88,5 +87,3 @@ func TestJSONSizeLimit(t *testing.T) {
 		t.Fatalf("problems %v", probs)
 	}
 }
-
-var _ io.Reader = (*snapshotFile)(nil)
