@@ -199,7 +199,6 @@ func refuse(w http.ResponseWriter, status int, code, msg string) {
 func jsonFiles(w http.ResponseWriter, r *http.Request, readDirs []string) ([]ingest.File, *refusal) {
 	var req IngestRequest
 	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxIngestJSONBytes)).Decode(&req)
-	bodyRead(w)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, &refusal{http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("a JSON ingest request is limited to %d bytes: send contents as a multipart upload (a cadrestat ingest of this version does)", MaxIngestJSONBytes)}

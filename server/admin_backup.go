@@ -39,8 +39,7 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 		}
 		var req BackupRequest
 		err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req)
-		bodyRead(w) // the backup may take longer than the admin read timeout
-		if err != nil || req.Dir == "" {
+			if err != nil || req.Dir == "" {
 			http.Error(w, "malformed backup request: want {\"dir\": \"/absolute/path\"}", http.StatusBadRequest)
 			return
 		}

@@ -25,8 +25,7 @@ const (
 	// silence before its first request).
 	DefaultAdminReadHeaderTimeout = 10 * time.Second
 	// DefaultAdminReadTimeout bounds a JSON request's whole body (at most 8 MiB over
-	// loopback). An upload's body is bounded per read instead (AdminConfig.UploadIdle), and
-	// the deadline is lifted once a body is in: a load may run far longer.
+	// loopback). An upload's body is bounded per read instead (AdminConfig.UploadIdle).
 	DefaultAdminReadTimeout = time.Minute
 	// DefaultAdminIdleTimeout closes a kept-alive connection waiting for its next request.
 	DefaultAdminIdleTimeout = 30 * time.Second
@@ -100,26 +99,9 @@ func (t AdminTimeouts) withDefaults() AdminTimeouts {
 }
 
 // NewAdminServer returns the admin listener's http.Server over h, with the timeouts t.
-// net/http keeps ReadTimeout's deadline on the connection while the handler runs, and a
-// deadline that passes cancels the request's context: so a request without a body has it
-// lifted at once, and the handlers lift it when their body is in (bodyRead), or a load or
-// a profile that runs past it would be cancelled.
+// ReadTimeout does not cut a long load short: net/http clears the connection's deadline
+// once a request's body has been read to its end (TestAdminListenerCapAndTimeouts).
 func NewAdminServer(h http.Handler, t AdminTimeouts) *http.Server {
 	t = t.withDefaults()
-	return &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Body == nil || r.Body == http.NoBody {
-				bodyRead(w)
-			}
-			h.ServeHTTP(w, r)
-		}),
-		ReadHeaderTimeout: t.ReadHeader,
-		ReadTimeout:       t.Read,
-		IdleTimeout:       t.Idle,
-	}
-}
-
-// bodyRead lifts the connection's read deadline once a request's body is in.
-func bodyRead(w http.ResponseWriter) {
-	http.NewResponseController(w).SetReadDeadline(time.Time{})
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
 }
