@@ -12,7 +12,6 @@ import (
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // POST /admin/ingest takes the files of one load (all or nothing) in one of two bodies; the
@@ -146,8 +145,8 @@ func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
 		stop()
 		if err != nil {
 			log.Error("admin ingest failed", "err", err)
-			status, code := loadFailure(err)
-			refuse(w, status, code, "load failed: "+warehouse.ErrorMessage(err))
+			status, code, msg := loadFailure(err)
+			refuse(w, status, code, msg)
 			return
 		}
 		logFinished(log, files, rep, start)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // readablePath checks a handed-off path, or says why the server will not read it. The file
@@ -71,15 +73,15 @@ func insideAny(p string, dirs []string) bool {
 	return false
 }
 
-// loadFailure is the status and code of a failed load: NO_SPACE (507) when a disk filled
-// (the load's temporary files, or the engine's parts), LOAD_FAILED (500) otherwise. The
-// engine reports a full disk in its own words, so its message is looked at too (it is
-// only matched here, never shown).
-func loadFailure(err error) (int, string) {
+// loadFailure is the status, code and message of a failed load: NO_SPACE (507) when a
+// disk filled (the load's temporary files, or the engine's parts), LOAD_FAILED (500)
+// otherwise. The engine reports a full disk in its own words (NOT_ENOUGH_SPACE, "No space
+// left on device"), so its message is looked at too; it is only matched here, never shown.
+func loadFailure(err error) (int, string, string) {
 	if noSpace(err) {
-		return http.StatusInsufficientStorage, CodeNoSpace
+		return http.StatusInsufficientStorage, CodeNoSpace, "load failed: not enough space left on the data folder's disk; nothing was loaded: free some space and load again"
 	}
-	return http.StatusInternalServerError, CodeLoadFailed
+	return http.StatusInternalServerError, CodeLoadFailed, "load failed: " + warehouse.ErrorMessage(err)
 }
 
 func noSpace(err error) bool {

@@ -12,7 +12,6 @@ import (
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/service"
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // The answer to POST /admin/ingest comes in one of two forms, chosen by the request's
@@ -136,8 +135,8 @@ func streamLoad(w http.ResponseWriter, r *http.Request, svc *service.Service, fi
 	stop()
 	if err != nil {
 		log.Error("admin ingest failed", "err", err)
-		_, code := loadFailure(err)
-		send(IngestEvent{Error: "load failed: " + warehouse.ErrorMessage(err), Code: code})
+		_, code, msg := loadFailure(err)
+		send(IngestEvent{Error: msg, Code: code})
 		return
 	}
 	logFinished(log, files, rep, start)
