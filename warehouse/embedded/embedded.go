@@ -22,7 +22,8 @@ import (
 // Store is the warehouse on embedded ClickHouse.
 type Store struct {
 	*chsql.Core
-	conn *chdb.Conn
+	conn    *chdb.Conn
+	dataDir string // the folder Open opened ("" on a shared connection): backups go elsewhere
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -73,6 +74,7 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 		conn.Close()
 		return nil, err
 	}
+	s.dataDir, _ = filepath.Abs(dir)
 	if err := s.Recover(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -95,6 +97,10 @@ func onConn(ctx context.Context, ex *executor, db string) (*Store, error) {
 	}
 	s := &Store{Core: core, conn: conn}
 	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	// Full copies left by a backup or restore that was killed (backup.go).
+	if err := s.dropScratch(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
