@@ -48,18 +48,20 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Attainment struct {
-		Above    func(childComplexity int) int
-		Below    func(childComplexity int) int
-		Groups   func(childComplexity int) int
-		Met      func(childComplexity int) int
-		Metric   func(childComplexity int) int
-		National func(childComplexity int) int
-		NoData   func(childComplexity int) int
-		Period   func(childComplexity int) int
-		Rows     func(childComplexity int) int
-		Target   func(childComplexity int) int
-		Unknown  func(childComplexity int) int
-		Year     func(childComplexity int) int
+		Above            func(childComplexity int) int
+		Below            func(childComplexity int) int
+		Groups           func(childComplexity int) int
+		Met              func(childComplexity int) int
+		Metric           func(childComplexity int) int
+		National         func(childComplexity int) int
+		NoData           func(childComplexity int) int
+		Period           func(childComplexity int) int
+		Rows             func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		Unknown          func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	Benchmark struct {
@@ -108,42 +110,46 @@ type ComplexityRoot struct {
 	}
 
 	Comparison struct {
-		Benchmarks  func(childComplexity int) int
-		CSVURL      func(childComplexity int) int
-		GroupRankOf func(childComplexity int) int
-		Map         func(childComplexity int) int
-		Metric      func(childComplexity int) int
-		National    func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Projected   func(childComplexity int) int
-		RankOf      func(childComplexity int) int
-		Rows        func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Year        func(childComplexity int) int
+		Benchmarks       func(childComplexity int) int
+		CSVURL           func(childComplexity int) int
+		GroupRankOf      func(childComplexity int) int
+		Map              func(childComplexity int) int
+		Metric           func(childComplexity int) int
+		National         func(childComplexity int) int
+		Period           func(childComplexity int) int
+		Projected        func(childComplexity int) int
+		RankOf           func(childComplexity int) int
+		Rows             func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	ComparisonRow struct {
-		Change         func(childComplexity int) int
-		ChangeNote     func(childComplexity int) int
-		Contested      func(childComplexity int) int
-		Denominator    func(childComplexity int) int
-		Display        func(childComplexity int) int
-		Figure         func(childComplexity int) int
-		GapToTarget    func(childComplexity int) int
-		GroupRank      func(childComplexity int) int
-		GroupRankRange func(childComplexity int) int
-		Numerator      func(childComplexity int) int
-		Observation    func(childComplexity int) int
-		PreviousFigure func(childComplexity int) int
-		PreviousYear   func(childComplexity int) int
-		Province       func(childComplexity int) int
-		Qualifier      func(childComplexity int) int
-		Rank           func(childComplexity int) int
-		RankOf         func(childComplexity int) int
-		RankRange      func(childComplexity int) int
-		Target         func(childComplexity int) int
-		TargetStatus   func(childComplexity int) int
-		Value          func(childComplexity int) int
+		Change           func(childComplexity int) int
+		ChangeNote       func(childComplexity int) int
+		Contested        func(childComplexity int) int
+		Denominator      func(childComplexity int) int
+		Display          func(childComplexity int) int
+		Figure           func(childComplexity int) int
+		GapToTarget      func(childComplexity int) int
+		GroupRank        func(childComplexity int) int
+		GroupRankRange   func(childComplexity int) int
+		Numerator        func(childComplexity int) int
+		Observation      func(childComplexity int) int
+		PreviousFigure   func(childComplexity int) int
+		PreviousYear     func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Qualifier        func(childComplexity int) int
+		Rank             func(childComplexity int) int
+		RankOf           func(childComplexity int) int
+		RankRange        func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		TargetStatus     func(childComplexity int) int
+		Value            func(childComplexity int) int
 	}
 
 	Figure struct {
@@ -272,11 +278,13 @@ type ComplexityRoot struct {
 	}
 
 	ScopeAttainment struct {
-		Figure       func(childComplexity int) int
-		GapToTarget  func(childComplexity int) int
-		Target       func(childComplexity int) int
-		TargetStatus func(childComplexity int) int
-		Unit         func(childComplexity int) int
+		Figure           func(childComplexity int) int
+		GapToTarget      func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		TargetStatus     func(childComplexity int) int
+		Unit             func(childComplexity int) int
 	}
 
 	Series struct {
@@ -331,6 +339,7 @@ type ComplexityRoot struct {
 	}
 
 	Target struct {
+		Applies        func(childComplexity int) int
 		Deadline       func(childComplexity int) int
 		Directive      func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -359,6 +368,7 @@ type ComplexityRoot struct {
 		RelativeChange   func(childComplexity int) int
 		Slope            func(childComplexity int) int
 		Target           func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
 		Why              func(childComplexity int) int
 	}
 }
@@ -533,6 +543,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.Target(childComplexity), true
+	case "Attainment.targetConsidered":
+		if e.ComplexityRoot.Attainment.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.TargetConsidered(childComplexity), true
+	case "Attainment.targetNote":
+		if e.ComplexityRoot.Attainment.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.TargetNote(childComplexity), true
 	case "Attainment.unknown":
 		if e.ComplexityRoot.Attainment.Unknown == nil {
 			break
@@ -797,6 +819,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.Target(childComplexity), true
+	case "Comparison.targetConsidered":
+		if e.ComplexityRoot.Comparison.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.TargetConsidered(childComplexity), true
+	case "Comparison.targetNote":
+		if e.ComplexityRoot.Comparison.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.TargetNote(childComplexity), true
 	case "Comparison.year":
 		if e.ComplexityRoot.Comparison.Year == nil {
 			break
@@ -918,6 +952,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Target(childComplexity), true
+	case "ComparisonRow.targetConsidered":
+		if e.ComplexityRoot.ComparisonRow.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.TargetConsidered(childComplexity), true
+	case "ComparisonRow.targetNote":
+		if e.ComplexityRoot.ComparisonRow.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.TargetNote(childComplexity), true
 	case "ComparisonRow.targetStatus":
 		if e.ComplexityRoot.ComparisonRow.TargetStatus == nil {
 			break
@@ -1583,6 +1629,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeAttainment.Target(childComplexity), true
+	case "ScopeAttainment.targetConsidered":
+		if e.ComplexityRoot.ScopeAttainment.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.TargetConsidered(childComplexity), true
+	case "ScopeAttainment.targetNote":
+		if e.ComplexityRoot.ScopeAttainment.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.TargetNote(childComplexity), true
 	case "ScopeAttainment.targetStatus":
 		if e.ComplexityRoot.ScopeAttainment.TargetStatus == nil {
 			break
@@ -1800,6 +1858,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TableRow.Province(childComplexity), true
 
+	case "Target.applies":
+		if e.ComplexityRoot.Target.Applies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Applies(childComplexity), true
 	case "Target.deadline":
 		if e.ComplexityRoot.Target.Deadline == nil {
 			break
@@ -1951,6 +2015,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Target(childComplexity), true
+	case "Trend.targetNote":
+		if e.ComplexityRoot.Trend.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.TargetNote(childComplexity), true
 	case "Trend.why":
 		if e.ComplexityRoot.Trend.Why == nil {
 			break
@@ -2182,6 +2252,12 @@ type Target {
   note: String!
   "Human-readable bounds, e.g. '≥ 10 %', '20–25 %', '> 35 %'."
   label: String!
+  """
+  The periods the target judges, as period labels ("term:2020-2025", "range:2022-2026"),
+  read from its own text: a figure of another period is not judged by it, whatever the
+  deadline. Empty: judged by deadline only.
+  """
+  applies: [String!]!
 }
 
 extend type Query {
@@ -2350,6 +2426,10 @@ type ComparisonRow {
   "Signed distance to the target's nearest bound: positive on the right side of it (a surplus), negative short of or beyond it; null for a bound."
   gapToTarget: Float
   targetStatus: TargetStatus!
+  "When no target judges this figure's period (targetStatus NO_TARGET): the target of the metric that was considered."
+  targetConsidered: Target
+  "Why targetConsidered does not apply, or the periods target judges (empty when neither)."
+  targetNote: String!
   observation: Observation
 }
 
@@ -2375,7 +2455,11 @@ type Comparison {
   rows: [ComparisonRow!]!
   national: Benchmark!
   benchmarks: [Benchmark!]!
+  "The national target that judges the period compared."
   target: Target
+  "When no national target judges the period compared: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   "Download this comparison as CSV with a citation column."
   csvUrl: String!
 }
@@ -2410,7 +2494,10 @@ type Trend {
   relativeChange: Float
   "Least-squares slope, in the metric's unit per year."
   slope: Float
+  "The target that judges the latest fitted point's period."
   target: Target
+  "The periods target judges, or why the target considered does not apply."
+  targetNote: String!
   projectedYearMet: Int
   "Why projectedYearMet is what it is (or null)."
   why: String!
@@ -2421,6 +2508,9 @@ type Attainment {
   year: Int!
   period: Period
   target: Target
+  "When no national target judges the period: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   met: Int!
   below: Int!
   above: Int!
@@ -2439,6 +2529,9 @@ type ScopeAttainment {
   unit: Province!
   figure: Figure!
   target: Target
+  "When no target judges the figure's period: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   targetStatus: TargetStatus!
   gapToTarget: Float
 }
@@ -2584,6 +2677,10 @@ func (ec *executionContext) childFields_Attainment(ctx context.Context, field gr
 		return ec.fieldContext_Attainment_period(ctx, field)
 	case "target":
 		return ec.fieldContext_Attainment_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_Attainment_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Attainment_targetNote(ctx, field)
 	case "met":
 		return ec.fieldContext_Attainment_met(ctx, field)
 	case "below":
@@ -2718,6 +2815,10 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_benchmarks(ctx, field)
 	case "target":
 		return ec.fieldContext_Comparison_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_Comparison_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Comparison_targetNote(ctx, field)
 	case "csvUrl":
 		return ec.fieldContext_Comparison_csvUrl(ctx, field)
 	}
@@ -2766,6 +2867,10 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_gapToTarget(ctx, field)
 	case "targetStatus":
 		return ec.fieldContext_ComparisonRow_targetStatus(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_ComparisonRow_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_ComparisonRow_targetNote(ctx, field)
 	case "observation":
 		return ec.fieldContext_ComparisonRow_observation(ctx, field)
 	}
@@ -2988,6 +3093,10 @@ func (ec *executionContext) childFields_ScopeAttainment(ctx context.Context, fie
 		return ec.fieldContext_ScopeAttainment_figure(ctx, field)
 	case "target":
 		return ec.fieldContext_ScopeAttainment_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_ScopeAttainment_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_ScopeAttainment_targetNote(ctx, field)
 	case "targetStatus":
 		return ec.fieldContext_ScopeAttainment_targetStatus(ctx, field)
 	case "gapToTarget":
@@ -3126,6 +3235,8 @@ func (ec *executionContext) childFields_Target(ctx context.Context, field graphq
 		return ec.fieldContext_Target_note(ctx, field)
 	case "label":
 		return ec.fieldContext_Target_label(ctx, field)
+	case "applies":
+		return ec.fieldContext_Target_applies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
 }
@@ -3154,6 +3265,8 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_slope(ctx, field)
 	case "target":
 		return ec.fieldContext_Trend_target(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Trend_targetNote(ctx, field)
 	case "projectedYearMet":
 		return ec.fieldContext_Trend_projectedYearMet(ctx, field)
 	case "why":
@@ -3959,6 +4072,61 @@ func (ec *executionContext) fieldContext_Attainment_target(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Attainment_met(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
@@ -5313,6 +5481,61 @@ func (ec *executionContext) fieldContext_Comparison_target(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Comparison_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
+}
+
 func (ec *executionContext) _Comparison_csvUrl(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5848,6 +6071,61 @@ func (ec *executionContext) _ComparisonRow_targetStatus(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ComparisonRow_targetStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, "TargetStatus")
+}
+
+func (ec *executionContext) _ComparisonRow_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "String")
 }
 
 func (ec *executionContext) _ComparisonRow_observation(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -8635,6 +8913,61 @@ func (ec *executionContext) fieldContext_ScopeAttainment_target(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ScopeAttainment_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScopeAttainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScopeAttainment_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScopeAttainment", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScopeAttainment_targetStatus(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9874,6 +10207,29 @@ func (ec *executionContext) fieldContext_Target_label(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Target", field, true, true, "String")
 }
 
+func (ec *executionContext) _Target_applies(ctx context.Context, field graphql.CollectedField, obj *warehouse.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_applies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_applies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, "String")
+}
+
 func (ec *executionContext) _Trend_province(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10170,6 +10526,29 @@ func (ec *executionContext) fieldContext_Trend_target(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Trend_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, false, false, "String")
 }
 
 func (ec *executionContext) _Trend_projectedYearMet(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
@@ -11435,6 +11814,16 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "targetConsidered":
+			out.Values[i] = ec._Attainment_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._Attainment_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "met":
 			out.Values[i] = ec._Attainment_met(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11854,6 +12243,16 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "targetConsidered":
+			out.Values[i] = ec._Comparison_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetNote":
+			out.Values[i] = ec._Comparison_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "csvUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11985,6 +12384,16 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			}
 		case "targetStatus":
 			out.Values[i] = ec._ComparisonRow_targetStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetConsidered":
+			out.Values[i] = ec._ComparisonRow_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._ComparisonRow_targetNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12862,6 +13271,16 @@ func (ec *executionContext) _ScopeAttainment(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "targetConsidered":
+			out.Values[i] = ec._ScopeAttainment_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._ScopeAttainment_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "targetStatus":
 			out.Values[i] = ec._ScopeAttainment_targetStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13305,6 +13724,11 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Target_label(ctx, field, obj)
 				})
+		case "applies":
+			out.Values[i] = ec._Target_applies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13388,6 +13812,11 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 		case "target":
 			out.Values[i] = ec._Trend_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetNote":
+			out.Values[i] = ec._Trend_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "projectedYearMet":
@@ -14375,6 +14804,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
