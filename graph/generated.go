@@ -194,24 +194,25 @@ type ComplexityRoot struct {
 	}
 
 	Observation struct {
-		Alternatives func(childComplexity int) int
-		Citation     func(childComplexity int) int
-		Denominator  func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Metric       func(childComplexity int) int
-		Note         func(childComplexity int) int
-		Numerator    func(childComplexity int) int
-		Period       func(childComplexity int) int
-		Province     func(childComplexity int) int
-		Qualifier    func(childComplexity int) int
-		Quote        func(childComplexity int) int
-		Revision     func(childComplexity int) int
-		Revisions    func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		SubjectID    func(childComplexity int) int
-		SubjectKind  func(childComplexity int) int
-		Value        func(childComplexity int) int
+		Alternatives  func(childComplexity int) int
+		Citation      func(childComplexity int) int
+		Corroborating func(childComplexity int) int
+		Denominator   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Note          func(childComplexity int) int
+		Numerator     func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Qualifier     func(childComplexity int) int
+		Quote         func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Revisions     func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		SubjectID     func(childComplexity int) int
+		SubjectKind   func(childComplexity int) int
+		Value         func(childComplexity int) int
 	}
 
 	ObservationConnection struct {
@@ -407,6 +408,7 @@ type ObservationResolver interface {
 
 	Revision(ctx context.Context, obj *warehouse.Observation) (string, error)
 	Alternatives(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
+	Corroborating(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Citation(ctx context.Context, obj *warehouse.Observation) (string, error)
 }
@@ -1184,6 +1186,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Citation(childComplexity), true
+	case "Observation.corroborating":
+		if e.ComplexityRoot.Observation.Corroborating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Corroborating(childComplexity), true
 	case "Observation.denominator":
 		if e.ComplexityRoot.Observation.Denominator == nil {
 			break
@@ -2353,8 +2361,10 @@ type Observation {
   quote: String!
   note: String!
   revision: String!
-  "Other sources' figures for the same cell, preferred first."
+  "Other sources' figures for the same cell, preferred first (those that agree with this one are also in corroborating)."
   alternatives: [Observation!]!
+  "Other sources' figures for the same cell that agree with this one (an exact value inside a bound, the same value): they back it and are no conflict."
+  corroborating: [Observation!]!
   "Earlier revisions of this figure, newest first."
   revisions: [Observation!]!
   "A ready-to-paste citation."
@@ -2377,7 +2387,7 @@ type Figure {
   status: Status
   "The observations the figure was built from, each with its citation."
   parts: [Observation!]!
-  "True when another source's figure for the same cell ties with this one under the preference rule (see alternatives)."
+  "True when another source's figure for the same cell disagrees with this one and is level with it under the preference rule (see alternatives and preferenceRule); agreeing figures are corroborating, never contested."
   contested: Boolean!
   "The period of the figure's observation or parts."
   period: Period
@@ -2993,6 +3003,8 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_revision(ctx, field)
 	case "alternatives":
 		return ec.fieldContext_Observation_alternatives(ctx, field)
+	case "corroborating":
+		return ec.fieldContext_Observation_corroborating(ctx, field)
 	case "revisions":
 		return ec.fieldContext_Observation_revisions(ctx, field)
 	case "citation":
@@ -7351,6 +7363,38 @@ func (ec *executionContext) _Observation_alternatives(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Observation_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_corroborating(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_corroborating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().Corroborating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_corroborating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Observation",
 		Field:      field,
@@ -12762,6 +12806,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_alternatives(ctx, field, obj)
+				})
+		case "corroborating":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_corroborating(ctx, field, obj)
 				})
 		case "revisions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -157,7 +157,7 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	if u.Kind == kindNation || u.Kind == kindGroup {
 		if o := pick(u.ID); o != nil {
 			v := single(o, u.ID, "published figure for "+u.Name)
-			v.Contested = sl.contested[o.ID]
+			v.Contested = len(sl.contested[o.ID]) > 0
 			return v
 		}
 		subj = nil
@@ -178,7 +178,7 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	}
 	v := Combine(m, parts, subj)
 	if v.Observation != nil {
-		v.Contested = sl.contested[v.Observation.ID]
+		v.Contested = len(sl.contested[v.Observation.ID]) > 0
 	}
 	return v
 }

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/data"
@@ -11,28 +10,15 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// The judgements of issue 25 on the bundled data, through the real embedded engine: one
-// load shared by the tests of this file (loading takes seconds on the shared machine).
-var bundled struct {
-	once sync.Once
-	svc  *Service
-	err  error
-}
-
+// bundledSvc is a service over a fresh embedded warehouse holding the bundled data: the
+// judgements of issue 25 checked on the real figures through the real engine.
 func bundledSvc(t *testing.T) *Service {
 	t.Helper()
-	bundled.once.Do(func() {
-		svc := New(testenv.Store(t), nil)
-		rep, err := svc.LoadBundled(context.Background(), data.Files(), data.Digest())
-		if err == nil && !rep.OK() {
-			err = warehouse.Errorf(warehouse.ErrInvalid, "bundled data refused: %+v", rep)
-		}
-		bundled.svc, bundled.err = svc, err
-	})
-	if bundled.err != nil {
-		t.Fatal(bundled.err)
+	svc := New(testenv.Store(t), nil)
+	if rep, err := svc.LoadBundled(context.Background(), data.Files(), data.Digest()); err != nil || !rep.OK() {
+		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
-	return bundled.svc
+	return svc
 }
 
 // Chỉ thị 35-CT/TW's "≥ 15 % by 2020" judges the 2020–2025 congresses: the committees
@@ -84,4 +70,32 @@ func rowNamed(t *testing.T, c *Comparison, name string) *Row {
 	}
 	t.Fatalf("no row named %s", name)
 	return nil
+}
+
+// Cần Thơ 2020–2025: the Women's Union's exact 8 % (22/10/2020) lies inside its later "<10"
+// (30/10/2020); the two agree, so the 8 is shown, uncontested, with "<10" corroborating.
+func TestBundledCanTho2020ShowsTheExactFigure(t *testing.T) {
+	svc := bundledSvc(t)
+	ctx := context.Background()
+	c, err := svc.Compare(ctx, CompareArgs{Metric: "female_provincial_committee_share", Year: 2020, Map: warehouse.VN63, Provinces: []string{"Cần Thơ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Rows[0]
+	if r.Fig.Display() != "8" || !r.Fig.Exact() || r.Fig.Contested || r.Fig.Observation.SourceID != "press-fpc2020-001" {
+		t.Fatalf("Cần Thơ 2020: %q exact %v contested %v", r.Fig.Display(), r.Fig.Exact(), r.Fig.Contested)
+	}
+	cells, err := svc.Cells(ctx, []string{r.Fig.Observation.CellKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backing []string
+	for _, o := range cells[r.Fig.Observation.CellKey()] {
+		if svc.Corroborates(r.Fig.Observation, &o) {
+			backing = append(backing, (&Value{Value: o.Value, Qualifier: o.Qualifier, Parts: []*warehouse.Observation{&o}}).Display()+" "+o.SourceID)
+		}
+	}
+	if strings.Join(backing, ";") != "<10 press-fpc2020-002" {
+		t.Errorf("corroborating %v, want the 30/10 \"<10\"", backing)
+	}
 }
