@@ -119,6 +119,7 @@ type ComplexityRoot struct {
 		Period           func(childComplexity int) int
 		Projected        func(childComplexity int) int
 		RankOf           func(childComplexity int) int
+		Ranked           func(childComplexity int) int
 		Rows             func(childComplexity int) int
 		Target           func(childComplexity int) int
 		TargetConsidered func(childComplexity int) int
@@ -809,6 +810,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.RankOf(childComplexity), true
+	case "Comparison.ranked":
+		if e.ComplexityRoot.Comparison.Ranked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Ranked(childComplexity), true
 	case "Comparison.rows":
 		if e.ComplexityRoot.Comparison.Rows == nil {
 			break
@@ -2408,7 +2415,7 @@ type RankRange {
 }
 
 type ComparisonRow {
-  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass)."
+  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass, a contested figure whose rivals could take another rank, and every row of a metric with no better direction: see Comparison.ranked)."
   rank: Int
   "The best and worst rank among all units of the map ({rank, rank} when certain)."
   rankRange: RankRange
@@ -2462,6 +2469,8 @@ type Comparison {
   groupRankOf: Int
   "True on VN34 before 2025: values combine VN63 predecessors."
   projected: Boolean!
+  "False for a metric with no better direction (better: NONE, e.g. a council's size): rows are ordered by value, highest first, and have no rank or rank range."
+  ranked: Boolean!
   rows: [ComparisonRow!]!
   national: Benchmark!
   benchmarks: [Benchmark!]!
@@ -2817,6 +2826,8 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_groupRankOf(ctx, field)
 	case "projected":
 		return ec.fieldContext_Comparison_projected(ctx, field)
+	case "ranked":
+		return ec.fieldContext_Comparison_ranked(ctx, field)
 	case "rows":
 		return ec.fieldContext_Comparison_rows(ctx, field)
 	case "national":
@@ -5362,6 +5373,29 @@ func (ec *executionContext) _Comparison_projected(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_projected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Comparison_ranked(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_ranked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ranked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_ranked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comparison", field, false, false, "Boolean")
 }
 
@@ -12264,6 +12298,11 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			}
 		case "projected":
 			out.Values[i] = ec._Comparison_projected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ranked":
+			out.Values[i] = ec._Comparison_ranked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -47,7 +47,8 @@ type Row struct {
 	Gap              *float64
 	Status           TargetStatus
 
-	iv *Interval // the figure as an interval, for ranking
+	iv    *Interval  // the figure as an interval, for ranking
+	order *RankRange // the rank range rows are sorted by, kept when ranks are not shown
 }
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
@@ -73,6 +74,9 @@ type Comparison struct {
 	TargetConsidered *warehouse.Target
 	TargetNote       string
 	Projected        bool // VN34 before 2025: values combine VN63 predecessors
+	// Ranked is false for a metric with no better direction (a council's size, deputies
+	// elected): its rows are ordered by value, highest first, and carry no rank.
+	Ranked bool
 }
 
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
@@ -157,7 +161,8 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	if u.Kind == kindNation || u.Kind == kindGroup {
 		if o := pick(u.ID); o != nil {
 			v := single(o, u.ID, "published figure for "+u.Name)
-			v.Contested = len(sl.contested[o.ID]) > 0
+			v.rivals = sl.contested[o.ID]
+			v.Contested = len(v.rivals) > 0
 			return v
 		}
 		subj = nil
@@ -178,7 +183,8 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	}
 	v := Combine(m, parts, subj)
 	if v.Observation != nil {
-		v.Contested = len(sl.contested[v.Observation.ID]) > 0
+		v.rivals = sl.contested[v.Observation.ID]
+		v.Contested = len(v.rivals) > 0
 	}
 	return v
 }
@@ -259,6 +265,15 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	}
 	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
 	higher := m.Better != warehouse.LowerIsBetter
+	// A size is not a performance: Hà Nội's 95 deputies are the most, not "rank 1". Such
+	// rows are ordered as ranks would order them (highest first), and no rank is shown.
+	c.Ranked = m.Better != warehouse.NoDirection
+	shownRank := func(rr *RankRange) *RankRange {
+		if c.Ranked {
+			return rr
+		}
+		return nil
+	}
 
 	// Every unit of the map gets its figure and rank, so a filtered view keeps the real rank.
 	cat := s.Catalog()
@@ -267,13 +282,16 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	byID := make(map[string]*Row, len(all))
 	for _, u := range all {
 		r := &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
-		if iv, ok := interval(m, &r.Fig); ok {
+		if iv, ok := rankInterval(m, &r.Fig); ok {
 			r.iv = &iv
 		}
 		rows = append(rows, r)
 		byID[u.ID] = r
 	}
-	c.RankOf = rankRows(rows, higher, func(r *Row, rr *RankRange) { r.RankRange, r.Rank = rr, certain(rr) })
+	c.RankOf = rankRows(rows, higher, func(r *Row, rr *RankRange) {
+		r.order, r.RankRange = rr, shownRank(rr)
+		r.Rank = certain(r.RankRange)
+	})
 	if grp != nil {
 		var members []*Row
 		for _, id := range grp.Members {
@@ -281,7 +299,10 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 				members = append(members, r)
 			}
 		}
-		n := rankRows(members, higher, func(r *Row, rr *RankRange) { r.GroupRankRange, r.GroupRank = rr, certain(rr) })
+		n := rankRows(members, higher, func(r *Row, rr *RankRange) {
+			r.GroupRankRange = shownRank(rr)
+			r.GroupRank = certain(r.GroupRankRange)
+		})
 		c.GroupRankOf = &n
 	}
 	prevs := earlierPeriods(sl, year, per)

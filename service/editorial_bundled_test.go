@@ -99,3 +99,105 @@ func TestBundledCanTho2020ShowsTheExactFigure(t *testing.T) {
 		t.Errorf("corroborating %v, want the 30/10 \"<10\"", backing)
 	}
 }
+
+// Voter turnout 2026 on VN34: Huế's 100 % is the preliminary 20:00 election-night count
+// (PROVISIONAL in the data, as its note says), so the final 99.99 % of the same day is shown
+// and Huế is no certain first.
+func TestBundledPreliminaryCountDoesNotRankFirst(t *testing.T) {
+	svc := bundledSvc(t)
+	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "voter_turnout", Year: 2026, Map: warehouse.VN34})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hue := rowNamed(t, c, "Huế")
+	if hue.Fig.Display() != "99.99" || *hue.Fig.Status() != warehouse.StatusPublished || hue.Fig.Contested || hue.RankRange.Best == 1 {
+		t.Errorf("Huế 2026: %s (%s) rank %v range %+v", hue.Fig.Display(), *hue.Fig.Status(), ival(hue.Rank), *hue.RankRange)
+	}
+}
+
+// The bundle as issue 25 found it, the election-night count stored PUBLISHED: Huế's 100 %
+// and the 99.99 % are level and disagree, so the cell is contested and Huế is first or
+// second, never a certain first. Across every metric and year, a contested figure never
+// has a certain rank and ranks over its disputing values.
+func TestBundledContestedFiguresAreNotCertainRanks(t *testing.T) {
+	files := data.Files()
+	for i, f := range files {
+		if strings.HasSuffix(f.Name, "observations-e2026.csv") {
+			files[i].Data = []byte(strings.ReplaceAll(string(f.Data), ",PROVISIONAL,press-e2026-005,", ",PUBLISHED,press-e2026-005,"))
+		}
+	}
+	svc := New(testenv.Store(t), nil)
+	ctx := context.Background()
+	if rep, err := svc.Load(ctx, files); err != nil || !rep.OK() {
+		t.Fatalf("load: %v %+v", err, rep)
+	}
+	c, err := svc.Compare(ctx, CompareArgs{Metric: "voter_turnout", Year: 2026, Map: warehouse.VN34})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hue := rowNamed(t, c, "Huế"); !hue.Fig.Contested || hue.Rank != nil || *hue.RankRange != (RankRange{1, 2}) {
+		t.Errorf("Huế 2026 as published: %s contested %v rank %v range %+v", hue.Fig.Display(), hue.Fig.Contested, ival(hue.Rank), *hue.RankRange)
+	}
+	contested := 0
+	for _, m := range svc.Catalog().Metrics {
+		for y := 2010; y <= 2026; y++ {
+			for _, mp := range []warehouse.Map{warehouse.VN63, warehouse.VN34} {
+				c, err := svc.Compare(ctx, CompareArgs{Metric: m.ID, Year: y, Map: mp})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range c.Rows {
+					if !r.Fig.Contested || r.RankRange == nil {
+						continue
+					}
+					contested++
+					if r.Rank != nil {
+						t.Errorf("%s %d %s: contested %s has a certain rank %d", m.ID, y, r.Province.Name, r.Fig.Display(), *r.Rank)
+					}
+					if iv, _ := rankInterval(&m, &r.Fig); iv == mustInterval(&m, &r.Fig) {
+						t.Errorf("%s %d %s: contested, but ranked on its own figure only", m.ID, y, r.Province.Name)
+					}
+				}
+			}
+		}
+	}
+	if contested == 0 {
+		t.Fatal("no contested row checked")
+	}
+}
+
+func mustInterval(m *warehouse.Metric, v *Value) Interval {
+	iv, _ := interval(m, v)
+	return iv
+}
+
+// Sizes are not performance: on the bundle, every metric with no better direction is
+// ordered and never ranked, and every directed metric with figures is ranked.
+func TestBundledSizesAreOrderedNotRanked(t *testing.T) {
+	svc := bundledSvc(t)
+	ctx := context.Background()
+	undirected := 0
+	for _, m := range svc.Catalog().Metrics {
+		c, err := svc.Compare(ctx, CompareArgs{Metric: m.ID, Year: 2026, Map: warehouse.VN34})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Ranked != (m.Better != warehouse.NoDirection) {
+			t.Errorf("%s (better %s): ranked %v", m.ID, m.Better, c.Ranked)
+		}
+		if c.Ranked {
+			continue
+		}
+		for _, r := range c.Rows {
+			if r.Fig.Value != nil {
+				undirected++
+			}
+			if r.Rank != nil || r.RankRange != nil {
+				t.Errorf("%s %s: %s ranked %v", m.ID, r.Province.Name, r.Fig.Display(), ival(r.Rank))
+			}
+		}
+	}
+	if undirected == 0 {
+		t.Fatal("no figure of an undirected metric in 2026")
+	}
+}
