@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -29,6 +30,10 @@ func presentError(log *slog.Logger, requestID func(context.Context) string) grap
 			}
 			gqlErr.Message = werr.Message
 			setCode(gqlErr, string(werr.Kind))
+		case errors.As(err, &already) && variableNumberError(already) != "":
+			// gqlparser prints the value it failed to make (0 for 1e400 or 1.5 as an Int).
+			gqlErr.Message = variableNumberError(already)
+			setCode(gqlErr, string(warehouse.ErrInvalid))
 		case errors.As(err, &already) && already.Extensions["code"] != nil:
 			// gqlgen's own validation, parse and complexity errors: already safe and coded.
 		case errors.As(err, &already) && already.Path == nil && already.Err == nil:
@@ -70,8 +75,27 @@ func recoverPanic(log *slog.Logger, requestID func(context.Context) string) grap
 	}
 }
 
+// variableNumberError rewrites gqlparser's coercion error for a JSON number that is not a
+// valid Int ("cannot use value 0 as Int" for 1e400) into a message that names the
+// variable and what it accepts, or returns "" for any other error.
+func variableNumberError(e *gqlerror.Error) string {
+	if len(e.Path) != 2 || e.Path[0] != ast.PathName("variable") || !strings.HasPrefix(e.Message, "cannot use value ") {
+		return ""
+	}
+	name, _ := e.Path[1].(ast.PathName)
+	switch {
+	case strings.HasSuffix(e.Message, " as Int"):
+		return fmt.Sprintf("variable $%s is not a valid Int: a whole number from -2147483648 to 2147483647 is expected", name)
+	}
+	return "" // the schema has no Float arguments
+}
+
 func requestErrorMessage(msg string) string {
 	switch {
+	case msg == "provided APQ hash does not match query":
+		return "the persisted query's sha256Hash is not the SHA-256 of the query sent with it"
+	case msg == "invalid APQ extension data" || msg == "unsupported APQ version":
+		return "the persistedQuery extension is not valid: send version 1 and the query's sha256Hash"
 	case strings.HasPrefix(msg, "json request body could not be decoded"):
 		return "the request body is not valid JSON"
 	case strings.HasPrefix(msg, "could not read request body"):

@@ -67,6 +67,7 @@ type ComplexityRoot struct {
 	Benchmark struct {
 		Figure func(childComplexity int) int
 		ID     func(childComplexity int) int
+		Key    func(childComplexity int) int
 		Name   func(childComplexity int) int
 	}
 
@@ -105,6 +106,7 @@ type ComplexityRoot struct {
 	BriefSection struct {
 		ID     func(childComplexity int) int
 		Items  func(childComplexity int) int
+		Key    func(childComplexity int) int
 		NameEN func(childComplexity int) int
 		NameVI func(childComplexity int) int
 	}
@@ -199,7 +201,7 @@ type ComplexityRoot struct {
 		Citation      func(childComplexity int) int
 		Corroborating func(childComplexity int) int
 		Denominator   func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GraphID       func(childComplexity int) int
 		Metric        func(childComplexity int) int
 		Note          func(childComplexity int) int
 		Numerator     func(childComplexity int) int
@@ -577,12 +579,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benchmark.Figure(childComplexity), true
-	case "Benchmark.id":
+	case "Benchmark.unit":
 		if e.ComplexityRoot.Benchmark.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Benchmark.ID(childComplexity), true
+	case "Benchmark.id":
+		if e.ComplexityRoot.Benchmark.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benchmark.Key(childComplexity), true
 	case "Benchmark.name":
 		if e.ComplexityRoot.Benchmark.Name == nil {
 			break
@@ -731,7 +739,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BriefItem.Year(childComplexity), true
 
-	case "BriefSection.id":
+	case "BriefSection.kind":
 		if e.ComplexityRoot.BriefSection.ID == nil {
 			break
 		}
@@ -743,6 +751,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefSection.Items(childComplexity), true
+	case "BriefSection.id":
+		if e.ComplexityRoot.BriefSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefSection.Key(childComplexity), true
 	case "BriefSection.nameEn":
 		if e.ComplexityRoot.BriefSection.NameEN == nil {
 			break
@@ -1206,11 +1220,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.Denominator(childComplexity), true
 	case "Observation.id":
-		if e.ComplexityRoot.Observation.ID == nil {
+		if e.ComplexityRoot.Observation.GraphID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Observation.ID(childComplexity), true
+		return e.ComplexityRoot.Observation.GraphID(childComplexity), true
 	case "Observation.metric":
 		if e.ComplexityRoot.Observation.Metric == nil {
 			break
@@ -2117,6 +2131,13 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `"""
 cadrestat: statistics on Vietnam's party-organisation personnel work, province by province,
 with the source and quoted passage of every published figure.
+
+Every id names one content: two objects of the same type with the same id are equal in
+every field in every answer of one data version, so a client cache may normalise on
+__typename and id. Catalogue objects (Province, Group, Metric, Source, Target) use their
+catalogue ID, an Observation its ID and revision, and a value computed for a query
+(Benchmark, BriefSection) its unit and every argument it depends on, joined by "|". Types
+without an id depend on the query that made them: a cache keeps them inside their parent.
 """
 schema {
   query: Query
@@ -2154,6 +2175,7 @@ enum Map {
 type Province {
   "VN63-<code> or VN34-<code>: a code means different units on the two maps."
   id: ID!
+  "The unit's map; the nation (\"VN\") is one unit on every map and reads VN34, the map in force."
   map: Map!
   code: String!
   name: String!
@@ -2306,7 +2328,7 @@ extend type Query {
   trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend!
   "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
   targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
-  "Observations as a Relay connection, ordered by id (stable cursors); first is at most 500."
+  "Observations as a Relay connection, ordered by observation ID, the part of id before \"|\" (stable cursors); first is at most 500."
   observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection!
   "The rule that picks one figure when several sources fill the same cell."
   preferenceRule: String!
@@ -2351,6 +2373,7 @@ type Period {
 }
 
 type Observation {
+  "<ID>|<revision>: each revision of a figure is an object of its own (see revisions)."
   id: ID!
   "province, group or national."
   subjectKind: String!
@@ -2451,7 +2474,13 @@ type ComparisonRow {
 }
 
 type Benchmark {
+  """
+  unit|metric|year or period asked|map, and |synthetic when synthetic figures were included:
+  "VN|female_provincial_committee_share|2020|VN63".
+  """
   id: ID!
+  "\"VN\" or the group's ID (a region, or the group asked for)."
+  unit: ID!
   name: String!
   figure: Figure!
 }
@@ -2614,8 +2643,10 @@ type Brief {
 }
 
 type BriefSection {
-  "party_committees, councils, staff or membership."
+  "province|kind|year: \"VN63-01|councils|2021\"."
   id: ID!
+  "party_committees, councils, staff or membership."
+  kind: String!
   nameEn: String!
   nameVi: String!
   items: [BriefItem!]!
@@ -2724,6 +2755,8 @@ func (ec *executionContext) childFields_Benchmark(ctx context.Context, field gra
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Benchmark_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Benchmark_unit(ctx, field)
 	case "name":
 		return ec.fieldContext_Benchmark_name(ctx, field)
 	case "figure":
@@ -2800,6 +2833,8 @@ func (ec *executionContext) childFields_BriefSection(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_BriefSection_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_BriefSection_kind(ctx, field)
 	case "nameEn":
 		return ec.fieldContext_BriefSection_nameEn(ctx, field)
 	case "nameVi":
@@ -4372,7 +4407,7 @@ func (ec *executionContext) _Benchmark_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Benchmark_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.Key, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4383,6 +4418,29 @@ func (ec *executionContext) _Benchmark_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Benchmark_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benchmark", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Benchmark_unit(ctx context.Context, field graphql.CollectedField, obj *service.Benchmark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benchmark_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Benchmark_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benchmark", field, false, false, "ID")
 }
 
@@ -5105,7 +5163,7 @@ func (ec *executionContext) _BriefSection_id(ctx context.Context, field graphql.
 			return ec.fieldContext_BriefSection_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.Key, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5117,6 +5175,29 @@ func (ec *executionContext) _BriefSection_id(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_BriefSection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BriefSection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BriefSection_kind(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefSection_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefSection_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefSection", field, false, false, "String")
 }
 
 func (ec *executionContext) _BriefSection_nameEn(ctx context.Context, field graphql.CollectedField, obj *service.BriefSection) (ret graphql.Marshaler) {
@@ -7005,7 +7086,7 @@ func (ec *executionContext) _Observation_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Observation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GraphID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7016,7 +7097,7 @@ func (ec *executionContext) _Observation_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Observation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Observation", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Observation_subjectKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
@@ -11975,6 +12056,11 @@ func (ec *executionContext) _Benchmark(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unit":
+			out.Values[i] = ec._Benchmark_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Benchmark_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12219,6 +12305,11 @@ func (ec *executionContext) _BriefSection(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("BriefSection")
 		case "id":
 			out.Values[i] = ec._BriefSection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._BriefSection_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

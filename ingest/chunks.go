@@ -56,9 +56,20 @@ func (b *csvBody) chunks(each func(chunk) bool, stop func() bool) error {
 		if err != nil && !eof {
 			return err
 		}
-		cut := len(buf)
-		if !eof {
-			cut = lastRecordEnd(buf)
+		// A record may straddle chunks, but not grow past MaxRecordBytes: the records
+		// before it are handed on, then the file is refused at the line it starts on.
+		// Only the record carried over can be longer than the limit and yet end in this
+		// buffer: the buffer is at most twice the carry, which has no end in it.
+		whole := lastRecordEnd(buf)
+		if len(carry) > 0 {
+			if first, ok := recordEnd(buf, 0); ok && first > MaxRecordBytes {
+				return errTooLong(line)
+			}
+		}
+		tooLong := len(buf)-whole > MaxRecordBytes
+		cut := whole
+		if eof && !tooLong {
+			cut = len(buf)
 		}
 		if cut > 0 {
 			if !each(chunk{line: line, data: buf[:cut]}) {
@@ -66,10 +77,13 @@ func (b *csvBody) chunks(each func(chunk) bool, stop func() bool) error {
 			}
 			line += bytes.Count(buf[:cut], []byte("\n"))
 		}
+		if tooLong {
+			return errTooLong(line)
+		}
 		if eof {
 			return nil
 		}
-		carry = buf[cut:] // a record longer than the chunk grows the next buffer
+		carry = buf[cut:] // at most MaxRecordBytes: the next buffer is at most twice that
 	}
 }
 

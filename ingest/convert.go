@@ -100,7 +100,7 @@ var (
 // Dimension rows are converted first (in this order) so observations can refer to them.
 func (c *converter) provinces(p parsed) {
 	for _, r := range p.records {
-		if !c.required(r, "map", "code", "name", "name_ascii", "kind", "region") {
+		if !c.required(r, "map", "code", "name", "name_ascii", "kind", "region") || !c.texts(r, FileProvinces) {
 			continue
 		}
 		m := warehouse.Map(r.get("map"))
@@ -161,7 +161,7 @@ func (c *converter) lineage(p parsed) {
 func (c *converter) sources(p parsed) {
 	today := Today()
 	for _, r := range p.records {
-		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") {
+		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") || !c.texts(r, FileSources) {
 			continue
 		}
 		if !idRE.MatchString(r.get("id")) {
@@ -311,7 +311,7 @@ func Today() string { return Now().UTC().Add(14 * time.Hour).Format("2006-01-02"
 
 func (c *converter) metrics(p parsed) {
 	for _, r := range p.records {
-		if !c.required(r, "id", "name_en", "name_vi", "unit", "kind", "body", "better", "aggregation") {
+		if !c.required(r, "id", "name_en", "name_vi", "unit", "kind", "body", "better", "aggregation") || !c.texts(r, FileMetrics) {
 			continue
 		}
 		if !idRE.MatchString(r.get("id")) {
@@ -345,7 +345,7 @@ func (c *converter) metrics(p parsed) {
 
 func (c *converter) groups(p parsed) {
 	for _, r := range p.records {
-		if !c.required(r, "id", "kind", "name", "map") {
+		if !c.required(r, "id", "kind", "name", "map") || !c.texts(r, FileGroups) {
 			continue
 		}
 		if !idRE.MatchString(r.get("id")) {
@@ -405,7 +405,7 @@ func (c *converter) numberText(r record, field, s string) (*float64, bool) {
 
 func (c *converter) targets(p parsed) {
 	for _, r := range p.records {
-		if !c.required(r, "id", "metric", "scope", "deadline", "directive", "source", "quote") {
+		if !c.required(r, "id", "metric", "scope", "deadline", "directive", "source", "quote") || !c.texts(r, FileTargets) {
 			continue
 		}
 		lo, ok1 := c.number(r, "lower")

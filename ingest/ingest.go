@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,7 +30,7 @@ type File struct {
 func (f File) open() (io.ReadCloser, error) {
 	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(f.Data))
 	if f.Data == nil && f.Path != "" {
-		file, err := os.Open(f.Path)
+		file, err := openSnapshot(f.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -43,38 +42,51 @@ func (f File) open() (io.ReadCloser, error) {
 	return rc, nil
 }
 
-// Bytes returns the file's content, reading it from Path if needed.
+// Bytes returns the file's content, reading it from Path if needed (a regular file, which
+// must not change while it is read).
 func (f File) Bytes() ([]byte, error) {
 	if f.Data == nil && f.Path != "" {
-		return os.ReadFile(f.Path)
+		file, err := openSnapshot(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		return io.ReadAll(file)
 	}
 	return f.Data, nil
 }
 
 // ReadFiles finds the files at paths (a directory contributes its *.csv and *.json files);
-// they are read when loaded.
+// they are read when loaded. Each path is opened once without blocking and what it is
+// decided from the open descriptor, so a path swapped for a pipe cannot hang the caller;
+// anything but a regular file or a directory is refused.
 func ReadFiles(paths []string) ([]File, error) {
 	var out []File
 	for _, p := range paths {
-		st, err := os.Stat(p)
+		f, st, err := openNoBlock(p)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", p, err)
 		}
-		names := []string{p}
-		if st.IsDir() {
-			names = nil
-			entries, err := os.ReadDir(p)
-			if err != nil {
-				return nil, err
+		if !st.IsDir() {
+			f.Close()
+			if !st.Mode().IsRegular() {
+				return nil, fmt.Errorf("cannot read %s: %w", p, errNotRegular)
 			}
-			for _, e := range entries {
-				if ext := strings.ToLower(filepath.Ext(e.Name())); !e.IsDir() && (ext == ".csv" || ext == ".json") {
-					names = append(names, filepath.Join(p, e.Name()))
-				}
-			}
+			out = append(out, File{Name: p, Path: p})
+			continue
 		}
-		for _, n := range names {
-			f, err := os.Open(n)
+		entries, err := f.ReadDir(-1)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", p, err)
+		}
+		sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+		for _, e := range entries {
+			if ext := strings.ToLower(filepath.Ext(e.Name())); e.IsDir() || (ext != ".csv" && ext != ".json") {
+				continue
+			}
+			n := filepath.Join(p, e.Name())
+			f, _, err := openRegular(n)
 			if err != nil {
 				return nil, fmt.Errorf("cannot read %s: %w", n, err)
 			}

@@ -84,10 +84,11 @@ func TestPrepareAcceptsGoodRows(t *testing.T) {
 func TestPrepareFileProblems(t *testing.T) {
 	cases := []struct{ name, data, want string }{
 		{"ErrWrongEncoding", obsHeader + "VN63-92,female_share,2020,20,,,,PUBLISHED,src,C\xe1n Th\xf4,\n", "f.csv:2: file is not valid UTF-8"},
-		{"ErrUnknownHeader", "a,b,c\n1,2,3\n", "f.csv:1: unrecognised header a,b,c"},
+		{"ErrUnknownHeader", "a,b,c\n1,2,3\n", "f.csv:1: unrecognised header (3 columns, none of them a known column name); expected the columns of one of: groups, lineage, metrics, observations, provinces, sources, targets"},
+		{"ErrHeaderCloseToAKind", "subject,metric,period,value,x\n1,2,3,4,5\n", "f.csv:1: unrecognised header (5 columns); the closest kind, observations, also needs the column(s) numerator, denominator, qualifier, status, source, quote"},
 		{"ErrEmpty", "  \n", "f.csv: file is empty"},
 		{"ErrMalformedCSV", obsHeader + "VN63-92,\"unterminated\n", "f.csv:2: malformed CSV"},
-		{"ErrUnknownColumn", strings.TrimSuffix(obsHeader, "\n") + ",extra\n", "f.csv:1: unknown column(s) extra"},
+		{"ErrUnknownColumn", strings.TrimSuffix(obsHeader, "\n") + ",extra\n", `f.csv:1: unknown column(s) "extra"`},
 		{"ErrHeaderOnly", obsHeader, "f.csv: no rows to load"},
 	}
 	for _, tc := range cases {
@@ -136,7 +137,7 @@ func TestPrepareJSON(t *testing.T) {
 	})
 	t.Run("ErrUnknownKey", func(t *testing.T) {
 		_, probs := Prepare([]File{{Name: "o.json", Data: []byte(`{"rows": []}`)}}, catalog())
-		if len(probs) != 1 || !strings.Contains(probs[0].Reason, `unknown key "rows"`) {
+		if len(probs) != 1 || probs[0].String() != "o.json:1: unknown key; the keys of a JSON file are kinds of rows: groups, lineage, metrics, observations, provinces, sources, targets" {
 			t.Fatalf("problems %v", probs)
 		}
 	})

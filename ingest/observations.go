@@ -103,7 +103,7 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 			ok = false
 		}
 	}
-	if !ok {
+	if !ok || !c.text(r, "quote", f[oQuote], quoteText) || !c.text(r, "note", f[oNote], noteText) {
 		return warehouse.Observation{}, false
 	}
 	o := warehouse.Observation{MetricID: f[oMetric], SourceID: f[oSource], Quote: f[oQuote], Note: f[oNote],

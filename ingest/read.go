@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,6 +23,37 @@ type Problem struct {
 	Line   int    `json:"line"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
+	// Code, when set, names the kind of problem for programs (the Code* constants); the
+	// reason is for people.
+	Code string `json:"code,omitempty"`
+}
+
+// Problem codes: problems a program may want to tell apart (retry later, fix the file).
+const (
+	CodeRecordTooLong      = "RECORD_TOO_LONG"
+	CodeJSONTooLarge       = "JSON_TOO_LARGE"
+	CodeFileChanged        = "FILE_CHANGED"
+	CodeNotRegular         = "NOT_A_REGULAR_FILE"
+	CodeUnrecognisedHeader = "UNRECOGNISED_HEADER"
+	CodeTextTooLong        = "TEXT_TOO_LONG"
+	CodeForbiddenCharacter = "FORBIDDEN_CHARACTER"
+)
+
+// problemError is a failed read that is a problem of the file itself (too long a record,
+// a file that changed), reported as such rather than as "cannot read the file".
+type problemError struct {
+	line         int
+	code, reason string
+}
+
+func (e *problemError) Error() string { return e.reason }
+
+// readProblem is the problem a failed read of file reports.
+func readProblem(file string, err error) Problem {
+	if pe, ok := errors.AsType[*problemError](err); ok {
+		return Problem{File: file, Line: pe.line, Reason: pe.reason, Code: pe.code}
+	}
+	return Problem{File: file, Reason: "cannot read the file: " + err.Error()}
 }
 
 func (p Problem) String() string {
@@ -136,7 +168,7 @@ func parse(f File) ([]parsed, []Problem) {
 	name := f.Name
 	rc, err := f.open()
 	if err != nil {
-		return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
+		return nil, []Problem{openProblem(name, err)}
 	}
 	closeIt := true
 	defer func() {
@@ -149,24 +181,19 @@ func parse(f File) ([]parsed, []Problem) {
 	if b, _ := r.Peek(len(bom)); bytes.Equal(b, bom) {
 		r.Discard(len(bom))
 	}
-	raw, start, skipped, err := readHead(r)
+	skipped, empty, err := skipBlank(r)
 	if err != nil {
-		return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
+		return nil, []Problem{readProblem(name, err)}
 	}
-	head := raw[start:]
-	if len(bytes.TrimSpace(head)) == 0 {
+	if empty {
 		return nil, []Problem{{File: name, Reason: "file is empty"}}
 	}
-	if strings.HasSuffix(strings.ToLower(name), ".json") || head[0] == '{' {
-		rest, err := io.ReadAll(r)
-		if err != nil {
-			return nil, []Problem{{File: name, Reason: "cannot read the file: " + err.Error()}}
-		}
-		data := append(raw, rest...)
-		if p := invalidUTF8(name, data, 1); p != nil {
-			return nil, []Problem{*p}
-		}
-		return parseJSON(name, data)
+	if first, _ := r.Peek(1); strings.HasSuffix(strings.ToLower(name), ".json") || first[0] == '{' {
+		return readJSON(name, r, skipped)
+	}
+	head, err := readHead(r, 1+skipped)
+	if err != nil {
+		return nil, []Problem{readProblem(name, err)}
 	}
 	p, probs := parseCSV(name, head, 1+skipped, r, rc)
 	if p == nil {
@@ -178,24 +205,82 @@ func parse(f File) ([]parsed, []Problem) {
 	return []parsed{*p}, probs
 }
 
+// openProblem is the problem of a file that cannot be opened.
+func openProblem(name string, err error) Problem {
+	if pe, ok := errors.AsType[*problemError](err); ok {
+		return Problem{File: name, Reason: pe.reason, Code: pe.code}
+	}
+	return Problem{File: name, Reason: "cannot read the file: " + err.Error()}
+}
+
 var bom = []byte("\xef\xbb\xbf")
 
-// readHead reads the start of a file up to the end of its first record that is not blank,
-// or all of a shorter file. It returns where that record starts in raw and how many blank
-// lines came before it.
-func readHead(r io.Reader) (raw []byte, start, skipped int, err error) {
+// MaxRecordBytes bounds one CSV record, the header included. A record with no end (an
+// unbalanced quote, a file without newlines) is refused when it reaches it, so reading a
+// file never holds more than a couple of chunks whatever the file holds. The longest
+// legitimate record, every text field at its bound (text.go), is a few tens of KB.
+const MaxRecordBytes = 1 << 20
+
+// errTooLong is a record longer than MaxRecordBytes starting on line.
+func errTooLong(line int) error {
+	return &problemError{line: line, code: CodeRecordTooLong, reason: "record longer than 1 MiB (unbalanced quote?)"}
+}
+
+// MaxJSONBytes bounds a JSON file, which is decoded whole in memory; bulk data goes as CSV,
+// which is read in chunks.
+const MaxJSONBytes = 64 << 20
+
+// skipBlank consumes the whitespace before the first record (blank lines, and spaces
+// before the first field, which the header's trimming would drop anyway) without holding
+// it, and counts the newlines in it. empty: the file holds nothing else.
+func skipBlank(r *bufio.Reader) (newlines int, empty bool, err error) {
+	for {
+		c, err := r.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return newlines, true, nil
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		switch c {
+		case '\n':
+			newlines++
+		case ' ', '\t', '\r', '\v', '\f':
+		default:
+			r.UnreadByte()
+			return newlines, false, nil
+		}
+	}
+}
+
+// readJSON reads a JSON file whole (after skipped blank lines), up to MaxJSONBytes.
+func readJSON(name string, r io.Reader, skipped int) ([]parsed, []Problem) {
+	rest, err := io.ReadAll(io.LimitReader(r, MaxJSONBytes+1))
+	if err != nil {
+		return nil, []Problem{readProblem(name, err)}
+	}
+	if len(rest) > MaxJSONBytes {
+		return nil, []Problem{{File: name, Code: CodeJSONTooLarge, Reason: "a JSON file is limited to 64 MiB (it is read whole into memory); write larger data as CSV"}}
+	}
+	// The blank lines skipped still count in line numbers.
+	data := append(bytes.Repeat([]byte("\n"), skipped), rest...)
+	if p := invalidUTF8(name, data, 1); p != nil {
+		return nil, []Problem{*p}
+	}
+	return parseJSON(name, data)
+}
+
+// readHead reads the start of a file (at its first record) up to the end of that record,
+// or all of a shorter file; the record is at most MaxRecordBytes, so raw stays under twice
+// that. line is the record's line, for the refusal.
+func readHead(r io.Reader, line int) (raw []byte, err error) {
 	raw = make([]byte, 0, 64<<10)
 	for {
-		for {
-			end, ok := recordEnd(raw[start:], 0)
-			if !ok {
-				break
+		if end, ok := recordEnd(raw, 0); ok || len(raw) > MaxRecordBytes {
+			if !ok || end > MaxRecordBytes {
+				return nil, errTooLong(line)
 			}
-			if len(bytes.TrimSpace(raw[start:start+end])) > 0 {
-				return raw, start, skipped, nil
-			}
-			skipped += bytes.Count(raw[start:start+end], []byte("\n"))
-			start += end
+			return raw, nil
 		}
 		if len(raw) == cap(raw) {
 			raw = slices.Grow(raw, cap(raw))
@@ -203,10 +288,13 @@ func readHead(r io.Reader) (raw []byte, start, skipped int, err error) {
 		n, rerr := r.Read(raw[len(raw):cap(raw)])
 		raw = raw[:len(raw)+n]
 		if errors.Is(rerr, io.EOF) {
-			return raw, start, skipped, nil
+			if len(raw) > MaxRecordBytes {
+				return nil, errTooLong(line)
+			}
+			return raw, nil
 		}
 		if rerr != nil {
-			return nil, 0, 0, rerr
+			return nil, rerr
 		}
 	}
 }
@@ -271,10 +359,13 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 	}
 	kind, unknown := kindOf(header)
 	if kind == "" {
-		return nil, []Problem{{File: name, Line: headerLine, Reason: "unrecognised header " + strings.Join(header, ",") + "; expected the columns of one of: " + kindList()}}
+		return nil, []Problem{{File: name, Line: headerLine, Code: CodeUnrecognisedHeader, Reason: unrecognised(header)}}
 	}
 	var probs []Problem
 	if len(unknown) > 0 {
+		for i, u := range unknown {
+			unknown[i] = clip(u)
+		}
 		probs = append(probs, Problem{File: name, Line: headerLine, Reason: fmt.Sprintf("unknown column(s) %s for a %s file", strings.Join(unknown, ", "), kind)})
 	}
 	body := &csvBody{file: name, ncols: len(header), cols: header, layout: obsLayout(header), r: io.MultiReader(bytes.NewReader(head[end:]), rest), line: headerLine + bytes.Count(head[:end], []byte("\n"))}
@@ -291,9 +382,54 @@ func parseCSV(name string, head []byte, headerLine int, rest io.Reader, closer i
 		return !stop
 	}, nil)
 	if err != nil {
-		probs = append(probs, Problem{File: name, Reason: "cannot read the file: " + err.Error()})
+		probs = append(probs, readProblem(name, err))
 	}
 	return p, probs
+}
+
+// unrecognised says why a first line is no known header without repeating it: the file
+// may be anything the server can read (/etc/shadow), and problems are answered, logged and
+// kept in the rejections table. It names only known column names: how many columns there
+// are, and which kind comes closest and what it lacks.
+func unrecognised(header []string) string {
+	var best FileKind
+	var bestHave int
+	for _, k := range kindOrder {
+		have := 0
+		for _, c := range columns[k].all[:columns[k].required] {
+			if slices.Contains(header, c) {
+				have++
+			}
+		}
+		if have > bestHave {
+			best, bestHave = k, have
+		}
+	}
+	n := fmt.Sprintf("%d columns", len(header))
+	if len(header) == 1 {
+		n = "1 column"
+	}
+	if best == "" {
+		return fmt.Sprintf("unrecognised header (%s, none of them a known column name); expected the columns of one of: %s", n, kindList())
+	}
+	var missing []string
+	for _, c := range columns[best].all[:columns[best].required] {
+		if !slices.Contains(header, c) {
+			missing = append(missing, c)
+		}
+	}
+	return fmt.Sprintf("unrecognised header (%s); the closest kind, %s, also needs the column(s) %s", n, best, strings.Join(missing, ", "))
+}
+
+// clip quotes text from a file for a message, shortened: a problem names the value at
+// fault, but must not carry a megabyte of it.
+func clip(s string) string {
+	const most = 64
+	if utf8.RuneCountInString(s) <= most {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:most])) + "…"
 }
 
 func csvReason(err error) string {
@@ -325,7 +461,7 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		if errors.As(err, &se) {
 			line = lineAt(se.Offset)
 		}
-		return nil, []Problem{{File: name, Line: line, Reason: "malformed JSON: " + err.Error()}}
+		return nil, []Problem{{File: name, Line: line, Reason: jsonReason(err)}}
 	}
 	if t, err := dec.Token(); err != nil {
 		return fail(err)
@@ -342,12 +478,12 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		key, _ := t.(string)
 		kind := FileKind(key)
 		if _, ok := columns[kind]; !ok {
-			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("unknown key %q; expected one of: %s", key, kindList())})
+			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Code: CodeUnrecognisedHeader, Reason: "unknown key; the keys of a JSON file are kinds of rows: " + kindList()})
 		}
 		if t, err := dec.Token(); err != nil {
 			return fail(err)
 		} else if d, ok := t.(json.Delim); !ok || d != '[' {
-			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("%q must be an array of objects", key)})
+			return nil, append(probs, Problem{File: name, Line: lineAt(dec.InputOffset()), Reason: fmt.Sprintf("%s must be an array of objects", key)})
 		}
 		p := parsed{file: name, kind: kind}
 		known := map[string]bool{}
@@ -391,6 +527,21 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		out = append(out, p)
 	}
 	return out, probs
+}
+
+// jsonReason says what is wrong with a JSON file without its bytes: encoding/json's
+// messages quote the character at fault, and the file may be anything the server can read.
+func jsonReason(err error) string {
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return "malformed JSON: invalid syntax"
+	}
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return "malformed JSON: a record must be an object"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "malformed JSON: the file ends in the middle of it"
+	}
+	return "malformed JSON"
 }
 
 // leadingNewlines counts newlines between off and the next non-space byte, so a record's

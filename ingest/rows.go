@@ -10,10 +10,11 @@ import (
 // so nothing is printed only to be parsed again. They get every check a parsed row gets
 // except those of the text itself (required columns, number syntax): the subject, metric and
 // source must exist, in the catalogue or in the same load; the period must be the one its
-// label reads as; qualifier, status and quote are checked as for any row, numbers must be
-// finite, and checkValues' arithmetic holds; a duplicate of any row of the load is refused.
-// A problem names the file and the row's position (line = index + 1). Generated rows are
-// right by construction, and these checks keep a bug in a generator from loading.
+// label reads as; qualifier, status, quote and note are checked as for any row (text.go's
+// bounds too), numbers must be finite, and checkValues' arithmetic holds; a duplicate of
+// any row of the load is refused. A problem names the file and the row's position (line =
+// index + 1). Generated rows are right by construction, and these checks keep a bug in a
+// generator from loading.
 
 // built checks one observation of File.Rows.
 func (c *converter) built(r record, o warehouse.Observation) (warehouse.Observation, bool) {
@@ -33,7 +34,8 @@ func (c *converter) built(r record, o warehouse.Observation) (warehouse.Observat
 		c.bad(r, "period", "%+v is not the period its label %q reads as", o.Period, o.Period.Label)
 		return o, false
 	}
-	if !c.marks(r, &o, srcKind, string(o.Qualifier), string(o.Status)) {
+	if !c.marks(r, &o, srcKind, string(o.Qualifier), string(o.Status)) ||
+		!c.text(r, "quote", o.Quote, quoteText) || !c.text(r, "note", o.Note, noteText) {
 		return o, false
 	}
 	for _, n := range []struct {

@@ -156,7 +156,7 @@ func (p *plan) convert(j job) result {
 	in := p.inputs[j.in]
 	res := result{in: j.in, size: len(j.ch.data)}
 	if j.readErr != nil {
-		res.probs, res.stop = []Problem{{File: in.file, Reason: "cannot read the file: " + j.readErr.Error()}}, true
+		res.probs, res.stop = []Problem{readProblem(in.file, j.readErr)}, true
 		return res
 	}
 	sub := &converter{refs: p.c.refs, file: in.file}

@@ -8,12 +8,10 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // POST /admin/ingest takes the files of one load (all or nothing) in one of two bodies; the
@@ -57,7 +55,24 @@ const (
 	// CodeNoSpace (507): the data folder's disk filled while spooling; nothing was loaded.
 	CodeNoSpace     = "NO_SPACE"
 	CodeSpoolFailed = "SPOOL_FAILED" // 500: any other error writing the spool file
+	// CodeTooManyFiles (400): one load names more than MaxFilesPerLoad files.
+	CodeTooManyFiles = "TOO_MANY_FILES"
+	// CodeNameTooLong (400): a file's name or path is over MaxNameBytes; it is not echoed.
+	CodeNameTooLong = "NAME_TOO_LONG"
+	// CodePathNotAllowed (403): the path is outside AdminConfig.ReadDirs; the client
+	// recovers by uploading the contents, as for CodeUnreadablePath.
+	CodePathNotAllowed = "PATH_NOT_ALLOWED"
+	// CodeLoadFailed (500): the load itself failed (the message says why).
+	CodeLoadFailed = "LOAD_FAILED"
 )
+
+// MaxFilesPerLoad bounds the files of one hand-off: each is checked (opened) in turn and
+// listed in the report, and a load of thousands of files is better split.
+const MaxFilesPerLoad = 1000
+
+// MaxNameBytes bounds a file's name and path in a hand-off (Linux's PATH_MAX): a name
+// appears in answers, logs and the report, and a longer path cannot be opened anyway.
+const MaxNameBytes = 4096
 
 // MaxIngestJSONBytes bounds a JSON hand-off body: paths need little, and contents in JSON
 // (old clients) are decoded in memory, so they are kept small.
@@ -73,6 +88,9 @@ type AdminConfig struct {
 	MaxUploadBytes int64         // per request; DefaultMaxUploadBytes
 	UploadIdle     time.Duration // longest wait for the next bytes of an upload; DefaultUploadIdle
 	Heartbeat      time.Duration // longest silence of a progress stream; DefaultHeartbeat
+	// ReadDirs, when not empty, are the only folders the server reads handed-off paths
+	// from (after symbolic links are resolved); others are refused with CodePathNotAllowed.
+	ReadDirs []string
 
 	spool spoolFunc // tests: replaces createSpool
 }
@@ -111,7 +129,7 @@ func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
 				return
 			}
 			files = up.files
-		} else if f, err := jsonFiles(w, r); err != nil {
+		} else if f, err := jsonFiles(w, r, cfg.ReadDirs); err != nil {
 			refuse(w, err.status, err.code, err.msg)
 			return
 		} else {
@@ -127,7 +145,8 @@ func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
 		stop()
 		if err != nil {
 			log.Error("admin ingest failed", "err", err)
-			http.Error(w, "load failed: "+warehouse.ErrorMessage(err), http.StatusInternalServerError)
+			status, code, msg := loadFailure(err)
+			refuse(w, status, code, msg)
 			return
 		}
 		logFinished(log, files, rep, start)
@@ -176,9 +195,10 @@ func refuse(w http.ResponseWriter, status int, code, msg string) {
 
 // jsonFiles reads a JSON hand-off: every file named, by a path the server can read or by
 // its contents.
-func jsonFiles(w http.ResponseWriter, r *http.Request) ([]ingest.File, *refusal) {
+func jsonFiles(w http.ResponseWriter, r *http.Request, readDirs []string) ([]ingest.File, *refusal) {
 	var req IngestRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxIngestJSONBytes)).Decode(&req); err != nil {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxIngestJSONBytes)).Decode(&req)
+	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, &refusal{http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("a JSON ingest request is limited to %d bytes: send contents as a multipart upload (a cadrestat ingest of this version does)", MaxIngestJSONBytes)}
 		}
@@ -187,36 +207,39 @@ func jsonFiles(w http.ResponseWriter, r *http.Request) ([]ingest.File, *refusal)
 	if len(req.Files) == 0 {
 		return nil, &refusal{http.StatusBadRequest, CodeNoFiles, "the ingest request names no files"}
 	}
+	if len(req.Files) > MaxFilesPerLoad {
+		return nil, tooManyFiles()
+	}
 	files := make([]ingest.File, len(req.Files))
 	for i, f := range req.Files {
 		if f.Name == "" {
 			return nil, &refusal{http.StatusBadRequest, CodeMissingName, fmt.Sprintf("file %d of the ingest request has no name", i+1)}
 		}
+		if ref := nameTooLong(i+1, f.Name, f.Path); ref != nil {
+			return nil, ref
+		}
 		files[i] = ingest.File{Name: f.Name, Data: f.Data}
 		if f.Path == "" {
 			continue
 		}
-		if msg := readablePath(f.Path); msg != "" {
-			return nil, &refusal{http.StatusBadRequest, CodeUnreadablePath, msg}
+		// One file is open at a time here, and only while it is checked.
+		if ref := readablePath(f.Path, readDirs); ref != nil {
+			return nil, ref
 		}
 		files[i] = ingest.File{Name: f.Name, Path: f.Path}
 	}
 	return files, nil
 }
 
-// readablePath says why the server cannot read a handed-off file, or "".
-func readablePath(p string) string {
-	if !filepath.IsAbs(p) {
-		return fmt.Sprintf("%q is not an absolute path", p)
+func tooManyFiles() *refusal {
+	return &refusal{http.StatusBadRequest, CodeTooManyFiles, fmt.Sprintf("the ingest request has more than %d files, the limit per load: split it into several loads", MaxFilesPerLoad)}
+}
+
+// nameTooLong refuses file number i when its name or path is over MaxNameBytes, without
+// repeating either.
+func nameTooLong(i int, name, path string) *refusal {
+	if len(name) <= MaxNameBytes && len(path) <= MaxNameBytes {
+		return nil
 	}
-	st, err := os.Stat(p)
-	if err != nil || !st.Mode().IsRegular() {
-		return fmt.Sprintf("the server cannot read %s as a regular file", p)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fmt.Sprintf("the server cannot open %s (another user's file?)", p)
-	}
-	f.Close()
-	return ""
+	return &refusal{http.StatusBadRequest, CodeNameTooLong, fmt.Sprintf("the name or path of file %d of the ingest request is %d bytes, over the limit of %d", i, max(len(name), len(path)), MaxNameBytes)}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -24,6 +25,30 @@ type BackupRequest struct {
 // folder itself).
 const RestoreRefused = "restore is refused while cadrestat serves: queries in flight and the server's caches would see the data replaced under them; stop the server, run `cadrestat restore DIR`, start it again"
 
+// The codes of backup and restore answers, in X-Cadrestat-Error (with CodeUnauthorized,
+// CodeMalformed and CodeNoSpace).
+const (
+	CodeNoBackup       = "NO_BACKUP"       // 501: the engine has no cadrestat backup
+	CodeRestoreRefused = "RESTORE_REFUSED" // 409: RestoreRefused
+	// CodeBackupInDataFolder (400): the backup folder is inside the data folder.
+	CodeBackupInDataFolder = "BACKUP_IN_DATA_FOLDER"
+	CodeBackupRefused      = "BACKUP_REFUSED" // 400: any other unusable folder (relative, not empty)
+	CodeBackupFailed       = "BACKUP_FAILED"  // 500
+)
+
+// backupFailure is the status and code of a failed backup.
+func backupFailure(err error) (int, string) {
+	switch {
+	case errors.Is(err, embedded.ErrBackupInDataFolder):
+		return http.StatusBadRequest, CodeBackupInDataFolder
+	case warehouse.KindOf(err) == warehouse.ErrInvalid:
+		return http.StatusBadRequest, CodeBackupRefused
+	case noSpace(err):
+		return http.StatusInsufficientStorage, CodeNoSpace
+	}
+	return http.StatusInternalServerError, CodeBackupFailed
+}
+
 // backuper is the engine's backup (the embedded Store's).
 type backuper interface {
 	Backup(ctx context.Context, dir string) (*embedded.Manifest, error)
@@ -34,28 +59,27 @@ type backuper interface {
 func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log *slog.Logger) {
 	mux.HandleFunc("POST /admin/backup", func(w http.ResponseWriter, r *http.Request) {
 		if !adminAuthorized(r, token) {
-			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
 		var req BackupRequest
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil || req.Dir == "" {
-			http.Error(w, "malformed backup request: want {\"dir\": \"/absolute/path\"}", http.StatusBadRequest)
+		err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req)
+			if err != nil || req.Dir == "" {
+			refuse(w, http.StatusBadRequest, CodeMalformed, "malformed backup request: want {\"dir\": \"/absolute/path\"}")
 			return
 		}
 		b := findBackuper(svc.Store)
 		if b == nil {
-			http.Error(w, "this engine has no cadrestat backup: use the ClickHouse server's own (see README, Backups)", http.StatusNotImplemented)
+			refuse(w, http.StatusNotImplemented, CodeNoBackup, "this engine has no cadrestat backup: use the ClickHouse server's own (see README, Backups)")
 			return
 		}
 		m, err := b.Backup(r.Context(), req.Dir)
 		if err != nil {
-			status := http.StatusInternalServerError
-			if warehouse.KindOf(err) == warehouse.ErrInvalid {
-				status = http.StatusBadRequest
-			} else {
+			status, code := backupFailure(err)
+			if status >= 500 {
 				log.Error("admin backup failed", "dir", req.Dir, "err", err)
 			}
-			http.Error(w, "backup failed: "+warehouse.ErrorMessage(err), status)
+			refuse(w, status, code, "backup failed: "+warehouse.ErrorMessage(err))
 			return
 		}
 		log.Info("backup written", "dir", req.Dir, "data_version", m.DataVersion, "tables", len(m.Tables))
@@ -64,10 +88,10 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 	})
 	mux.HandleFunc("POST /admin/restore", func(w http.ResponseWriter, r *http.Request) {
 		if !adminAuthorized(r, token) {
-			http.Error(w, "missing or wrong admin token", http.StatusUnauthorized)
+			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
-		http.Error(w, RestoreRefused, http.StatusConflict)
+		refuse(w, http.StatusConflict, CodeRestoreRefused, RestoreRefused)
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/service"
-	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // The answer to POST /admin/ingest comes in one of two forms, chosen by the request's
@@ -46,6 +45,9 @@ type IngestEvent struct {
 	Progress *progress.State `json:"progress,omitempty"`
 	Report   *ingest.Report  `json:"report,omitempty"`
 	Error    string          `json:"error,omitempty"`
+	// Code goes with Error: the X-Cadrestat-Error code the answer would have carried had
+	// it not been streamed (NO_SPACE, LOAD_FAILED).
+	Code string `json:"code,omitempty"`
 }
 
 // wantsProgress reports whether the client asked for the progress stream.
@@ -133,7 +135,8 @@ func streamLoad(w http.ResponseWriter, r *http.Request, svc *service.Service, fi
 	stop()
 	if err != nil {
 		log.Error("admin ingest failed", "err", err)
-		send(IngestEvent{Error: "load failed: " + warehouse.ErrorMessage(err)})
+		_, code, msg := loadFailure(err)
+		send(IngestEvent{Error: msg, Code: code})
 		return
 	}
 	logFinished(log, files, rep, start)

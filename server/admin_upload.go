@@ -95,6 +95,12 @@ func receiveUpload(w http.ResponseWriter, r *http.Request, cfg AdminConfig) (up 
 		if name == "" {
 			return up, &refusal{http.StatusBadRequest, CodeMissingName, fmt.Sprintf("part %d of the upload has no filename in its Content-Disposition", len(up.files)+1)}
 		}
+		if len(name) > MaxNameBytes {
+			return up, &refusal{http.StatusBadRequest, CodeNameTooLong, fmt.Sprintf("the filename of part %d of the upload is %d bytes, over the limit of %d", len(up.files)+1, len(name), MaxNameBytes)}
+		}
+		if len(up.files) == MaxFilesPerLoad {
+			return up, tooManyFiles()
+		}
 		f, path, err := cfg.spool(cfg.SpoolDir)
 		if err != nil {
 			return up, spoolError(name, cfg, err)

@@ -78,7 +78,7 @@ type comparison struct {
 const compareQ = `query($m: ID!, $y: Int!, $map: Map, $syn: Boolean) { compare(metric: $m, year: $y, map: $map, includeSynthetic: $syn) {
   projected rows { rank rankRange { best worst } province { id name } value numerator denominator change gapToTarget targetStatus
     figure { combined missing note } observation { status source { id } } }
-  national { figure { value } } benchmarks { id figure { value numerator denominator } } } }`
+  national { figure { value } } benchmarks { id: unit figure { value numerator denominator } } } }`
 
 func compare(t *testing.T, ts *httptest.Server, vars map[string]any) comparison {
 	t.Helper()

@@ -28,7 +28,7 @@ const briefRowFields = `rank rankRange { best worst } rankOf province { id } val
   previousYear previousFigure { display status parts { id } } change changeNote
   target { id label } gapToTarget targetStatus observation { id }`
 
-const briefBenchFields = `id name figure { value qualifier display status combined missing note parts { id } }`
+const briefBenchFields = `id unit name figure { value qualifier display status combined missing note parts { id } }`
 
 const briefQ = `query($p: ID!, $y: Int, $map: Map) { brief(province: $p, year: $y, map: $map) {
   province { id } map year fromYear region { id } predecessors { id } successors { id } url
@@ -218,9 +218,9 @@ func checkBriefItem(t *testing.T, ts *httptest.Server, b briefAnswer, it briefIt
 	sameJSON(t, what+" national", it.National, c.National)
 	found := false
 	for _, bm := range c.Benchmarks {
-		var id struct{ ID string }
+		var id struct{ Unit string }
 		json.Unmarshal(bm, &id)
-		if id.ID == b.Region.ID {
+		if id.Unit == b.Region.ID {
 			sameJSON(t, what+" region", it.Region, bm)
 			found = true
 		}

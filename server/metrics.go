@@ -87,8 +87,11 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// operation bounds the label values taken from clients' operation names.
-func (m *Metrics) operation(name string) string {
+// operation bounds the label values taken from clients' operation names. A name takes one of
+// the maxOperations label slots only when its request's document parsed and validated
+// (validated): otherwise anyone could fill every slot in a fraction of a second with names
+// that fail, and the server's own operations would count as "other" from then on.
+func (m *Metrics) operation(name string, validated bool) string {
 	if name == "" {
 		return "anonymous"
 	}
@@ -100,18 +103,26 @@ func (m *Metrics) operation(name string) string {
 	if m.ops[name] {
 		return name
 	}
-	if len(m.ops) >= maxOperations {
+	if !validated || len(m.ops) >= maxOperations {
 		return "other"
 	}
 	m.ops[name] = true
 	return name
 }
 
+// refusedBeforeValidation are the error codes of requests whose document did not parse or
+// validate, or that never reached the executor's validation (their operation name is the
+// client's word only).
+var refusedBeforeValidation = map[string]bool{
+	"GRAPHQL_PARSE_FAILED": true, "GRAPHQL_VALIDATION_FAILED": true, "BAD_REQUEST": true,
+	"PERSISTED_QUERY_NOT_FOUND": true, "PERSISTED_QUERY_NOT_SUPPORTED": true, "FORBIDDEN": true,
+}
+
 func (m *Metrics) observeRequest(route string, info *requestInfo, status int, cache string, took time.Duration) {
 	if m == nil {
 		return
 	}
-	op := m.operation(info.gql.Operation)
+	op := m.operation(info.gql.Operation, info.gql.Responded && !refusedBeforeValidation[info.gql.ErrorCode])
 	outcome := info.gql.ErrorCode
 	if outcome == "" {
 		outcome = "ok"

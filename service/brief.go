@@ -45,7 +45,8 @@ type Brief struct {
 
 // BriefSection is one group of metrics.
 type BriefSection struct {
-	ID, NameEN, NameVI string
+	ID, NameEN, NameVI string // ID is the section kind
+	Key                string // the GraphQL id (see briefSectionKey)
 	Items              []*BriefItem
 }
 
@@ -138,7 +139,7 @@ func (s *Service) Brief(ctx context.Context, a BriefArgs) (*Brief, error) {
 
 	sections := map[string]*BriefSection{}
 	for _, sec := range briefSections {
-		bs := &BriefSection{ID: sec.id, NameEN: sec.en, NameVI: sec.vi}
+		bs := &BriefSection{ID: sec.id, Key: briefSectionKey(u, sec.id, b.Year), NameEN: sec.en, NameVI: sec.vi}
 		sections[sec.id] = bs
 		b.Sections = append(b.Sections, bs)
 	}

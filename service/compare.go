@@ -53,7 +53,8 @@ type Row struct {
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
 type Benchmark struct {
-	ID, Name string
+	ID, Name string // ID is the unit: "VN" or a group ID
+	Key      string // the GraphQL id (see benchmarkKey)
 	Fig      Value
 }
 
@@ -318,13 +319,13 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	sortRows(c.Rows)
 	tc := s.targetFor(m.ID, warehouse.NationalID, askedPeriod(year, per))
 	c.Target, c.TargetConsidered, c.TargetNote = tc.Target, tc.Considered, tc.Note
-	c.National = Benchmark{ID: warehouse.NationalID, Name: "Việt Nam", Fig: s.figure(m, sl, nationUnit(a.Map), year, a.Map, pick)}
+	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", Fig: s.figure(m, sl, nationUnit(a.Map), year, a.Map, pick)}
 	for i := range cat.Groups {
 		g := &cat.Groups[i]
 		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && (grp == nil || g.ID != grp.ID)) {
 			continue
 		}
-		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Name: g.Name, Fig: s.figure(m, sl, groupUnit(g), year, a.Map, pick)})
+		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Key: benchmarkKey(g.ID, a), Name: g.Name, Fig: s.figure(m, sl, groupUnit(g), year, a.Map, pick)})
 	}
 	return c, nil
 }

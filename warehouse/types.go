@@ -6,6 +6,8 @@
 // nothing above the warehouse sees a driver type or a query.
 package warehouse
 
+import "strconv"
+
 // Map is a province map: the 63 units in force until 2025-06-30, or the 34 from 2025-07-01.
 type Map string
 
@@ -193,6 +195,13 @@ func (o *Observation) Source() *Source { return o.Src }
 // CellKey identifies the cell an observation fills; several sources may fill one cell.
 func (o *Observation) CellKey() string {
 	return o.SubjectID + "|" + o.MetricID + "|" + o.Period.Label
+}
+
+// GraphID is the observation's id in the GraphQL API: its ID and revision, since a later
+// load keeps the ID and changes the content, and a client cache keyed on the id alone would
+// mix one revision's fields into another's.
+func (o *Observation) GraphID() string {
+	return o.ID + "|" + strconv.FormatUint(o.Revision, 10)
 }
 
 // Target is an official target for a metric: national or for one province.

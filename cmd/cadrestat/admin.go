@@ -11,7 +11,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
@@ -37,14 +36,24 @@ func readAdminInfo(ef engineFlags) (adminInfo, bool) {
 	return info, true
 }
 
+// adminOptions are serve's flags for the admin listener.
+type adminOptions struct {
+	addr     string
+	pprof    bool
+	maxConns int                  // connections held at once (server.LimitListener)
+	timeouts server.AdminTimeouts // zero fields: server's defaults
+	readDirs []string             // -admin-read-dirs: the only folders files are handed off from
+}
+
 // startAdmin opens the loopback admin listener and writes admin.json (its address and a
 // token, owner-only). It serves /metrics (unauthenticated: loopback only, and nothing in
 // it is secret) and, with -pprof, profiles behind the token, for both engines; the ingest
 // hand-off only for the embedded engine (with a server engine, ingest writes to ClickHouse
 // directly).
-func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool, metrics *server.Metrics, log interface {
+func startAdmin(svc *service.Service, ef engineFlags, opt adminOptions, metrics *server.Metrics, log interface {
 	Info(string, ...any)
 }) (*http.Server, func(), error) {
+	addr := opt.addr
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
 		return nil, nil, fmt.Errorf("admin address %q must be on loopback (127.0.0.1:PORT)", addr)
@@ -74,20 +83,20 @@ func startAdmin(svc *service.Service, ef engineFlags, addr string, pprofOn bool,
 		for _, p := range stale {
 			os.Remove(p)
 		}
-		mux.Handle("/admin/", server.AdminWith(svc, server.AdminConfig{Token: token, Log: logger(), SpoolDir: ef.dataDir}))
+		mux.Handle("/admin/", server.AdminWith(svc, server.AdminConfig{Token: token, Log: logger(), SpoolDir: ef.dataDir, ReadDirs: opt.readDirs}))
 	}
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	if pprofOn {
+	if opt.pprof {
 		// Profiles show the process's memory and command line: the same token as ingest.
 		mux.Handle("/debug/pprof/", requireToken(token, http.HandlerFunc(pprof.Index)))
 		mux.Handle("/debug/pprof/profile", requireToken(token, http.HandlerFunc(pprof.Profile)))
 		mux.Handle("/debug/pprof/symbol", requireToken(token, http.HandlerFunc(pprof.Symbol)))
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	log.Info("admin endpoint (metrics, ingest hand-off, pprof)", "addr", ln.Addr().String())
+	srv := server.NewAdminServer(mux, opt.timeouts)
+	go srv.Serve(server.LimitListener(ln, opt.maxConns))
+	log.Info("admin endpoint (metrics, ingest hand-off, pprof)", "addr", ln.Addr().String(), "max_conns", opt.maxConns)
 	return srv, func() { os.Remove(path) }, nil
 }
 

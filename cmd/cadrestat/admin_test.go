@@ -16,7 +16,7 @@ import (
 func startTestAdmin(t *testing.T, dir string, pprofOn bool) adminInfo {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, "127.0.0.1:0", pprofOn, server.NewMetrics(), log)
+	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: pprofOn}, server.NewMetrics(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestWritePrivateReplaces(t *testing.T) {
 func TestAdminListenerOnTheServerEngine(t *testing.T) {
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "clickhouse", dataDir: dir}, "127.0.0.1:0", true, server.NewMetrics(), log)
+	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "clickhouse", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: true}, server.NewMetrics(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

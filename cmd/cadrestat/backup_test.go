@@ -136,6 +136,9 @@ func TestBackupRestoreWithoutServer(t *testing.T) {
 	if _, stderr, err := helper(t, data, "restore", filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(stderr, "is not a cadrestat backup") {
 		t.Fatalf("restore from a missing folder: %v %s", err, stderr)
 	}
+	if _, stderr, err := helper(t, data, "backup", filepath.Join(data, "b")); err == nil || !strings.Contains(stderr, "is inside the data folder") {
+		t.Fatalf("backup into the data folder: %v %s", err, stderr)
+	}
 	if _, stderr, err := helper(t, data, "backup"); err == nil || !strings.Contains(stderr, "needs one DIR") {
 		t.Fatalf("backup without DIR: %v %s", err, stderr)
 	}
@@ -182,6 +185,25 @@ func TestBackupHandsOffToRunningServer(t *testing.T) {
 	}
 	if err := run(ctx, &RestoreMain{}, append(flags, dir)); err == nil || !strings.Contains(err.Error(), "refused while cadrestat serves") {
 		t.Fatalf("restore while serving: %v", err)
+	}
+	// A backup folder inside the data folder: refused with its code, nothing made.
+	inside := filepath.Join(data, "backups", "b")
+	if err := run(ctx, &BackupMain{}, append(flags, inside)); err == nil || !strings.Contains(err.Error(), "is inside the data folder") {
+		t.Fatalf("backup inside the data folder: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+info.Addr+"/admin/backup", strings.NewReader(`{"dir":"`+inside+`"}`))
+	req.Header.Set("Authorization", "Bearer "+info.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != server.CodeBackupInDataFolder || !strings.Contains(string(msg), "backup failed: backup folder "+inside+" is inside the data folder") {
+		t.Fatalf("admin backup inside the data folder: %d %s %s", resp.StatusCode, resp.Header.Get("X-Cadrestat-Error"), msg)
+	}
+	if _, err := os.Stat(filepath.Join(data, "backups")); !os.IsNotExist(err) {
+		t.Fatalf("a refused backup made its folder: %v", err)
 	}
 	for _, path := range []string{"/admin/backup", "/admin/restore"} {
 		for _, token := range []string{"", "Bearer wrong", "right-token"} {

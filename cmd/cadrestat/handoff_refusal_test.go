@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -145,6 +146,17 @@ func TestHandOffRefusals(t *testing.T) {
 		{"declared over the limit", "tok", bigUpload, false, 413, server.CodeTooLarge, "over this server's limit of 65536 bytes"},
 		{"streamed over the limit", "tok", bigUpload, true, 413, server.CodeTooLarge, "over this server's limit of 65536 bytes"},
 		{"JSON over its limit", "tok", asJSON(`{"files":[{"name":"a.csv","data":"` + strings.Repeat("A", server.MaxIngestJSONBytes) + `"}]}`), false, 413, server.CodeTooLarge, "send contents as a multipart upload"},
+		{"JSON of too many files", "tok", func() (string, []byte) { return "application/json", manyFiles(server.MaxFilesPerLoad + 1) }, false, 400, server.CodeTooManyFiles, "more than 1000 files, the limit per load"},
+		{"upload of too many files", "tok", func() (string, []byte) {
+			parts := make([][2]string, server.MaxFilesPerLoad+1)
+			for i := range parts {
+				parts[i] = [2]string{fmt.Sprintf(`form-data; name="file"; filename="f%d.csv"`, i), "x"}
+			}
+			return upload(false, parts...)
+		}, true, 400, server.CodeTooManyFiles, "more than 1000 files, the limit per load"},
+		{"JSON name too long", "tok", asJSON(`{"files":[{"name":"` + longName + `","path":"/etc/hostname"}]}`), false, 400, server.CodeNameTooLong, "file 1 of the ingest request is 7340032 bytes, over the limit of 4096"},
+		{"JSON path too long", "tok", asJSON(`{"files":[{"name":"a.csv","path":"/` + longName + `"}]}`), false, 400, server.CodeNameTooLong, "is 7340033 bytes, over the limit of 4096"},
+		{"upload name too long", "tok", one(`form-data; name="file"; filename="`+longName[:5000]+`"`, good), false, 400, server.CodeNameTooLong, "the filename of part 1 of the upload is 5000 bytes"},
 		{"body ends inside a part", "tok", func() (string, []byte) {
 			return upload(true, [2]string{`form-data; name="file"; filename="r.csv"`, good})
 		}, false, 400, server.CodeUploadIncomplete, "nothing was loaded"},
@@ -156,8 +168,8 @@ func TestHandOffRefusals(t *testing.T) {
 			r, length = io.MultiReader(r), -1 // hides the length: sent chunked
 		}
 		status, code, msg := a.post(t, tc.token, ct, r, length)
-		if status != tc.status || code != tc.code || !strings.Contains(msg, tc.msg) {
-			t.Errorf("%s: %d %s %q, want %d %s %q", tc.name, status, code, msg, tc.status, tc.code, tc.msg)
+		if status != tc.status || code != tc.code || !strings.Contains(msg, tc.msg) || len(msg) > 1000 {
+			t.Errorf("%s: %d %s %.300q (%d bytes), want %d %s %q", tc.name, status, code, msg, len(msg), tc.status, tc.code, tc.msg)
 		}
 		a.unchanged(t, tc.name)
 	}
@@ -218,6 +230,19 @@ func (a *refusalAdmin) rawUpload(t *testing.T, n int) net.Conn {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// longName is a 7 MiB file name, which a refusal must not repeat.
+var longName = strings.Repeat("n", 7<<20)
+
+// manyFiles is a JSON hand-off naming the same readable file n times.
+func manyFiles(n int) []byte {
+	var req server.IngestRequest
+	for i := range n {
+		req.Files = append(req.Files, server.IngestFile{Name: fmt.Sprintf("f%d.csv", i), Path: "/etc/hostname"})
+	}
+	raw, _ := json.Marshal(req)
+	return raw
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

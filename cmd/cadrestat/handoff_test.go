@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -84,8 +85,8 @@ func TestHandOffByPathAndUpload(t *testing.T) {
 	// What the server says about paths it will not read.
 	for _, tc := range []struct{ path, want string }{
 		{"relative.csv", `"relative.csv" is not an absolute path`},
-		{dir, "cannot read " + dir + " as a regular file"},
-		{filepath.Join(dir, "none.csv"), "cannot read " + filepath.Join(dir, "none.csv")},
+		{dir, fmt.Sprintf("cannot read %q as a regular file", dir)},
+		{filepath.Join(dir, "none.csv"), fmt.Sprintf("cannot read %q", filepath.Join(dir, "none.csv"))},
 	} {
 		body, _ := json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "x.csv", Path: tc.path}}})
 		req, _ := http.NewRequest(http.MethodPost, admin.URL+"/admin/ingest", strings.NewReader(string(body)))

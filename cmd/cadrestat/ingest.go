@@ -221,6 +221,7 @@ func readProgressStream(r io.Reader, onProgress func(progress.State)) (*answer, 
 			Progress *progress.State `json:"progress"`
 			Report   json.RawMessage `json:"report"`
 			Error    string          `json:"error"`
+			Code     string          `json:"code"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			return nil, streamError{fmt.Errorf("unreadable answer from the running server: %w", err)}
@@ -241,7 +242,7 @@ func readProgressStream(r io.Reader, onProgress func(progress.State)) (*answer, 
 			}
 			return &answer{status: status, body: ev.Report}, nil
 		case ev.Error != "":
-			return &answer{status: http.StatusInternalServerError, body: []byte(ev.Error)}, nil
+			return &answer{status: http.StatusInternalServerError, code: ev.Code, body: []byte(ev.Error)}, nil
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -292,7 +293,9 @@ func handOffWith(ctx context.Context, info adminInfo, files []ingest.File, uploa
 	if byPath {
 		ans, err = postIngest(ctx, info, files, true, onProgress)
 	}
-	if !byPath || err == nil && ans.status == http.StatusBadRequest && ans.code == server.CodeUnreadablePath {
+	// A path outside the server's -admin-read-dirs is one this user can read (the client
+	// just did) but the server will not: the contents go instead.
+	if !byPath || err == nil && (ans.status == http.StatusBadRequest && ans.code == server.CodeUnreadablePath || ans.status == http.StatusForbidden && ans.code == server.CodePathNotAllowed) {
 		ans, err = postIngest(ctx, info, files, false, onProgress)
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
+	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 )
 
@@ -24,7 +25,8 @@ type ServeMain struct {
 	ef          engineFlags
 	cfg         server.Config
 	addr        string
-	adminAddr   string
+	admOpt      adminOptions
+	readDirs    string
 	noBundle    bool
 	synthSeed   uint64
 	origins     string
@@ -32,7 +34,6 @@ type ServeMain struct {
 	concurrency int
 	sliceBytes  int
 	drain       time.Duration
-	pprof       bool
 	poll        time.Duration
 
 	log         *slog.Logger
@@ -54,7 +55,12 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	m.ef.register(fs)
 	cfg := &m.cfg
 	fs.StringVar(&m.addr, "addr", env("CADRESTAT_ADDR", ":8080"), "listen address ($CADRESTAT_ADDR)")
-	fs.StringVar(&m.adminAddr, "admin-addr", env("CADRESTAT_ADMIN_ADDR", "127.0.0.1:0"), "admin listener for ingest hand-off; loopback only ($CADRESTAT_ADMIN_ADDR)")
+	fs.StringVar(&m.admOpt.addr, "admin-addr", env("CADRESTAT_ADMIN_ADDR", "127.0.0.1:0"), "admin listener for ingest hand-off; loopback only ($CADRESTAT_ADMIN_ADDR)")
+	fs.IntVar(&m.admOpt.maxConns, "admin-max-conns", server.DefaultAdminMaxConns, "most connections the admin listener holds at once; more wait to be accepted (0 = no limit)")
+	fs.DurationVar(&m.admOpt.timeouts.Idle, "admin-idle-timeout", server.DefaultAdminIdleTimeout, "close an admin connection idle this long between requests")
+	fs.DurationVar(&m.admOpt.timeouts.ReadHeader, "admin-header-timeout", server.DefaultAdminReadHeaderTimeout, "an admin request's headers must arrive within this time")
+	fs.DurationVar(&m.admOpt.timeouts.Read, "admin-read-timeout", server.DefaultAdminReadTimeout, "a JSON admin request's body must arrive within this time (uploads: -upload idle limit per read instead)")
+	fs.StringVar(&m.readDirs, "admin-read-dirs", env("CADRESTAT_ADMIN_READ_DIRS", ""), "comma-separated folders the server reads handed-off files from; a path elsewhere is refused and the client uploads the file instead; empty = any path the server can open ($CADRESTAT_ADMIN_READ_DIRS)")
 	fs.BoolVar(&m.noBundle, "no-bundled-data", false, "do not load the bundled dataset on start")
 	fs.Uint64Var(&m.synthSeed, "synthetic-seed", 1, "also load deterministic SYNTHETIC data for 2010–2030 with this seed (0 = none); it is hidden unless a query asks")
 	fs.BoolVar(&cfg.Introspection, "introspection", env("CADRESTAT_INTROSPECTION", "1") == "1", "allow schema introspection ($CADRESTAT_INTROSPECTION=0 to turn off)")
@@ -72,15 +78,19 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	fs.IntVar(&m.sliceBytes, "slice-cache-bytes", service.DefaultSliceCacheBytes, "metric-slice cache size in bytes (0 = off: every comparison, series and trend reads the warehouse)")
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
 	fs.IntVar(&cfg.MaxExecuting, "max-executing", cfg.MaxExecuting, "requests run at once past the response cache (cache misses, exports, briefs); the rest queue in arrival order within their deadline (0 = no limit)")
+	fs.Int64Var(&chsql.MaxQueryMemory, "query-memory", chsql.MaxQueryMemory, "engine memory one warehouse read may use, in bytes (ClickHouse's max_memory_usage; sorts spill to disk past half of it; 0 = the engine's default)")
 	fs.IntVar(&m.concurrency, "warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
 	fs.DurationVar(&m.drain, "drain", envDuration("CADRESTAT_DRAIN", 0), "on SIGTERM, answer /readyz 503 and keep serving this long before closing the listener ($CADRESTAT_DRAIN)")
-	fs.BoolVar(&m.pprof, "pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
+	fs.BoolVar(&m.admOpt.pprof, "pprof", false, "serve /debug/pprof/ on the loopback admin listener (profiling), behind the admin token in admin.json")
 	fs.BoolVar(&cfg.PublicMetrics, "metrics-public", env("CADRESTAT_METRICS_PUBLIC", "0") == "1", "also serve /metrics on the public listener (it is always on the loopback admin listener) ($CADRESTAT_METRICS_PUBLIC=1)")
 	fs.StringVar(&m.trusted, "trusted-documents", env("CADRESTAT_TRUSTED_DOCUMENTS", ""), "run only the operations of this manifest (Apollo persisted query manifest, or a JSON object of sha256 → document); others get FORBIDDEN ($CADRESTAT_TRUSTED_DOCUMENTS)")
 	fs.DurationVar(&m.poll, "poll", envDuration("CADRESTAT_POLL", 10*time.Second), "how often to check for loads by other processes")
 	fs.Parse(args)
 	if m.origins != "" {
 		cfg.CORSOrigins = strings.Split(m.origins, ",")
+	}
+	if m.readDirs != "" {
+		m.admOpt.readDirs = strings.Split(m.readDirs, ",")
 	}
 	return nil
 }
@@ -172,7 +182,7 @@ func (m *ServeMain) listen(svc *service.Service) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", m.addr, err)
 	}
-	m.admin, m.removeInfo, err = startAdmin(svc, m.ef, m.adminAddr, m.pprof, m.cfg.Metrics, m.log)
+	m.admin, m.removeInfo, err = startAdmin(svc, m.ef, m.admOpt, m.cfg.Metrics, m.log)
 	if err != nil {
 		ln.Close()
 		return nil, err

@@ -29,7 +29,9 @@ func Handler(endpoint, prefix string) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:")
+		// GraphiQL's stylesheet carries its fonts inline as data: URLs, which default-src 'self'
+		// blocks; a font can run no script, so font-src allows data: and nothing else.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:")
 		if !Available() {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte(`<!doctype html><title>cadrestat</title><p>GraphiQL assets were not built into this binary; run <code>make assets</code> and rebuild. The API itself answers at <a href="` + endpoint + `">` + endpoint + `</a>.</p>`))

@@ -151,3 +151,17 @@ var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 // ValidIdent reports whether s may be used as a database name: identifiers are never
 // parameters in ClickHouse, so they are checked against this allow-list pattern.
 func ValidIdent(s string) bool { return identRE.MatchString(s) }
+
+// MaxQueryMemory bounds the engine memory of one statement, in bytes (ClickHouse's
+// max_memory_usage; 0 leaves the engine's own default). Both engines send it with every
+// statement, so a query that would need more fails (UNAVAILABLE, "narrow it down") instead
+// of growing the process; sorts spill to disk past half of it. `serve -query-memory` sets it.
+var MaxQueryMemory int64 = 1 << 30
+
+// MemorySettings are the per-statement memory settings for MaxQueryMemory (nil when 0).
+func MemorySettings() map[string]int64 {
+	if MaxQueryMemory <= 0 {
+		return nil
+	}
+	return map[string]int64{"max_memory_usage": MaxQueryMemory, "max_bytes_before_external_sort": MaxQueryMemory / 2}
+}

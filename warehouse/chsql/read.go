@@ -35,6 +35,13 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 	if f.YearTo > 0 {
 		add("period_start <= {to:UInt16}", Param{"to", f.YearTo})
 	}
+	// A page reads only what the page needs: its keys first, from the three narrow columns
+	// that choose them (the newest revision of each id, its status, the cursor), then the
+	// wide columns (quotes, notes) of those rows alone. Reading every column of every
+	// matching row and sorting it, a 500-row page over 1M rows grew the engine by ~420 MB.
+	if f.Limit > 0 && !count && f.OnePerCell == nil {
+		return pageSQL(db, f, where, params)
+	}
 	inner := "SELECT " + obsAll + " FROM " + db + ".observations" +
 		" WHERE load_id IN (SELECT load_id FROM " + db + ".loads)"
 	for _, w := range where {
@@ -74,6 +81,37 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 		}
 	}
 	return Query{SQL: sel, Params: params}
+}
+
+// pageSQL is ObservationsSQL for one page (Limit > 0): the keys of the page, then its rows.
+// The cursor filters before the newest revision is picked: both go by id, so it is the same.
+func pageSQL(db string, f warehouse.ObservationFilter, where []string, params []Param) Query {
+	if f.AfterID != "" {
+		where = append(where, "id > {after:String}")
+		params = append(params, Param{"after", f.AfterID})
+	}
+	committed := "load_id IN (SELECT load_id FROM " + db + ".loads)"
+	newest := "SELECT id, revision, status FROM " + db + ".observations WHERE " + committed
+	for _, w := range where {
+		newest += " AND " + w
+	}
+	newest += " ORDER BY id, revision DESC LIMIT 1 BY id"
+	var outer []string
+	if len(f.Statuses) > 0 {
+		outer = append(outer, "status IN {statuses:Array(String)}")
+		params = append(params, Param{"statuses", strs(f.Statuses)})
+	}
+	if !f.IncludeSynthetic {
+		outer = append(outer, "status != 'SYNTHETIC'")
+	}
+	keys := "SELECT id, revision FROM (" + newest + ")"
+	if len(outer) > 0 {
+		keys += " WHERE " + strings.Join(outer, " AND ")
+	}
+	keys += " ORDER BY id LIMIT " + strconv.Itoa(f.Limit)
+	rows := "SELECT " + obsAll + " FROM " + db + ".observations WHERE " + committed +
+		" AND (id, revision) IN (" + keys + ") ORDER BY id LIMIT 1 BY id"
+	return Query{SQL: "SELECT " + obsRead + " FROM (" + rows + ") ORDER BY id", Params: params}
 }
 
 // obsAll lists every stored column of observations; obsRead what a read scans.

@@ -125,9 +125,14 @@ func (e *executor) inline() bool {
 
 // prepare makes the query's context (settings, parameters) and SQL. data says the SQL
 // carries row values as literals (insertSelect), so it is sent exactly as written.
-func (e *executor) prepare(ctx context.Context, q chsql.Query, data bool) (context.Context, string, error) {
+func (e *executor) prepare(ctx context.Context, q chsql.Query, data, read bool) (context.Context, string, error) {
 	opts := []ch.QueryOption{}
 	settings := ch.Settings{}
+	if read { // every server version knows these two; loads are bounded by their chunks
+		for k, v := range chsql.MemorySettings() {
+			settings[k] = int(v) // the driver sends int, not int64
+		}
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		settings["max_execution_time"] = int(math.Max(1, math.Ceil(time.Until(dl).Seconds())))
 	}
@@ -220,7 +225,7 @@ func (e *executor) insertQuorum(ctx context.Context) int {
 func (e *executor) Exec(ctx context.Context, q chsql.Query) error { return e.exec(ctx, q, false) }
 
 func (e *executor) exec(ctx context.Context, q chsql.Query, data bool) error {
-	qctx, sql, err := e.prepare(ctx, q, data)
+	qctx, sql, err := e.prepare(ctx, q, data, false)
 	if err != nil {
 		return err
 	}
@@ -228,7 +233,7 @@ func (e *executor) exec(ctx context.Context, q chsql.Query, data bool) error {
 }
 
 func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
-	qctx, sql, err := e.prepare(ctx, q, false)
+	qctx, sql, err := e.prepare(ctx, q, false, true)
 	if err != nil {
 		return err
 	}
@@ -253,7 +258,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	if e.inline() {
 		return e.insertSelect(ctx, table, columns, rows)
 	}
-	qctx, _, _ := e.prepare(ctx, chsql.Query{}, true)
+	qctx, _, _ := e.prepare(ctx, chsql.Query{}, true, false)
 	batch, err := e.conn.PrepareBatch(qctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
 	if err != nil {
 		return translate(ctx, err)

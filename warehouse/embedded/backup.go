@@ -59,21 +59,23 @@ func (s *Store) Backup(ctx context.Context, dir string) (*Manifest, error) {
 	if err := emptyTarget(dir); err != nil {
 		return nil, err
 	}
+	if err := s.outsideData(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create backup folder "+dir)
 	}
-	archive := filepath.Join(dir, ArchiveName)
-	if err := ctx.Err(); err != nil {
-		return nil, translate(ctx, err)
-	}
-	if err := s.conn.BackupDatabase(s.DB, archive); err != nil {
-		return nil, translate(ctx, err)
+	archive, err := s.writeArchive(ctx, dir)
+	if err != nil {
+		return nil, err
 	}
 	// Read the archive back into a scratch database: the checksums describe what the
 	// archive holds (not the live tables, which a load may have changed meanwhile), and a
-	// backup that cannot be restored fails now rather than on the day it is needed.
+	// backup that cannot be restored fails now rather than on the day it is needed. A
+	// failed backup leaves the folder empty, to be used again.
 	tables, dv, err := s.verifyArchive(ctx, s.DB, archive)
 	if err != nil {
+		os.Remove(archive)
 		return nil, err
 	}
 	m := &Manifest{Format: 1, Database: s.DB, Created: time.Now().UTC().Truncate(time.Second), Engine: "embedded (chDB " + engineVersion(s.conn) + ")",
@@ -102,12 +104,12 @@ func (s *Store) Restore(ctx context.Context, dir string) (*Manifest, error) {
 	}
 	old := s.DB + "_before_restore_" + suffix()
 	if err := s.Exec(ctx, "RENAME DATABASE "+s.DB+" TO "+old); err != nil {
-		s.Exec(ctx, "DROP DATABASE IF EXISTS "+scratch)
+		s.dropDB(ctx, scratch)
 		return nil, err
 	}
 	if err := s.Exec(ctx, "RENAME DATABASE "+scratch+" TO "+s.DB); err != nil {
 		// Put the current database back.
-		return nil, errors.Join(err, s.Exec(ctx, "RENAME DATABASE "+old+" TO "+s.DB), s.Exec(ctx, "DROP DATABASE IF EXISTS "+scratch))
+		return nil, errors.Join(err, s.Exec(context.WithoutCancel(ctx), "RENAME DATABASE "+old+" TO "+s.DB), s.dropDB(ctx, scratch))
 	}
 	if err := s.Exec(ctx, "DROP DATABASE "+old+" SYNC"); err != nil {
 		return nil, err
@@ -147,15 +149,17 @@ func ReadManifest(dir string) (*Manifest, error) {
 // manifest and returns the scratch database's name.
 func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string) (string, error) {
 	scratch := s.DB + "_restore_" + suffix()
-	if _, err := s.restoreAs(ctx, m.Database, scratch, archive); err != nil {
-		return "", err
+	// A RESTORE that fails half-way leaves the tables it made: dropped on every failure.
+	_, err := s.restoreAs(ctx, m.Database, scratch, archive)
+	var got []TableCheck
+	if err == nil {
+		got, err = s.checksums(ctx, scratch)
 	}
-	got, err := s.checksums(ctx, scratch)
 	if err == nil {
 		err = compareTables(m.Tables, got)
 	}
 	if err != nil {
-		s.Exec(ctx, "DROP DATABASE IF EXISTS "+scratch+" SYNC")
+		s.dropDB(ctx, scratch)
 		return "", err
 	}
 	return scratch, nil
@@ -165,10 +169,10 @@ func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string)
 // version, and drops it.
 func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableCheck, uint64, error) {
 	scratch := s.DB + "_verify_" + suffix()
+	defer s.dropDB(ctx, scratch) // also when RESTORE fails half-way
 	if _, err := s.restoreAs(ctx, db, scratch, archive); err != nil {
 		return nil, 0, err
 	}
-	defer s.Exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+scratch+" SYNC")
 	tables, err := s.checksums(ctx, scratch)
 	if err != nil {
 		return nil, 0, err

@@ -22,7 +22,8 @@ import (
 // Store is the warehouse on embedded ClickHouse.
 type Store struct {
 	*chsql.Core
-	conn *chdb.Conn
+	conn    *chdb.Conn
+	dataDir string // the folder Open opened ("" on a shared connection): backups go elsewhere
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -73,6 +74,7 @@ func Open(ctx context.Context, dir, db string) (*Store, error) {
 		conn.Close()
 		return nil, err
 	}
+	s.dataDir, _ = filepath.Abs(dir)
 	if err := s.Recover(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -95,6 +97,10 @@ func onConn(ctx context.Context, ex *executor, db string) (*Store, error) {
 	}
 	s := &Store{Core: core, conn: conn}
 	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	// Full copies left by a backup or restore that was killed (backup.go).
+	if err := s.dropScratch(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -140,6 +146,11 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 		return nil, translate(ctx, err)
 	}
 	extra := map[string]string{}
+	if format == selectFormat { // reads only: a SETTINGS clause on DDL would be the table's
+		for k, v := range chsql.MemorySettings() {
+			extra[k] = strconv.FormatInt(v, 10)
+		}
+	}
 	for k, v := range q.Settings {
 		extra[k] = v
 	}
@@ -169,7 +180,7 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 	}
 	ch := make(chan result, 1)
 	go func() {
-		out, err := e.conn.QueryParams(full, format, params)
+		out, err := e.conn.QueryParamsContext(ctx, full, format, params)
 		ch <- result{out, err}
 	}()
 	select {
@@ -188,8 +199,10 @@ func (e *executor) Exec(ctx context.Context, q chsql.Query) error {
 	return err
 }
 
+const selectFormat = "RowBinaryWithNamesAndTypes"
+
 func (e *executor) Select(ctx context.Context, q chsql.Query, each func(chsql.Row) error) error {
-	out, err := e.run(ctx, q.SQL, q, "RowBinaryWithNamesAndTypes")
+	out, err := e.run(ctx, q.SQL, q, selectFormat)
 	if err != nil {
 		return err
 	}
@@ -217,6 +230,12 @@ func translate(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return warehouse.Wrap(err, warehouse.ErrTimeout, "the request was cancelled")
+	}
+	if errors.Is(err, chdb.ErrGaveUp) {
+		return warehouse.Wrap(err, warehouse.ErrTimeout, "the query took too long and was stopped")
+	}
+	if errors.Is(err, chdb.ErrBroken) {
+		return warehouse.Wrap(err, warehouse.ErrUnavailable, "the warehouse engine must be restarted")
 	}
 	var ex *chdb.Exception
 	if errors.As(err, &ex) {

@@ -13,3 +13,6 @@ func EngineParams(ps []chsql.Param) []chdb.Param { return engineParams(ps) }
 
 // Conn exposes a store's engine connections to the benchmarks.
 func Conn(s *Store) *chdb.Conn { return s.conn }
+
+// SetDataDir makes s take dir for its data folder (a test store shares a connection).
+func SetDataDir(s *Store, dir string) { s.dataDir = dir }

@@ -412,6 +412,18 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		}
 	})
 
+	t.Run("ResultsNeverCross", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		testResultsNeverCross(t, s)
+	})
+
+	t.Run("QueryMemoryLimit", func(t *testing.T) {
+		needLoad(t)
+		s, _ := newStore(t)
+		testQueryMemoryLimit(t, s)
+	})
+
 	t.Run("StreamedLoad", func(t *testing.T) {
 		needLoad(t)
 		s, _ := newStore(t)

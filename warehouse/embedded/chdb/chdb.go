@@ -6,12 +6,15 @@
 package chdb
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -96,6 +99,8 @@ type Conn struct {
 	all   []*connection
 	free  chan *connection
 	close bool
+	live  atomic.Int32  // connections not retired
+	dead  chan struct{} // closed when live reaches 0
 }
 
 // Open loads the library if needed and connects to the data folder at path
@@ -118,7 +123,8 @@ func OpenN(path string, n int, args ...string) (*Conn, error) {
 	// (absolute, a new file in an empty folder), so the engine may use any.
 	argv = append(argv, "--backups.allowed_path=/")
 	argv = append(argv, args...)
-	c := &Conn{free: make(chan *connection, max(n, 1))}
+	c := &Conn{free: make(chan *connection, max(n, 1)), dead: make(chan struct{})}
+	c.live.Store(int32(max(n, 1)))
 	for range max(n, 1) {
 		e := connect(argv)
 		if e == nil {
@@ -151,7 +157,7 @@ func connect(argv []string) *connection {
 // Query runs one statement and returns its output in the given ClickHouse format.
 // A ClickHouse exception comes back as *Exception.
 func (c *Conn) Query(query, format string) ([]byte, error) {
-	return c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+	return c.call(nil, func(conn unsafe.Pointer) unsafe.Pointer {
 		q := append([]byte(query), 0)
 		f := append([]byte(format), 0)
 		res := chdbQueryN(conn, &q[0], uintptr(len(query)), &f[0], uintptr(len(format)))
@@ -170,10 +176,24 @@ type Param struct{ Name, Value string }
 // QueryParams runs one statement whose {name:Type} placeholders the engine binds from
 // params after parsing (chdb_query_with_params_n): no value is ever part of the SQL text.
 func (c *Conn) QueryParams(query, format string, params []Param) ([]byte, error) {
+	return c.QueryParamsContext(context.Background(), query, format, params)
+}
+
+// QueryParamsContext is QueryParams that gives up waiting for a free engine connection when
+// ctx ends (ctx.Err()). Once the statement has started it runs to its end (chDB cannot stop
+// it; max_execution_time does), and its connection stays busy until then.
+func (c *Conn) QueryParamsContext(ctx context.Context, query, format string, params []Param) ([]byte, error) {
 	if len(params) == 0 {
-		return c.Query(query, format)
+		return c.call(ctx.Done(), func(conn unsafe.Pointer) unsafe.Pointer {
+			q := append([]byte(query), 0)
+			f := append([]byte(format), 0)
+			res := chdbQueryN(conn, &q[0], uintptr(len(query)), &f[0], uintptr(len(format)))
+			runtime.KeepAlive(q)
+			runtime.KeepAlive(f)
+			return res
+		})
 	}
-	return c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+	return c.call(ctx.Done(), func(conn unsafe.Pointer) unsafe.Pointer {
 		// One buffer holds the query, the format and every name and value; the pointer
 		// arrays hold addresses into it as uintptr (no Go pointers in memory handed to C),
 		// and KeepAlive keeps it (heap memory does not move) until the call returns.
@@ -212,7 +232,7 @@ func (c *Conn) QueryParams(query, format string, params []Param) ([]byte, error)
 // must exist and lie under the connection's backups.allowed_path; an existing file is never
 // overwritten), through chdb_backup_database_n: chDB quotes the name and path itself.
 func (c *Conn) BackupDatabase(db, path string) error {
-	_, err := c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+	_, err := c.call(nil, func(conn unsafe.Pointer) unsafe.Pointer {
 		d, p := append([]byte(db), 0), append([]byte(path), 0)
 		res := chdbBackupDatabaseN(conn, &d[0], uintptr(len(db)), &p[0], uintptr(len(path)), nil, 0)
 		runtime.KeepAlive(d)
@@ -225,7 +245,7 @@ func (c *Conn) BackupDatabase(db, path string) error {
 // RestoreDatabase restores database db from an archive BackupDatabase wrote. The database
 // must not hold the archive's tables already (a restore appends to existing tables).
 func (c *Conn) RestoreDatabase(db, path string) error {
-	_, err := c.call(func(conn unsafe.Pointer) unsafe.Pointer {
+	_, err := c.call(nil, func(conn unsafe.Pointer) unsafe.Pointer {
 		d, p := append([]byte(db), 0), append([]byte(path), 0)
 		res := chdbRestoreDatabaseN(conn, &d[0], uintptr(len(db)), &p[0], uintptr(len(path)))
 		runtime.KeepAlive(d)
@@ -240,15 +260,41 @@ func (c *Conn) Size() int { return cap(c.free) }
 
 // call runs one engine call returning a chdb_result on an engine connection of its own and
 // turns the result into bytes or an *Exception, destroying it.
-func (c *Conn) call(run func(conn unsafe.Pointer) unsafe.Pointer) ([]byte, error) {
+//
+// A statement that fails after it has written rows (a timeout, an exception mid-stream)
+// leaves those rows in its engine connection's output buffer, and chDB 26.7.3 hands them to
+// the next statement on that connection in front of its own result: the next query would
+// receive another query's bytes (TestFailedStatementLeavesNothingBehind). So after any
+// failure the connection is drained before anyone else may use it; a connection that cannot
+// be proved clean is retired, never reused.
+//
+// done, when not nil, ends the wait for a free connection (the caller no longer wants the
+// answer): ErrGaveUp, and the statement never runs.
+func (c *Conn) call(done <-chan struct{}, run func(conn unsafe.Pointer) unsafe.Pointer) ([]byte, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.close {
 		return nil, errors.New("chdb: connection closed")
 	}
-	e := <-c.free
-	defer func() { c.free <- e }()
-	res := run(e.internal)
+	var e *connection
+	select {
+	case e = <-c.free:
+	case <-c.dead:
+		return nil, ErrBroken
+	case <-done:
+		return nil, ErrGaveUp
+	}
+	out, err := result(run(e.internal))
+	if err != nil && !drain(e) {
+		c.retire()
+		return nil, err
+	}
+	c.free <- e
+	return out, err
+}
+
+// result turns a chdb_result into bytes or an *Exception and destroys it.
+func result(res unsafe.Pointer) ([]byte, error) {
 	if res == nil {
 		return nil, errors.New("chdb: query returned no result")
 	}
@@ -266,6 +312,41 @@ func (c *Conn) call(run func(conn unsafe.Pointer) unsafe.Pointer) ([]byte, error
 	out := make([]byte, n)
 	copy(out, unsafe.Slice((*byte)(buf), n))
 	return out, nil
+}
+
+// ErrBroken is returned once every engine connection has been retired (none could be
+// drained after a failure): the process must be restarted to query again.
+var ErrBroken = errors.New("chdb: no engine connection left that is known to be clean")
+
+// ErrGaveUp is returned when the caller's context ended before an engine connection was free.
+var ErrGaveUp = errors.New("chdb: gave up waiting for a free engine connection")
+
+var drainSeq atomic.Uint64
+
+// drain runs a marker statement on e and reports whether its result ended with exactly the
+// marker: whatever a failed statement left in front of it is taken away with it. The marker
+// is unique per call, so an earlier marker's output cannot pass for this one.
+func drain(e *connection) bool {
+	for range 3 {
+		marker := fmt.Sprintf("cadrestat-drain-%d-%d", os.Getpid(), drainSeq.Add(1))
+		q := []byte("SELECT '" + marker + "'\x00")
+		f := []byte("TabSeparated\x00")
+		out, err := result(chdbQueryN(e.internal, &q[0], uintptr(len(q)-1), &f[0], uintptr(len(f)-1)))
+		runtime.KeepAlive(q)
+		runtime.KeepAlive(f)
+		if err == nil && bytes.HasSuffix(out, []byte(marker+"\n")) {
+			return true
+		}
+	}
+	return false
+}
+
+// retire takes a connection out of service for good; when none is left, waiting and
+// later calls get ErrBroken instead of blocking.
+func (c *Conn) retire() {
+	if c.live.Add(-1) == 0 {
+		close(c.dead)
+	}
 }
 
 // Close closes the connections; it waits for running queries. Closing the last one shuts

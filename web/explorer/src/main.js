@@ -22,6 +22,13 @@ echarts.registerMap('VN63', vn63Geo);
 echarts.registerMap('VN34', vn34Geo);
 
 const $ = (id) => document.getElementById(id);
+// Loaded text (unit, metric and source names, quotes) is text, never markup. ECharts puts a
+// tooltip formatter's result into the page as HTML, so every tooltip is built with tip():
+// plain-text lines, each escaped, joined by the only markup a tooltip has, a line break.
+// Canvas labels and axis names are drawn as text and need no escaping (a label carrying loaded
+// text takes a function formatter: a string one is a template); the page itself writes
+// loaded text with textContent only.
+const tip = (...lines) => lines.map((l) => echarts.format.encodeHTML(l)).join('<br>');
 const params = new URLSearchParams(location.search);
 const state = {
   metric: params.get('metric') || '',
@@ -263,7 +270,7 @@ function renderComparison() {
     animation: false,
     aria: { enabled: true },
     grid: { left: 8, right: 96, top: 36, bottom: 44, containLabel: true },
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${label(rows[p.dataIndex])}<br>${rankText(rows[p.dataIndex])}` },
+    tooltip: { trigger: 'item', formatter: (p) => tip(`${p.name}: ${label(rows[p.dataIndex])}`, rankText(rows[p.dataIndex])) },
     xAxis: { type: 'value', min: lo, max: hi, name: L.axis(unit), nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v) => (unit === '%' ? `${fmt(v)} %` : fmt(v)) } },
     yAxis: { type: 'category', data: rows.map((r) => r.province.name), axisLabel: { interval: 0 } },
     series: [{
@@ -326,9 +333,9 @@ function renderMap(all, m) {
       trigger: 'item',
       formatter: (p) => {
         const r = byId.get(p.name);
-        if (!r) return p.name;
-        if (r.value == null) return `${r.province.name}: ${L.legendNoData}`;
-        return `${r.province.name}: ${withUnit(show(r), m)}${statusMark(r.figure) ? ` ${statusMark(r.figure)}` : ''}<br>${rankText(r)}`;
+        if (!r) return tip(p.name);
+        if (r.value == null) return tip(`${r.province.name}: ${L.legendNoData}`);
+        return tip(`${r.province.name}: ${withUnit(show(r), m)}${statusMark(r.figure) ? ` ${statusMark(r.figure)}` : ''}`, rankText(r));
       },
     },
     series: [{
@@ -415,7 +422,9 @@ function openPanel(row, title) {
   if (f.period) add(L.period, `${f.period.label} (${L.kinds[f.period.kind] || f.period.kind})`);
   if (o && o.source) {
     add(L.source, o.source.title); add(L.issuer, o.source.issuer); add(L.doc, o.source.docNumber); add(L.date, o.source.date);
-    if (o.source.url) add(L.link, o.source.url, o.source.url);
+    // A link only to a web address: ingest checks this, but a warehouse filled by other
+    // means could hold a javascript: or data: URL, which must stay text.
+    if (o.source.url) add(L.link, o.source.url, /^https?:\/\//i.test(o.source.url) ? o.source.url : undefined);
   }
   if (f.combined && f.combined.length > 1) add(L.combined, f.combined.join(', '));
   if (f.note) add(L.note, f.note);
@@ -477,12 +486,15 @@ async function loadSeries() {
   const named = (s) => (s.province.id === 'VN' ? L.national : s.province.name);
   const unit = unitOf(m);
   const marks = [];
-  if (target && target.lower != null) marks.push({ yAxis: target.lower, name: L.target, label: { formatter: `${L.target} ${target.label}` } });
-  if (target && target.upper != null) marks.push({ yAxis: target.upper, name: L.target, label: { formatter: `${L.target} ${target.label}` } });
+  // A function, not a string: ECharts reads {a}, {b}… in a string formatter as a template, and
+  // the label carries the metric's unit as loaded.
+  const targetText = target && `${L.target} ${target.label}`;
+  if (target && target.lower != null) marks.push({ yAxis: target.lower, name: L.target, label: { formatter: () => targetText } });
+  if (target && target.upper != null) marks.push({ yAxis: target.upper, name: L.target, label: { formatter: () => targetText } });
   seriesChart.setOption({
     animation: false,
     aria: { enabled: true },
-    tooltip: { trigger: 'item', formatter: (p) => p.data && p.data.text ? `${p.seriesName} ${years[p.dataIndex]}: ${p.data.text}` : `${p.seriesName}` },
+    tooltip: { trigger: 'item', formatter: (p) => tip(p.data && p.data.text ? `${p.seriesName} ${years[p.dataIndex]}: ${p.data.text}` : p.seriesName) },
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 40, bottom: 24, containLabel: true },
     xAxis: { type: 'category', data: years },
