@@ -100,6 +100,7 @@ func complexity(c *ComplexityRoot) {
 	c.Group.Members = times(63)
 	c.Metric.Targets = times(5)
 	c.Observation.Alternatives = times(5)
+	c.Observation.Corroborating = times(5)
 	c.Observation.Revisions = times(5)
 	c.Figure.Combined = times(6)
 	c.Figure.MissingUnits = times(6)

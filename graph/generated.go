@@ -48,18 +48,20 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Attainment struct {
-		Above    func(childComplexity int) int
-		Below    func(childComplexity int) int
-		Groups   func(childComplexity int) int
-		Met      func(childComplexity int) int
-		Metric   func(childComplexity int) int
-		National func(childComplexity int) int
-		NoData   func(childComplexity int) int
-		Period   func(childComplexity int) int
-		Rows     func(childComplexity int) int
-		Target   func(childComplexity int) int
-		Unknown  func(childComplexity int) int
-		Year     func(childComplexity int) int
+		Above            func(childComplexity int) int
+		Below            func(childComplexity int) int
+		Groups           func(childComplexity int) int
+		Met              func(childComplexity int) int
+		Metric           func(childComplexity int) int
+		National         func(childComplexity int) int
+		NoData           func(childComplexity int) int
+		Period           func(childComplexity int) int
+		Rows             func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		Unknown          func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	Benchmark struct {
@@ -110,42 +112,47 @@ type ComplexityRoot struct {
 	}
 
 	Comparison struct {
-		Benchmarks  func(childComplexity int) int
-		CSVURL      func(childComplexity int) int
-		GroupRankOf func(childComplexity int) int
-		Map         func(childComplexity int) int
-		Metric      func(childComplexity int) int
-		National    func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Projected   func(childComplexity int) int
-		RankOf      func(childComplexity int) int
-		Rows        func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Year        func(childComplexity int) int
+		Benchmarks       func(childComplexity int) int
+		CSVURL           func(childComplexity int) int
+		GroupRankOf      func(childComplexity int) int
+		Map              func(childComplexity int) int
+		Metric           func(childComplexity int) int
+		National         func(childComplexity int) int
+		Period           func(childComplexity int) int
+		Projected        func(childComplexity int) int
+		RankOf           func(childComplexity int) int
+		Ranked           func(childComplexity int) int
+		Rows             func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	ComparisonRow struct {
-		Change         func(childComplexity int) int
-		ChangeNote     func(childComplexity int) int
-		Contested      func(childComplexity int) int
-		Denominator    func(childComplexity int) int
-		Display        func(childComplexity int) int
-		Figure         func(childComplexity int) int
-		GapToTarget    func(childComplexity int) int
-		GroupRank      func(childComplexity int) int
-		GroupRankRange func(childComplexity int) int
-		Numerator      func(childComplexity int) int
-		Observation    func(childComplexity int) int
-		PreviousFigure func(childComplexity int) int
-		PreviousYear   func(childComplexity int) int
-		Province       func(childComplexity int) int
-		Qualifier      func(childComplexity int) int
-		Rank           func(childComplexity int) int
-		RankOf         func(childComplexity int) int
-		RankRange      func(childComplexity int) int
-		Target         func(childComplexity int) int
-		TargetStatus   func(childComplexity int) int
-		Value          func(childComplexity int) int
+		Change           func(childComplexity int) int
+		ChangeNote       func(childComplexity int) int
+		Contested        func(childComplexity int) int
+		Denominator      func(childComplexity int) int
+		Display          func(childComplexity int) int
+		Figure           func(childComplexity int) int
+		GapToTarget      func(childComplexity int) int
+		GroupRank        func(childComplexity int) int
+		GroupRankRange   func(childComplexity int) int
+		Numerator        func(childComplexity int) int
+		Observation      func(childComplexity int) int
+		PreviousFigure   func(childComplexity int) int
+		PreviousYear     func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Qualifier        func(childComplexity int) int
+		Rank             func(childComplexity int) int
+		RankOf           func(childComplexity int) int
+		RankRange        func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		TargetStatus     func(childComplexity int) int
+		Value            func(childComplexity int) int
 	}
 
 	Figure struct {
@@ -190,24 +197,25 @@ type ComplexityRoot struct {
 	}
 
 	Observation struct {
-		Alternatives func(childComplexity int) int
-		Citation     func(childComplexity int) int
-		Denominator  func(childComplexity int) int
-		GraphID      func(childComplexity int) int
-		Metric       func(childComplexity int) int
-		Note         func(childComplexity int) int
-		Numerator    func(childComplexity int) int
-		Period       func(childComplexity int) int
-		Province     func(childComplexity int) int
-		Qualifier    func(childComplexity int) int
-		Quote        func(childComplexity int) int
-		Revision     func(childComplexity int) int
-		Revisions    func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		SubjectID    func(childComplexity int) int
-		SubjectKind  func(childComplexity int) int
-		Value        func(childComplexity int) int
+		Alternatives  func(childComplexity int) int
+		Citation      func(childComplexity int) int
+		Corroborating func(childComplexity int) int
+		Denominator   func(childComplexity int) int
+		GraphID       func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Note          func(childComplexity int) int
+		Numerator     func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Qualifier     func(childComplexity int) int
+		Quote         func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Revisions     func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		SubjectID     func(childComplexity int) int
+		SubjectKind   func(childComplexity int) int
+		Value         func(childComplexity int) int
 	}
 
 	ObservationConnection struct {
@@ -274,11 +282,13 @@ type ComplexityRoot struct {
 	}
 
 	ScopeAttainment struct {
-		Figure       func(childComplexity int) int
-		GapToTarget  func(childComplexity int) int
-		Target       func(childComplexity int) int
-		TargetStatus func(childComplexity int) int
-		Unit         func(childComplexity int) int
+		Figure           func(childComplexity int) int
+		GapToTarget      func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TargetConsidered func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
+		TargetStatus     func(childComplexity int) int
+		Unit             func(childComplexity int) int
 	}
 
 	Series struct {
@@ -333,6 +343,7 @@ type ComplexityRoot struct {
 	}
 
 	Target struct {
+		Applies        func(childComplexity int) int
 		Deadline       func(childComplexity int) int
 		Directive      func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -361,6 +372,7 @@ type ComplexityRoot struct {
 		RelativeChange   func(childComplexity int) int
 		Slope            func(childComplexity int) int
 		Target           func(childComplexity int) int
+		TargetNote       func(childComplexity int) int
 		Why              func(childComplexity int) int
 	}
 }
@@ -399,6 +411,7 @@ type ObservationResolver interface {
 
 	Revision(ctx context.Context, obj *warehouse.Observation) (string, error)
 	Alternatives(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
+	Corroborating(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Citation(ctx context.Context, obj *warehouse.Observation) (string, error)
 }
@@ -535,6 +548,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attainment.Target(childComplexity), true
+	case "Attainment.targetConsidered":
+		if e.ComplexityRoot.Attainment.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.TargetConsidered(childComplexity), true
+	case "Attainment.targetNote":
+		if e.ComplexityRoot.Attainment.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attainment.TargetNote(childComplexity), true
 	case "Attainment.unknown":
 		if e.ComplexityRoot.Attainment.Unknown == nil {
 			break
@@ -799,6 +824,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.RankOf(childComplexity), true
+	case "Comparison.ranked":
+		if e.ComplexityRoot.Comparison.Ranked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Ranked(childComplexity), true
 	case "Comparison.rows":
 		if e.ComplexityRoot.Comparison.Rows == nil {
 			break
@@ -811,6 +842,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.Target(childComplexity), true
+	case "Comparison.targetConsidered":
+		if e.ComplexityRoot.Comparison.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.TargetConsidered(childComplexity), true
+	case "Comparison.targetNote":
+		if e.ComplexityRoot.Comparison.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.TargetNote(childComplexity), true
 	case "Comparison.year":
 		if e.ComplexityRoot.Comparison.Year == nil {
 			break
@@ -932,6 +975,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Target(childComplexity), true
+	case "ComparisonRow.targetConsidered":
+		if e.ComplexityRoot.ComparisonRow.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.TargetConsidered(childComplexity), true
+	case "ComparisonRow.targetNote":
+		if e.ComplexityRoot.ComparisonRow.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.TargetNote(childComplexity), true
 	case "ComparisonRow.targetStatus":
 		if e.ComplexityRoot.ComparisonRow.TargetStatus == nil {
 			break
@@ -1152,6 +1207,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Citation(childComplexity), true
+	case "Observation.corroborating":
+		if e.ComplexityRoot.Observation.Corroborating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Corroborating(childComplexity), true
 	case "Observation.denominator":
 		if e.ComplexityRoot.Observation.Denominator == nil {
 			break
@@ -1597,6 +1658,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScopeAttainment.Target(childComplexity), true
+	case "ScopeAttainment.targetConsidered":
+		if e.ComplexityRoot.ScopeAttainment.TargetConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.TargetConsidered(childComplexity), true
+	case "ScopeAttainment.targetNote":
+		if e.ComplexityRoot.ScopeAttainment.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScopeAttainment.TargetNote(childComplexity), true
 	case "ScopeAttainment.targetStatus":
 		if e.ComplexityRoot.ScopeAttainment.TargetStatus == nil {
 			break
@@ -1814,6 +1887,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TableRow.Province(childComplexity), true
 
+	case "Target.applies":
+		if e.ComplexityRoot.Target.Applies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Applies(childComplexity), true
 	case "Target.deadline":
 		if e.ComplexityRoot.Target.Deadline == nil {
 			break
@@ -1965,6 +2044,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Target(childComplexity), true
+	case "Trend.targetNote":
+		if e.ComplexityRoot.Trend.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.TargetNote(childComplexity), true
 	case "Trend.why":
 		if e.ComplexityRoot.Trend.Why == nil {
 			break
@@ -2204,6 +2289,12 @@ type Target {
   note: String!
   "Human-readable bounds, e.g. '≥ 10 %', '20–25 %', '> 35 %'."
   label: String!
+  """
+  The periods the target judges, as period labels ("term:2020-2025", "range:2022-2026"),
+  read from its own text: a figure of another period is not judged by it, whatever the
+  deadline. Empty: judged by deadline only.
+  """
+  applies: [String!]!
 }
 
 extend type Query {
@@ -2300,8 +2391,10 @@ type Observation {
   quote: String!
   note: String!
   revision: String!
-  "Other sources' figures for the same cell, preferred first."
+  "Other sources' figures for the same cell, preferred first (those that agree with this one are also in corroborating)."
   alternatives: [Observation!]!
+  "Other sources' figures for the same cell that agree with this one (an exact value inside a bound, the same value): they back it and are no conflict."
+  corroborating: [Observation!]!
   "Earlier revisions of this figure, newest first."
   revisions: [Observation!]!
   "A ready-to-paste citation."
@@ -2324,7 +2417,7 @@ type Figure {
   status: Status
   "The observations the figure was built from, each with its citation."
   parts: [Observation!]!
-  "True when another source's figure for the same cell ties with this one under the preference rule (see alternatives)."
+  "True when another source's figure for the same cell disagrees with this one and is level with it under the preference rule (see alternatives and preferenceRule); agreeing figures are corroborating, never contested."
   contested: Boolean!
   "The period of the figure's observation or parts."
   period: Period
@@ -2345,7 +2438,7 @@ type RankRange {
 }
 
 type ComparisonRow {
-  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass)."
+  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass, a contested figure whose rivals could take another rank, and every row of a metric with no better direction: see Comparison.ranked)."
   rank: Int
   "The best and worst rank among all units of the map ({rank, rank} when certain)."
   rankRange: RankRange
@@ -2373,6 +2466,10 @@ type ComparisonRow {
   "Signed distance to the target's nearest bound: positive on the right side of it (a surplus), negative short of or beyond it; null for a bound."
   gapToTarget: Float
   targetStatus: TargetStatus!
+  "When no target judges this figure's period (targetStatus NO_TARGET): the target of the metric that was considered."
+  targetConsidered: Target
+  "Why targetConsidered does not apply, or the periods target judges (empty when neither)."
+  targetNote: String!
   observation: Observation
 }
 
@@ -2401,10 +2498,16 @@ type Comparison {
   groupRankOf: Int
   "True on VN34 before 2025: values combine VN63 predecessors."
   projected: Boolean!
+  "False for a metric with no better direction (better: NONE, e.g. a council's size): rows are ordered by value, highest first, and have no rank or rank range."
+  ranked: Boolean!
   rows: [ComparisonRow!]!
   national: Benchmark!
   benchmarks: [Benchmark!]!
+  "The national target that judges the period compared."
   target: Target
+  "When no national target judges the period compared: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   "Download this comparison as CSV with a citation column."
   csvUrl: String!
 }
@@ -2439,7 +2542,10 @@ type Trend {
   relativeChange: Float
   "Least-squares slope, in the metric's unit per year."
   slope: Float
+  "The target that judges the latest fitted point's period."
   target: Target
+  "The periods target judges, or why the target considered does not apply."
+  targetNote: String!
   projectedYearMet: Int
   "Why projectedYearMet is what it is (or null)."
   why: String!
@@ -2450,6 +2556,9 @@ type Attainment {
   year: Int!
   period: Period
   target: Target
+  "When no national target judges the period: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   met: Int!
   below: Int!
   above: Int!
@@ -2468,6 +2577,9 @@ type ScopeAttainment {
   unit: Province!
   figure: Figure!
   target: Target
+  "When no target judges the figure's period: the one considered (targetNote says why it does not apply)."
+  targetConsidered: Target
+  targetNote: String!
   targetStatus: TargetStatus!
   gapToTarget: Float
 }
@@ -2615,6 +2727,10 @@ func (ec *executionContext) childFields_Attainment(ctx context.Context, field gr
 		return ec.fieldContext_Attainment_period(ctx, field)
 	case "target":
 		return ec.fieldContext_Attainment_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_Attainment_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Attainment_targetNote(ctx, field)
 	case "met":
 		return ec.fieldContext_Attainment_met(ctx, field)
 	case "below":
@@ -2745,6 +2861,8 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_groupRankOf(ctx, field)
 	case "projected":
 		return ec.fieldContext_Comparison_projected(ctx, field)
+	case "ranked":
+		return ec.fieldContext_Comparison_ranked(ctx, field)
 	case "rows":
 		return ec.fieldContext_Comparison_rows(ctx, field)
 	case "national":
@@ -2753,6 +2871,10 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_benchmarks(ctx, field)
 	case "target":
 		return ec.fieldContext_Comparison_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_Comparison_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Comparison_targetNote(ctx, field)
 	case "csvUrl":
 		return ec.fieldContext_Comparison_csvUrl(ctx, field)
 	}
@@ -2801,6 +2923,10 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_gapToTarget(ctx, field)
 	case "targetStatus":
 		return ec.fieldContext_ComparisonRow_targetStatus(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_ComparisonRow_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_ComparisonRow_targetNote(ctx, field)
 	case "observation":
 		return ec.fieldContext_ComparisonRow_observation(ctx, field)
 	}
@@ -2923,6 +3049,8 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_revision(ctx, field)
 	case "alternatives":
 		return ec.fieldContext_Observation_alternatives(ctx, field)
+	case "corroborating":
+		return ec.fieldContext_Observation_corroborating(ctx, field)
 	case "revisions":
 		return ec.fieldContext_Observation_revisions(ctx, field)
 	case "citation":
@@ -3023,6 +3151,10 @@ func (ec *executionContext) childFields_ScopeAttainment(ctx context.Context, fie
 		return ec.fieldContext_ScopeAttainment_figure(ctx, field)
 	case "target":
 		return ec.fieldContext_ScopeAttainment_target(ctx, field)
+	case "targetConsidered":
+		return ec.fieldContext_ScopeAttainment_targetConsidered(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_ScopeAttainment_targetNote(ctx, field)
 	case "targetStatus":
 		return ec.fieldContext_ScopeAttainment_targetStatus(ctx, field)
 	case "gapToTarget":
@@ -3161,6 +3293,8 @@ func (ec *executionContext) childFields_Target(ctx context.Context, field graphq
 		return ec.fieldContext_Target_note(ctx, field)
 	case "label":
 		return ec.fieldContext_Target_label(ctx, field)
+	case "applies":
+		return ec.fieldContext_Target_applies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
 }
@@ -3189,6 +3323,8 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_slope(ctx, field)
 	case "target":
 		return ec.fieldContext_Trend_target(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_Trend_targetNote(ctx, field)
 	case "projectedYearMet":
 		return ec.fieldContext_Trend_projectedYearMet(ctx, field)
 	case "why":
@@ -3994,6 +4130,61 @@ func (ec *executionContext) fieldContext_Attainment_target(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attainment_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attainment_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attainment_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attainment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Attainment_met(ctx context.Context, field graphql.CollectedField, obj *service.Attainment) (ret graphql.Marshaler) {
@@ -5266,6 +5457,29 @@ func (ec *executionContext) fieldContext_Comparison_projected(_ context.Context,
 	return graphql.NewScalarFieldContext("Comparison", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Comparison_ranked(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_ranked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ranked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_ranked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Comparison_rows(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5392,6 +5606,61 @@ func (ec *executionContext) fieldContext_Comparison_target(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_csvUrl(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
@@ -5929,6 +6198,61 @@ func (ec *executionContext) _ComparisonRow_targetStatus(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ComparisonRow_targetStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComparisonRow", field, true, false, "TargetStatus")
+}
+
+func (ec *executionContext) _ComparisonRow_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "String")
 }
 
 func (ec *executionContext) _ComparisonRow_observation(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
@@ -7154,6 +7478,38 @@ func (ec *executionContext) _Observation_alternatives(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Observation_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_corroborating(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_corroborating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().Corroborating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_corroborating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Observation",
 		Field:      field,
@@ -8716,6 +9072,61 @@ func (ec *executionContext) fieldContext_ScopeAttainment_target(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ScopeAttainment_targetConsidered(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_targetConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_targetConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScopeAttainment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScopeAttainment_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScopeAttainment_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScopeAttainment_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScopeAttainment", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScopeAttainment_targetStatus(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9955,6 +10366,29 @@ func (ec *executionContext) fieldContext_Target_label(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Target", field, true, true, "String")
 }
 
+func (ec *executionContext) _Target_applies(ctx context.Context, field graphql.CollectedField, obj *warehouse.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_applies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_applies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, "String")
+}
+
 func (ec *executionContext) _Trend_province(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10251,6 +10685,29 @@ func (ec *executionContext) fieldContext_Trend_target(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Trend_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, false, false, "String")
 }
 
 func (ec *executionContext) _Trend_projectedYearMet(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
@@ -11516,6 +11973,16 @@ func (ec *executionContext) _Attainment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "targetConsidered":
+			out.Values[i] = ec._Attainment_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._Attainment_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "met":
 			out.Values[i] = ec._Attainment_met(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11925,6 +12392,11 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ranked":
+			out.Values[i] = ec._Comparison_ranked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "rows":
 			out.Values[i] = ec._Comparison_rows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11943,6 +12415,16 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 		case "target":
 			out.Values[i] = ec._Comparison_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetConsidered":
+			out.Values[i] = ec._Comparison_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetNote":
+			out.Values[i] = ec._Comparison_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "csvUrl":
@@ -12076,6 +12558,16 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			}
 		case "targetStatus":
 			out.Values[i] = ec._ComparisonRow_targetStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetConsidered":
+			out.Values[i] = ec._ComparisonRow_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._ComparisonRow_targetNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12444,6 +12936,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_alternatives(ctx, field, obj)
+				})
+		case "corroborating":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_corroborating(ctx, field, obj)
 				})
 		case "revisions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -12953,6 +13451,16 @@ func (ec *executionContext) _ScopeAttainment(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "targetConsidered":
+			out.Values[i] = ec._ScopeAttainment_targetConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetNote":
+			out.Values[i] = ec._ScopeAttainment_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "targetStatus":
 			out.Values[i] = ec._ScopeAttainment_targetStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13396,6 +13904,11 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Target_label(ctx, field, obj)
 				})
+		case "applies":
+			out.Values[i] = ec._Target_applies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13479,6 +13992,11 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 		case "target":
 			out.Values[i] = ec._Trend_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetNote":
+			out.Values[i] = ec._Trend_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "projectedYearMet":
@@ -14466,6 +14984,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {

@@ -94,6 +94,21 @@ func (r *observationResolver) Alternatives(ctx context.Context, obj *warehouse.O
 	return r.alternatives(ctx, obj)
 }
 
+// Corroborating is the resolver for the corroborating field.
+func (r *observationResolver) Corroborating(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error) {
+	alts, err := r.alternatives(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	var out []*warehouse.Observation
+	for _, a := range alts {
+		if r.Svc.Corroborates(obj, a) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // Revisions is the resolver for the revisions field.
 func (r *observationResolver) Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error) {
 	return r.revisions(ctx, obj)

@@ -413,6 +413,10 @@ func (c *converter) targets(p parsed) {
 		if !ok1 || !ok2 {
 			continue
 		}
+		applies, ok3 := c.targetPeriods(r)
+		if !ok3 {
+			continue
+		}
 		m := c.refs.metrics[r.get("metric")]
 		dl, isYear := plainYear(r.get("deadline"))
 		switch {
@@ -433,9 +437,32 @@ func (c *converter) targets(p parsed) {
 		default:
 			c.batch.Targets = append(c.batch.Targets, warehouse.Target{ID: r.get("id"), MetricID: m.ID, Scope: r.get("scope"), Lower: lo, Upper: hi,
 				LowerInclusive: truthy(r.get("lower_inclusive")), UpperInclusive: truthy(r.get("upper_inclusive")), Deadline: dl,
-				Directive: r.get("directive"), SourceID: r.get("source"), Quote: r.get("quote"), Note: r.get("note")})
+				Directive: r.get("directive"), SourceID: r.get("source"), Quote: r.get("quote"), Note: r.get("note"), Applies: applies})
 		}
 	}
+}
+
+// targetPeriods reads a target's applies column: the terms or ranges it judges, separated
+// by ";" ("term:2020-2025; term:2025-2030"). A year or a date is refused: a target judges a
+// term's committees or a span of years, and a single year is written range:2025-2025.
+func (c *converter) targetPeriods(r record) ([]string, bool) {
+	var out []string
+	for _, part := range strings.Split(r.get("applies"), ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, msg := ParsePeriod(part)
+		switch {
+		case msg != "":
+			c.bad(r, "applies", "%q %s", part, msg)
+			return nil, false
+		case p.Kind != warehouse.PeriodTerm && p.Kind != warehouse.PeriodRange:
+			c.bad(r, "applies", "%q must be a term (term:2020-2025) or a range (range:2022-2026)", part)
+			return nil, false
+		}
+		out = append(out, p.Label)
+	}
+	return out, true
 }
 
 func truthy(s string) bool { return oneOf(strings.ToLower(s), "true", "1", "yes") }

@@ -207,12 +207,15 @@ func TestPublishedComparisonRanksTiesAndTargets(t *testing.T) {
 	if hcm := got["VN63-79"]; hcm.RankRange.Best != 4 { // after a tie at 2 comes 4
 		t.Fatalf("TP HCM 21.74: %v", *hcm.RankRange)
 	}
-	// Target: ≥ 15% by 2020 (national). ">15" meets it whatever its value; no single gap.
-	if bg := got["VN63-24"]; bg.TargetStatus != "MET" || bg.GapToTarget != nil {
+	// Bắc Giang: the press's exact 15.09 lies inside the Women's Union's ">15", so the two
+	// agree and the exact figure is shown (issue 25). Chỉ thị 35's "≥ 15 % by 2020" judges
+	// the 2020–2025 congresses, not the 2015–2020 committees: no target, no gap.
+	if bg := got["VN63-24"]; *bg.Value != 15.09 || bg.TargetStatus != "NO_TARGET" || bg.GapToTarget != nil {
 		t.Fatalf("Bắc Giang: %+v", bg)
 	}
 	for _, nd := range c.Rows { // the bundle grows: any province without a figure
-		if nd.Value == nil && (nd.Rank != nil || nd.RankRange != nil || nd.TargetStatus != "NO_DATA") {
+		// No target judges 2015 (Chỉ thị 35 judges the 2020–2025 term): NO_TARGET before NO_DATA.
+		if nd.Value == nil && (nd.Rank != nil || nd.RankRange != nil || nd.TargetStatus != "NO_TARGET") {
 			t.Fatalf("a province without a figure is unranked with no value: %+v", nd)
 		}
 	}
@@ -370,13 +373,13 @@ func TestCSVExportHasCitations(t *testing.T) {
 	}
 	for _, r := range rows[1:] {
 		if r[1] == "VN63-24" {
-			// The Women's Union's ">15" is preferred to the press's 15.09 (official kind first):
-			// the CSV shows it as a bound, never as a bare 15.
+			// The press's exact 15.09 lies inside the Women's Union's ">15": they agree, and the
+			// exact figure is shown with its citation (issue 25).
 			col := map[string]string{}
 			for i, h := range rows[0] {
 				col[h] = r[i]
 			}
-			if cite := r[len(r)-1]; r[5] != "15" || col["display"] != ">15" || col["qualifier"] != "LOWER_BOUND" || !strings.Contains(cite, "“") {
+			if cite := r[len(r)-1]; r[5] != "15.09" || col["display"] != "15.09" || col["qualifier"] != "EXACT" || !strings.Contains(cite, "“") {
 				t.Fatalf("Bắc Giang row: %v", r)
 			}
 			return
@@ -477,12 +480,13 @@ func TestNationalSeriesAndTrend(t *testing.T) {
 			}
 		}
 	}
-	res = post(t, ts, `{ trend(metric: "`+metric+`", province: "VN", from: 2010, to: 2030, includeSynthetic: true) { province { id } slope target { label } points { year } } }`, nil)
+	res = post(t, ts, `{ trend(metric: "`+metric+`", province: "VN", from: 2010, to: 2030, includeSynthetic: true) { province { id } slope target { label } targetNote points { year } } }`, nil)
 	var tr struct {
-		Province struct{ ID string }
-		Slope    *float64
-		Target   *struct{ Label string }
-		Points   []struct{ Year int }
+		Province   struct{ ID string }
+		Slope      *float64
+		Target     *struct{ Label string }
+		TargetNote string
+		Points     []struct{ Year int }
 	}
 	json.Unmarshal(res.Data["trend"], &tr)
 	// The trend fits the national series' exact YEAR figures only (2015 has none: some
@@ -508,8 +512,13 @@ func TestNationalSeriesAndTrend(t *testing.T) {
 	for _, p := range tr.Points {
 		got = append(got, p.Year)
 	}
-	if len(res.Errors) > 0 || tr.Province.ID != "VN" || fmt.Sprint(got) != fmt.Sprint(want) || len(got) < 15 || tr.Slope == nil || tr.Target == nil {
+	if len(res.Errors) > 0 || tr.Province.ID != "VN" || fmt.Sprint(got) != fmt.Sprint(want) || len(got) < 15 || tr.Slope == nil {
 		t.Fatalf("national trend = %+v %v; years with a national value %v", tr, res.Errors, want)
+	}
+	// The line ends in 2030, a year Chỉ thị 35 (the 2020–2025 congresses) does not judge:
+	// no target, and the note says why (issue 25).
+	if tr.Target != nil || !strings.Contains(tr.TargetNote, "judges term:2020-2025, not 2030") {
+		t.Fatalf("national trend target %+v, note %q", tr.Target, tr.TargetNote)
 	}
 }
 

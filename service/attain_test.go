@@ -56,13 +56,13 @@ func TestTargetThatApplies(t *testing.T) {
 		{"cluster5", 2020, "t-cluster5"},
 		{"VN", 2020, "t-nat-2025"},
 	} {
-		got := svc.targetFor("share", c.scope, c.year)
+		got := svc.targetFor("share", c.scope, yearPeriod(c.year)).Target
 		if got == nil || got.ID != c.want {
 			t.Errorf("%s in %d: %v, want %s", c.scope, c.year, got, c.want)
 		}
 	}
-	if got := svc.targetFor("count", "VN63-01", 2020); got != nil {
-		t.Errorf("a metric without targets: %v", got.ID)
+	if got := svc.targetFor("count", "VN63-01", yearPeriod(2020)); got.Target != nil || got.Considered != nil {
+		t.Errorf("a metric without targets: %+v", got)
 	}
 	// Labels carry the metric's unit.
 	cat := svc.Catalog()

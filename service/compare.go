@@ -40,10 +40,15 @@ type Row struct {
 	Change         *float64 // exact figures only
 	ChangeNote     string   // why Change is null, or what it is measured from
 	Target         *warehouse.Target
-	Gap            *float64
-	Status         TargetStatus
+	// TargetConsidered and TargetNote: when no target judges this figure's period, the one
+	// looked at and why it does not apply; else the periods Target judges.
+	TargetConsidered *warehouse.Target
+	TargetNote       string
+	Gap              *float64
+	Status           TargetStatus
 
-	iv *Interval // the figure as an interval, for ranking
+	iv    *Interval  // the figure as an interval, for ranking
+	order *RankRange // the rank range rows are sorted by, kept when ranks are not shown
 }
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
@@ -65,7 +70,14 @@ type Comparison struct {
 	National    Benchmark
 	Benchmarks  []Benchmark
 	Target      *warehouse.Target
-	Projected   bool // VN34 before 2025: values combine VN63 predecessors
+	// TargetConsidered and TargetNote: the national target looked at for the period
+	// compared and why it does not apply, or the periods Target judges.
+	TargetConsidered *warehouse.Target
+	TargetNote       string
+	Projected        bool // VN34 before 2025: values combine VN63 predecessors
+	// Ranked is false for a metric with no better direction (a council's size, deputies
+	// elected): its rows are ordered by value, highest first, and carry no rank.
+	Ranked bool
 }
 
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
@@ -150,7 +162,8 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	if u.Kind == kindNation || u.Kind == kindGroup {
 		if o := pick(u.ID); o != nil {
 			v := single(o, u.ID, "published figure for "+u.Name)
-			v.Contested = sl.contested[o.ID]
+			v.rivals = sl.contested[o.ID]
+			v.Contested = len(v.rivals) > 0
 			return v
 		}
 		subj = nil
@@ -171,7 +184,8 @@ func (s *Service) figure(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 	}
 	v := Combine(m, parts, subj)
 	if v.Observation != nil {
-		v.Contested = sl.contested[v.Observation.ID]
+		v.rivals = sl.contested[v.Observation.ID]
+		v.Contested = len(v.rivals) > 0
 	}
 	return v
 }
@@ -252,6 +266,15 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	}
 	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
 	higher := m.Better != warehouse.LowerIsBetter
+	// A size is not a performance: Hà Nội's 95 deputies are the most, not "rank 1". Such
+	// rows are ordered as ranks would order them (highest first), and no rank is shown.
+	c.Ranked = m.Better != warehouse.NoDirection
+	shownRank := func(rr *RankRange) *RankRange {
+		if c.Ranked {
+			return rr
+		}
+		return nil
+	}
 
 	// Every unit of the map gets its figure and rank, so a filtered view keeps the real rank.
 	cat := s.Catalog()
@@ -260,13 +283,16 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	byID := make(map[string]*Row, len(all))
 	for _, u := range all {
 		r := &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
-		if iv, ok := interval(m, &r.Fig); ok {
+		if iv, ok := rankInterval(m, &r.Fig); ok {
 			r.iv = &iv
 		}
 		rows = append(rows, r)
 		byID[u.ID] = r
 	}
-	c.RankOf = rankRows(rows, higher, func(r *Row, rr *RankRange) { r.RankRange, r.Rank = rr, certain(rr) })
+	c.RankOf = rankRows(rows, higher, func(r *Row, rr *RankRange) {
+		r.order, r.RankRange = rr, shownRank(rr)
+		r.Rank = certain(r.RankRange)
+	})
 	if grp != nil {
 		var members []*Row
 		for _, id := range grp.Members {
@@ -274,7 +300,10 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 				members = append(members, r)
 			}
 		}
-		n := rankRows(members, higher, func(r *Row, rr *RankRange) { r.GroupRankRange, r.GroupRank = rr, certain(rr) })
+		n := rankRows(members, higher, func(r *Row, rr *RankRange) {
+			r.GroupRankRange = shownRank(rr)
+			r.GroupRank = certain(r.GroupRankRange)
+		})
 		c.GroupRankOf = &n
 	}
 	prevs := earlierPeriods(sl, year, per)
@@ -284,11 +313,12 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 			r = &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
 		}
 		r.RankOf = c.RankOf
-		s.finishRow(m, sl, r, year, a.Map, prevs)
+		s.finishRow(m, sl, r, askedPeriod(year, per), a.Map, prevs)
 		c.Rows = append(c.Rows, r)
 	}
 	sortRows(c.Rows)
-	c.Target = s.targetFor(m.ID, warehouse.NationalID, year)
+	tc := s.targetFor(m.ID, warehouse.NationalID, askedPeriod(year, per))
+	c.Target, c.TargetConsidered, c.TargetNote = tc.Target, tc.Considered, tc.Note
 	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", Fig: s.figure(m, sl, nationUnit(a.Map), year, a.Map, pick)}
 	for i := range cat.Groups {
 		g := &cat.Groups[i]
@@ -303,7 +333,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 // finishRow adds the change since the previous period with a figure, the target and the
 // status. A change is computed between exact figures only: from or to a bound it is null,
 // and ChangeNote says why.
-func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, year int, mp warehouse.Map, prevs []earlier) {
+func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked warehouse.Period, mp warehouse.Map, prevs []earlier) {
 	for _, p := range prevs {
 		pv := s.figure(m, sl, r.Province, p.year, mp, p.pick)
 		if pv.Value == nil {
@@ -327,40 +357,17 @@ func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, year int, mp
 	if r.Previous == nil {
 		r.ChangeNote = "no earlier figure"
 	}
-	r.Target = s.targetFor(m.ID, r.Province.ID, year)
+	tc := s.targetFor(m.ID, r.Province.ID, judgedPeriod(&r.Fig, asked))
+	r.Target, r.TargetConsidered, r.TargetNote = tc.Target, tc.Considered, tc.Note
 	r.Gap, r.Status = attainment(m, r.Target, &r.Fig)
 }
 
-// targetFor returns the target that applies: the unit's own before the national one, the
-// nearest deadline not before the year, else the latest.
-func (s *Service) targetFor(metric, scope string, year int) *warehouse.Target {
-	var best *warehouse.Target
-	score := func(t *warehouse.Target) (int, int) {
-		own := 1
-		if t.Scope == scope || t.Scope == "group:"+scope {
-			own = 0
-		}
-		d := t.Deadline - year
-		if d < 0 {
-			d = 1000 - d
-		}
-		return own, d
+// askedPeriod is the period a comparison asks for: the one named, else the year.
+func askedPeriod(year int, per *warehouse.Period) warehouse.Period {
+	if per != nil {
+		return *per
 	}
-	for _, t := range s.Catalog().TargetsFor(metric) {
-		if t.Scope != scope && t.Scope != "group:"+scope && t.Scope != warehouse.NationalID {
-			continue
-		}
-		if best == nil {
-			best = t
-			continue
-		}
-		o1, d1 := score(t)
-		o2, d2 := score(best)
-		if o1 < o2 || (o1 == o2 && d1 < d2) {
-			best = t
-		}
-	}
-	return best
+	return yearPeriod(year)
 }
 
 func sortedDesc(m map[int]bool) []int {

@@ -22,6 +22,7 @@ type Value struct {
 	Missing     []string                 // subjects that had no usable value
 	Parts       []*warehouse.Observation // the observations the value was built from
 	Contested   bool                     // a true tie between sources under the preference rule
+	rivals      []*warehouse.Observation // the figures disputing a contested one (see rankInterval)
 	Reason      string                   // why Value is nil or what it is made of
 }
 

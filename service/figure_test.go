@@ -133,15 +133,21 @@ func TestConflictRule(t *testing.T) {
 	pick := func(obs ...warehouse.Observation) (string, bool) {
 		cells, contested := svc.pickCells(obs)
 		top := cells["VN"]["term:2016-2021"]
-		return top.ID, contested[top.ID]
+		return top.ID, len(contested[top.ID]) > 0
 	}
 	// By date: the later press article wins, whatever the order read.
 	if id, c := pick(o("a", "press-a", "EXACT", 1), o("b", "press-b", "EXACT", 2)); id != "b" || c {
 		t.Fatalf("by date: %s contested %v", id, c)
 	}
-	// By issuer kind: an official document over a later press article, even as a bound.
-	if id, c := pick(o("b", "press-b", "EXACT", 2), o("off", "official", "LOWER_BOUND", 1)); id != "off" || c {
+	// By issuer kind: an official document over a later press article that disagrees with
+	// it, even as a bound (">3" cannot hold 2).
+	if id, c := pick(o("b", "press-b", "EXACT", 2), o("off", "official", "LOWER_BOUND", 3)); id != "off" || c {
 		t.Fatalf("by kind: %s contested %v", id, c)
+	}
+	// The same bound agreeing with the press's exact figure (">1" holds 2) is no conflict:
+	// the exact figure is shown and the official bound corroborates it.
+	if id, c := pick(o("b", "press-b", "EXACT", 2), o("off", "official", "LOWER_BOUND", 1)); id != "b" || c {
+		t.Fatalf("agreeing bound: %s contested %v", id, c)
 	}
 	// Exact over a bound when kind and date are level.
 	if id, c := pick(o("x", "press-undp", "LOWER_BOUND", 26), o("y", "press-vnp", "EXACT", 26.72)); id != "y" || c {

@@ -16,6 +16,8 @@ type Attainment struct {
 	Year                               int
 	Period                             *warehouse.Period
 	Target                             *warehouse.Target
+	TargetConsidered                   *warehouse.Target
+	TargetNote                         string
 	Met, Below, Above, Unknown, NoData int
 	Rows                               []*Row
 	National                           *ScopeAttainment
@@ -24,11 +26,13 @@ type Attainment struct {
 
 // ScopeAttainment is the nation or a group against its own target.
 type ScopeAttainment struct {
-	Unit   *warehouse.Province
-	Fig    Value
-	Target *warehouse.Target
-	Gap    *float64
-	Status TargetStatus
+	Unit             *warehouse.Province
+	Fig              Value
+	Target           *warehouse.Target
+	TargetConsidered *warehouse.Target // when no target judges the figure's period: the one looked at
+	TargetNote       string            // why TargetConsidered does not apply, or the periods Target judges
+	Gap              *float64
+	Status           TargetStatus
 }
 
 // TargetAttainment is a comparison summarised by status, with the nation and the groups
@@ -38,7 +42,7 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 	if err != nil {
 		return nil, err
 	}
-	out := &Attainment{Metric: c.Metric, Year: c.Year, Period: c.Period, Target: c.Target, Rows: c.Rows}
+	out := &Attainment{Metric: c.Metric, Year: c.Year, Period: c.Period, Target: c.Target, TargetConsidered: c.TargetConsidered, TargetNote: c.TargetNote, Rows: c.Rows}
 	for _, r := range c.Rows {
 		switch r.Status {
 		case TargetMet:
@@ -53,12 +57,14 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 			out.NoData++
 		}
 	}
-	scope := func(u *warehouse.Province, fig Value, t *warehouse.Target) *ScopeAttainment {
-		sa := &ScopeAttainment{Unit: u, Fig: fig, Target: t}
-		sa.Gap, sa.Status = attainment(c.Metric, t, &sa.Fig)
+	asked := askedPeriod(c.Year, c.Period)
+	scope := func(u *warehouse.Province, fig Value, scopeID string) *ScopeAttainment {
+		tc := s.targetFor(c.Metric.ID, scopeID, judgedPeriod(&fig, asked))
+		sa := &ScopeAttainment{Unit: u, Fig: fig, Target: tc.Target, TargetConsidered: tc.Considered, TargetNote: tc.Note}
+		sa.Gap, sa.Status = attainment(c.Metric, sa.Target, &sa.Fig)
 		return sa
 	}
-	out.National = scope(nationUnit(c.Map), c.National.Fig, s.targetFor(c.Metric.ID, warehouse.NationalID, c.Year))
+	out.National = scope(nationUnit(c.Map), c.National.Fig, warehouse.NationalID)
 	sl, err := s.metricSlice(ctx, c.Metric.ID, a.IncludeSynthetic)
 	if err != nil {
 		return nil, err
@@ -75,7 +81,7 @@ func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainm
 		}
 		seen[g.ID] = true
 		u := groupUnit(g)
-		out.Groups = append(out.Groups, scope(u, s.figure(c.Metric, sl, u, c.Year, g.Map, pick), s.targetFor(c.Metric.ID, g.ID, c.Year)))
+		out.Groups = append(out.Groups, scope(u, s.figure(c.Metric, sl, u, c.Year, g.Map, pick), g.ID))
 	}
 	return out, nil
 }

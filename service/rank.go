@@ -1,6 +1,11 @@
 package service
 
-import "sort"
+import (
+	"math"
+	"sort"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
 
 // RankRange is the best and worst competition rank a figure could hold. An exact value
 // among exact values has Best == Worst; a bound (or an exact value whose neighbours are
@@ -64,7 +69,7 @@ func rankRows(rows []*Row, higherBetter bool, set func(r *Row, rr *RankRange)) i
 
 func sortRows(rows []*Row) {
 	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].RankRange, rows[j].RankRange
+		a, b := rows[i].order, rows[j].order
 		if a == nil || b == nil {
 			return a != nil
 		}
@@ -82,4 +87,22 @@ func certain(rr *RankRange) *int {
 	}
 	n := rr.Best
 	return &n
+}
+
+// rankInterval is the interval a figure ranks as: its own, widened to hold every value of
+// the figures disputing it when its cell is contested. A true tie may be settled either
+// way, so the figure may hold any rank its disagreeing values would take, and the units
+// around it may be passed by any of them: Huế's 100 % disputed by 99.99 % is not a
+// certain first.
+func rankInterval(m *warehouse.Metric, v *Value) (Interval, bool) {
+	iv, ok := interval(m, v)
+	if !ok {
+		return iv, false
+	}
+	for _, o := range v.rivals {
+		if r, ok := obsInterval(m, o); ok {
+			iv.Lo, iv.Hi = math.Min(iv.Lo, r.Lo), math.Max(iv.Hi, r.Hi)
+		}
+	}
+	return iv, true
 }

@@ -128,3 +128,60 @@ func TestRankRangesOfApproximations(t *testing.T) {
 		t.Fatal("a rank is set only when the range holds one rank")
 	}
 }
+
+// A contested cell is uncertain (issue 25 item 3): its rank range spans the ranks its
+// disputing values would take, the neighbours' ranges widen accordingly, and no rank is
+// certain that a settlement of the tie could change. Hà Nội's 100 is disputed by a level
+// 99.99: at best first with Hà Giang, at worst second; Cao Bằng's 99.99 may be second or
+// third; Hải Phòng's 99.5 is fourth whatever the dispute settles.
+func TestContestedCellRanksOverItsDisputedValues(t *testing.T) {
+	svc, _ := newFake(t,
+		fromSource(ob("VN63-01", "share", "2026", 100), "press-undated-a"), fromSource(ob("VN63-01", "share", "2026", 99.99), "press-undated-b"),
+		ob("VN63-02", "share", "2026", 100), ob("VN63-04", "share", "2026", 99.99), ob("VN63-31", "share", "2026", 99.5),
+	)
+	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2026, Map: warehouse.VN63})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"VN63-01": "1-2 <nil>", "VN63-02": "1-1 1", "VN63-04": "2-3 <nil>", "VN63-31": "4-4 4"} {
+		r := rowOf(t, c, id)
+		if got := fmt.Sprintf("%d-%d %v", r.RankRange.Best, r.RankRange.Worst, ival(r.Rank)); got != want {
+			t.Errorf("%s: rank %s, want %s", id, got, want)
+		}
+	}
+	if r := rowOf(t, c, "VN63-01"); !r.Fig.Contested || *r.Fig.Value != 100 {
+		t.Errorf("Hà Nội shows %v contested %v", deref(r.Fig.Value), r.Fig.Contested)
+	}
+}
+
+// A metric with no better direction (a size, a count nobody aims up or down) is ordered by
+// value, highest first, and never ranked: no rank, no rank range, in the group either.
+func TestMetricWithoutDirectionIsOrderedNotRanked(t *testing.T) {
+	svc, _ := newFake(t,
+		ob("VN63-01", "rate", "2024", 95), ob("VN63-02", "rate", "2024", 50), ob("VN63-04", "rate", "2024", 70),
+		withQual(ob("VN63-31", "rate", "2024", 60), warehouse.QualUpperBound),
+		ob("VN63-01", "share", "2024", 30),
+	)
+	c, err := svc.Compare(context.Background(), CompareArgs{Metric: "rate", Year: 2024, Map: warehouse.VN63, Group: "cluster5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, r := range c.Rows {
+		order = append(order, r.Province.ID)
+		if r.Rank != nil || r.RankRange != nil || r.GroupRank != nil || r.GroupRankRange != nil {
+			t.Errorf("%s is ranked: %v %v %v %v", r.Province.ID, ival(r.Rank), r.RankRange, ival(r.GroupRank), r.GroupRankRange)
+		}
+	}
+	// The rows shown are cluster 5's: 95, 70, then "<60" (at most 60, so after 70).
+	if got := fmt.Sprint(order); got != "[VN63-01 VN63-04 VN63-31]" {
+		t.Errorf("order %s", got)
+	}
+	if c.Ranked || c.RankOf != 4 {
+		t.Errorf("ranked %v rankOf %d", c.Ranked, c.RankOf)
+	}
+	c, err = svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2024, Map: warehouse.VN63})
+	if err != nil || !c.Ranked || ival(rowOf(t, c, "VN63-01").Rank) != 1 {
+		t.Errorf("a directed metric is ranked: %v %v", err, c.Ranked)
+	}
+}

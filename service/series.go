@@ -164,6 +164,7 @@ type Trend struct {
 	RelativeChange   *float64 // percent
 	Slope            *float64 // units per year
 	Target           *warehouse.Target
+	TargetNote       string // the periods Target judges, or why the target considered does not apply
 	ProjectedYearMet *int
 	Why              string // why ProjectedYearMet is what it is
 }
@@ -237,7 +238,14 @@ func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
 		t.LeftOut = append(t.LeftOut, p)
 	}
 	left := fmt.Sprintf("fitted %d exact %s figure(s); left out %d bound(s) or approximation(s) and %d figure(s) of other period kinds", len(t.Points), kind, bounds, others)
-	t.Target = s.targetFor(metric, u.ID, to)
+	// The target is the one that judges the latest fitted point (a target for the
+	// 2020–2025 congresses says nothing of a line ending in the 2025–2030 term).
+	judged := yearPeriod(to)
+	if len(t.Points) > 0 {
+		judged = t.Points[len(t.Points)-1].Period
+	}
+	tc := s.targetFor(metric, u.ID, judged)
+	t.Target, t.TargetNote = tc.Target, tc.Note
 	if len(t.Points) < 2 {
 		t.Why = fmt.Sprintf("%d exact %s point(s) between %d and %d; a trend needs two (%s)", len(t.Points), kind, from, to, left)
 		return t, nil
@@ -253,6 +261,9 @@ func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
 	slope, intercept := leastSquares(t.Points)
 	t.Slope = &slope
 	t.ProjectedYearMet, t.Why = projectYear(t.Target, slope, intercept, *last.Fig.Value, last.Year)
+	if t.Target == nil && tc.Considered != nil {
+		t.Why = tc.Note
+	}
 	t.Why += " (" + left + ")"
 	return t, nil
 }

@@ -30,8 +30,9 @@ type slice struct {
 	years []int
 	// periods holds every period present, by label.
 	periods map[string]warehouse.Period
-	// contested holds the IDs of preferred observations whose cell has a true tie.
-	contested map[string]bool
+	// contested holds, by the ID of a preferred observation whose cell has a true tie, the
+	// figures that dispute it (their values widen its rank range).
+	contested map[string][]*warehouse.Observation
 	bytes     int
 	version   uint64
 	ready     chan struct{} // closed when loaded

@@ -218,4 +218,8 @@ type Target struct {
 	SourceID       string
 	Quote          string
 	Note           string
+	// Applies lists the periods the target judges, as period labels ("term:2020-2025",
+	// "range:2022-2026"): a directive for one term's congresses does not judge the next
+	// term's committees, whatever its deadline (issue 25). Empty: judged by deadline only.
+	Applies []string
 }

@@ -60,6 +60,11 @@ var Migrations = []Migration{
 	{5, "load starts", []string{
 		`CREATE TABLE IF NOT EXISTS {db}.load_starts (load_id String, started_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY started_at`,
 	}},
+	// The periods a target judges (issue 25): Chỉ thị 35's "≥ 15 % by 2020" judges the
+	// 2020–2025 congresses, not the committees elected in 2025. Rows written before read [].
+	{6, "target periods", []string{
+		`ALTER TABLE {db}.targets ADD COLUMN IF NOT EXISTS applies Array(String)`,
+	}},
 }
 
 func (c *Core) Migrate(ctx context.Context) error {

@@ -116,6 +116,7 @@ var targets = define(&table[target]{
 		text("source_id", func(t *target) *string { return &t.SourceID }),
 		text("quote", func(t *target) *string { return &t.Quote }),
 		text("note", func(t *target) *string { return &t.Note }),
+		texts("applies", func(t *target) *[]string { return &t.Applies }).addedIn(6),
 	},
 })
 

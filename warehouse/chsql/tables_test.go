@@ -32,7 +32,7 @@ func fixture() *warehouse.Batch {
 		},
 		Metrics: []warehouse.Metric{{ID: "female_share", NameEN: "Women", NameVI: "Nữ", Unit: "percent", Kind: warehouse.MetricShare, Body: "b", Level: "provincial", Better: "HIGHER", Aggregation: "RATIO", Description: "d"}},
 		Targets: []warehouse.Target{
-			{ID: "t1", MetricID: "female_share", Scope: "VN", Lower: ptr(20.0), Upper: ptr(25.5), LowerInclusive: true, Deadline: 2025, Directive: "35-CT/TW", SourceID: "seed-1", Quote: "q", Note: "n"},
+			{ID: "t1", MetricID: "female_share", Scope: "VN", Lower: ptr(20.0), Upper: ptr(25.5), LowerInclusive: true, Deadline: 2025, Directive: "35-CT/TW", SourceID: "seed-1", Quote: "q", Note: "n", Applies: []string{"term:2020-2025", "range:2021-2022"}},
 			{ID: "t2", MetricID: "female_share", Scope: "VN63-92", Upper: ptr(1e6), UpperInclusive: true},
 		},
 		Observations: []warehouse.Observation{
@@ -89,6 +89,10 @@ func TestRowHashesAreTheFirstVersions(t *testing.T) {
 	for _, x := range b.Targets {
 		want := referenceHash(x.ID, x.MetricID, x.Scope, fstr(x.Lower), fstr(x.Upper), fstr(ptr(b2u(x.LowerInclusive))), fstr(ptr(b2u(x.UpperInclusive))),
 			fstr(ptr(float64(x.Deadline))), x.Directive, x.SourceID, x.Quote, x.Note)
+		if len(x.Applies) > 0 { // added by migration 6: hashed only when set, so older rows keep theirs
+			want = referenceHash(x.ID, x.MetricID, x.Scope, fstr(x.Lower), fstr(x.Upper), fstr(ptr(b2u(x.LowerInclusive))), fstr(ptr(b2u(x.UpperInclusive))),
+				fstr(ptr(float64(x.Deadline))), x.Directive, x.SourceID, x.Quote, x.Note, strings.Join(x.Applies, ","))
+		}
 		if got := targets.hash(&x); got != want {
 			t.Errorf("target %s: hash %d, want %d", x.ID, got, want)
 		}
@@ -145,6 +149,9 @@ func check[T any](t *testing.T, tb *table[T], rows []T) {
 		}
 		if l, ok := any(&w).(*warehouse.Group); ok && l.Members == nil { // arrays read back empty, not nil
 			l.Members = []string{}
+		}
+		if l, ok := any(&w).(*warehouse.Target); ok && l.Applies == nil {
+			l.Applies = []string{}
 		}
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("%s row %d read back\n got %+v\nwant %+v", tb.name, i, got, w)
