@@ -105,6 +105,7 @@ type section struct {
 type item struct {
 	Name, Period, Figure, Status, Qualifier string
 	Rank, Change, Target                    string
+	TargetNote                              string // why the target considered does not apply
 	Attain, AttainClass                     string
 	Region, National                        string
 	Predecessors, Note                      string
@@ -217,7 +218,8 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 		out.Qualifier = strings.TrimSpace(out.Qualifier + " " + L["contested"])
 	}
 	switch {
-	case r.RankRange == nil:
+	case m.Better == warehouse.NoDirection || r.RankRange == nil:
+		// A metric with no better direction is ordered by value, never ranked.
 		out.Rank = "—"
 	case r.Rank != nil:
 		out.Rank = fmt.Sprintf("%d/%d", *r.Rank, it.RankOf)
@@ -231,6 +233,9 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	}
 	if r.Target != nil {
 		out.Target = svc.TargetLabel(r.Target) + " " + L["by"] + " " + strconv.Itoa(r.Target.Deadline)
+	}
+	if r.Status == service.NoTarget && r.TargetConsidered != nil {
+		out.TargetNote = targetNote(svc, r.TargetConsidered, out.Period, L)
 	}
 	out.Attain, out.AttainClass = L["ts_"+string(r.Status)], strings.ToLower(string(r.Status))
 	if r.Gap != nil && r.Status != service.NoTarget {
@@ -257,6 +262,21 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	}
 	out.Notes = strings.Join(ns, ",")
 	return out
+}
+
+// targetNote says, in the page's language, which target was considered for a figure no
+// target judges and why it does not apply (the periods it judges; compare's targetNote).
+func targetNote(svc *service.Service, t *warehouse.Target, period string, L map[string]string) string {
+	s := svc.TargetLabel(t) + " (" + t.Directive + ")"
+	if len(t.Applies) > 0 {
+		s += ": " + L["tn_judges"] + " " + strings.Join(t.Applies, ", ")
+	} else {
+		s += ": " + L["by"] + " " + strconv.Itoa(t.Deadline)
+	}
+	if period != "" {
+		s += ", " + L["tn_not"] + " " + period
+	}
+	return s
 }
 
 // figure is a figure as a reader should see it, with its unit; "—" without a value.

@@ -17,6 +17,7 @@ var labels = map[string]map[string]string{
 		"generated":   "Tạo bởi cadrestat",
 		"missing":     "không gộp được, thiếu số liệu chính xác của",
 		"notcombined": "không gộp được",
+		"tn_judges":   "chỉ áp dụng cho", "tn_not": "không áp dụng cho",
 	},
 	"en": {
 		"brief": "Province brief", "map": "map", "region": "Region", "figures": "figures",
@@ -33,5 +34,6 @@ var labels = map[string]map[string]string{
 		"generated":   "Made by cadrestat",
 		"missing":     "not combined: no exact figure for",
 		"notcombined": "not combined",
+		"tn_judges":   "judges only", "tn_not": "not",
 	},
 }

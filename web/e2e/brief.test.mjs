@@ -21,7 +21,8 @@ after(async () => {
 });
 
 const briefQuery = `query($p: ID!, $y: Int) { brief(province: $p, year: $y) { year province { id name }
-  sources { number source { id title issuer date url } } sections { items { metric { id } } } } }`;
+  sources { number source { id title issuer date url } }
+  sections { items { metric { id better } row { targetStatus targetConsidered { applies } } } } } }`;
 
 async function brief(province, year) {
   const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: briefQuery, variables: { p: province, y: year } }) });
@@ -37,6 +38,8 @@ function pdfPages(buf) {
   const counts = [...s.matchAll(/\/Type\s*\/Pages\b[^>]*?\/Count\s+(\d+)|\/Count\s+(\d+)[^>]*?\/Type\s*\/Pages\b/g)].map((m) => Number(m[1] || m[2]));
   return { objects, count: counts.length ? Math.max(...counts) : objects };
 }
+
+const seen = { unranked: 0, targetNote: 0 };
 
 // Quảng Ngãi on VN34 (the unit with the most items: its own figures and its predecessors'),
 // Đà Nẵng on VN34 (the most footnotes) and Hồ Chí Minh City on VN63, in both languages.
@@ -65,6 +68,16 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
         }
       }
       assert.equal(await page.locator('tbody tr').count(), items, 'one table row per item');
+      // A metric with no better direction prints no rank; a target considered that does not
+      // judge the figure's period says which periods it judges.
+      const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+      b.sections.flatMap((s) => s.items).forEach((it, i) => {
+        if (it.metric.better === 'NONE') { assert.equal(cells[i][3], '—', `${it.metric.id} is not ranked`); seen.unranked++; }
+        if (it.row.targetStatus === 'NO_TARGET' && it.row.targetConsidered && it.row.targetConsidered.applies.length) {
+          assert.ok(cells[i][5].includes(`${lang === 'vi' ? 'chỉ áp dụng cho' : 'judges only'} ${it.row.targetConsidered.applies.join(', ')}`), `${it.metric.id}: ${cells[i][5]}`);
+          seen.targetNote++;
+        }
+      });
       const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
       const name = `brief-${id}-${lang}`;
       writeFileSync(join(outDir, `${name}.pdf`), pdf);
@@ -86,3 +99,8 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
     });
   }
 }
+
+test('the briefs above had unranked metrics and targets that do not apply', () => {
+  assert.ok(seen.unranked > 0, 'no brief item of a metric with no better direction');
+  assert.ok(seen.targetNote > 0, 'no brief item with a target considered that does not apply');
+});

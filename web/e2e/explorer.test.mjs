@@ -335,3 +335,76 @@ test('on a phone, with the keyboard only: open the data table and a source', asy
   await page.keyboard.press('Escape');
   assert.equal(await page.isHidden('#panel'), true);
 });
+
+test('the legend explains "≠" in both languages', async () => {
+  for (const [lang, text] of [['', '≠ nguồn khác nhau về số liệu này'], ['&lang=en', '≠ sources disagree on this figure']]) {
+    const { page, errors } = await openExplorer(`?metric=female_provincial_committee_share&year=2015&map=VN63${lang}`);
+    assert.ok((await page.textContent('#map-legend')).includes(text), lang);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('a metric with no better direction is ordered by value, never ranked', async () => {
+  const metric = 'pc_provincial_deputies_elected'; const year = 2021;
+  const c = await compare(metric, year);
+  assert.equal(c.ranked, false);
+  assert.ok(withFigure(c).length > 1);
+  for (const [lang, byValue, title, ranking] of [['', 'xếp theo giá trị', 'So sánh theo giá trị', /Xếp hạng/], ['&lang=en', 'ordered by value', 'Compared by value', /Ranking/]]) {
+    const { page, errors } = await openExplorer(`?metric=${metric}&year=${year}&map=VN63${lang}`);
+    await page.waitForFunction((n) => window.explorer.bars === n, withFigure(c).length);
+    const heading = await page.textContent('#bars-title');
+    assert.equal(heading, title);
+    assert.doesNotMatch(heading, ranking);
+    await page.click('details summary');
+    const ranks = await page.$$eval('#compare-table tbody tr td:first-child', (td) => td.map((x) => x.textContent));
+    assert.ok(ranks.length > 1 && ranks.every((x) => x === byValue), ranks.join('|'));
+    await page.locator('#compare-table tbody tr button').first().click();
+    assert.equal(await page.textContent('#panel-rank'), byValue);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('the side panel says why a target does not apply and lists corroborating sources, as text', async () => {
+  const q = `query($m: ID!, $y: Int) { compare(metric: $m, year: $y) { rows { province { id name } targetStatus targetNote
+    targetConsidered { applies } figure { period { label } } observation { corroborating { source { title url } quote } } } } }`;
+  const c = (await api(q, { m: 'female_provincial_committee_share', y: 2015 })).compare;
+  const row = c.rows.find((r) => r.targetStatus === 'NO_TARGET' && r.targetConsidered && r.observation && r.observation.corroborating.length);
+  assert.ok(row, 'a row with no target applying and corroborating sources');
+  const { page, errors } = await openExplorer('?metric=female_provincial_committee_share&year=2015&map=VN63');
+  await page.click('details summary');
+  await page.locator('#compare-table tbody tr', { hasText: row.province.name }).locator('button').click();
+  await page.waitForSelector('#panel:not([hidden])');
+  const source = await page.textContent('#panel-source');
+  assert.ok(source.includes(`chỉ đánh giá ${row.targetConsidered.applies.join(', ')}, không đánh giá ${row.figure.period.label}`), source);
+  const corr = await page.$$eval('#panel-corroborating li', (li) => li.map((x) => ({ text: x.textContent, links: [...x.querySelectorAll('a')].map((a) => a.getAttribute('href')) })));
+  assert.equal(corr.length, row.observation.corroborating.length);
+  row.observation.corroborating.forEach((a, i) => {
+    assert.ok(corr[i].text.includes(a.source.title), corr[i].text);
+    assert.deepEqual(corr[i].links, /^https?:\/\//i.test(a.source.url) ? [a.source.url] : []);
+  });
+  await page.keyboard.press('Escape');
+  // Loaded text stays text: a quote with markup and a javascript: address get no element and no link.
+  const evil = '<img src=x onerror="window.pwned=1">';
+  await page.evaluate(({ id, evil }) => {
+    const x = structuredClone(window.explorer.lastComparison);
+    const r = x.rows.find((y) => y.province.id === id);
+    r.targetStatus = 'NO_TARGET'; r.targetConsidered = { label: evil, deadline: 2020, directive: evil, applies: [evil] };
+    r.observation.corroborating = [{ value: 1, qualifier: 'EXACT', status: 'PUBLISHED', quote: evil, source: { title: evil, issuer: '', date: '', url: 'javascript:window.pwned=1' } }];
+    window.explorer.render(x);
+  }, { id: row.province.id, evil });
+  await page.locator('#compare-table tbody tr', { hasText: row.province.name }).locator('button').click();
+  await page.waitForSelector('#panel:not([hidden])');
+  assert.equal(await page.locator('#panel img').count(), 0);
+  assert.equal(await page.locator('#panel-corroborating a').count(), 0);
+  assert.ok((await page.textContent('#panel-corroborating')).includes(evil));
+  assert.ok((await page.textContent('#panel-source')).includes(evil));
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  // In English the panel gives the server's own note.
+  const en = await openExplorer('?metric=female_provincial_committee_share&year=2015&map=VN63&lang=en');
+  await en.page.click('details summary');
+  await en.page.locator('#compare-table tbody tr', { hasText: row.province.name }).locator('button').click();
+  assert.ok((await en.page.textContent('#panel-source')).includes(row.targetNote));
+  assert.deepEqual([...errors, ...en.errors], []);
+});

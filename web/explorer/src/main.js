@@ -89,12 +89,16 @@ function statusMark(f) {
   const s = f && f.status;
   return s === 'SYNTHETIC' ? L.synth : s === 'PROVISIONAL' || s === 'DERIVED' ? L[s] : '';
 }
+// A metric with no better direction (Comparison.ranked false) is ordered by value, never ranked.
+const unranked = () => !!(comparison && comparison.ranked === false);
 function rankText(r) {
+  if (unranked()) return L.byValue;
   if (r.rank != null) return L.rankExact(r.rank, r.rankOf);
   if (r.rankRange) return L.rankRange(r.rankRange.best, r.rankRange.worst, r.rankOf);
   return '';
 }
 function rankShort(r) {
+  if (unranked()) return L.byValue;
   if (r.rank != null) return `${r.rank}/${r.rankOf}`;
   if (r.rankRange) return `${r.rankRange.best}–${r.rankRange.worst}/${r.rankOf}`;
   return '';
@@ -224,11 +228,14 @@ function niceMax(v) {
 
 function renderComparison() {
   const c = comparison;
+  window.explorer.lastComparison = c;
   const m = { ...metrics.find((x) => x.id === state.metric), ...c.metric };
   const all = c.rows;
   const rows = all.filter((r) => r.value != null).reverse(); // best at the top
   const when = c.period ? c.period.label : String(c.year);
   $('cmp-title').textContent = `${metricName(m)} — ${when} — ${state.map}`;
+  $('bars-title').dataset.i18n = c.ranked === false ? 'barsTitleUnranked' : 'barsTitle';
+  $('bars-title').textContent = L[$('bars-title').dataset.i18n];
   const nPub = all.filter((r) => r.value != null && r.figure.status !== 'SYNTHETIC').length;
   const nSyn = all.filter((r) => r.value != null && r.figure.status === 'SYNTHETIC').length;
   $('status').textContent = `${L.coverage(nPub, all.length - nPub - nSyn, all.length, nSyn)}${openedOn ? ` ${L.openedOn(openedOn)}` : ''}`;
@@ -399,6 +406,8 @@ function renderLegend(m) {
   add('bound', L.legendBound);
   add('nodata', L.legendNoData);
   add('synth', L.legendSynth);
+  // The "≠" beside a bar's figure: another source's level figure disagrees with it.
+  const ne = document.createElement('li'); ne.className = 'contested'; ne.textContent = L.legendContested; items.append(ne);
   el.append(scale, ticks, items);
 }
 
@@ -430,6 +439,12 @@ function openPanel(row, title) {
   if (f.note) add(L.note, f.note);
   if (row.changeNote) add(L.change, row.change != null ? `${fmt(row.change)} (${row.changeNote})` : row.changeNote);
   if (row.contested || f.contested) add(L.contested, '≠');
+  // A target was looked at and does not judge this figure's period: say why.
+  if (row.targetStatus === 'NO_TARGET' && row.targetConsidered) {
+    const t = row.targetConsidered;
+    const period = f.period ? f.period.label : '';
+    add(L.target, state.lang === 'en' && row.targetNote ? row.targetNote : L.targetNotApplied({ ...t, applies: t.applies || [] }, period));
+  }
   $('panel-quote').textContent = o ? o.quote : '';
   $('panel-quote').hidden = !o;
   const parts = $('panel-parts');
@@ -449,6 +464,21 @@ function openPanel(row, title) {
     alts.append(li);
   }
   if (!alts.children.length) alts.innerHTML = `<li>${L.none}</li>`;
+  // Other sources that agree with the figure shown (corroboration, not conflict).
+  const corr = $('panel-corroborating');
+  corr.textContent = '';
+  for (const a of (o && o.corroborating) || []) {
+    const li = document.createElement('li');
+    li.append(document.createTextNode(`${withUnit(show(a), m)} — ${a.source.title}${a.source.issuer ? `, ${a.source.issuer}` : ''}${a.source.date ? `, ${a.source.date}` : ''}`));
+    if (a.source.url && /^https?:\/\//i.test(a.source.url)) {
+      const link = document.createElement('a');
+      link.href = a.source.url; link.rel = 'noopener noreferrer'; link.textContent = L.link;
+      li.append(document.createTextNode(' ('), link, document.createTextNode(')'));
+    }
+    if (a.quote) li.append(document.createTextNode(`: “${a.quote}”`));
+    corr.append(li);
+  }
+  $('panel-corroborating-box').hidden = !corr.children.length;
   $('copy').onclick = async () => {
     const cites = (f.parts || []).map((p) => p.citation).join('; ');
     const text = `${$('panel-title').textContent}: ${withUnit(show(value), m)}${statusMark(f) ? ` (${statusMark(f)})` : ''} — ${cites || f.note}`;
