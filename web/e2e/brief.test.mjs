@@ -100,7 +100,7 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
   }
 }
 
-test('the briefs above had unranked metrics and targets that do not apply', () => {
+test('the briefs above had unranked metrics', () => {
   assert.ok(seen.unranked > 0, 'no brief item of a metric with no better direction');
-  assert.ok(seen.targetNote > 0, 'no brief item with a target considered that does not apply');
+  // None of these three briefs has a target that is considered and does not apply (bundled data, 2026-12-08); the panel test in explorer.test.mjs covers targetNote.
 });
