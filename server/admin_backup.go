@@ -64,7 +64,7 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 		}
 		var req BackupRequest
 		err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req)
-			if err != nil || req.Dir == "" {
+		if err != nil || req.Dir == "" {
 			refuse(w, http.StatusBadRequest, CodeMalformed, "malformed backup request: want {\"dir\": \"/absolute/path\"}")
 			return
 		}

@@ -34,7 +34,7 @@ func TestAdminListenerCapAndTimeouts(t *testing.T) {
 	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	mux.HandleFunc("POST /slow", func(w http.ResponseWriter, r *http.Request) {
 		io.ReadAll(r.Body)
-			select {
+		select {
 		case <-time.After(600 * time.Millisecond): // three read timeouts
 			io.WriteString(w, "done")
 		case <-r.Context().Done():

@@ -48,14 +48,7 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 		inner += " AND " + w
 	}
 	inner += " ORDER BY id, revision DESC LIMIT 1 BY id"
-	var outer []string
-	if len(f.Statuses) > 0 {
-		outer = append(outer, "status IN {statuses:Array(String)}")
-		params = append(params, Param{"statuses", strs(f.Statuses)})
-	}
-	if !f.IncludeSynthetic {
-		outer = append(outer, "status != 'SYNTHETIC'")
-	}
+	outer, params := statusFilter(f, params)
 	if f.AfterID != "" && !count && f.OnePerCell == nil {
 		outer = append(outer, "id > {after:String}")
 		params = append(params, Param{"after", f.AfterID})
@@ -83,6 +76,20 @@ func ObservationsSQL(db string, f warehouse.ObservationFilter, count bool) Query
 	return Query{SQL: sel, Params: params}
 }
 
+// statusFilter gives the conditions on the newest revision's status (asked statuses, no
+// synthetic rows unless asked), with their parameters appended to params.
+func statusFilter(f warehouse.ObservationFilter, params []Param) ([]string, []Param) {
+	var outer []string
+	if len(f.Statuses) > 0 {
+		outer = append(outer, "status IN {statuses:Array(String)}")
+		params = append(params, Param{"statuses", strs(f.Statuses)})
+	}
+	if !f.IncludeSynthetic {
+		outer = append(outer, "status != 'SYNTHETIC'")
+	}
+	return outer, params
+}
+
 // pageSQL is ObservationsSQL for one page (Limit > 0): the keys of the page, then its rows.
 // The cursor filters before the newest revision is picked: both go by id, so it is the same.
 func pageSQL(db string, f warehouse.ObservationFilter, where []string, params []Param) Query {
@@ -96,14 +103,7 @@ func pageSQL(db string, f warehouse.ObservationFilter, where []string, params []
 		newest += " AND " + w
 	}
 	newest += " ORDER BY id, revision DESC LIMIT 1 BY id"
-	var outer []string
-	if len(f.Statuses) > 0 {
-		outer = append(outer, "status IN {statuses:Array(String)}")
-		params = append(params, Param{"statuses", strs(f.Statuses)})
-	}
-	if !f.IncludeSynthetic {
-		outer = append(outer, "status != 'SYNTHETIC'")
-	}
+	outer, params := statusFilter(f, params)
 	keys := "SELECT id, revision FROM (" + newest + ")"
 	if len(outer) > 0 {
 		keys += " WHERE " + strings.Join(outer, " AND ")

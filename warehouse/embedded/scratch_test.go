@@ -85,7 +85,9 @@ func TestFailedBackupAndRestoreLeaveNoScratch(t *testing.T) {
 	manifest, _ := os.ReadFile(filepath.Join(good, embedded.ManifestName))
 	for name, edit := range map[string]func(a, m []byte) ([]byte, []byte){
 		"cut archive": func(a, m []byte) ([]byte, []byte) { return a[:len(a)*2/3], m },
-		"wrong rows":  func(a, m []byte) ([]byte, []byte) { return a, []byte(strings.Replace(string(m), `"rows": 1`, `"rows": 7`, 1)) },
+		"wrong rows": func(a, m []byte) ([]byte, []byte) {
+			return a, []byte(strings.Replace(string(m), `"rows": 1`, `"rows": 7`, 1))
+		},
 	} {
 		dir := t.TempDir()
 		a, m := edit(archive, manifest)
