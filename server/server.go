@@ -113,10 +113,23 @@ func withCORS(h http.Handler, origins []string) http.Handler {
 	return cors.New(cors.Options{
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Accept"},
+		AllowedHeaders: corsAllowedHeaders,
+		ExposedHeaders: corsExposedHeaders,
 		MaxAge:         600,
 	}).Handler(h)
 }
+
+// corsAllowedHeaders are the request headers a browser client may send: the GraphQL ones,
+// W3C trace context (a traced dashboard sends traceparent/tracestate on every request),
+// the request id the logs carry, and Apollo Client's (its client awareness headers and the
+// CSRF-prevention header it sends to force a preflight).
+var corsAllowedHeaders = []string{"Content-Type", "Accept", "traceparent", "tracestate", "X-Request-Id",
+	"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight"}
+
+// corsExposedHeaders are the response headers a browser lets a cross-origin script read:
+// the validator it revalidates with, the id to quote when reporting a problem, and whether
+// the answer came from the response cache.
+var corsExposedHeaders = []string{"ETag", "X-Request-Id", "X-Cache"}
 
 // health registers what operators and load balancers ask: /healthz, /readyz, /version and,
 // if public, /metrics.
