@@ -124,4 +124,3 @@ func TestBatchedRequestRefused(t *testing.T) {
 	}
 	alive(t, ts)
 }
-
