@@ -2138,6 +2138,10 @@ __typename and id. Catalogue objects (Province, Group, Metric, Source, Target) u
 catalogue ID, an Observation its ID and revision, and a value computed for a query
 (Benchmark, BriefSection) its unit and every argument it depends on, joined by "|". Types
 without an id depend on the query that made them: a cache keeps them inside their parent.
+
+A root field that can fail on its own arguments (an unknown metric, a bad period, too long
+a list) is nullable: it answers null with its error, and the other root fields of the same
+request still answer, so one bad panel of a dashboard does not blank the others.
 """
 schema {
   query: Query
@@ -2145,14 +2149,14 @@ schema {
 
 type Query {
   "Provinces of one map (VN63 until 2025-06-30, VN34 after), optionally in one region or group."
-  provinces(map: Map = VN63, region: String, group: ID): [Province!]!
+  provinces(map: Map = VN63, region: String, group: ID): [Province!]
   """
   One province by ID (VN63-92), code on a map, or name with or without diacritics or a
   common alias (Hanoi, HCMC). An ID of the other map than the one given is BAD_USER_INPUT.
   """
   province(id: ID!, map: Map): Province
   "Provinces whose names match text (no diacritics, case or punctuation needed), best match first."
-  searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]!
+  searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]
   "Regions and peer groups such as Emulation Cluster No. 5."
   groups(map: Map): [Group!]!
   "The metric catalogue."
@@ -2162,7 +2166,7 @@ type Query {
   sources: [Source!]!
   source(id: ID!): Source
   "Official targets for a metric (all targets when metric is omitted)."
-  targets(metric: ID): [Target!]!
+  targets(metric: ID): [Target!]
   "Increases with every load; caches key on it."
   dataVersion: String!
 }
@@ -2308,7 +2312,7 @@ extend type Query {
   values combine each unit's VN63 predecessors. "VN" and group IDs among provinces add
   their rows, unranked.
   """
-  compare(metric: ID!, year: Int, period: String, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison!
+  compare(metric: ID!, year: Int, period: String, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison
   """
   Points per province, group or "VN": yearly points (a year, or a term at its start year),
   then ranges and as-of figures as points of their own kind (see SeriesPoint.period);
@@ -2318,18 +2322,18 @@ extend type Query {
   denominators), with the parts listed. "ALL" among provinces stands for every unit of the
   map, and group adds the group's members (at most 64 units in all); give provinces or group.
   """
-  series(metric: ID!, provinces: [ID!], from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false, group: ID): [Series!]!
+  series(metric: ID!, provinces: [ID!], from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false, group: ID): [Series!]
   """
   Change, least-squares slope and the year the target would be met at that slope, for a
   province, a group ID or "VN" (the nation). Fits exact figures of one period kind
   (periodKind YEAR or TERM; by default the kind with more exact figures): bounds, ranges
   and as-of figures are left out, and why says how many.
   """
-  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend!
+  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend
   "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
-  targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
+  targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment
   "Observations as a Relay connection, ordered by observation ID, the part of id before \"|\" (stable cursors); first is at most 500."
-  observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection!
+  observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection
   "The rule that picks one figure when several sources fill the same cell."
   preferenceRule: String!
 }
@@ -2610,7 +2614,7 @@ extend type Query {
   the lineage; every source cited, numbered. Published figures only (no synthetic rows).
   year defaults to the latest start year of the unit's figures; map to the province's own.
   """
-  brief(province: ID!, year: Int, map: Map): Brief!
+  brief(province: ID!, year: Int, map: Map): Brief
   """
   A unit × metric × year matrix: one column per metric (at most 20) and year (at most 20),
   each the compare of that metric and year with the same map, provinces, group and
@@ -2618,7 +2622,7 @@ extend type Query {
   units in the order compare selects them (provinces as given, else the group's members,
   else the map's units).
   """
-  table(metrics: [ID!]!, years: [Int!]!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Table!
+  table(metrics: [ID!]!, years: [Int!]!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Table
 }
 
 "One province's brief (see Query.brief)."
@@ -8142,10 +8146,10 @@ func (ec *executionContext) _Query_provinces(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
-			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+			return ec.marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_provinces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8230,10 +8234,10 @@ func (ec *executionContext) _Query_searchProvinces(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
-			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+			return ec.marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_searchProvinces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8470,10 +8474,10 @@ func (ec *executionContext) _Query_targets(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
-			return ec.marshalNTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx, selections, v)
+			return ec.marshalOTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8537,10 +8541,10 @@ func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-			return ec.marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx, selections, v)
+			return ec.marshalOComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8581,10 +8585,10 @@ func (ec *executionContext) _Query_series(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Series) graphql.Marshaler {
-			return ec.marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx, selections, v)
+			return ec.marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_series(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8625,10 +8629,10 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Trend) graphql.Marshaler {
-			return ec.marshalNTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx, selections, v)
+			return ec.marshalOTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8669,10 +8673,10 @@ func (ec *executionContext) _Query_targetAttainment(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
-			return ec.marshalNAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx, selections, v)
+			return ec.marshalOAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_targetAttainment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8713,10 +8717,10 @@ func (ec *executionContext) _Query_observations(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx, selections, v)
+			return ec.marshalOObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_observations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8780,10 +8784,10 @@ func (ec *executionContext) _Query_brief(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Brief) graphql.Marshaler {
-			return ec.marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx, selections, v)
+			return ec.marshalOBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_brief(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8824,10 +8828,10 @@ func (ec *executionContext) _Query_table(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Table) graphql.Marshaler {
-			return ec.marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx, selections, v)
+			return ec.marshalOTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_table(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13250,7 +13254,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = graphql.MarshalString("Query")
 		case "provinces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_provinces(ctx, field)
 				})
@@ -13262,7 +13266,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "searchProvinces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchProvinces(ctx, field)
 				})
@@ -13298,7 +13302,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "targets":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targets(ctx, field)
 				})
@@ -13310,31 +13314,31 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "compare":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compare(ctx, field)
 				})
 		case "series":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_series(ctx, field)
 				})
 		case "trend":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trend(ctx, field)
 				})
 		case "targetAttainment":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targetAttainment(ctx, field)
 				})
 		case "observations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_observations(ctx, field)
 				})
@@ -13346,13 +13350,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "brief":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_brief(ctx, field)
 				})
 		case "table":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_table(ctx, field)
 				})
@@ -14404,14 +14408,6 @@ func (ec *executionContext) marshalNAggregation2githubᚗcomᚋcadrestatᚋcadre
 	return res
 }
 
-func (ec *executionContext) marshalNAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Attainment!")
-		return graphql.Null
-	}
-	return ec._Attainment(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNBenchmark2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v service.Benchmark) graphql.Marshaler {
 	return ec._Benchmark(ctx, sel, &v)
 }
@@ -14452,14 +14448,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx context.Context, sel ast.SelectionSet, v *service.Brief) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Brief!")
-		return graphql.Null
-	}
-	return ec._Brief(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBriefFootnote2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSource) graphql.Marshaler {
@@ -14532,14 +14520,6 @@ func (ec *executionContext) marshalNBriefSection2ᚖgithubᚗcomᚋcadrestatᚋc
 		return graphql.Null
 	}
 	return ec._BriefSection(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Comparison!")
-		return graphql.Null
-	}
-	return ec._Comparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Row) graphql.Marshaler {
@@ -14767,14 +14747,6 @@ func (ec *executionContext) marshalNObservation2ᚖgithubᚗcomᚋcadrestatᚋca
 	return ec._Observation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx context.Context, sel ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ObservationConnection!")
-		return graphql.Null
-	}
-	return ec._ObservationConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ObservationEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14889,22 +14861,6 @@ func (ec *executionContext) marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestat�
 	return ec._ScopeAttainment(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx context.Context, sel ast.SelectionSet, v *service.Series) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Series!")
@@ -15015,14 +14971,6 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Table!")
-		return graphql.Null
-	}
-	return ec._Table(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15108,14 +15056,6 @@ func (ec *executionContext) marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadr
 		graphql.AddInvalidNullFromMarshaler(ctx, "TargetStatus!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx context.Context, sel ast.SelectionSet, v *service.Trend) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Trend!")
-		return graphql.Null
-	}
-	return ec._Trend(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -15260,6 +15200,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Attainment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15295,6 +15242,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx context.Context, sel ast.SelectionSet, v *service.Brief) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Brief(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Comparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx context.Context, sel ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -15429,6 +15390,13 @@ func (ec *executionContext) marshalOObservation2ᚖgithubᚗcomᚋcadrestatᚋca
 	return ec._Observation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx context.Context, sel ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObservationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOObservationFilter2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationFilter(ctx context.Context, v any) (*model.ObservationFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -15442,6 +15410,25 @@ func (ec *executionContext) marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Period(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx context.Context, sel ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
@@ -15475,6 +15462,25 @@ func (ec *executionContext) marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadr
 		return graphql.Null
 	}
 	return ec._RankRange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSource(ctx context.Context, sel ast.SelectionSet, v *warehouse.Source) graphql.Marshaler {
@@ -15592,11 +15598,44 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Table(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx context.Context, sel ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx context.Context, sel ast.SelectionSet, v *service.Trend) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Trend(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
