@@ -215,7 +215,7 @@ func TestWarehouseWorkIsBounded(t *testing.T) {
 	q.WriteString(" }")
 	start := time.Now()
 	res := post(t, ts, q.String(), nil)
-	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(res.Errors[0].Message, "operation has complexity 200500") {
+	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(res.Errors[0].Message, "operation has complexity 2000500") {
 		t.Fatalf("500 totalCounts: %+v", res.Errors)
 	}
 	t.Logf("refused in %v", time.Since(start))

@@ -64,7 +64,7 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	fs.BoolVar(&m.noBundle, "no-bundled-data", false, "do not load the bundled dataset on start")
 	fs.Uint64Var(&m.synthSeed, "synthetic-seed", 1, "also load deterministic SYNTHETIC data for 2010–2030 with this seed (0 = none); it is hidden unless a query asks")
 	fs.BoolVar(&cfg.Introspection, "introspection", env("CADRESTAT_INTROSPECTION", "1") == "1", "allow schema introspection ($CADRESTAT_INTROSPECTION=0 to turn off)")
-	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest allowed query complexity")
+	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest cost of an operation, in points: objects answered, warehouse rows read, warehouse queries (README, Limits)")
 	fs.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest allowed query nesting")
 	fs.IntVar(&cfg.MaxIntrospectionDepth, "max-introspection-depth", cfg.MaxIntrospectionDepth, "deepest allowed nesting under __schema and __type")
 	fs.IntVar(&cfg.MaxSelections, "max-selections", cfg.MaxSelections, "most selections a query may expand to once its fragments are spread")
