@@ -95,6 +95,11 @@ func TestMetricsLogsAndVersion(t *testing.T) {
 	if metricValue(t, text, `cadrestat_data_version`) < 1 || !strings.Contains(text, "go_goroutines ") || !strings.Contains(text, "go_build_info{") {
 		t.Fatal("data version, runtime or build info missing")
 	}
+	// The executor's queue: nothing waits or runs once the requests above have answered
+	// (admit_test.go watches the gauges move).
+	if metricValue(t, text, `cadrestat_executor_queue_length`) != 0 || metricValue(t, text, `cadrestat_executor_running`) != 0 {
+		t.Fatal("executor gauges not at rest")
+	}
 
 	// The request's log line says what an operator needs.
 	var line map[string]any
