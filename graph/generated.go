@@ -230,8 +230,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Period struct {
@@ -273,7 +275,7 @@ type ComplexityRoot struct {
 		Table            func(childComplexity int, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
 		TargetAttainment func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) int
 		Targets          func(childComplexity int, metric *string) int
-		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) int
+		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) int
 	}
 
 	RankRange struct {
@@ -440,7 +442,7 @@ type QueryResolver interface {
 	DataVersion(ctx context.Context) (string, error)
 	Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error)
 	Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) ([]*service.Series, error)
-	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error)
+	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) (*service.Trend, error)
 	TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
 	Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error)
 	PreferenceRule(ctx context.Context) (string, error)
@@ -1354,6 +1356,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Period.end":
 		if e.ComplexityRoot.Period.End == nil {
@@ -1625,7 +1639,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["periodKind"].(*string), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["periodKind"].(*warehouse.PeriodKind), args["includeSynthetic"].(*bool)), true
 
 	case "RankRange.best":
 		if e.ComplexityRoot.RankRange.Best == nil {
@@ -2326,10 +2340,10 @@ extend type Query {
   """
   Change, least-squares slope and the year the target would be met at that slope, for a
   province, a group ID or "VN" (the nation). Fits exact figures of one period kind
-  (periodKind YEAR or TERM; by default the kind with more exact figures): bounds, ranges
-  and as-of figures are left out, and why says how many.
+  (periodKind YEAR or TERM; by default the kind with more exact figures; RANGE and ASOF are
+  BAD_USER_INPUT): bounds, ranges and as-of figures are left out, and why says how many.
   """
-  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend
+  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: PeriodKind, includeSynthetic: Boolean = false): Trend
   "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
   targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment
   "Observations as a Relay connection, ordered by observation ID, the part of id before \"|\" (stable cursors); first is at most 500."
@@ -2593,8 +2607,14 @@ type ObservationEdge {
   node: Observation!
 }
 
+"Relay's page information. Pages go forward (first, after)."
 type PageInfo {
   hasNextPage: Boolean!
+  "True when the page was asked for after a cursor (the observation that cursor names comes before it)."
+  hasPreviousPage: Boolean!
+  "The cursor of the first edge; null on an empty page."
+  startCursor: String
+  "The cursor of the last edge; null on an empty page."
   endCursor: String
 }
 
@@ -3089,6 +3109,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -3925,8 +3949,8 @@ func (ec *executionContext) field_Query_trend_args(ctx context.Context, rawArgs 
 	}
 	args["to"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.PeriodKind, error) {
+			return ec.unmarshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7746,6 +7770,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8625,7 +8695,7 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["periodKind"].(*string), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["periodKind"].(*warehouse.PeriodKind), fc.Args["includeSynthetic"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Trend) graphql.Marshaler {
@@ -13076,6 +13146,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15410,6 +15490,25 @@ func (ec *executionContext) marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Period(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, v any) (*warehouse.PeriodKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.PeriodKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.PeriodKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
