@@ -2190,6 +2190,34 @@ enum Map {
   VN34
 }
 
+"""
+What a unit is. The values are the data's own lower-case words (as in provinces.csv), kept so
+that answers read as they did when this was a String; group is a group standing as one unit
+(a region's row of a comparison).
+"""
+enum UnitKind {
+  province
+  city
+  nation
+  group
+}
+
+"What kind of document a source is (the kind column of sources.csv)."
+enum SourceKind {
+  seed
+  official
+  press
+  user
+  synthetic
+}
+
+"Whose figure an observation is: a province's, a group's or the nation's."
+enum SubjectKind {
+  province
+  group
+  national
+}
+
 type Province {
   "VN63-<code> or VN34-<code>: a code means different units on the two maps."
   id: ID!
@@ -2198,7 +2226,7 @@ type Province {
   code: String!
   name: String!
   nameAscii: String!
-  kind: String!
+  kind: UnitKind!
   region: String!
   validFrom: String!
   validTo: String
@@ -2280,8 +2308,8 @@ type Source {
   date: String!
   language: String!
   location: String!
-  "seed (a document in the project's seed folder), official, press or user."
-  kind: String!
+  "seed (a document in the project's seed folder), official, press, user or synthetic."
+  kind: SourceKind!
   licence: String!
   "The page a reader can open (http or https); every official and press source has one. Null for seeds, whose file name is in location."
   url: String
@@ -2394,7 +2422,7 @@ type Observation {
   "<ID>|<revision>: each revision of a figure is an object of its own (see revisions)."
   id: ID!
   "province, group or national."
-  subjectKind: String!
+  subjectKind: SubjectKind!
   subjectId: ID!
   province: Province
   metric: Metric!
@@ -7141,14 +7169,14 @@ func (ec *executionContext) _Observation_subjectKind(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSubjectKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Observation_subjectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "SubjectKind")
 }
 
 func (ec *executionContext) _Observation_subjectId(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
@@ -8059,14 +8087,14 @@ func (ec *executionContext) _Province_kind(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNUnitKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Province_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Province", field, false, false, "UnitKind")
 }
 
 func (ec *executionContext) _Province_region(ctx context.Context, field graphql.CollectedField, obj *warehouse.Province) (ret graphql.Marshaler) {
@@ -9627,14 +9655,14 @@ func (ec *executionContext) _Source_kind(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSourceKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Source_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Source", field, false, false, "SourceKind")
 }
 
 func (ec *executionContext) _Source_licence(ctx context.Context, field graphql.CollectedField, obj *warehouse.Source) (ret graphql.Marshaler) {
@@ -14993,6 +15021,20 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Source(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSourceKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSourceKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SourceKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, v any) (warehouse.Status, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Status(tmp)
@@ -15049,6 +15091,20 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSubjectKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubjectKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SubjectKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
@@ -15134,6 +15190,20 @@ func (ec *executionContext) marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadr
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "TargetStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUnitKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnitKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UnitKind!")
 	}
 	return res
 }

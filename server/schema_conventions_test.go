@@ -64,3 +64,75 @@ func TestTrendPeriodKindIsAnEnum(t *testing.T) {
 		t.Fatalf("a string for the enum: %+v", res.Errors)
 	}
 }
+
+// The kinds are enums whose values are the data's own words: every kind the bundled data
+// and the service answer is one of the enum's values, and the values read as before.
+func TestKindsAreEnums(t *testing.T) {
+	ts, _ := newServer(t)
+	values := func(name string) map[string]bool {
+		var ty struct{ EnumValues []struct{ Name string } }
+		res := post(t, ts, `query($n: String!) { __type(name: $n) { enumValues { name } } }`, map[string]any{"n": name})
+		if json.Unmarshal(res.Data["__type"], &ty) != nil || len(ty.EnumValues) == 0 {
+			t.Fatalf("enum %s: %+v %s", name, res.Errors, res.Data["__type"])
+		}
+		out := map[string]bool{}
+		for _, v := range ty.EnumValues {
+			out[v.Name] = true
+		}
+		return out
+	}
+	units, sources, subjects := values("UnitKind"), values("SourceKind"), values("SubjectKind")
+	res := post(t, ts, `{ provinces { kind } vn34: provinces(map: VN34) { kind } sources { kind }
+		compare(metric: "female_provincial_committee_share", year: 2020, provinces: ["VN", "region:VN63:southeast", "VN63-01"]) { rows { province { kind } } }
+		observations(first: 500) { edges { node { subjectKind source { kind } } } } }`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	var got struct {
+		Provinces, Vn34, Sources []struct{ Kind string }
+		Compare                  struct {
+			Rows []struct{ Province struct{ Kind string } }
+		}
+		Observations struct {
+			Edges []struct {
+				Node struct {
+					SubjectKind string
+					Source      struct{ Kind string }
+				}
+			}
+		}
+	}
+	raw, _ := json.Marshal(res.Data)
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range append(got.Provinces, got.Vn34...) {
+		seen["unit:"+p.Kind] = true
+		if !units[p.Kind] {
+			t.Fatalf("province kind %q is not a UnitKind", p.Kind)
+		}
+	}
+	for _, r := range got.Compare.Rows {
+		seen["unit:"+r.Province.Kind] = true
+		if !units[r.Province.Kind] {
+			t.Fatalf("unit kind %q is not a UnitKind", r.Province.Kind)
+		}
+	}
+	for _, s := range got.Sources {
+		if !sources[s.Kind] {
+			t.Fatalf("source kind %q is not a SourceKind", s.Kind)
+		}
+	}
+	for _, e := range got.Observations.Edges {
+		seen["subject:"+e.Node.SubjectKind] = true
+		if !subjects[e.Node.SubjectKind] || !sources[e.Node.Source.Kind] {
+			t.Fatalf("observation kinds %+v", e.Node)
+		}
+	}
+	for _, k := range []string{"unit:province", "unit:city", "unit:nation", "unit:group", "subject:province", "subject:national"} {
+		if !seen[k] {
+			t.Errorf("%s never answered: the test no longer covers it (seen %v)", k, seen)
+		}
+	}
+}
