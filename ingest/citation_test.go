@@ -9,7 +9,9 @@ import (
 // line, field, a reason that says what to do instead, and a code.
 func TestCitationRules(t *testing.T) {
 	at(t, "2026-12-08 12:00")
-	src := func(row string) File { return File{Name: "s.csv", Data: []byte(srcHeaderURL[:len(srcHeaderURL)-1] + ",date_precision\n" + row + "\n")} }
+	src := func(row string) File {
+		return File{Name: "s.csv", Data: []byte(srcHeaderURL[:len(srcHeaderURL)-1] + ",date_precision\n" + row + "\n")}
+	}
 	good := "p,Tiêu đề,Báo Cần Thơ,,2020-10-30,vi,baocantho.com.vn,press,,https://baocantho.com.vn/a-1.html,2026-12-08,day"
 	cases := []struct{ name, row, code, want string }{
 		{"ErrSearchPage", "p,T,I,,2026-03-15,vi,x,press,,https://dantri.com.vn/tim-kiem/ngày+bầu+cử+15%2f3.htm,2026-12-08,day", CodeNotPublication,
