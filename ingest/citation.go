@@ -220,6 +220,14 @@ func (c *converter) citable(r record, kind, date, u string) bool {
 			ok = false
 		}
 	}
+	if kind == "seed" || kind == "official" || kind == "press" {
+		for _, f := range []string{"issuer", "title"} {
+			if why := NameLanguageProblem(r.get("language"), r.get(f)); why != "" {
+				c.badCode(r, f, CodeIssuerLanguage, "%q %s", r.get(f), why)
+				ok = false
+			}
+		}
+	}
 	if p := r.get("date_precision"); p != "" && p != DatePrecision(date) {
 		if date == "" {
 			c.badCode(r, "date_precision", CodeDatePrecision, "is %q but there is no date", p)
@@ -259,4 +267,60 @@ func figureList(fs []*float64) string {
 		return "no figure given"
 	}
 	return strings.Join(out, " or ")
+}
+
+// englishWords mark an issuer or title written in English; a Vietnamese source names its
+// issuer in Vietnamese, with any English gloss in parentheses. Words that are also
+// Vietnamese or part of outlets' names (an, a, the, news, in) are not listed.
+var englishWords = map[string]bool{
+	"of": true, "and": true, "by": true, "for": true, "reporting": true, "quoting": true, "signed": true, "provincial": true, "party": true, "board": true,
+	"organisation": true, "organization": true, "committee": true, "department": true, "director": true,
+	"deputy": true, "head": true, "city": true, "conference": true, "report": true,
+	"province": true, "named": true, "text": true, "not": true, "cluster": true, "sector": true,
+	"emulation": true, "central": true, "commission": true, "local": true, "affairs": true, "as": true,
+	"published": true, "work": true, "southern": true, "provinces": true,
+}
+
+// CodeIssuerLanguage: a Vietnamese source's issuer or title is not in Vietnamese.
+const CodeIssuerLanguage = "ISSUER_NOT_IN_VIETNAMESE"
+
+// NameLanguageProblem says why s, the issuer or title of a source in language lang, is not
+// in that language, or "". Only Vietnamese is checked: outside parentheses (where an
+// English gloss may stand) s holds no English word and, past three words, a letter with a
+// Vietnamese diacritic.
+func NameLanguageProblem(lang, s string) string {
+	if lang != "vi" {
+		return ""
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(' || r == '[':
+			depth++
+		case (r == ')' || r == ']') && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	outside := b.String()
+	words := strings.FieldsFunc(strings.ToLower(outside), func(r rune) bool { return !unicode.IsLetter(r) && r != '.' })
+	var found []string
+	mark := false
+	for _, r := range outside {
+		mark = mark || marked(r)
+	}
+	for _, w := range words {
+		if englishWords[w] {
+			found = append(found, w)
+		}
+	}
+	switch {
+	case len(found) > 0:
+		return "is in English (" + strings.Join(found, ", ") + "); a Vietnamese source's issuer and title are in Vietnamese, an English gloss may stand beside them in parentheses"
+	case !mark && len(words) > 3:
+		return "is not Vietnamese (no letter with a Vietnamese diacritic); a Vietnamese source's issuer and title are in Vietnamese, an English gloss may stand beside them in parentheses"
+	}
+	return ""
 }
