@@ -483,7 +483,9 @@ function openPanel(row, title) {
   }
   $('panel-corroborating-box').hidden = !corr.children.length;
   $('copy').onclick = async () => {
-    const cites = (f.parts || []).map((p) => p.citation).join('; ');
+    // A seed document's citation ends with the server's own /documents/<id>; pasted
+    // elsewhere it needs this server's address to open.
+    const cites = (f.parts || []).map((p) => p.citation.replace(/(^|, )\/documents\//g, `$1${location.origin}/documents/`)).join('; ');
     const text = `${$('panel-title').textContent}: ${withUnit(show(value), m)}${statusMark(f) ? ` (${statusMark(f)})` : ''} — ${cites || f.note}`;
     // Set before the clipboard write: the write may wait (permissions, a busy machine), and
     // what was copied must be readable from the button as soon as it is pressed.
