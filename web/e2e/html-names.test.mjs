@@ -16,8 +16,9 @@ import { bin, startServer, launchChromium } from './lib.mjs';
 const HTML = '<img src=x onerror=alert(1)><a href="https://evil.example/">x</a><b>y</b>';
 const UNIT = `Hà Nội${HTML}`;
 const METRIC = `Chỉ số${HTML}`;
-const TITLE = `Title${HTML}`;
-const ISSUER = `Issuer${HTML}`;
+// A Vietnamese source's title and issuer are Vietnamese (ingest checks it).
+const TITLE = `Tiêu đề${HTML}`;
+const ISSUER = `Cơ quan${HTML}`;
 const QUOTE = `quote${HTML}`;
 // Elements the markup would create; none may exist anywhere they could show up.
 const INJECTED = 'img, a[href*="evil"], b';
