@@ -2311,9 +2311,9 @@ type Source {
   "seed (a document in the project's seed folder), official, press, user or synthetic."
   kind: SourceKind!
   licence: String!
-  "The page a reader can open (http or https); every official and press source has one. Null for seeds, whose file name is in location."
+  "The page a reader can open: an http(s) address for every official and press source; for a seed document the server's own /documents/<id>, which serves its text. Null when there is none (user sources may have none)."
   url: String
-  "The date the page at url was read, YYYY-MM-DD; null when there is no url."
+  "The date the page at url was read, YYYY-MM-DD; null when there is no url, for seed documents, and when the day it was read is not known."
   retrieved: String
   "The catalogue's declared priority, the last tie-breaker of the preference rule (higher first; 0 by default)."
   priority: Int!

@@ -107,7 +107,7 @@ var columns = map[FileKind]struct {
 	FileLineage:      {[]string{"vn63_code", "vn34_code"}, 2},
 	FileGroups:       {[]string{"id", "kind", "name", "name_vi", "map", "members", "source", "note"}, 6},
 	FileMetrics:      {[]string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description"}, 9},
-	FileSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority"}, 8},
+	FileSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority", "date_precision"}, 8},
 	FileTargets:      {[]string{"id", "metric", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source", "quote", "note", "applies"}, 11},
 	FileObservations: {[]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"}, 10},
 }

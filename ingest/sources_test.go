@@ -29,7 +29,7 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 	cases := []struct{ name, row, want string }{
 		{"ErrPressNoURL", "p,T,I,,2020-10-30,vi,x,press,,,2026-11-01", `f.csv:2: url: is required for a press source: the page's http(s) address`},
 		{"ErrOfficialNoDate", "p,T,I,,,vi,x,official,,https://x.vn/a,2026-11-01", `f.csv:2: date: is required for an official source: the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)`},
-		{"ErrPressNoRetrieved", "p,T,I,,2020,vi,x,press,,https://x.vn/a,", `f.csv:2: retrieved: is required for a press source: the date the page was read (YYYY-MM-DD)`},
+		{"ErrPressNoRetrieved", "p,T,I,,2020,vi,x,press,,https://x.vn/a,", `f.csv:2: retrieved: is required for a press source: the date the page was read (YYYY-MM-DD), or unknown when that day is not known`},
 		{"ErrScheme", "p,T,I,,2020,vi,x,press,,ftp://x.vn/a,2026-11-01", `f.csv:2: url: "ftp://x.vn/a" must be an http:// or https:// address`},
 		{"ErrNoScheme", "p,T,I,,2020,vi,x,press,,x.vn/a,2026-11-01", `f.csv:2: url: "x.vn/a" must be an http:// or https:// address`},
 		{"ErrJavascript", "p,T,I,,2020,vi,x,press,,javascript:alert(1),2026-11-01", `f.csv:2: url: "javascript:alert(1)" must be an http:// or https:// address`},

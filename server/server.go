@@ -85,6 +85,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
 	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
+	mux.Handle("GET /documents/{id}", documents())
 	health(mux, svc, cfg)
 	pages(mux)
 	h := withCORS(mux, cfg.CORSOrigins)
