@@ -29,27 +29,13 @@ const (
 	ManifestName = "manifest.json"
 )
 
-// Manifest describes one backup.
-type Manifest struct {
-	Format        int          `json:"format"`
-	Database      string       `json:"database"`
-	Created       time.Time    `json:"created"`
-	Engine        string       `json:"engine"`
-	SchemaVersion int          `json:"schema_version"`
-	DataVersion   uint64       `json:"data_version"`
-	Archive       string       `json:"archive"`
-	Tables        []TableCheck `json:"tables"`
-}
+// Manifest and TableCheck are the warehouse's: a backup is one of its named capabilities.
+type (
+	Manifest   = warehouse.BackupManifest
+	TableCheck = warehouse.TableCheck
+)
 
-// TableCheck is one table's row count and content checksum: the sum (modulo 2^64) of every
-// row's cityHash64(tuple(*)), the same whatever the order or the parts the rows are stored
-// in. Not groupBitXor(cityHash64(*)): cityHash64(*) is NULL for a row holding a NULL (and
-// such rows would not count), and XOR cancels a pair of identical rows.
-type TableCheck struct {
-	Name     string `json:"name"`
-	Rows     uint64 `json:"rows"`
-	Checksum uint64 `json:"checksum"`
-}
+var _ warehouse.Backups = (*Store)(nil)
 
 // Backup writes the database into dir, which must be absolute and either absent or an
 // empty folder. It is safe while the store serves: the engine backs up a consistent set of

@@ -74,10 +74,8 @@ func (s *Store) databases(ctx context.Context, re string) ([]string, error) {
 	return out, err
 }
 
-// ErrBackupInDataFolder is the cause of a refused backup folder inside the data folder: the
-// backup would be lost with the folder it is meant to replace, and later backups would copy
-// the earlier ones.
-var ErrBackupInDataFolder = errors.New("backup folder inside the data folder")
+// ErrBackupInDataFolder is warehouse.ErrBackupInDataFolder.
+var ErrBackupInDataFolder = warehouse.ErrBackupInDataFolder
 
 // outsideData refuses a backup folder inside the store's data folder (symbolic links
 // resolved; a folder not yet made is resolved through its nearest existing parent).

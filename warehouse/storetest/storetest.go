@@ -430,9 +430,12 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		whole := mustLoad(t, s, Fixture())
 		want, _ := s.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 
-		s2, core := newStore(t)
-		core.FilePart = 2 // several parts, merged while the next is written
-		res := mustLoad(t, s2, streamed(Fixture(), nil))
+		s2, _ := newStore(t)
+		parts := chsql.WithFaults(ctx, chsql.Faults{PartRows: 2}) // several parts, merged while the next is written
+		res, err := s2.Load(parts, streamed(Fixture(), nil))
+		if err != nil {
+			t.Fatalf("load: %v", err)
+		}
 		got, _ := s2.Observations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		if res.Rows != whole.Rows || res.Changed != whole.Changed || len(got) != len(want) {
 			t.Fatalf("streamed load: rows %d changed %d, %d observations; whole load: rows %d changed %d, %d observations",
@@ -452,7 +455,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		needLoad(t)
 		s, core := newStore(t)
 		mustLoad(t, s, Fixture())
-		core.FilePart = 2 // parts already merged (uncommitted) when the stream fails
+		parts := chsql.WithFaults(ctx, chsql.Faults{PartRows: 2}) // parts already merged (uncommitted) when the stream fails
 		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		raw0, _ := core.RawCount(ctx, "observations")
 		v0, _ := s.DataVersion(ctx)
@@ -462,7 +465,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		for i := range b.Observations {
 			b.Observations[i].Value = f(1)
 		}
-		if _, err := s.Load(ctx, streamed(b, bad)); !errors.Is(err, bad) {
+		if _, err := s.Load(parts, streamed(b, bad)); !errors.Is(err, bad) {
 			t.Fatalf("load err = %v, want the stream's error", err)
 		}
 		after, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
@@ -489,25 +492,24 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 		if caps.NoFailureInjection != "" {
 			t.Skip(caps.NoFailureInjection)
 		}
-		s, core := newStore(t)
+		s, _ := newStore(t)
 		mustLoad(t, s, Fixture())
 		before, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		v0, _ := s.DataVersion(ctx)
 		crash := errors.New("simulated crash")
-		core.FailAfterWrite = func(table string) error {
+		crashing := chsql.WithFaults(ctx, chsql.Faults{AfterWrite: func(table string) error {
 			if table == "observations" {
 				return crash
 			}
 			return nil
-		}
+		}})
 		b := Fixture()
 		val := 99.0
 		b.Observations[0].Value = &val
 		b.Sources[0].Title = "changed title"
-		if _, err := s.Load(ctx, b); !errors.Is(err, crash) {
+		if _, err := s.Load(crashing, b); !errors.Is(err, crash) {
 			t.Fatalf("load err = %v, want the simulated crash", err)
 		}
-		core.FailAfterWrite = nil
 		after, _ := s.CountObservations(ctx, warehouse.ObservationFilter{IncludeSynthetic: true})
 		v1, _ := s.DataVersion(ctx)
 		cat, _ := s.Catalog(ctx)

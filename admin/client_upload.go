@@ -1,8 +1,7 @@
-package main
+package admin
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,45 +10,9 @@ import (
 	"net/textproto"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
 )
-
-// handOffIdle is the longest the hand-off client waits without word from the server: no
-// upload bytes taken, no progress event (a server streaming progress repeats its last event
-// every server.DefaultHeartbeat, so a long load that keeps reporting never times out).
-var handOffIdle = 2 * time.Minute
-
-// idleWatch cancels a hand-off when kick is not called for handOffIdle.
-type idleWatch struct {
-	t *time.Timer
-}
-
-func watchIdle(ctx context.Context) (context.Context, *idleWatch, func()) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	w := &idleWatch{t: time.AfterFunc(handOffIdle, func() {
-		cancel(streamError{fmt.Errorf("no word from the running server for %v; it may be stuck: check its log (a load is all or nothing)", handOffIdle)})
-	})}
-	return ctx, w, func() { w.t.Stop(); cancel(nil) }
-}
-
-func (w *idleWatch) kick() { w.t.Reset(handOffIdle) }
-
-// kickReader kicks the watch on every read: the transport reads the upload as the server
-// takes it, and the answer as the server sends it.
-type kickReader struct {
-	r io.Reader
-	w *idleWatch
-}
-
-func (k kickReader) Read(p []byte) (int, error) {
-	n, err := k.r.Read(p)
-	if n > 0 {
-		k.w.kick()
-	}
-	return n, err
-}
 
 // uploadBody is a multipart/form-data body of the files' contents, one part each, read
 // from disk as the transport sends it (the client holds one buffer of it at a time), with
