@@ -116,7 +116,7 @@ func (c *Client) postIngest(ctx context.Context, files []ingest.File, byPath boo
 		if upload, err = newUploadBody(files); err != nil {
 			return nil, err
 		}
-		defer upload.Close()
+		defer upload.closeFiles()
 		body, length, contentType = upload, upload.length, upload.contentType
 	}
 	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/admin/ingest", kickReader{body, watch})

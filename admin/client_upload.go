@@ -40,10 +40,13 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 	for _, f := range files {
 		disp := mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": f.Name})
 		if disp == "" {
-			u.Close()
+			u.closeFiles()
 			return nil, fileReadError{fmt.Errorf("cannot send %q: the name cannot be encoded", f.Name)}
 		}
-		mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {disp}, "Content-Type": {"application/octet-stream"}})
+		if _, err := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {disp}, "Content-Type": {"application/octet-stream"}}); err != nil {
+			u.closeFiles()
+			return nil, err
+		}
 		addFrame()
 		if f.Path == "" || f.Data != nil {
 			parts = append(parts, bytes.NewReader(f.Data))
@@ -57,13 +60,16 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 			st, err = fh.Stat()
 		}
 		if err != nil {
-			u.Close()
+			u.closeFiles()
 			return nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
 		}
 		parts = append(parts, &exactReader{u: u, f: fh, name: f.Name, left: st.Size()})
 		u.length += st.Size()
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		u.closeFiles()
+		return nil, err
+	}
 	addFrame()
 	u.Reader = io.MultiReader(parts...)
 	return u, nil
@@ -71,11 +77,16 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 
 // Close closes the files (the transport closes the body when it is done with it).
 func (u *uploadBody) Close() error {
+	u.closeFiles()
+	return nil
+}
+
+// closeFiles closes the files, which were only read.
+func (u *uploadBody) closeFiles() {
 	for _, f := range u.files {
 		f.Close()
 	}
 	u.files = nil
-	return nil
 }
 
 func (u *uploadBody) fail(err error) error {

@@ -158,7 +158,7 @@ func HandlerWith(svc *service.Service, cfg Config) http.Handler {
 		if !rep.OK() {
 			w.WriteHeader(http.StatusUnprocessableEntity)
 		}
-		json.NewEncoder(w).Encode(rep)
+		_ = json.NewEncoder(w).Encode(rep) // a failed write: the client has gone
 	})
 	registerBackup(mux, cfg.Backups, cfg.Token, log)
 	return mux

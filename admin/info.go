@@ -79,7 +79,7 @@ func writePrivate(path string, data []byte) (err error) {
 	}
 	// Make the rename itself durable; a directory that cannot be synced is not an error.
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
+		_ = d.Sync()
 		d.Close()
 	}
 	return nil

@@ -46,7 +46,7 @@ func (l *Listener) RemoveInfo() { os.Remove(l.infoPath) }
 // and, with Pprof, profiles behind the token.
 func Listen(svc *service.Service, cfg ListenConfig) (*Listener, error) {
 	host, _, err := net.SplitHostPort(cfg.Addr)
-	if err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
+	if err != nil || host != "127.0.0.1" && host != "localhost" && host != "::1" {
 		return nil, fmt.Errorf("admin address %q must be on loopback (127.0.0.1:PORT)", cfg.Addr)
 	}
 	log := cfg.Log
@@ -88,7 +88,7 @@ func Listen(svc *service.Service, cfg ListenConfig) (*Listener, error) {
 		mux.Handle("/debug/pprof/symbol", RequireToken(token, http.HandlerFunc(pprof.Symbol)))
 	}
 	srv := NewHTTPServer(mux, cfg.Timeouts)
-	go srv.Serve(LimitListener(ln, cfg.MaxConns))
+	go func() { _ = srv.Serve(LimitListener(ln, cfg.MaxConns)) }() // ErrServerClosed once shut down
 	log.Info("admin endpoint (metrics, ingest hand-off, pprof)", "addr", ln.Addr().String(), "max_conns", cfg.MaxConns)
 	return &Listener{Server: srv, Addr: ln.Addr().String(), infoPath: path}, nil
 }

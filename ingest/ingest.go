@@ -29,7 +29,7 @@ type File struct {
 }
 
 func (f File) open() (io.ReadCloser, error) {
-	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(f.Data))
+	rc := io.NopCloser(bytes.NewReader(f.Data))
 	if f.Data == nil && f.Path != "" {
 		file, err := openSnapshot(f.Path)
 		if err != nil {

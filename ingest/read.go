@@ -179,7 +179,7 @@ func parse(f File) ([]parsed, []Problem) {
 	// A byte-order mark is dropped once, here, before anything is read.
 	r := bufio.NewReaderSize(rc, 64<<10)
 	if b, _ := r.Peek(len(bom)); bytes.Equal(b, bom) {
-		r.Discard(len(bom))
+		_, _ = r.Discard(len(bom)) // peeked: it cannot fail
 	}
 	skipped, empty, err := skipBlank(r)
 	if err != nil {
@@ -247,7 +247,7 @@ func skipBlank(r *bufio.Reader) (newlines int, empty bool, err error) {
 			newlines++
 		case ' ', '\t', '\r', '\v', '\f':
 		default:
-			r.UnreadByte()
+			_ = r.UnreadByte() // right after ReadByte: it cannot fail
 			return newlines, false, nil
 		}
 	}

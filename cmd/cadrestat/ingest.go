@@ -50,7 +50,9 @@ func (m *IngestMain) Run(ctx context.Context) error {
 			return err
 		}
 		m.profile = f
-		pprof.StartCPUProfile(f)
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
 	}
 	files, err := ingest.ReadFiles(m.paths)
 	if err != nil {
@@ -94,7 +96,9 @@ func printReport(rep *ingest.Report, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
 	} else if rep.OK() {
 		fmt.Printf("loaded %d rows from %d file(s): %d new or changed; data version %d\n", rep.Rows, len(rep.Files), rep.Changed, rep.DataVersion)
 	} else {

@@ -211,15 +211,19 @@ func (m *ServeMain) Close() error {
 		m.log.Info("shutting down: finishing in-flight requests")
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		m.admin.Shutdown(ctx)
+		if aerr := m.admin.Shutdown(ctx); aerr != nil {
+			m.log.Warn("admin listener did not shut down cleanly", "err", aerr)
+		}
 		err = m.public.Shutdown(ctx)
 	}
 	if m.admin != nil {
 		m.admin.RemoveInfo()
 	}
 	if m.stopTracing != nil {
-		m.stopTracing(context.Background())
+		if terr := m.stopTracing(context.Background()); terr != nil {
+			m.log.Warn("tracing did not flush", "err", terr)
+		}
 	}
-	closeStore(m.store)
+	_ = closeStore(m.store)
 	return err
 }

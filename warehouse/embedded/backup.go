@@ -90,7 +90,7 @@ func (s *Store) Restore(ctx context.Context, dir string) (*Manifest, error) {
 	}
 	old := s.DB + "_before_restore_" + suffix()
 	if err := s.Exec(ctx, "RENAME DATABASE "+s.DB+" TO "+old); err != nil {
-		s.dropDB(ctx, scratch)
+		_ = s.dropDB(ctx, scratch) // cleanup; the error above is the one to return
 		return nil, err
 	}
 	if err := s.Exec(ctx, "RENAME DATABASE "+scratch+" TO "+s.DB); err != nil {
@@ -145,7 +145,7 @@ func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string)
 		err = compareTables(m.Tables, got)
 	}
 	if err != nil {
-		s.dropDB(ctx, scratch)
+		_ = s.dropDB(ctx, scratch) // cleanup; the error above is the one to return
 		return "", err
 	}
 	return scratch, nil
@@ -155,7 +155,7 @@ func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string)
 // version, and drops it.
 func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableCheck, uint64, error) {
 	scratch := s.DB + "_verify_" + suffix()
-	defer s.dropDB(ctx, scratch) // also when RESTORE fails half-way
+	defer func() { _ = s.dropDB(ctx, scratch) }() // also when RESTORE fails half-way; best effort
 	if _, err := s.restoreAs(ctx, db, scratch, archive); err != nil {
 		return nil, 0, err
 	}
@@ -164,14 +164,14 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 		return nil, 0, err
 	}
 	var dv uint64
-	err = s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
+	err = s.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
 	return tables, dv, err
 }
 
 // restoreAs runs RESTORE DATABASE db AS scratch: chdb_restore_database_n restores a database
 // only under its own name, so this one is SQL, with the archive path as a parameter.
 func (s *Store) restoreAs(ctx context.Context, db, scratch, archive string) ([]byte, error) {
-	return s.Core.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
+	return s.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
 		chsql.Query{Params: []chsql.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
 }
 
@@ -180,7 +180,7 @@ func (s *Store) Checksums(ctx context.Context) ([]TableCheck, error) { return s.
 
 func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) {
 	var out []TableCheck
-	err := s.Core.Ex.Select(ctx, chsql.Query{
+	err := s.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.tables WHERE database = {db:String} AND NOT is_temporary ORDER BY name",
 		Params: []chsql.Param{{Name: "db", Value: db}},
 	}, func(r chsql.Row) error {
@@ -193,7 +193,7 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 		return nil, err
 	}
 	for i := range out {
-		err := s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
+		err := s.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
 			func(r chsql.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
 		if err != nil {
 			return nil, err

@@ -258,5 +258,5 @@ func translate(ctx context.Context, err error) error {
 
 // Exec runs one statement with no parameters (administration and tests).
 func (s *Store) Exec(ctx context.Context, sql string) error {
-	return s.Core.Ex.Exec(ctx, chsql.Query{SQL: sql})
+	return s.Ex.Exec(ctx, chsql.Query{SQL: sql})
 }

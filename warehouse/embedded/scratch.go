@@ -60,7 +60,7 @@ func (s *Store) dropScratch(ctx context.Context) error {
 // databases lists the databases whose names match the regular expression re.
 func (s *Store) databases(ctx context.Context, re string) ([]string, error) {
 	var out []string
-	err := s.Core.Ex.Select(ctx, chsql.Query{
+	err := s.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.databases WHERE match(name, {re:String}) ORDER BY name",
 		Params: []chsql.Param{{Name: "re", Value: re}},
 	}, func(r chsql.Row) error {

@@ -271,7 +271,7 @@ func Run(t *testing.T, caps Caps, newStore Factory) {
 			t.Fatal(err)
 		}
 		old.Cluster = core.Cluster
-		t.Cleanup(func() { core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		t.Cleanup(func() { _ = core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
 		if err := old.MigrateTo(ctx, 2); err != nil {
 			t.Fatal(err)
 		}
