@@ -16,11 +16,11 @@ import (
 )
 
 // POST /admin/ingest takes the files of one load (all or nothing) in one of two bodies; the
-// answer is described in admin_progress.go.
+// answer is described in progress.go.
 //
 //   - application/json, an IngestRequest: files by absolute path, which the server reads
 //     from disk as it loads (a file of any size is streamed, never held in memory).
-//   - multipart/form-data (admin_upload.go): the files' contents, one part each, for a
+//   - multipart/form-data (upload.go): the files' contents, one part each, for a
 //     server that cannot open the client's paths; the server spools each part to a file in
 //     its data folder through a fixed buffer and loads from there.
 //

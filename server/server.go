@@ -1,7 +1,7 @@
 // Package server is the HTTP surface: GraphQL at /graphql (request checks, the response
 // cache and its warm-up, deadlines and budgets around graph's handler), GraphiQL at /, the
 // explorer, briefs and CSV exports, health endpoints, CORS, request logs, metrics and
-// tracing, and the local admin endpoint that ingest hands files to.
+// tracing. The loopback admin listener is package admin's.
 package server
 
 import (
