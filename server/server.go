@@ -49,11 +49,9 @@ type Config struct {
 	Tracing *Tracing
 	// MaxExecuting is how many requests that reach the executor (cache misses, exports,
 	// briefs) run at once; the rest wait their turn in arrival order, within their deadline.
-	// 0: no limit. See admit.go for why. The default is one per core: 16 connections of
-	// unique comparisons at scale S on the quiet 2-core machine (go run ./bench -scales S
-	// -d 6s -serve-flags "-max-executing N", alternated) gave p99 60.6 and 60.7 ms at 2
-	// against 68.3 and 84.5 ms at 4, at the same throughput (816–822 against 697–812 req/s);
-	// at 1 place, p99 43.5–44.6 ms but a quarter less throughput (605 req/s).
+	// 0: no limit. See admit.go for why. The default is one per core: on 2 cores it gave the
+	// lowest p99 for unique comparisons without losing throughput (bench/README.md,
+	// "Executor places").
 	MaxExecuting int
 	admit        *semaphore.Weighted
 	// Lifecycle says whether the process takes traffic (/readyz) and whether data fields can
