@@ -47,6 +47,7 @@ func (r *refs) hasSource(id string) bool {
 }
 
 type converter struct {
+	today string // retrieval dates after it are in the future (see today)
 	refs  *refs
 	batch *warehouse.Batch
 	probs []Problem
@@ -166,7 +167,7 @@ func (c *converter) lineage(p parsed) {
 }
 
 func (c *converter) sources(p parsed) {
-	today := Today()
+	today := c.today
 	for _, r := range p.records {
 		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") || !c.texts(r, FileSources) {
 			continue
@@ -311,12 +312,9 @@ func badURL(u string) string {
 	return ""
 }
 
-// Now is the clock a retrieval date is checked against (tests set it).
-var Now = time.Now
-
-// Today is the latest date it is anywhere on Earth (UTC+14) by Now: a page read today in
+// today is the latest date it is anywhere on Earth (UTC+14) at now: a page read today in
 // any time zone is not "in the future".
-func Today() string { return Now().UTC().Add(14 * time.Hour).Format("2006-01-02") }
+func today(now time.Time) string { return now.UTC().Add(14 * time.Hour).Format("2006-01-02") }
 
 func (c *converter) metrics(p parsed) {
 	for _, r := range p.records {

@@ -157,7 +157,7 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, status int, code,
 		Message    string         `json:"message"`
 		Extensions map[string]any `json:"extensions"`
 	}
-	json.NewEncoder(w).Encode(map[string]any{"errors": []gqlError{{fmt.Sprintf(format, args...), map[string]any{"code": code}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []gqlError{{fmt.Sprintf(format, args...), map[string]any{"code": code}}}}) // a failed write: the client has gone
 }
 
 // responseFixer applies the GraphQL-over-HTTP rules gqlgen does not, once the response is

@@ -50,7 +50,7 @@ func TestMetricsLogsAndVersion(t *testing.T) {
 	svc := bundledService(t, store, log)
 	cfg := server.Defaults()
 	cfg.Metrics, cfg.PublicMetrics, cfg.Engine = metrics, true, "test engine"
-	ts := httptest.NewServer(server.New(svc, cfg, log))
+	ts := httptest.NewServer(wired(svc, cfg, log))
 	defer ts.Close()
 
 	q := `query Dash { compare(metric: "female_provincial_committee_share", year: 2020) { rows { value } } }`

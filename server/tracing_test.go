@@ -28,7 +28,7 @@ func TestTracingSpans(t *testing.T) {
 	svc := bundledService(t, store, discard)
 	cfg := server.Defaults()
 	cfg.Tracing, cfg.CacheBytes = tracing, 0
-	ts := httptest.NewServer(server.New(svc, cfg, discard))
+	ts := httptest.NewServer(wired(svc, cfg, discard))
 	defer ts.Close()
 	exp.Reset()
 
@@ -78,7 +78,7 @@ func TestTracingSpans(t *testing.T) {
 			t.Fatalf("%s is not a child of the operation", q.Name)
 		}
 		for _, a := range q.Attributes {
-			if strings.Contains(a.Value.Emit(), "SELECT") {
+			if strings.Contains(a.Value.String(), "SELECT") {
 				t.Fatalf("a span carries SQL: %v", a)
 			}
 		}
