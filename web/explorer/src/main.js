@@ -20,6 +20,12 @@ import vn34Geo from '../map/generated/vn34.geo.json';
 
 echarts.registerMap('VN63', vn63Geo);
 echarts.registerMap('VN34', vn34Geo);
+// Hoàng Sa and Trường Sa are drawn as part of their unit's shape; these are where their names go.
+const ARCHIPELAGOS = {
+  VN63: vn63Geo.features.flatMap((f) => (f.properties.archipelagos || []).map((a) => ({ ...a, unit: f.properties.name }))),
+  VN34: vn34Geo.features.flatMap((f) => (f.properties.archipelagos || []).map((a) => ({ ...a, unit: f.properties.name }))),
+};
+const SEA = { vi: 'Biển Đông', en: 'East Sea (Biển Đông)', at: [112.3, 13.2] };
 
 const $ = (id) => document.getElementById(id);
 // Loaded text (unit, metric and source names, quotes) is text, never markup. ECharts puts a
@@ -333,6 +339,24 @@ function renderMap(all, m) {
     const itemStyle = { areaColor: style.color, borderColor: style.borderColor || '#fff', borderWidth: style.borderWidth || 0.6, borderType: style.borderType || 'solid', decal: style.decal };
     return { name: r.province.id, value: r.value, itemStyle, emphasis: { itemStyle: { areaColor: style.color, borderColor: '#000', borderWidth: 2 } } };
   });
+  const rowTip = (r, head) => {
+    if (r.value == null) return tip(...head, `${r.province.name}: ${L.legendNoData}`);
+    return tip(...head, `${r.province.name}: ${withUnit(show(r), m)}${statusMark(r.figure) ? ` ${statusMark(r.figure)}` : ''}`, rankText(r));
+  };
+  // The archipelagos: a marker and a name (with the unit they belong to) on a geo component laid
+  // out exactly as the map series, so the marker sits on the islands; hover and click act as
+  // on the unit itself.
+  const layout = { map: state.map, roam: false, top: 8, bottom: 8, left: 'center', aspectScale: 0.92 };
+  const islands = ARCHIPELAGOS[state.map].map((a) => {
+    const r = byId.get(a.unit);
+    const style = styleFor(r && r.value != null ? { ...r.figure, value: r.value, qualifier: r.qualifier } : null);
+    const unitName = r ? r.province.name : a.unit;
+    return {
+      name: a.unit, value: a.at, archipelago: a[state.lang], unitName,
+      itemStyle: { color: style.color, borderColor: '#333', borderWidth: 1 },
+      label: { show: true, position: a.id === 'truong-sa' ? 'left' : 'bottom', formatter: () => `${a[state.lang]}\n(${unitName})`, fontSize: 11, color: '#222', lineHeight: 13 },
+    };
+  });
   mapChart.setOption({
     animation: false,
     aria: { enabled: true },
@@ -340,24 +364,32 @@ function renderMap(all, m) {
       trigger: 'item',
       formatter: (p) => {
         const r = byId.get(p.name);
-        if (!r) return tip(p.name);
-        if (r.value == null) return tip(`${r.province.name}: ${L.legendNoData}`);
-        return tip(`${r.province.name}: ${withUnit(show(r), m)}${statusMark(r.figure) ? ` ${statusMark(r.figure)}` : ''}`, rankText(r));
+        const head = p.seriesIndex === 1 && p.data && p.data.archipelago ? [p.data.archipelago] : [];
+        if (!r) return tip(...head, p.name);
+        return rowTip(r, head);
       },
     },
+    geo: { ...layout, silent: true, z: 0, itemStyle: { areaColor: 'transparent', borderWidth: 0 }, emphasis: { disabled: true }, label: { show: false } },
     series: [{
-      type: 'map', map: state.map, roam: false, selectedMode: false,
-      top: 8, bottom: 8, left: 'center', aspectScale: 0.92,
+      type: 'map', ...layout, selectedMode: false,
       label: { show: false }, emphasis: { label: { show: false } },
       data,
+    }, {
+      type: 'scatter', coordinateSystem: 'geo', geoIndex: 0, symbol: 'circle', symbolSize: 9, z: 5,
+      labelLayout: { hideOverlap: false },
+      data: islands,
+    }, {
+      type: 'scatter', coordinateSystem: 'geo', geoIndex: 0, symbolSize: 0, silent: true, z: 4,
+      data: [{ name: 'sea', value: SEA.at, label: { show: true, formatter: () => SEA[state.lang], color: '#4a78a8', fontStyle: 'italic', fontSize: 12 } }],
     }],
   }, true);
   const phone = mapChart.getDom().clientWidth < 500;
   mapChart.getDom().style.height = phone ? '520px' : '640px';
   mapChart.resize();
   mapChart.off('click');
-  mapChart.on('click', (p) => { const r = byId.get(p.name); if (r) openPanel(r); });
+  mapChart.on('click', (p) => { const r = (p.seriesIndex === 0 || p.seriesIndex === 1) && byId.get(p.name); if (r) openPanel(r); });
   window.explorer.mapData = data.map((d) => ({ id: d.name, color: d.itemStyle.areaColor, hatched: !!d.itemStyle.decal, dashed: d.itemStyle.borderType === 'dashed' }));
+  window.explorer.archipelagos = islands.map((d) => ({ unit: d.name, name: d.archipelago, unitName: d.unitName, at: d.value, color: d.itemStyle.color }));
 }
 
 function mapMove(step) {
