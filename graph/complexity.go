@@ -99,6 +99,20 @@ func complexity(c *ComplexityRoot) {
 	c.Province.Successors = times(1)
 	c.Group.Members = times(63)
 	c.Metric.Targets = times(5)
+	// A metric's coverage may read its slice (so every metric's, asked as metrics{coverage},
+	// is over the limit); coverage over many metrics reads every slice in one query, one
+	// entry per metric listed (or per metric of the catalogue, briefItems at most). Its
+	// periods are computed in memory from the slice and number what the data holds, not
+	// what the request asks, so they are weighed once, like a table's rows.
+	c.Metric.Coverage = func(child int, _ *model.Map) int { return WarehouseQueryCost + child }
+	c.Query.Coverage = func(child int, _ *model.Map, metrics []string) int {
+		n := len(metrics)
+		if n == 0 || n > service.MaxCoverageMetrics {
+			n = briefItems
+		}
+		return WarehouseQueryCost + n*child
+	}
+	c.MetricCoverage.Periods = times(1)
 	c.Observation.Alternatives = times(5)
 	c.Observation.Corroborating = times(5)
 	c.Observation.Revisions = times(5)
