@@ -14,7 +14,9 @@ export const labels = {
     // Why a target was looked at and does not judge this figure's period (the server's
     // targetNote, said in Vietnamese from the same fields).
     targetNotApplied: (t, period) => `Không áp dụng mục tiêu ${t.label} (${t.directive}, hạn ${t.deadline}): ${t.applies.length ? `chỉ đánh giá ${t.applies.join(', ')}` : `hạn ${t.deadline}`}${period ? `, không đánh giá ${period}` : ''}.`,
-    search: 'Thêm tỉnh, thành phố', alternatives: 'Nguồn khác', copy: 'Sao chép trích dẫn', copied: 'Đã sao chép',
+    search: 'Thêm tỉnh, thành phố',
+    via: (old) => `gồm ${old} cũ`, noMatch: (t) => `Không tìm thấy tỉnh, thành phố nào khớp “${t}”.`,
+    foundVia: (t, name, old) => `“${t}”: ${old} nay thuộc ${name}.`, alternatives: 'Nguồn khác', copy: 'Sao chép trích dẫn', copied: 'Đã sao chép',
     national: 'Toàn quốc', target: 'Mục tiêu', noData: 'Chưa có số liệu công bố cho lựa chọn này.',
     loading: 'Đang tải…', rank: 'Hạng', province: 'Tỉnh, thành phố', value: 'Giá trị', status: 'So với mục tiêu',
     source: 'Nguồn', issuer: 'Cơ quan ban hành', date: 'Ngày', doc: 'Số văn bản', quote: 'Trích dẫn', link: 'Đường dẫn',
@@ -45,7 +47,9 @@ export const labels = {
     byValue: 'ordered by value', legendContested: '≠ sources disagree on this figure',
     corroborating: 'Also confirmed by',
     targetNotApplied: (t, period) => `Target ${t.label} (${t.directive}, by ${t.deadline}) does not apply${t.applies.length ? `: it judges ${t.applies.join(', ')}` : ''}${period ? `, not ${period}` : ''}.`,
-    search: 'Add a province', alternatives: 'Other sources', copy: 'Copy citation', copied: 'Copied',
+    search: 'Add a province',
+    via: (old) => `includes former ${old}`, noMatch: (t) => `No province matches “${t}”.`,
+    foundVia: (t, name, old) => `“${t}”: ${old} is now part of ${name}.`, alternatives: 'Other sources', copy: 'Copy citation', copied: 'Copied',
     national: 'National', target: 'Target', noData: 'No published figure for this selection.',
     loading: 'Loading…', rank: 'Rank', province: 'Province', value: 'Value', status: 'Against target',
     source: 'Source', issuer: 'Issuer', date: 'Date', doc: 'Document no.', quote: 'Quote', link: 'Link',

