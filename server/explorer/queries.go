@@ -21,4 +21,6 @@ var (
 
 // Queries are every document the explorer sends. The page imports the same files as text
 // (Vite ?raw), so a server in trusted-documents mode trusts exactly what the page runs.
-func Queries() []string { return []string{CompareQuery, catalogQuery, coverageQuery, seriesQuery, searchQuery} }
+func Queries() []string {
+	return []string{CompareQuery, catalogQuery, coverageQuery, seriesQuery, searchQuery}
+}
