@@ -311,10 +311,15 @@ test('on a phone, with the keyboard only: open the data table and a source', asy
   assert.equal(await page.isHidden('#panel'), true);
 });
 
-test('the legend explains "≠" in both languages', async () => {
-  for (const [lang, text] of [['', '≠ nguồn khác nhau về số liệu này'], ['&lang=en', '≠ sources disagree on this figure']]) {
+test('the legend explains ≠, bounds, DERIVED, PROVISIONAL and SYNTHETIC in both languages', async () => {
+  const want = {
+    '': ['≠ các nguồn ngang nhau đưa số liệu khác nhau', 'SUY RA suy ra từ số liệu khác', 'TẠM TÍNH số liệu tạm tính', 'GIẢ LẬP số liệu giả lập', 'cận trên/dưới (“<10”'],
+    '&lang=en': ['≠ equally ranked sources give different figures', 'DERIVED derived from other figures', 'PROVISIONAL a provisional figure', 'SYNTHETIC made-up test data', 'bound (“<10”'],
+  };
+  for (const [lang, texts] of Object.entries(want)) {
     const { page, errors } = await openExplorer(`?metric=female_provincial_committee_share&year=2015&map=VN63${lang}`);
-    assert.ok((await page.textContent('#map-legend')).includes(text), lang);
+    const legend = await page.textContent('#map-legend');
+    for (const t of texts) assert.ok(legend.includes(t), `${lang}: ${t} in ${legend}`);
     assert.deepEqual(errors, []);
     await page.close();
   }

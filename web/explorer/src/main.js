@@ -274,12 +274,14 @@ function renderComparison() {
   domain = vals.length ? [Math.min(...vals), Math.max(...vals)] : [0, 1];
   if (domain[0] === domain[1]) domain = [Math.min(0, domain[0]), domain[1] || 1];
   const markLines = [];
-  if (nat.value != null) markLines.push({ xAxis: nat.value, name: L.national, label: { position: 'start', formatter: `${L.national} ${withUnit(show(nat), m)}` } });
+  // Above the plot, never at the foot where the axis ticks are; the target's label goes a row
+  // higher, so the two never overlap.
+  if (nat.value != null) markLines.push({ xAxis: nat.value, name: L.national, label: { position: 'end', distance: 4, formatter: `${L.national} ${withUnit(show(nat), m)}` } });
   let band = [];
   if (t && (t.lower != null || t.upper != null)) {
     const from = t.lower ?? lo; const to = t.upper ?? hi;
     const where = vals.length && t.lower != null && vals.every((v) => v < t.lower) ? 'insideTopRight' : 'top';
-    band = [[{ xAxis: from, name: `${L.target} ${t.label}`, label: { position: where } }, { xAxis: to }]];
+    band = [[{ xAxis: from, name: `${L.target} ${t.label}`, label: { position: where, distance: where === 'top' ? 22 : 5 } }, { xAxis: to }]];
   }
   window.explorer.band = band.length ? [band[0][0].xAxis, band[0][1].xAxis] : null;
   const unit = unitOf(m);
@@ -287,7 +289,7 @@ function renderComparison() {
   compareChart.setOption({
     animation: false,
     aria: { enabled: true },
-    grid: { left: 8, right: 96, top: 36, bottom: 44, containLabel: true },
+    grid: { left: 8, right: 96, top: 60, bottom: 44, containLabel: true },
     tooltip: { trigger: 'item', formatter: (p) => tip(`${p.name}: ${label(rows[p.dataIndex])}`, rankText(rows[p.dataIndex])) },
     xAxis: { type: 'value', min: lo, max: hi, name: L.axis(unit), nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v) => (unit === '%' ? `${fmt(v)} %` : fmt(v)) } },
     yAxis: { type: 'category', data: rows.map((r) => r.province.name), axisLabel: { interval: 0 } },
@@ -443,8 +445,12 @@ function renderLegend(m) {
   add('bound', L.legendBound);
   add('nodata', L.legendNoData);
   add('synth', L.legendSynth);
-  // The "≠" beside a bar's figure: another source's level figure disagrees with it.
-  const ne = document.createElement('li'); ne.className = 'contested'; ne.textContent = L.legendContested; items.append(ne);
+  // The marks written beside a figure on the bars, in tooltips and in the table.
+  const mark = (cls, sign, text) => { const li = document.createElement('li'); li.className = cls; const b = document.createElement('b'); b.textContent = sign; li.append(b, document.createTextNode(` ${text}`)); items.append(li); };
+  mark('contested', '≠', L.legendContestedWhy);
+  mark('derived', L.DERIVED, L.legendDerived);
+  mark('provisional', L.PROVISIONAL, L.legendProvisional);
+  mark('synthetic', L.synth, L.legendSynthetic);
   el.append(scale, ticks, items);
 }
 
@@ -556,8 +562,10 @@ async function loadSeries() {
   // A function, not a string: ECharts reads {a}, {b}… in a string formatter as a template, and
   // the label carries the metric's unit as loaded.
   const targetText = target && `${L.target} ${target.label}`;
-  if (target && target.lower != null) marks.push({ yAxis: target.lower, name: L.target, label: { formatter: () => targetText } });
-  if (target && target.upper != null) marks.push({ yAxis: target.upper, name: L.target, label: { formatter: () => targetText } });
+  // Inside the plot, right-aligned above the line: at the line's end it ran off the canvas.
+  const targetLabel = { position: 'insideEndTop', formatter: () => targetText };
+  if (target && target.lower != null) marks.push({ yAxis: target.lower, name: L.target, label: targetLabel });
+  if (target && target.upper != null) marks.push({ yAxis: target.upper, name: L.target, label: targetLabel });
   seriesChart.setOption({
     animation: false,
     aria: { enabled: true },
