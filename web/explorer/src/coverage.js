@@ -52,3 +52,14 @@ export function periodWords(p, lang) {
     default: return vi ? `năm ${p.start}` : String(p.start);
   }
 }
+
+// periodOf reads a period label ("2021", "term:2020-2025", "range:2015-2021",
+// "asof:2025-10-02") into the fields periodWords needs; labelWords writes it in words.
+export function periodOf(label) {
+  const m = /^(term|range):(\d{4})-(\d{4})$/.exec(label);
+  if (m) return { kind: m[1].toUpperCase(), start: Number(m[2]), end: Number(m[3]), label };
+  const a = /^asof:(\d{4})-\d\d-\d\d$/.exec(label);
+  if (a) return { kind: 'ASOF', start: Number(a[1]), end: Number(a[1]), label };
+  return /^\d{4}$/.test(label) ? { kind: 'YEAR', start: Number(label), end: Number(label), label } : null;
+}
+export const labelWords = (label, lang) => { const p = periodOf(label || ''); return p ? periodWords(p, lang) : label || ''; };

@@ -15,7 +15,7 @@ import { state, page, hooks, setLang, saveURL } from './state.js';
 import { fetchCatalog, fetchComparison } from './api.js';
 import { metricName, figureLabel } from './format.js';
 import { colorFor, setDomain } from './colors.js';
-import { keyOf, applyKey, openingView, periodWords } from './coverage.js';
+import { keyOf, applyKey, openingView, periodWords, labelWords } from './coverage.js';
 import { loadCoverage, currentCoverage, moveToBest, fillMetrics, fillPeriods, fillGrid } from './controls.js';
 import { compareChart, renderBars, renderTable } from './bars.js';
 import { mapChart, renderMap, renderLegend, initMapKeys } from './map.js';
@@ -40,7 +40,7 @@ function applyLabels() {
 function renderHeading(c, m, all, rows) {
   const L = page.L;
   const cov = currentCoverage();
-  const when = cov ? periodWords(cov.period, state.lang) : c.period ? c.period.label.replace(/^\w+:/, '') : periodWords({ kind: 'YEAR', start: c.year }, state.lang);
+  const when = cov ? periodWords(cov.period, state.lang) : c.period ? labelWords(c.period.label, state.lang) : periodWords({ kind: 'YEAR', start: c.year }, state.lang);
   $('cmp-title').textContent = `${metricName(m)} — ${when} — ${state.map}`;
   $('bars-title').dataset.i18n = c.ranked === false ? 'barsTitleUnranked' : 'barsTitle';
   $('bars-title').textContent = L[$('bars-title').dataset.i18n];

@@ -4,6 +4,7 @@
 import { $ } from './dom.js';
 import { state, page, currentMetric } from './state.js';
 import { fmt, figureLabel, withUnit, show, statusMark, rankText } from './format.js';
+import { labelWords } from './coverage.js';
 
 const isWeb = (url) => /^https?:\/\//i.test(url || '');
 
@@ -25,7 +26,7 @@ export function openPanel(row, title) {
     if (href) { const a = document.createElement('a'); a.href = href; a.textContent = v; a.rel = 'noopener noreferrer'; dd.append(a); } else dd.textContent = v;
     dl.append(dt, dd);
   };
-  if (f.period) add(L.period, `${f.period.label} (${L.kinds[f.period.kind] || f.period.kind})`);
+  if (f.period) add(L.period, labelWords(f.period.label, state.lang));
   if (o && o.source) {
     add(L.source, o.source.title); add(L.issuer, o.source.issuer); add(L.doc, o.source.docNumber); add(L.date, o.source.date);
     // A link only to a web address: ingest checks this, but a warehouse filled by other
@@ -53,7 +54,7 @@ export function openPanel(row, title) {
   const none = (ul) => { if (!ul.children.length) { const li = document.createElement('li'); li.textContent = L.none; ul.append(li); } };
   none(list('panel-parts', f.parts || [], (li, p) => {
     const mark = p.status !== 'PUBLISHED' ? ` [${statusMark(p) || p.status}]` : '';
-    li.textContent = `${p.province ? `${p.province.name}, ` : ''}${p.period ? p.period.label : ''}: ${withUnit(show(p), m)}${mark} — ${p.citation}`;
+    li.textContent = `${p.province ? `${p.province.name}, ` : ''}${p.period ? labelWords(p.period.label, state.lang) : ''}: ${withUnit(show(p), m)}${mark} — ${p.citation}`;
   }));
   none(list('panel-alternatives', (o && o.alternatives) || [], (li, a) => {
     li.textContent = `${withUnit(show(a), m)} — ${a.source.title}${a.source.date ? `, ${a.source.date}` : ''}: “${a.quote}”`;

@@ -8,6 +8,7 @@ import { fold } from './i18n.js';
 import { tip, tick, unitOf, figureLabel, isBound } from './format.js';
 import { fetchSeries, fetchSearch } from './api.js';
 import { openPanel } from './panel.js';
+import { labelWords } from './coverage.js';
 
 export const seriesChart = echarts.init($('series-chart'), null, { renderer: 'canvas' });
 const YEARS = Array.from({ length: 21 }, (_, i) => 2010 + i);
@@ -67,7 +68,7 @@ export async function loadSeries() {
     })),
   }, true);
   const other = [];
-  for (const s of series) for (const pt of s.points) if (!yearly(pt) && pt.value != null) other.push(`${named(s)} — ${pt.period.label}: ${figureLabel(pointFigure(pt), m)}`);
+  for (const s of series) for (const pt of s.points) if (!yearly(pt) && pt.value != null) other.push(`${named(s)} — ${labelWords(pt.period.label, state.lang)}: ${figureLabel(pointFigure(pt), m)}`);
   const synthShown = series.some((s) => s.points.some((pt) => pt.figure.status === 'SYNTHETIC' || isBound(pointFigure(pt))));
   $('series-other').textContent = [synthShown ? L.synthSymbol : '', other.length ? `${L.notPlotted} ${other.join(' · ')}` : ''].filter(Boolean).join(' ');
   hooks.seriesData = series;
@@ -75,7 +76,7 @@ export async function loadSeries() {
   seriesChart.on('click', (p) => {
     const s = series[p.seriesIndex];
     const pt = s.points.find((x) => x.year === YEARS[p.dataIndex] && yearly(x));
-    if (pt) openPanel({ ...pt, province: s.province, qualifier: pt.figure.qualifier }, `${named(s)} ${pt.period.label}`);
+    if (pt) openPanel({ ...pt, province: s.province, qualifier: pt.figure.qualifier }, `${named(s)}, ${labelWords(pt.period.label, state.lang)}`);
   });
 }
 
