@@ -2255,7 +2255,7 @@ type Query {
   common alias (Hanoi, HCMC). An ID of the other map than the one given is BAD_USER_INPUT.
   """
   province(id: ID!, map: Map): Province
-  "Provinces whose names match text (no diacritics, case or punctuation needed), best match first; then the units of the map that a matching unit of the other map became or came from (Bà Rịa–Vũng Tàu on VN34 finds Hồ Chí Minh)."
+  "Provinces whose names match text (no diacritics, case or punctuation needed), best match first; then the units of the map that a matching unit of the other map, whose name this map lacks, became or came from (Bà Rịa–Vũng Tàu on VN34 finds Hồ Chí Minh)."
   searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]!
   "Regions and peer groups such as Emulation Cluster No. 5."
   groups(map: Map): [Group!]!

@@ -211,8 +211,12 @@ func TestSearchFindsTheUnitOnTheOtherMap(t *testing.T) {
 	if got := ids(svc.SearchProvinces("tuyen quang", warehouse.VN63, 10)); got != "VN63-02 VN63-04" {
 		t.Errorf("tuyen quang on VN63: %s", got)
 	}
-	// A direct hit is never repeated as a lineage hit.
+	// A direct hit is never repeated as a lineage hit, and a name both maps have leads to
+	// no other unit: Hưng Yên (merged into Hải Phòng) is not a hit for "hai phong" on VN63.
 	if got := ids(svc.SearchProvinces("hai phong", warehouse.VN34, 10)); got != "VN34-31" {
 		t.Errorf("hai phong on VN34: %s", got)
+	}
+	if got := ids(svc.SearchProvinces("hai phong", warehouse.VN63, 10)); got != "VN63-31" {
+		t.Errorf("hai phong on VN63: %s", got)
 	}
 }

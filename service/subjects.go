@@ -113,8 +113,8 @@ func (s *Service) subject(m warehouse.Map, arg, ref string) (*warehouse.Province
 // SearchProvinces returns the provinces whose names match text, best first: the whole name,
 // then names starting with it, then names with a word starting with it, then names
 // containing it; without diacritics, case or punctuation, and knowing common aliases. Last
-// come the units of map m that a matching unit of the other map became or came from, so
-// "Bà Rịa–Vũng Tàu" on VN34 finds Hồ Chí Minh, the unit it was merged into.
+// come the units of map m that a matching unit of the other map, whose name m lacks, became
+// or came from, so "Bà Rịa–Vũng Tàu" on VN34 finds Hồ Chí Minh, the unit it was merged into.
 func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*warehouse.Province {
 	key := nameKey(text)
 	if key == "" {
@@ -135,9 +135,18 @@ func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*wa
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
 	// The lineage is read from the VN34 units' predecessors (both ways), so it needs no
-	// Successors filled in.
+	// Successors filled in. Only a unit whose name map m does not have leads on (Hải Phòng on
+	// VN34 is also a unit of VN63: "ha" on VN63 must not list Hưng Yên, merged into it).
+	names := map[string]bool{}
+	for _, p := range cat.ProvincesOn(m) {
+		names[nameKey(p.Name)] = true
+	}
 	var others []hit
-	add := func(id string, score int) {
+	add := func(id string, via *warehouse.Province) {
+		if names[nameKey(via.Name)] {
+			return
+		}
+		score := matchScore(via, key, text)
 		if p := cat.Province(id); p != nil && p.Map == m && !seen[id] && score > 0 {
 			seen[id] = true
 			others = append(others, hit{p, score})
@@ -146,9 +155,9 @@ func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*wa
 	for _, u := range cat.ProvincesOn(warehouse.VN34) {
 		for _, pred := range u.Predecessors {
 			if q := cat.Province(pred); q != nil && m == warehouse.VN34 {
-				add(u.ID, matchScore(q, key, text))
+				add(u.ID, q)
 			} else if m == warehouse.VN63 {
-				add(pred, matchScore(u, key, text))
+				add(pred, u)
 			}
 		}
 	}
