@@ -52,6 +52,9 @@ var listLengths = map[string]int{
 	// most VN63 units merged into one VN34 unit).
 	"Brief.sections": 1, "BriefSection.items": 80, "BriefItem.predecessors": 3,
 	"BriefItem.series": service.BriefSparkYears + 1, "Brief.sources": 40, "Brief.predecessors": 6, "Brief.successors": 1,
+	// Coverage: one entry per metric of the catalogue, each with at most one period per
+	// year, term, range and date the data holds (a metric has a few dozen at most).
+	"Query.coverage": 80, "Metric.coverage": 40, "MetricCoverage.periods": 40,
 }
 
 // warehouseLists are read from the warehouse, one batched query per level of the document.
@@ -126,8 +129,8 @@ func (w *costWalker) field(f *ast.Field, sc scope) int {
 		n = sc.page
 	case "ObservationEdge.node":
 		per = WarehouseRowCost
-	case "Query.compare", "Query.targetAttainment", "Query.brief":
-		w.queries++
+	case "Query.compare", "Query.targetAttainment", "Query.brief", "Query.coverage":
+		w.queries++ // coverage reads every slice not cached in one query
 	case "Query.trend":
 		w.queries++
 		sc = scope{years: w.years(f, 21)}
@@ -156,6 +159,11 @@ func (w *costWalker) field(f *ast.Field, sc scope) int {
 	}
 	if f.Definition.Type.Elem != nil && n == 0 && !listSized[key] {
 		n = 1 // a list with no bound of its own (a new field): counted as one element
+	}
+	if key == "Metric.coverage" {
+		// A metric's coverage may read its slice: a query per metric, so it weighs with its
+		// parent list (metrics { coverage } is over the limit; ask coverage(map) instead).
+		return sat(WarehouseQueryCost, mul(n, sat(per, w.set(f.SelectionSet, sc))))
 	}
 	return mul(n, sat(per, w.set(f.SelectionSet, sc)))
 }

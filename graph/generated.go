@@ -155,6 +155,17 @@ type ComplexityRoot struct {
 		Value            func(childComplexity int) int
 	}
 
+	Coverage struct {
+		Derived     func(childComplexity int) int
+		National    func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Provisional func(childComplexity int) int
+		Published   func(childComplexity int) int
+		Total       func(childComplexity int) int
+		Units       func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
 	Figure struct {
 		Combined       func(childComplexity int) int
 		Contested      func(childComplexity int) int
@@ -186,6 +197,7 @@ type ComplexityRoot struct {
 		Aggregation func(childComplexity int) int
 		Better      func(childComplexity int) int
 		Body        func(childComplexity int) int
+		Coverage    func(childComplexity int, mapArg *model.Map) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -194,6 +206,11 @@ type ComplexityRoot struct {
 		NameVI      func(childComplexity int) int
 		Targets     func(childComplexity int) int
 		Unit        func(childComplexity int) int
+	}
+
+	MetricCoverage struct {
+		Metric  func(childComplexity int) int
+		Periods func(childComplexity int) int
 	}
 
 	Observation struct {
@@ -260,6 +277,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Brief            func(childComplexity int, province string, year *int, mapArg *model.Map) int
 		Compare          func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
+		Coverage         func(childComplexity int, mapArg *model.Map, metrics []string) int
 		DataVersion      func(childComplexity int) int
 		Groups           func(childComplexity int, mapArg *model.Map) int
 		Metric           func(childComplexity int, id string) int
@@ -406,6 +424,7 @@ type MetricResolver interface {
 	Kind(ctx context.Context, obj *warehouse.Metric) (model.MetricKind, error)
 
 	Targets(ctx context.Context, obj *warehouse.Metric) ([]*warehouse.Target, error)
+	Coverage(ctx context.Context, obj *warehouse.Metric, mapArg *model.Map) ([]*service.Coverage, error)
 }
 type ObservationResolver interface {
 	Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error)
@@ -448,6 +467,7 @@ type QueryResolver interface {
 	PreferenceRule(ctx context.Context) (string, error)
 	Brief(ctx context.Context, province string, year *int, mapArg *model.Map) (*service.Brief, error)
 	Table(ctx context.Context, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Table, error)
+	Coverage(ctx context.Context, mapArg *model.Map, metrics []string) ([]*service.MetricCoverage, error)
 }
 type SourceResolver interface {
 	URL(ctx context.Context, obj *warehouse.Source) (*string, error)
@@ -1002,6 +1022,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ComparisonRow.Value(childComplexity), true
 
+	case "Coverage.derived":
+		if e.ComplexityRoot.Coverage.Derived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Derived(childComplexity), true
+	case "Coverage.national":
+		if e.ComplexityRoot.Coverage.National == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.National(childComplexity), true
+	case "Coverage.period":
+		if e.ComplexityRoot.Coverage.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Period(childComplexity), true
+	case "Coverage.provisional":
+		if e.ComplexityRoot.Coverage.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Provisional(childComplexity), true
+	case "Coverage.published":
+		if e.ComplexityRoot.Coverage.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Published(childComplexity), true
+	case "Coverage.total":
+		if e.ComplexityRoot.Coverage.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Total(childComplexity), true
+	case "Coverage.units":
+		if e.ComplexityRoot.Coverage.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Units(childComplexity), true
+	case "Coverage.year":
+		if e.ComplexityRoot.Coverage.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Year(childComplexity), true
+
 	case "Figure.combined":
 		if e.ComplexityRoot.Figure.Combined == nil {
 			break
@@ -1148,6 +1217,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Metric.Body(childComplexity), true
+	case "Metric.coverage":
+		if e.ComplexityRoot.Metric.Coverage == nil {
+			break
+		}
+
+		args, err := ec.field_Metric_coverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Metric.Coverage(childComplexity, args["map"].(*model.Map)), true
 	case "Metric.description":
 		if e.ComplexityRoot.Metric.Description == nil {
 			break
@@ -1196,6 +1276,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Metric.Unit(childComplexity), true
+
+	case "MetricCoverage.metric":
+		if e.ComplexityRoot.MetricCoverage.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricCoverage.Metric(childComplexity), true
+	case "MetricCoverage.periods":
+		if e.ComplexityRoot.MetricCoverage.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricCoverage.Periods(childComplexity), true
 
 	case "Observation.alternatives":
 		if e.ComplexityRoot.Observation.Alternatives == nil {
@@ -1483,6 +1576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Compare(childComplexity, args["metric"].(string), args["year"].(*int), args["period"].(*string), args["map"].(*model.Map), args["provinces"].([]string), args["group"].(*string), args["includeSynthetic"].(*bool)), true
+	case "Query.coverage":
+		if e.ComplexityRoot.Query.Coverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Coverage(childComplexity, args["map"].(*model.Map), args["metrics"].([]string)), true
 	case "Query.dataVersion":
 		if e.ComplexityRoot.Query.DataVersion == nil {
 			break
@@ -2169,7 +2273,7 @@ type Query {
   common alias (Hanoi, HCMC). An ID of the other map than the one given is BAD_USER_INPUT.
   """
   province(id: ID!, map: Map): Province
-  "Provinces whose names match text (no diacritics, case or punctuation needed), best match first."
+  "Provinces whose names match text (no diacritics, case or punctuation needed), best match first; then the units of the map that a matching unit of the other map, whose name this map lacks, became or came from (Bà Rịa–Vũng Tàu on VN34 finds Hồ Chí Minh)."
   searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]
   "Regions and peer groups such as Emulation Cluster No. 5."
   groups(map: Map): [Group!]!
@@ -2761,6 +2865,41 @@ type TableRow {
   "The unit's row of each column's comparison, in column order."
   cells: [ComparisonRow!]!
 }
+
+# Coverage: which periods a metric has figures for, so a reader (and the explorer's period
+# picker and coverage grid) never has to find out by trial and error.
+extend type Query {
+  "Coverage of every metric of the catalogue on one map (or of the metrics listed, at most 200), newest period first; the slices not yet cached are read in one warehouse query."
+  coverage(map: Map = VN63, metrics: [ID!]): [MetricCoverage!]!
+}
+
+extend type Metric {
+  "Every period with a figure on the map, newest first (see Coverage)."
+  coverage(map: Map = VN63): [Coverage!]!
+}
+
+type MetricCoverage {
+  metric: Metric!
+  periods: [Coverage!]!
+}
+
+"One period a comparison can be asked for and what it holds on one map: the counts are those of compare for the same period and map, unit by unit. Synthetic figures are never counted."
+type Coverage {
+  "For yearly figures (YEAR and TERM, compared on their start year) the period most units' figures have; else the range or as-of date."
+  period: Period!
+  "The year to give compare(year:) for yearly figures; null for a range or as-of date, given as compare(period: period.label)."
+  year: Int
+  "Units of the map with a figure."
+  units: Int!
+  "Units of the map."
+  total: Int!
+  "Of units: figures whose weakest part is PUBLISHED, DERIVED or PROVISIONAL."
+  published: Int!
+  derived: Int!
+  provisional: Int!
+  "Whether the nation has a figure (its own or its units combined)."
+  national: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2985,6 +3124,28 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
 }
 
+func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_Coverage_period(ctx, field)
+	case "year":
+		return ec.fieldContext_Coverage_year(ctx, field)
+	case "units":
+		return ec.fieldContext_Coverage_units(ctx, field)
+	case "total":
+		return ec.fieldContext_Coverage_total(ctx, field)
+	case "published":
+		return ec.fieldContext_Coverage_published(ctx, field)
+	case "derived":
+		return ec.fieldContext_Coverage_derived(ctx, field)
+	case "provisional":
+		return ec.fieldContext_Coverage_provisional(ctx, field)
+	case "national":
+		return ec.fieldContext_Coverage_national(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
 func (ec *executionContext) childFields_Figure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -3063,8 +3224,20 @@ func (ec *executionContext) childFields_Metric(ctx context.Context, field graphq
 		return ec.fieldContext_Metric_description(ctx, field)
 	case "targets":
 		return ec.fieldContext_Metric_targets(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Metric_coverage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Metric", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_MetricCoverage_metric(ctx, field)
+	case "periods":
+		return ec.fieldContext_MetricCoverage_periods(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricCoverage", field.Name)
 }
 
 func (ec *executionContext) childFields_Observation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3505,6 +3678,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Metric_coverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.Map, error) {
+			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3608,6 +3795,28 @@ func (ec *executionContext) field_Query_compare_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["includeSynthetic"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_coverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.Map, error) {
+			return ec.unmarshalOMap2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "metrics",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metrics"] = arg1
 	return args, nil
 }
 
@@ -6343,6 +6552,199 @@ func (ec *executionContext) fieldContext_ComparisonRow_observation(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Coverage_period(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_year(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_units(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_total(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_published(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_derived(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_derived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Derived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_provisional(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_national(ctx context.Context, field graphql.CollectedField, obj *service.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_national(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.National, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_national(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Figure_value(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7128,6 +7530,114 @@ func (ec *executionContext) fieldContext_Metric_targets(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Metric_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Metric().Coverage(ctx, obj, fc.Args["map"].(*model.Map))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_coverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Metric",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Metric_coverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricCoverage_metric(ctx context.Context, field graphql.CollectedField, obj *service.MetricCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricCoverage_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricCoverage_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricCoverage_periods(ctx context.Context, field graphql.CollectedField, obj *service.MetricCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricCoverage_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricCoverage_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8950,6 +9460,50 @@ func (ec *executionContext) fieldContext_Query_table(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_table_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Coverage(ctx, fc.Args["map"].(*model.Map), fc.Args["metrics"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.MetricCoverage) graphql.Marshaler {
+			return ec.marshalNMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricCoverage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12695,6 +13249,74 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var coverageImplementors = []string{"Coverage"}
+
+func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *service.Coverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coverage")
+		case "period":
+			out.Values[i] = ec._Coverage_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Coverage_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._Coverage_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._Coverage_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "published":
+			out.Values[i] = ec._Coverage_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "derived":
+			out.Values[i] = ec._Coverage_derived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._Coverage_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "national":
+			out.Values[i] = ec._Coverage_national(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var figureImplementors = []string{"Figure"}
 
 func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, obj *service.Value) graphql.Marshaler {
@@ -12927,6 +13549,50 @@ func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Metric_targets(ctx, field, obj)
 				})
+		case "coverage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Metric_coverage(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metricCoverageImplementors = []string{"MetricCoverage"}
+
+func (ec *executionContext) _MetricCoverage(ctx context.Context, sel ast.SelectionSet, obj *service.MetricCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricCoverage")
+		case "metric":
+			out.Values[i] = ec._MetricCoverage_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._MetricCoverage_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13467,6 +14133,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_table(ctx, field)
+				})
+		case "coverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coverage(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -14654,6 +15326,50 @@ func (ec *executionContext) marshalNComparisonRow2ᚖgithubᚗcomᚋcadrestatᚋ
 	return ec._ComparisonRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCoverage2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverage(ctx context.Context, sel ast.SelectionSet, v service.Coverage) graphql.Marshaler {
+	return ec._Coverage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoverage2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []service.Coverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverage2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Coverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *service.Coverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Coverage!")
+		return graphql.Null
+	}
+	return ec._Coverage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Direction(tmp)
@@ -14821,6 +15537,30 @@ func (ec *executionContext) marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 	return ec._Metric(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.MetricCoverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverage(ctx context.Context, sel ast.SelectionSet, v *service.MetricCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricCoverage!")
+		return graphql.Null
+	}
+	return ec._MetricCoverage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMetricKind2githubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐMetricKind(ctx context.Context, v any) (model.MetricKind, error) {
 	var res model.MetricKind
 	err := res.UnmarshalGQL(v)
@@ -14889,6 +15629,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcadrestatᚋcadre
 
 func (ec *executionContext) marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx context.Context, sel ast.SelectionSet, v warehouse.Period) graphql.Marshaler {
 	return ec._Period(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Period!")
+		return graphql.Null
+	}
+	return ec._Period(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPeriodKind2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, v any) (warehouse.PeriodKind, error) {

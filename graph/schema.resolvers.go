@@ -74,6 +74,12 @@ func (r *metricResolver) Targets(ctx context.Context, obj *warehouse.Metric) ([]
 	return r.Svc.Catalog().TargetsFor(obj.ID), nil
 }
 
+// Coverage is the resolver for the coverage field.
+func (r *metricResolver) Coverage(ctx context.Context, obj *warehouse.Metric, mapArg *model.Map) ([]*service.Coverage, error) {
+	c, err := r.Svc.Coverage(ctx, obj.ID, mapOf(mapArg))
+	return ptrs(c), err
+}
+
 // Province is the resolver for the province field.
 func (r *observationResolver) Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error) {
 	return r.Svc.Catalog().Province(obj.SubjectID), nil
@@ -327,6 +333,12 @@ func (r *queryResolver) Table(ctx context.Context, metrics []string, years []int
 		}
 	}
 	return t, err
+}
+
+// Coverage is the resolver for the coverage field.
+func (r *queryResolver) Coverage(ctx context.Context, mapArg *model.Map, metrics []string) ([]*service.MetricCoverage, error) {
+	c, err := r.Svc.CoverageOf(ctx, metrics, mapOf(mapArg))
+	return ptrs(c), err
 }
 
 // URL is the resolver for the url field.

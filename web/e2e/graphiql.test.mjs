@@ -54,3 +54,22 @@ test('GraphiQL loads the schema at first load: the docs explorer lists Query', a
   assert.deepEqual(errors, []);
   assert.ok(await page.evaluate(() => [...document.fonts].some((f) => f.status === 'loaded')), 'GraphiQL loaded at least one of its fonts');
 });
+
+test('GraphiQL links to the explorer, the schema and the README, and each answers', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(`${base}/`);
+  const links = await page.$$eval('#links a', (as) => as.map((a) => ({ text: a.textContent, href: a.href })));
+  assert.equal(links.length, 3);
+  const [explore, schema, readme] = links;
+  assert.match(explore.text, /Explorer/); assert.equal(new URL(explore.href).pathname, '/explore/');
+  const s = await fetch(schema.href);
+  assert.equal(s.status, 200);
+  assert.match(s.headers.get('content-type'), /^text\/plain/);
+  assert.match(await s.text(), /type Query \{/);
+  const r = await fetch(readme.href);
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /^# cadrestat/);
+  const e = await fetch(explore.href);
+  assert.equal(e.status, 200);
+  await page.close();
+});

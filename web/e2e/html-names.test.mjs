@@ -112,7 +112,7 @@ test('HTML in names is shown as text in every explorer tooltip and panel', async
   assert.deepEqual(wrong, []);
 
   // The source panel (textContent throughout): title, issuer and quote as written.
-  await page.click('details summary'); // the table
+  await page.click('#table-box summary'); // the table
   await page.click('#compare-table button');
   await page.waitForSelector('#panel:not([hidden])');
   assert.equal(await page.textContent('#panel-title'), UNIT);

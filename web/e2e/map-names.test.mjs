@@ -43,3 +43,23 @@ test('VN34 shapes are dissolved from their VN63 predecessors, areas add up', () 
   const total34 = m34.features.reduce((s, f) => s + area(f.geometry), 0);
   assert.ok(Math.abs(total63 - total34) < 1e-9 * total63);
 });
+
+test('Hoàng Sa and Trường Sa are part of Đà Nẵng and Khánh Hòa on both maps, named in vi and en', () => {
+  const maps = buildMaps();
+  const want = { 'hoang-sa': { unit: '48', vi: 'Quần đảo Hoàng Sa', en: 'Hoang Sa (Paracel) Islands', lat: [15.5, 17.5], lon: [110.5, 113] },
+    'truong-sa': { unit: '56', vi: 'Quần đảo Trường Sa', en: 'Truong Sa (Spratly) Islands', lat: [7, 12], lon: [111.5, 116] } };
+  for (const [key, map] of [['vn63', 'VN63'], ['vn34', 'VN34']]) {
+    const found = new Map();
+    for (const f of maps[key].features) for (const a of f.properties.archipelagos || []) found.set(a.id, { f, a });
+    assert.deepEqual([...found.keys()].sort(), Object.keys(want).sort(), map);
+    for (const [id, w] of Object.entries(want)) {
+      const { f, a } = found.get(id);
+      assert.equal(f.properties.name, `${map}-${w.unit}`, `${id} on ${map}`);
+      assert.equal(a.vi, w.vi); assert.equal(a.en, w.en);
+      // The islands are drawn: polygons of the host shape lie wholly in the archipelago's box.
+      const inBox = f.geometry.coordinates.filter((p) => p[0].every(([x, y]) => x >= w.lon[0] && x <= w.lon[1] && y >= w.lat[0] && y <= w.lat[1]));
+      assert.ok(inBox.length >= 5, `${id} on ${map}: ${inBox.length} island polygons`);
+      assert.equal(inBox.length, a.islands);
+    }
+  }
+});

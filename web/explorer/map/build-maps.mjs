@@ -5,6 +5,10 @@
 //  - VN34: each VN34 unit dissolved from its VN63 predecessors (data/province-lineage.csv)
 //    with topojson-client's merge over a topojson-server topology, so shared borders vanish
 //    and nothing is drawn by hand.
+//  - Quần đảo Hoàng Sa and Quần đảo Trường Sa (islands.mjs, Natural Earth islands from the
+//    pinned world-atlas package) are part of the shapes of Đà Nẵng and Khánh Hòa, so they take
+//    that unit's colour, tooltip and click on both maps; the host feature's `archipelagos`
+//    property says where to draw their names.
 // Writes generated/vn63.geo.json and generated/vn34.geo.json (GeoJSON whose feature
 // property `name` is our unit ID, `label` its name) and fails on any unmatched name, a
 // lineage hole, or a dissolved area that differs from the sum of its predecessors'.
@@ -16,6 +20,7 @@ import vm from 'node:vm';
 import { topology } from 'topojson-server';
 import { merge } from 'topojson-client';
 import { VN63_FEATURE_NAMES } from './names.mjs';
+import { ARCHIPELAGOS, islandPolygons } from './islands.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -83,6 +88,14 @@ export function buildMaps() {
     used.add(name);
     return { type: 'Feature', properties: { name: `VN63-${p.code}`, label: p.name }, geometry: f.geometry };
   });
+  const islands = islandPolygons(require);
+  for (const a of ARCHIPELAGOS) {
+    const host = features63.find((f) => f.properties.name === `VN63-${a.vn63}`);
+    if (!host) throw new Error(`${a.id}: no VN63 unit ${a.vn63}`);
+    const g = host.geometry;
+    host.geometry = { type: 'MultiPolygon', coordinates: [...(g.type === 'Polygon' ? [g.coordinates] : g.coordinates), ...islands[a.id]] };
+    host.properties.archipelagos = [...(host.properties.archipelagos || []), { id: a.id, vi: a.vi, en: a.en, at: a.at, islands: islands[a.id].length }];
+  }
   const unused = [...byName.keys()].filter((n) => !used.has(n));
   if (unused.length) throw new Error(`map package features matched to no VN63 unit: ${unused.join(', ')}`);
 
@@ -96,7 +109,14 @@ export function buildMaps() {
     const sum = preds.reduce((s, id) => s + area(features63[idx.get(id)].geometry), 0);
     const got = area(geometry);
     if (Math.abs(got - sum) > 1e-9 * Math.max(1, sum)) throw new Error(`VN34-${u.code}: dissolved area ${got} ≠ predecessors' ${sum}`);
-    return { type: 'Feature', properties: { name: `VN34-${u.code}`, label: u.name, predecessors: preds }, geometry };
+    const archipelagos = preds.flatMap((id) => features63[idx.get(id)].properties.archipelagos || []);
+    for (const a of archipelagos) {
+      const want = ARCHIPELAGOS.find((x) => x.id === a.id).vn34;
+      if (want !== u.code) throw new Error(`${a.id}: lineage puts it in VN34-${u.code}, islands.mjs says VN34-${want}`);
+    }
+    const properties = { name: `VN34-${u.code}`, label: u.name, predecessors: preds };
+    if (archipelagos.length) properties.archipelagos = archipelagos;
+    return { type: 'Feature', properties, geometry };
   });
   const covered = new Set(lineage.map((l) => `VN63-${l.vn63_code}`));
   if (covered.size !== 63 || features63.some((f) => !covered.has(f.properties.name))) throw new Error('data/province-lineage.csv does not cover the 63 VN63 units once each');

@@ -1,0 +1,2 @@
+// The one DOM helper every module uses.
+export const $ = (id) => document.getElementById(id);
