@@ -78,6 +78,11 @@ type Comparison struct {
 	// Ranked is false for a metric with no better direction (a council's size, deputies
 	// elected): its rows are ordered by value, highest first, and carry no rank.
 	Ranked bool
+	// PeriodsUsed are the periods of the figures of every unit of the map, in order; when a
+	// year was asked for, PeriodNote says which of them are in force in it without starting
+	// in it (a term, a count taken that year).
+	PeriodsUsed []warehouse.Period
+	PeriodNote  string
 }
 
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
@@ -140,6 +145,27 @@ type pickFn func(subject string) *warehouse.Observation
 
 func (sl *slice) atYear(y int) pickFn {
 	return func(subj string) *warehouse.Observation { return sl.yearly[subj][y] }
+}
+
+// inYear is what a comparison of year y picks: a figure starting in y, else one in force in
+// it (see inYearRule), so year 2023 finds the 2020–2025 term and says so (periodsUsed).
+func (sl *slice) inYear(y int) pickFn {
+	return func(subj string) *warehouse.Observation {
+		if o := sl.yearly[subj][y]; o != nil {
+			return o
+		}
+		return sl.within[subj][y]
+	}
+}
+
+// termInForce picks only a term in force in y that started before it.
+func (sl *slice) termInForce(y int) pickFn {
+	return func(subj string) *warehouse.Observation {
+		if o := sl.within[subj][y]; o != nil && o.Period.Kind == warehouse.PeriodTerm {
+			return o
+		}
+		return nil
+	}
 }
 
 func (sl *slice) atLabel(l string) pickFn {
@@ -260,7 +286,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	if err != nil {
 		return nil, err
 	}
-	pick := sl.atYear(year)
+	pick := sl.inYear(year)
 	if per != nil {
 		pick = sl.atLabel(per.Label)
 	}
@@ -306,6 +332,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		})
 		c.GroupRankOf = &n
 	}
+	c.PeriodsUsed, c.PeriodNote = periodsUsed(rows, year, per)
 	prevs := earlierPeriods(sl, year, per)
 	for _, u := range shown {
 		r := byID[u.ID]
@@ -336,8 +363,8 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked warehouse.Period, mp warehouse.Map, prevs []earlier) {
 	for _, p := range prevs {
 		pv := s.figure(m, sl, r.Province, p.year, mp, p.pick)
-		if pv.Value == nil {
-			continue
+		if pv.Value == nil || sameFigure(&pv, &r.Fig) {
+			continue // a term in force in the year asked for is not its own previous figure
 		}
 		r.Previous, r.PrevYear = &pv, p.year
 		switch {
@@ -360,6 +387,53 @@ func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked wareho
 	tc := s.targetFor(m.ID, r.Province.ID, judgedPeriod(&r.Fig, asked))
 	r.Target, r.TargetConsidered, r.TargetNote = tc.Target, tc.Considered, tc.Note
 	r.Gap, r.Status = attainment(m, r.Target, &r.Fig)
+}
+
+// periodsUsed lists the distinct periods of the rows' figures, by start year and label,
+// and for a year asked for, a note naming those in force in it that do not start in it.
+func periodsUsed(rows []*Row, year int, per *warehouse.Period) ([]warehouse.Period, string) {
+	seen := map[string]warehouse.Period{}
+	for _, r := range rows {
+		if r.Fig.Value == nil && len(r.Fig.Parts) == 0 {
+			continue
+		}
+		for _, o := range r.Fig.Parts {
+			seen[o.Period.Label] = o.Period
+		}
+	}
+	out := make([]warehouse.Period, 0, len(seen))
+	for _, p := range seen {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Start < out[j].Start || (out[i].Start == out[j].Start && out[i].Label < out[j].Label)
+	})
+	if per != nil {
+		return out, ""
+	}
+	var in []string
+	for _, p := range out {
+		if p.Start != year {
+			in = append(in, p.Label)
+		}
+	}
+	if len(in) == 0 {
+		return out, ""
+	}
+	return out, fmt.Sprintf("figures in force in %d without starting in it: %s", year, strings.Join(in, ", "))
+}
+
+// sameFigure reports whether two figures are made of the same observations.
+func sameFigure(a, b *Value) bool {
+	if len(a.Parts) == 0 || len(a.Parts) != len(b.Parts) {
+		return false
+	}
+	for i := range a.Parts {
+		if a.Parts[i].ID != b.Parts[i].ID {
+			return false
+		}
+	}
+	return true
 }
 
 // askedPeriod is the period a comparison asks for: the one named, else the year.
