@@ -50,8 +50,20 @@ func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, T
 	if !v.Exact() {
 		return nil, lo
 	}
-	g := gap(t, *v.Value)
+	g := roundTo(gap(t, *v.Value), max(v.decimals(), targetDecimals(t)))
 	return &g, lo
+}
+
+// targetDecimals is the precision of a target's bounds as written (15 → 0, 98.4 → 1).
+func targetDecimals(t *warehouse.Target) int {
+	d := 0
+	for _, b := range []*float64{t.Lower, t.Upper} {
+		if b != nil {
+			v := Value{Value: b, Parts: []*warehouse.Observation{{Status: warehouse.StatusPublished}}}
+			d = max(d, v.decimals())
+		}
+	}
+	return d
 }
 
 func gap(t *warehouse.Target, x float64) float64 {

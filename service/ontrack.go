@@ -1,10 +1,12 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
 
+	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
@@ -36,6 +38,7 @@ type Rate struct{ Lo, Hi float64 }
 //     one (in the target's direction), OFF_TRACK when none is, else UNKNOWN.
 type OnTrack struct {
 	Target       *warehouse.Target
+	TargetNote   string // why this target: it judges the latest figure, or a later period
 	Verdict      Verdict
 	Latest       *Point // the latest figure of the kind compared
 	Status       TargetStatus
@@ -201,16 +204,39 @@ func (s *Service) onTrackTarget(metric, scope string, latest warehouse.Period) T
 	return TargetChoice{Target: best, Note: fmt.Sprintf("%s (%s, deadline %d) judges a later period than the latest figure (%s)", best.Directive, s.TargetLabel(best), best.Deadline, periodWords(latest))}
 }
 
-// OnTrackOf judges the figures fitted or left out of a trend of one kind.
-func (s *Service) onTrackOf(m *warehouse.Metric, u *warehouse.Province, pts []Point) (*OnTrack, string) {
+// onTrackOf judges a unit's figures of one period kind, oldest first.
+func (s *Service) onTrackOf(m *warehouse.Metric, u *warehouse.Province, pts []Point) *OnTrack {
 	if len(pts) == 0 {
-		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}, ""
+		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}
 	}
 	tc := s.onTrackTarget(m.ID, u.ID, pts[len(pts)-1].Period)
+	ot := onTrack(m, tc.Target, pts)
+	ot.TargetNote = tc.Note
 	if tc.Target == nil && tc.Considered != nil {
-		ot := onTrack(m, nil, pts)
 		ot.Reason = tc.Note
-		return ot, tc.Note
 	}
-	return onTrack(m, tc.Target, pts), tc.Note
+	return ot
+}
+
+// RowOnTrack judges a comparison row's unit on track: its figures of the row's period kind
+// (years or terms) up to the row's own, as Trend would.
+func (s *Service) RowOnTrack(ctx context.Context, r *Row) (*OnTrack, error) {
+	if r.metric == nil {
+		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}, nil
+	}
+	k := r.judged.Kind
+	if k != warehouse.PeriodYear && k != warehouse.PeriodTerm {
+		return &OnTrack{Verdict: VerdictUnknown, Reason: fmt.Sprintf("on track is judged on yearly or term figures, not on %s", periodWords(r.judged))}, nil
+	}
+	sl, err := s.metricSlice(ctx, r.metric.ID, r.synthetic)
+	if err != nil {
+		return nil, err
+	}
+	var pts []Point
+	for _, p := range s.points(r.metric, sl, r.Province, ingest.MinYear, r.judged.Start) {
+		if p.Fig.Value != nil && p.Period.Kind == k {
+			pts = append(pts, p)
+		}
+	}
+	return s.onTrackOf(r.metric, r.Province, pts), nil
 }

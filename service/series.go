@@ -95,9 +95,12 @@ func (s *Service) points(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 		}
 		pts = append(pts, Point{Year: y, Period: periodOf(&fig, sl, y), Fig: fig})
 	}
-	// A term in force at from that started before it (from 2023 finds the 2020–2025 term):
-	// a point at the term's start year, which the reader sees is before from.
-	if fig := s.figure(m, sl, u, from, mapFor(from), sl.termInForce(from)); fig.Value != nil || len(fig.Parts) > 0 {
+	// Without a figure starting in from, the term in force at from that started before it
+	// (from 2023 finds the 2020–2025 term): a point at the term's start year, which the
+	// reader sees is before from.
+	if len(pts) > 0 && pts[0].Year == from {
+		// from has a figure of its own
+	} else if fig := s.figure(m, sl, u, from, mapFor(from), sl.termInForce(from)); fig.Value != nil || len(fig.Parts) > 0 {
 		if p := periodOf(&fig, sl, from); p.Kind == warehouse.PeriodTerm && p.Start < from {
 			pts = append(pts, Point{Year: p.Start, Period: p, Fig: fig})
 		}
@@ -175,9 +178,8 @@ type Trend struct {
 	ProjectedYearMet *int
 	Why              string // why ProjectedYearMet is what it is
 	// OnTrack judges every figure of Kind (bounds as intervals) against the target that
-	// judges the latest, or the next target after it; OnTrackNote says which and why.
-	OnTrack     *OnTrack
-	OnTrackNote string
+	// judges the latest, or the next target after it.
+	OnTrack *OnTrack
 }
 
 // trendUnit resolves the subject of a trend, which has no map argument: a province on its
@@ -254,7 +256,7 @@ func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
 			judged = append(judged, p)
 		}
 	}
-	t.OnTrack, t.OnTrackNote = s.onTrackOf(m, u, judged)
+	t.OnTrack = s.onTrackOf(m, u, judged)
 	left := fmt.Sprintf("fitted %d exact %s figure(s); left out %d bound(s) or approximation(s) and %d figure(s) of other period kinds", len(t.Points), kind, bounds, others)
 	// The target is the one that judges the latest fitted point (a target for the
 	// 2020–2025 congresses says nothing of a line ending in the 2025–2030 term).
