@@ -74,6 +74,7 @@ type ComplexityRoot struct {
 	}
 
 	Brief struct {
+		DataVersion  func(childComplexity int) int
 		FromYear     func(childComplexity int) int
 		Map          func(childComplexity int) int
 		Predecessors func(childComplexity int) int
@@ -635,6 +636,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Benchmark.Name(childComplexity), true
 
+	case "Brief.dataVersion":
+		if e.ComplexityRoot.Brief.DataVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.DataVersion(childComplexity), true
 	case "Brief.fromYear":
 		if e.ComplexityRoot.Brief.FromYear == nil {
 			break
@@ -2862,6 +2869,8 @@ type Brief {
   sources: [BriefFootnote!]!
   "The printable page (one A4 page), in Vietnamese; add &lang=en for English."
   url: String!
+  "The data version the brief was built from (Query.dataVersion); the printed page shows it with the time it was made."
+  dataVersion: String!
 }
 
 type BriefSection {
@@ -3009,6 +3018,8 @@ func (ec *executionContext) childFields_Brief(ctx context.Context, field graphql
 		return ec.fieldContext_Brief_sources(ctx, field)
 	case "url":
 		return ec.fieldContext_Brief_url(ctx, field)
+	case "dataVersion":
+		return ec.fieldContext_Brief_dataVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Brief", field.Name)
 }
@@ -5057,6 +5068,29 @@ func (ec *executionContext) _Brief_url(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Brief_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Brief", field, true, true, "String")
+}
+
+func (ec *executionContext) _Brief_dataVersion(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_dataVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataVersion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_dataVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, true, false, "String")
 }
 
 func (ec *executionContext) _BriefFootnote_number(ctx context.Context, field graphql.CollectedField, obj *service.BriefSource) (ret graphql.Marshaler) {
@@ -12985,6 +13019,11 @@ func (ec *executionContext) _Brief(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Brief_url(ctx, field, obj)
 				})
+		case "dataVersion":
+			out.Values[i] = ec._Brief_dataVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

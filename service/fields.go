@@ -2,6 +2,7 @@ package service
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -85,3 +86,6 @@ func ObservationDisplay(o *warehouse.Observation) string {
 	v := single(o, o.SubjectID, "")
 	return v.Display()
 }
+
+// DataVersion is the brief's data version as the API writes versions (Query.dataVersion).
+func (b *Brief) DataVersion() string { return strconv.FormatUint(b.Version, 10) }
