@@ -101,3 +101,27 @@ func TestTrendOnTrackAndMetSince(t *testing.T) {
 		t.Errorf("VN63-04 on track %+v", ot)
 	}
 }
+
+// A contested figure is judged over every value disputing it: 16 disputed by a level 14
+// against "≥ 15" (2020) is UNKNOWN with no gap; 18 disputed by 17 is MET, still without a
+// single gap.
+func TestContestedFigureAgainstATarget(t *testing.T) {
+	a := fromSource(ob("VN63-33", "share", "2020", 16), "press-undated-a")
+	b := fromSource(ob("VN63-33", "share", "2020", 14), "press-undated-b")
+	c := fromSource(ob("VN63-02", "share", "2020", 18), "press-undated-a")
+	d := fromSource(ob("VN63-02", "share", "2020", 17), "press-undated-b")
+	svc, _ := newFake(t, a, b, c, d, ob("VN63-04", "share", "2020", 12))
+	cmp, err := svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]TargetStatus{"VN63-33": TargetUnknown, "VN63-02": TargetMet} {
+		r := rowOf(t, cmp, id)
+		if !r.Fig.Contested || r.Status != want || r.Gap != nil || r.Target == nil || r.Target.ID != "t-nat-2025" {
+			t.Errorf("%s: contested %v status %s gap %v target %v, want %s without a gap", id, r.Fig.Contested, r.Status, r.Gap, r.Target, want)
+		}
+	}
+	if r := rowOf(t, cmp, "VN63-04"); r.Status != TargetBelow || !near(r.Gap, -3) {
+		t.Errorf("VN63-04: %s gap %v", r.Status, r.Gap)
+	}
+}
