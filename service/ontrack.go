@@ -27,7 +27,10 @@ type Rate struct{ Lo, Hi float64 }
 // OnTrack is the answer for one unit, metric and target. The rule, in order:
 //  1. No target applies to the latest figure's period nor to a later one: UNKNOWN.
 //  2. The latest figure (a bound as its interval) meets the target: MET, and MetSince is
-//     the first year of the unbroken run of figures that meet it up to the latest.
+//     the first year of the unbroken run of figures that meet it up to the latest. When the
+//     target judges a later period than the latest figure's (Chỉ thị 35's 2020–2025
+//     congresses, seen from a 2015–2020 figure), the level is reached but the target not yet
+//     judged: ON_TRACK, with MetSince.
 //  3. The latest figure does not decide the target (a bound across it): UNKNOWN.
 //  4. The deadline is not after the latest figure's year (the period the target judges has
 //     its figure, or the deadline has passed): OFF_TRACK, missed.
@@ -54,7 +57,7 @@ type OnTrack struct {
 
 // onTrack judges pts (one unit's figures of one period kind, oldest first, each with a
 // value) against t; see OnTrack for the rule.
-func onTrack(m *warehouse.Metric, t *warehouse.Target, pts []Point) *OnTrack {
+func onTrack(m *warehouse.Metric, t *warehouse.Target, pts []Point, judgesLatest bool) *OnTrack {
 	ot := &OnTrack{Target: t, Verdict: VerdictUnknown}
 	if t == nil {
 		ot.Reason = "no target applies to these figures or to a later period"
@@ -81,6 +84,10 @@ func onTrack(m *warehouse.Metric, t *warehouse.Target, pts []Point) *OnTrack {
 		}
 		ot.MetSince = &since
 		ot.Reason = fmt.Sprintf("met since %d (%s)", since, periodWords(pts[indexOfYear(pts, since)].Period))
+		if !judgesLatest {
+			ot.Verdict = VerdictOnTrack
+			ot.Reason = fmt.Sprintf("at the target's level since %d (%s); the target judges a later period", since, periodWords(pts[indexOfYear(pts, since)].Period))
+		}
 		return ot
 	case TargetUnknown:
 		ot.Reason = fmt.Sprintf("the latest figure, %s (%s), does not decide the target", last.Fig.Display(), periodWords(last.Period))
@@ -209,8 +216,13 @@ func (s *Service) onTrackOf(m *warehouse.Metric, u *warehouse.Province, pts []Po
 	if len(pts) == 0 {
 		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}
 	}
-	tc := s.onTrackTarget(m.ID, u.ID, pts[len(pts)-1].Period)
-	ot := onTrack(m, tc.Target, pts)
+	latest := pts[len(pts)-1].Period
+	tc := s.onTrackTarget(m.ID, u.ID, latest)
+	judges := false
+	if tc.Target != nil {
+		judges, _ = targetApplies(tc.Target, latest)
+	}
+	ot := onTrack(m, tc.Target, pts, judges)
 	ot.TargetNote = tc.Note
 	if tc.Target == nil && tc.Considered != nil {
 		ot.Reason = tc.Note

@@ -52,7 +52,7 @@ func TestOnTrackVerdicts(t *testing.T) {
 		{"falling too slowly", vac, ceil5, []Point{pt(vac, 2019, 10, warehouse.QualExact), pt(vac, 2021, 9, warehouse.QualExact)}, VerdictOffTrack, "{-1 -1}", "{-0.5 -0.5}", 0},
 		{"no target", share, nil, []Point{ex(2016, 10), ex(2021, 14)}, VerdictUnknown, "-", "-", 0},
 	} {
-		ot := onTrack(c.m, c.t, c.pts)
+		ot := onTrack(c.m, c.t, c.pts, true)
 		rate := func(r *Rate) string {
 			if r == nil {
 				return "-"
@@ -69,6 +69,11 @@ func TestOnTrackVerdicts(t *testing.T) {
 		if ot.Reason == "" {
 			t.Errorf("%s: no reason given", c.name)
 		}
+	}
+	// At the level of a target that judges a later period: on track, not met.
+	ot := onTrack(share, floor20, []Point{ex(2016, 21), ex(2021, 22)}, false)
+	if ot.Verdict != VerdictOnTrack || ot.MetSince == nil || *ot.MetSince != 2016 {
+		t.Errorf("level reached before the period judged: %s since %v (%s)", ot.Verdict, ival(ot.MetSince), ot.Reason)
 	}
 }
 
