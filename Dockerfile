@@ -23,6 +23,9 @@ RUN CGO_ENABLED=0 go build -trimpath -o /out/cadrestat ./cmd/cadrestat
 FROM debian:bookworm-20251117-slim
 RUN useradd --system --uid 10001 cadrestat && mkdir -p /var/lib/cadrestat && chown cadrestat /var/lib/cadrestat
 COPY --from=build /out/cadrestat /usr/local/bin/cadrestat
+# CA certificates (the build image's Debian bundle, where Go looks for them): without them TLS
+# to a ClickHouse server (-clickhouse-tls) or an https OTLP endpoint fails verification.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=assets /src/.cache/chdb/libchdb.so /usr/local/lib/libchdb.so
 COPY data/ /usr/share/cadrestat/data/
 ENV GODEBUG=adaptivestackstart=1 CHDB_LIB_PATH=/usr/local/lib/libchdb.so CADRESTAT_DATA=/var/lib/cadrestat CADRESTAT_ADDR=:8080

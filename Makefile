@@ -5,8 +5,14 @@ export GOFLAGS := -mod=readonly
 export CADRESTAT_CACHE ?= $(CURDIR)/.cache
 TESTCH := $(CURDIR)/.cache/clickhouse-test
 TESTCLUSTER := $(CURDIR)/.cache/clickhouse-cluster
+# The linters, pinned; each version is built once into .cache/tools by the Go toolchain.
+STATICCHECK_VERSION := v0.8.2
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS := $(CURDIR)/.cache/tools
+STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
+GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: run test test-cluster build engine assets generate check-generate e2e bench clean
+.PHONY: run test test-cluster build engine assets generate check-generate lint e2e bench clean
 
 ## run: fetch the engine library if missing, build, load the bundled data, serve on :8080
 run: build
@@ -35,8 +41,25 @@ cross-check: assets
 	GOOS=darwin $(GO) build ./...
 	GOOS=windows $(GO) vet ./...
 
+## lint: staticcheck and golangci-lint (.golangci.yaml) must find nothing
+lint: assets $(STATICCHECK) $(GOLANGCI_LINT)
+	$(STATICCHECK) ./...
+	$(GOLANGCI_LINT) run --timeout 10m ./...
+
+# go install writes a tool under its own name; it is kept under name-version so a new pin
+# builds anew. GOFLAGS is cleared: -mod=readonly does not apply to pkg@version.
+$(STATICCHECK):
+	@mkdir -p $(TOOLS)/staticcheck.tmp
+	GOFLAGS= GOBIN=$(TOOLS)/staticcheck.tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS)/staticcheck.tmp/staticcheck $@ && rmdir $(TOOLS)/staticcheck.tmp
+
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS)/golangci-lint.tmp
+	GOFLAGS= GOBIN=$(TOOLS)/golangci-lint.tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(TOOLS)/golangci-lint.tmp/golangci-lint $@ && rmdir $(TOOLS)/golangci-lint.tmp
+
 ## test: everything the tests need (engine library, assets, a local ClickHouse server), then every test
-test: engine assets check-generate cross-check
+test: engine assets check-generate cross-check lint
 	$(GO) vet ./...
 	@rm -rf $(TESTCH); addr=$$(scripts/clickhouse-test-server.sh $(TESTCH)); \
 	trap 'scripts/clickhouse-test-server.sh stop $(TESTCH)' EXIT; \

@@ -127,6 +127,13 @@ func CoverageOf(b *warehouse.Batch) string {
 		w("| %s | %d | %d | %s |\n", f.what, f.need, now, status)
 	}
 
+	cc := Citations(b)
+	w("\n### Citation rules\n\n| rule | floor | now |\n|---|---:|---:|\n")
+	w("| figures citing a search, tag, topic or aggregator page or a translation | 0 | %d |\n", cc.BarredPages)
+	w("| figures whose quote is not in the language of the page (translations) | 0 | %d |\n", cc.TranslatedQuotes)
+	w("| Vietnamese sources whose issuer or title is not in Vietnamese | 0 | %d |\n", cc.EnglishIssuers)
+	w("| preliminary figures stored as final (PUBLISHED or DERIVED) | 0 | %d |\n", cc.PreliminaryFinal)
+	w("| seed-document figures not citing their served link /documents/<id> | 0 | %d |\n", cc.SeedFigures-cc.SeedFiguresServed)
 	w("\n### Metric × period\n\nProvinces (VN63) and units (VN34) with at least one published, derived or provisional figure; in brackets those with an exact value (the rest are bounds or approximations). VN: national figures; groups: regions and clusters; rows: all figures of the cell, alternatives included.\n\n")
 	w("| metric | period | VN63 provinces | VN34 units | VN | groups | rows |\n|---|---|---:|---:|---:|---:|---:|\n")
 	keys := make([]cell, 0, len(cells))

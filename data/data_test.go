@@ -1,14 +1,10 @@
 package data_test
 
 import (
-	"math"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
@@ -69,14 +65,18 @@ func TestEveryObservationHasSourceAndVerbatimQuote(t *testing.T) {
 	}
 }
 
-// Every source a reader cannot find in the project (official and press) can be opened: an
-// http(s) URL, a publication date and the date it was read; seeds name their file.
-func TestEveryNonSeedSourceCanBeOpened(t *testing.T) {
+// Every source can be opened: official and press sources by an http(s) URL, with a
+// publication date and the date it was read; seed documents at the link the server serves
+// them at (/documents/<id>), their file being in the project.
+func TestEverySourceCanBeOpened(t *testing.T) {
 	for _, s := range bundle(t).Sources {
 		switch s.Kind {
 		case "seed":
-			if _, err := os.Stat(filepath.Join("seeds", s.Location)); err != nil || s.URL != "" {
+			if _, err := os.Stat(filepath.Join("seeds", s.Location)); err != nil || s.URL != ingest.DocumentPath(s.ID) {
 				t.Errorf("seed source %s: location %q (%v), url %q", s.ID, s.Location, err, s.URL)
+			}
+			if _, ok := data.Document(s.ID); !ok {
+				t.Errorf("seed source %s is not served", s.ID)
 			}
 		case "official", "press":
 			if !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") || s.Date == "" || s.Retrieved == "" {
@@ -103,12 +103,12 @@ func TestLocatorsContainTheirFigure(t *testing.T) {
 			continue
 		}
 		n++
-		if !printsOneOf(o.Quote, o.Value, o.Numerator) {
+		if !ingest.PrintsOneOf(o.Quote, o.Value, o.Numerator) {
 			t.Errorf("%s %s %s (%s): locator %q does not contain the figure %v (numerator %v)", o.SubjectID, o.MetricID, o.Period.Label, o.SourceID, o.Quote, deref(o.Value), deref(o.Numerator))
 		}
 	}
 	for _, tg := range b.Targets {
-		if locator(tg.SourceID) && !printsOneOf(tg.Quote, tg.Lower, tg.Upper) {
+		if locator(tg.SourceID) && !ingest.PrintsOneOf(tg.Quote, tg.Lower, tg.Upper) {
 			t.Errorf("target %s: locator %q does not contain its bound %v–%v", tg.ID, tg.Quote, deref(tg.Lower), deref(tg.Upper))
 		}
 	}
@@ -122,48 +122,6 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
-}
-
-var (
-	numberRE    = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
-	numberWords = map[string]float64{"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
-)
-
-// printsOneOf reports whether text prints one of the figures, in Vietnamese (thousands
-// dots, decimal comma) or English (thousands commas, decimal point) notation.
-func printsOneOf(text string, figures ...*float64) bool {
-	var printed []float64
-	for _, m := range numberRE.FindAllString(text, -1) {
-		printed = append(printed, readings(m)...)
-	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if v, ok := numberWords[w]; ok {
-			printed = append(printed, v)
-		}
-	}
-	for _, f := range figures {
-		for _, p := range printed {
-			if f != nil && math.Abs(*f-p) < 1e-9 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// readings are the values a printed number can have: "1.098" is 1098 in Vietnamese and
-// 1.098 in English; "29,2" is 29.2; "1.098,5" is 1098.5; "30.26" is 30.26.
-func readings(s string) []float64 {
-	var out []float64
-	for _, c := range []string{
-		strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), // Vietnamese
-		strings.ReplaceAll(s, ",", ""),                               // English
-	} {
-		if v, err := strconv.ParseFloat(c, 64); err == nil {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func TestPrintsOneOf(t *testing.T) {
@@ -183,8 +141,8 @@ func TestPrintsOneOf(t *testing.T) {
 		{"có duy nhất một đồng chí", f(1), true},
 		{"có 12 đồng chí", f(2), false},
 	} {
-		if got := printsOneOf(tc.text, tc.v); got != tc.ok {
-			t.Errorf("printsOneOf(%q, %v) = %v", tc.text, *tc.v, got)
+		if got := ingest.PrintsOneOf(tc.text, tc.v); got != tc.ok {
+			t.Errorf("ingest.PrintsOneOf(%q, %v) = %v", tc.text, *tc.v, got)
 		}
 	}
 }

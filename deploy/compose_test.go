@@ -105,3 +105,17 @@ func TestDockerfileBaseImagesPinned(t *testing.T) {
 		t.Fatalf("%d stages, want a 3-stage build", froms)
 	}
 }
+
+// The runtime stage has CA certificates where Go's crypto/x509 reads them on Debian, so TLS
+// to a ClickHouse server or an https trace endpoint can be verified.
+func TestDockerfileRuntimeHasCACertificates(t *testing.T) {
+	raw, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := strings.Split(string(raw), "\nFROM ")
+	runtime := stages[len(stages)-1]
+	if !strings.Contains(runtime, "/etc/ssl/certs/ca-certificates.crt") {
+		t.Fatal("the runtime stage does not install /etc/ssl/certs/ca-certificates.crt")
+	}
+}

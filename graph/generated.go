@@ -254,8 +254,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Period struct {
@@ -297,7 +299,7 @@ type ComplexityRoot struct {
 		Table            func(childComplexity int, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) int
 		TargetAttainment func(childComplexity int, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) int
 		Targets          func(childComplexity int, metric *string) int
-		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) int
+		Trend            func(childComplexity int, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) int
 	}
 
 	RankRange struct {
@@ -478,7 +480,7 @@ type QueryResolver interface {
 	DataVersion(ctx context.Context) (string, error)
 	Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error)
 	Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) ([]*service.Series, error)
-	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error)
+	Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) (*service.Trend, error)
 	TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error)
 	Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error)
 	PreferenceRule(ctx context.Context) (string, error)
@@ -1507,6 +1509,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Period.end":
 		if e.ComplexityRoot.Period.End == nil {
@@ -1778,7 +1792,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["periodKind"].(*string), args["includeSynthetic"].(*bool)), true
+		return e.ComplexityRoot.Query.Trend(childComplexity, args["metric"].(string), args["province"].(string), args["from"].(int), args["to"].(int), args["periodKind"].(*warehouse.PeriodKind), args["includeSynthetic"].(*bool)), true
 
 	case "RankRange.best":
 		if e.ComplexityRoot.RankRange.Best == nil {
@@ -2310,6 +2324,10 @@ __typename and id. Catalogue objects (Province, Group, Metric, Source, Target) u
 catalogue ID, an Observation its ID and revision, and a value computed for a query
 (Benchmark, BriefSection) its unit and every argument it depends on, joined by "|". Types
 without an id depend on the query that made them: a cache keeps them inside their parent.
+
+A root field that can fail on its own arguments (an unknown metric, a bad period, too long
+a list) is nullable: it answers null with its error, and the other root fields of the same
+request still answer, so one bad panel of a dashboard does not blank the others.
 """
 schema {
   query: Query
@@ -2317,14 +2335,14 @@ schema {
 
 type Query {
   "Provinces of one map (VN63 until 2025-06-30, VN34 after), optionally in one region or group."
-  provinces(map: Map = VN63, region: String, group: ID): [Province!]!
+  provinces(map: Map = VN63, region: String, group: ID): [Province!]
   """
   One province by ID (VN63-92), code on a map, or name with or without diacritics or a
   common alias (Hanoi, HCMC). An ID of the other map than the one given is BAD_USER_INPUT.
   """
   province(id: ID!, map: Map): Province
   "Provinces whose names match text (no diacritics, case or punctuation needed), best match first."
-  searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]!
+  searchProvinces(text: String!, map: Map = VN63, first: Int = 10): [Province!]
   "Regions and peer groups such as Emulation Cluster No. 5."
   groups(map: Map): [Group!]!
   "The metric catalogue."
@@ -2334,7 +2352,7 @@ type Query {
   sources: [Source!]!
   source(id: ID!): Source
   "Official targets for a metric (all targets when metric is omitted)."
-  targets(metric: ID): [Target!]!
+  targets(metric: ID): [Target!]
   "Increases with every load; caches key on it."
   dataVersion: String!
 }
@@ -2342,6 +2360,34 @@ type Query {
 enum Map {
   VN63
   VN34
+}
+
+"""
+What a unit is. The values are the data's own lower-case words (as in provinces.csv), kept so
+that answers read as they did when this was a String; group is a group standing as one unit
+(a region's row of a comparison).
+"""
+enum UnitKind {
+  province
+  city
+  nation
+  group
+}
+
+"What kind of document a source is (the kind column of sources.csv)."
+enum SourceKind {
+  seed
+  official
+  press
+  user
+  synthetic
+}
+
+"Whose figure an observation is: a province's, a group's or the nation's."
+enum SubjectKind {
+  province
+  group
+  national
 }
 
 type Province {
@@ -2352,7 +2398,7 @@ type Province {
   code: String!
   name: String!
   nameAscii: String!
-  kind: String!
+  kind: UnitKind!
   region: String!
   validFrom: String!
   validTo: String
@@ -2434,12 +2480,12 @@ type Source {
   date: String!
   language: String!
   location: String!
-  "seed (a document in the project's seed folder), official, press or user."
-  kind: String!
+  "seed (a document in the project's seed folder), official, press, user or synthetic."
+  kind: SourceKind!
   licence: String!
-  "The page a reader can open (http or https); every official and press source has one. Null for seeds, whose file name is in location."
+  "The page a reader can open: an http(s) address for every official and press source; for a seed document the server's own /documents/<id>, which serves its text. Null when there is none (user sources may have none)."
   url: String
-  "The date the page at url was read, YYYY-MM-DD; null when there is no url."
+  "The date the page at url was read, YYYY-MM-DD; null when there is no url, for seed documents, and when the day it was read is not known."
   retrieved: String
   "The catalogue's declared priority, the last tie-breaker of the preference rule (higher first; 0 by default)."
   priority: Int!
@@ -2480,7 +2526,7 @@ extend type Query {
   values combine each unit's VN63 predecessors. "VN" and group IDs among provinces add
   their rows, unranked.
   """
-  compare(metric: ID!, year: Int, period: String, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison!
+  compare(metric: ID!, year: Int, period: String, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Comparison
   """
   Points per province, group or "VN": yearly points (a year, or a term at its start year),
   then ranges and as-of figures as points of their own kind (see SeriesPoint.period);
@@ -2490,18 +2536,18 @@ extend type Query {
   denominators), with the parts listed. "ALL" among provinces stands for every unit of the
   map, and group adds the group's members (at most 64 units in all); give provinces or group.
   """
-  series(metric: ID!, provinces: [ID!], from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false, group: ID): [Series!]!
+  series(metric: ID!, provinces: [ID!], from: Int!, to: Int!, map: Map = VN63, includeSynthetic: Boolean = false, group: ID): [Series!]
   """
   Change, least-squares slope and the year the target would be met at that slope, for a
   province, a group ID or "VN" (the nation). Fits exact figures of one period kind
-  (periodKind YEAR or TERM; by default the kind with more exact figures): bounds, ranges
-  and as-of figures are left out, and why says how many.
+  (periodKind YEAR or TERM; by default the kind with more exact figures; RANGE and ASOF are
+  BAD_USER_INPUT): bounds, ranges and as-of figures are left out, and why says how many.
   """
-  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: String, includeSynthetic: Boolean = false): Trend!
+  trend(metric: ID!, province: ID!, from: Int!, to: Int!, periodKind: PeriodKind, includeSynthetic: Boolean = false): Trend
   "Which provinces meet the applicable target in a year or period; the nation's and groups' own targets are decided too."
-  targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment!
+  targetAttainment(metric: ID!, year: Int, period: String, map: Map = VN63, includeSynthetic: Boolean = false): Attainment
   "Observations as a Relay connection, ordered by observation ID, the part of id before \"|\" (stable cursors); first is at most 500."
-  observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection!
+  observations(filter: ObservationFilter, first: Int = 50, after: String): ObservationConnection
   "The rule that picks one figure when several sources fill the same cell."
   preferenceRule: String!
 }
@@ -2548,7 +2594,7 @@ type Observation {
   "<ID>|<revision>: each revision of a figure is an object of its own (see revisions)."
   id: ID!
   "province, group or national."
-  subjectKind: String!
+  subjectKind: SubjectKind!
   subjectId: ID!
   province: Province
   metric: Metric!
@@ -2818,8 +2864,14 @@ type ObservationEdge {
   node: Observation!
 }
 
+"Relay's page information. Pages go forward (first, after)."
 type PageInfo {
   hasNextPage: Boolean!
+  "True when the page was asked for after a cursor (the observation that cursor names comes before it)."
+  hasPreviousPage: Boolean!
+  "The cursor of the first edge; null on an empty page."
+  startCursor: String
+  "The cursor of the last edge; null on an empty page."
   endCursor: String
 }
 
@@ -2839,7 +2891,7 @@ extend type Query {
   the lineage; every source cited, numbered. Published figures only (no synthetic rows).
   year defaults to the latest start year of the unit's figures; map to the province's own.
   """
-  brief(province: ID!, year: Int, map: Map): Brief!
+  brief(province: ID!, year: Int, map: Map): Brief
   """
   A unit × metric × year matrix: one column per metric (at most 20) and year (at most 20),
   each the compare of that metric and year with the same map, provinces, group and
@@ -2847,7 +2899,7 @@ extend type Query {
   units in the order compare selects them (provinces as given, else the group's members,
   else the map's units).
   """
-  table(metrics: [ID!]!, years: [Int!]!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Table!
+  table(metrics: [ID!]!, years: [Int!]!, map: Map = VN63, provinces: [ID!], group: ID, includeSynthetic: Boolean = false): Table
 }
 
 "One province's brief (see Query.brief)."
@@ -3360,6 +3412,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -4208,8 +4264,8 @@ func (ec *executionContext) field_Query_trend_args(ctx context.Context, rawArgs 
 	}
 	args["to"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.PeriodKind, error) {
+			return ec.unmarshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7533,14 +7589,14 @@ func (ec *executionContext) _Observation_subjectKind(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSubjectKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Observation_subjectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "SubjectKind")
 }
 
 func (ec *executionContext) _Observation_subjectId(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
@@ -8529,6 +8585,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8772,14 +8874,14 @@ func (ec *executionContext) _Province_kind(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNUnitKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Province_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Province", field, false, false, "UnitKind")
 }
 
 func (ec *executionContext) _Province_region(ctx context.Context, field graphql.CollectedField, obj *warehouse.Province) (ret graphql.Marshaler) {
@@ -8929,10 +9031,10 @@ func (ec *executionContext) _Query_provinces(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
-			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+			return ec.marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_provinces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9017,10 +9119,10 @@ func (ec *executionContext) _Query_searchProvinces(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
-			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
+			return ec.marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_searchProvinces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9257,10 +9359,10 @@ func (ec *executionContext) _Query_targets(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
-			return ec.marshalNTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx, selections, v)
+			return ec.marshalOTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9324,10 +9426,10 @@ func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-			return ec.marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx, selections, v)
+			return ec.marshalOComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9368,10 +9470,10 @@ func (ec *executionContext) _Query_series(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Series) graphql.Marshaler {
-			return ec.marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx, selections, v)
+			return ec.marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_series(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9408,14 +9510,14 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["periodKind"].(*string), fc.Args["includeSynthetic"].(*bool))
+			return ec.Resolvers.Query().Trend(ctx, fc.Args["metric"].(string), fc.Args["province"].(string), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["periodKind"].(*warehouse.PeriodKind), fc.Args["includeSynthetic"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Trend) graphql.Marshaler {
-			return ec.marshalNTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx, selections, v)
+			return ec.marshalOTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9456,10 +9558,10 @@ func (ec *executionContext) _Query_targetAttainment(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
-			return ec.marshalNAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx, selections, v)
+			return ec.marshalOAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_targetAttainment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9500,10 +9602,10 @@ func (ec *executionContext) _Query_observations(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
-			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx, selections, v)
+			return ec.marshalOObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_observations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9567,10 +9669,10 @@ func (ec *executionContext) _Query_brief(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Brief) graphql.Marshaler {
-			return ec.marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx, selections, v)
+			return ec.marshalOBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_brief(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9611,10 +9713,10 @@ func (ec *executionContext) _Query_table(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Table) graphql.Marshaler {
-			return ec.marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx, selections, v)
+			return ec.marshalOTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_table(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10386,14 +10488,14 @@ func (ec *executionContext) _Source_kind(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSourceKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Source_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Source", field, false, false, "SourceKind")
 }
 
 func (ec *executionContext) _Source_licence(ctx context.Context, field graphql.CollectedField, obj *warehouse.Source) (ret graphql.Marshaler) {
@@ -14064,6 +14166,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14242,7 +14354,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = graphql.MarshalString("Query")
 		case "provinces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_provinces(ctx, field)
 				})
@@ -14254,7 +14366,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "searchProvinces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchProvinces(ctx, field)
 				})
@@ -14290,7 +14402,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "targets":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targets(ctx, field)
 				})
@@ -14302,31 +14414,31 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "compare":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compare(ctx, field)
 				})
 		case "series":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_series(ctx, field)
 				})
 		case "trend":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trend(ctx, field)
 				})
 		case "targetAttainment":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targetAttainment(ctx, field)
 				})
 		case "observations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_observations(ctx, field)
 				})
@@ -14338,13 +14450,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "brief":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_brief(ctx, field)
 				})
 		case "table":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_table(ctx, field)
 				})
@@ -15439,14 +15551,6 @@ func (ec *executionContext) marshalNAggregation2githubᚗcomᚋcadrestatᚋcadre
 	return res
 }
 
-func (ec *executionContext) marshalNAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Attainment!")
-		return graphql.Null
-	}
-	return ec._Attainment(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNBenchmark2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v service.Benchmark) graphql.Marshaler {
 	return ec._Benchmark(ctx, sel, &v)
 }
@@ -15487,14 +15591,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx context.Context, sel ast.SelectionSet, v *service.Brief) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Brief!")
-		return graphql.Null
-	}
-	return ec._Brief(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBriefFootnote2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBriefSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BriefSource) graphql.Marshaler {
@@ -15567,14 +15663,6 @@ func (ec *executionContext) marshalNBriefSection2ᚖgithubᚗcomᚋcadrestatᚋc
 		return graphql.Null
 	}
 	return ec._BriefSection(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Comparison!")
-		return graphql.Null
-	}
-	return ec._Comparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Row) graphql.Marshaler {
@@ -15802,14 +15890,6 @@ func (ec *executionContext) marshalNObservation2ᚖgithubᚗcomᚋcadrestatᚋca
 	return ec._Observation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx context.Context, sel ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ObservationConnection!")
-		return graphql.Null
-	}
-	return ec._ObservationConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ObservationEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15963,22 +16043,6 @@ func (ec *executionContext) marshalNScopeAttainment2ᚖgithubᚗcomᚋcadrestat�
 	return ec._ScopeAttainment(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx context.Context, sel ast.SelectionSet, v *service.Series) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Series!")
@@ -16029,6 +16093,20 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSourceKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSourceKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SourceKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐStatus(ctx context.Context, v any) (warehouse.Status, error) {
@@ -16089,12 +16167,18 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Table!")
-		return graphql.Null
+func (ec *executionContext) unmarshalNSubjectKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubjectKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SubjectKind!")
 	}
-	return ec._Table(ctx, sel, v)
+	return res
 }
 
 func (ec *executionContext) marshalNTableColumn2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTableColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.TableColumn) graphql.Marshaler {
@@ -16184,12 +16268,18 @@ func (ec *executionContext) marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadr
 	return res
 }
 
-func (ec *executionContext) marshalNTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx context.Context, sel ast.SelectionSet, v *service.Trend) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Trend!")
-		return graphql.Null
+func (ec *executionContext) unmarshalNUnitKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnitKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UnitKind!")
 	}
-	return ec._Trend(ctx, sel, v)
+	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -16334,6 +16424,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAttainment2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐAttainment(ctx context.Context, sel ast.SelectionSet, v *service.Attainment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Attainment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBenchmark2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBenchmark(ctx context.Context, sel ast.SelectionSet, v *service.Benchmark) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -16369,6 +16466,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBrief2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐBrief(ctx context.Context, sel ast.SelectionSet, v *service.Brief) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Brief(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComparison2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Comparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOFigure2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐValue(ctx context.Context, sel ast.SelectionSet, v *service.Value) graphql.Marshaler {
@@ -16503,6 +16614,13 @@ func (ec *executionContext) marshalOObservation2ᚖgithubᚗcomᚋcadrestatᚋca
 	return ec._Observation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOObservationConnection2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐObservationPage(ctx context.Context, sel ast.SelectionSet, v *service.ObservationPage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObservationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOObservationFilter2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐObservationFilter(ctx context.Context, v any) (*model.ObservationFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -16516,6 +16634,44 @@ func (ec *executionContext) marshalOPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Period(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, v any) (*warehouse.PeriodKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.PeriodKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodKind2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.PeriodKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOProvince2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Province) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐProvince(ctx context.Context, sel ast.SelectionSet, v *warehouse.Province) graphql.Marshaler {
@@ -16556,6 +16712,25 @@ func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋcadrestatᚋcadrestat
 		return graphql.Null
 	}
 	return ec._Rate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeries2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSeriesPoint2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPoint(ctx context.Context, sel ast.SelectionSet, v *service.Point) graphql.Marshaler {
@@ -16680,11 +16855,44 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTable2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTable(ctx context.Context, sel ast.SelectionSet, v *service.Table) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Table(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTarget2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.Target) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx context.Context, sel ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrend2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTrend(ctx context.Context, sel ast.SelectionSet, v *service.Trend) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Trend(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -21,7 +21,7 @@ import (
 // Limits bound what one operation may cost before any resolver runs.
 type Limits struct {
 	Introspection bool
-	MaxComplexity int // list fields weigh their possible length (see complexity.go)
+	MaxComplexity int // the cost of the work an operation may cause, in points (complexity.go)
 	MaxDepth      int // deepest selection nesting
 	MaxTokens     int // parser token limit: bounds the cost of parsing any request
 	// MaxIntrospectionDepth bounds nesting under __schema and __type (GraphiQL's own
@@ -33,7 +33,7 @@ type Limits struct {
 
 // DefaultLimits are safe for a public server.
 func DefaultLimits() Limits {
-	return Limits{Introspection: true, MaxComplexity: 10000, MaxDepth: 12, MaxIntrospectionDepth: 20, MaxSelections: 5000, MaxTokens: 10000}
+	return Limits{Introspection: true, MaxComplexity: 100000, MaxDepth: 12, MaxIntrospectionDepth: 20, MaxSelections: 5000, MaxTokens: 10000}
 }
 
 // Options configure a Handler. Only Limits is required.
@@ -75,7 +75,6 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 		o.RequestID = func(context.Context) string { return "" }
 	}
 	cfg := Config{Resolvers: &Resolver{Svc: svc}}
-	complexity(&cfg.Complexity)
 	schema := NewExecutableSchema(cfg)
 	e := executor.New(schema)
 	e.SetParserTokenLimit(o.MaxTokens)
@@ -88,10 +87,10 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 	}
 	e.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	e.Use(enumVariables{schema: schema.Schema()})
-	// Before gqlgen's complexity: its walk expands every fragment spread, so the expanded
-	// size is bounded first (depth.go).
+	// Before the cost: its walk expands every fragment spread, so the expanded size is
+	// bounded first (depth.go).
 	e.Use(shapeLimit{maxDepth: o.MaxDepth, introspectionDepth: o.MaxIntrospectionDepth, maxSelections: o.MaxSelections})
-	e.Use(extension.FixedComplexityLimit(o.MaxComplexity))
+	e.Use(costLimit{max: o.MaxComplexity})
 	if o.Available != nil {
 		e.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 			if f := graphql.GetRootFieldContext(ctx); f != nil && !strings.HasPrefix(f.Field.Name, "__") && f.Field.Name != "preferenceRule" {

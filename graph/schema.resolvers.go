@@ -140,10 +140,10 @@ func (r *observationConnectionResolver) Edges(ctx context.Context, obj *service.
 
 // PageInfo is the resolver for the pageInfo field.
 func (r *observationConnectionResolver) PageInfo(ctx context.Context, obj *service.ObservationPage) (*model.PageInfo, error) {
-	pi := &model.PageInfo{HasNextPage: obj.HasNext}
+	pi := &model.PageInfo{HasNextPage: obj.HasNext, HasPreviousPage: obj.Filter.AfterID != ""}
 	if n := len(obj.Items); n > 0 {
-		c := service.EncodeCursor(obj.Items[n-1].ID)
-		pi.EndCursor = &c
+		start, end := service.EncodeCursor(obj.Items[0].ID), service.EncodeCursor(obj.Items[n-1].ID)
+		pi.StartCursor, pi.EndCursor = &start, &end
 	}
 	return pi, nil
 }
@@ -303,9 +303,9 @@ func (r *queryResolver) Series(ctx context.Context, metric string, provinces []s
 }
 
 // Trend is the resolver for the trend field.
-func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *string, includeSynthetic *bool) (*service.Trend, error) {
+func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) (*service.Trend, error) {
 	tr, err := r.Svc.Trend(ctx, service.TrendArgs{Metric: metric, Unit: province, From: from, To: to,
-		Kind: warehouse.PeriodKind(deref(periodKind)), IncludeSynthetic: deref(includeSynthetic)})
+		Kind: deref(periodKind), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectPoints(ctx, tr.Points)
 	}

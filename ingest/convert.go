@@ -18,10 +18,11 @@ type refs struct {
 	groups    map[string]bool
 	metrics   map[string]*warehouse.Metric
 	sources   map[string]string // ID -> kind (seed, official, press, user, synthetic)
+	langs     map[string]string // ID -> language of the source (its page's)
 }
 
 func newRefs(cat *warehouse.Catalog) *refs {
-	r := &refs{provinces: map[string]bool{}, groups: map[string]bool{}, metrics: map[string]*warehouse.Metric{}, sources: map[string]string{}}
+	r := &refs{provinces: map[string]bool{}, groups: map[string]bool{}, metrics: map[string]*warehouse.Metric{}, sources: map[string]string{}, langs: map[string]string{}}
 	if cat != nil {
 		for _, p := range cat.Provinces {
 			r.provinces[p.ID] = true
@@ -34,6 +35,7 @@ func newRefs(cat *warehouse.Catalog) *refs {
 		}
 		for _, s := range cat.Sources {
 			r.sources[s.ID] = s.Kind
+			r.langs[s.ID] = s.Language
 		}
 	}
 	return r
@@ -45,6 +47,7 @@ func (r *refs) hasSource(id string) bool {
 }
 
 type converter struct {
+	today string // retrieval dates after it are in the future (see today)
 	refs  *refs
 	batch *warehouse.Batch
 	probs []Problem
@@ -54,6 +57,11 @@ type converter struct {
 
 func (c *converter) bad(r record, field, format string, args ...any) {
 	c.probs = append(c.probs, Problem{File: c.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// badCode is bad with a code a program may act on.
+func (c *converter) badCode(r record, field, code, format string, args ...any) {
+	c.probs = append(c.probs, Problem{File: c.file, Line: r.line, Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (c *converter) dup(r record, kind FileKind, key string) bool {
@@ -159,7 +167,7 @@ func (c *converter) lineage(p parsed) {
 }
 
 func (c *converter) sources(p parsed) {
-	today := Today()
+	today := c.today
 	for _, r := range p.records {
 		if !c.required(r, "id", "title", "issuer", "language", "location", "kind") || !c.texts(r, FileSources) {
 			continue
@@ -181,11 +189,12 @@ func (c *converter) sources(p parsed) {
 			c.bad(r, "date", "%q is not a valid date", date)
 			continue
 		}
-		if u != "" {
-			if why := badURL(u); why != "" {
-				c.bad(r, "url", "%q %s", u, why)
-				continue
-			}
+		if !c.citable(r, kind, date, u) {
+			continue
+		}
+		retUnknown := ret == RetrievedUnknown && (kind == "official" || kind == "press")
+		if retUnknown {
+			ret = ""
 		}
 		if ret != "" {
 			switch {
@@ -211,9 +220,9 @@ func (c *converter) sources(p parsed) {
 			for _, f := range []struct{ name, v, what string }{
 				{"url", u, "the page's http(s) address"},
 				{"date", date, "the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)"},
-				{"retrieved", ret, "the date the page was read (YYYY-MM-DD)"},
+				{"retrieved", ret, "the date the page was read (YYYY-MM-DD), or unknown when that day is not known"},
 			} {
-				if f.v == "" {
+				if f.v == "" && !(f.name == "retrieved" && retUnknown) {
 					c.bad(r, f.name, "is required for %s %s source: %s", a, kind, f.what)
 					ok = false
 				}
@@ -237,6 +246,7 @@ func (c *converter) sources(p parsed) {
 			continue
 		}
 		c.refs.sources[r.get("id")] = kind
+		c.refs.langs[r.get("id")] = r.get("language")
 		c.batch.Sources = append(c.batch.Sources, warehouse.Source{ID: r.get("id"), Title: r.get("title"), Issuer: r.get("issuer"), DocNumber: r.get("doc_number"),
 			Date: date, Language: r.get("language"), Location: r.get("location"), Kind: kind, Licence: r.get("licence"), URL: u, Retrieved: ret, Priority: prio})
 	}
@@ -302,12 +312,9 @@ func badURL(u string) string {
 	return ""
 }
 
-// Now is the clock a retrieval date is checked against (tests set it).
-var Now = time.Now
-
-// Today is the latest date it is anywhere on Earth (UTC+14) by Now: a page read today in
+// today is the latest date it is anywhere on Earth (UTC+14) at now: a page read today in
 // any time zone is not "in the future".
-func Today() string { return Now().UTC().Add(14 * time.Hour).Format("2006-01-02") }
+func today(now time.Time) string { return now.UTC().Add(14 * time.Hour).Format("2006-01-02") }
 
 func (c *converter) metrics(p parsed) {
 	for _, r := range p.records {
@@ -433,6 +440,7 @@ func (c *converter) targets(p parsed) {
 		case !c.refs.hasSource(r.get("source")):
 			c.bad(r, "source", "unknown source %q", r.get("source"))
 		case !c.locator(r, "quote", c.refs.sources[r.get("source")], r.get("quote")):
+		case !c.quoteRules(r, "quote", r.get("source"), r.get("quote"), lo, hi):
 		case c.dup(r, FileTargets, r.get("id")):
 		default:
 			c.batch.Targets = append(c.batch.Targets, warehouse.Target{ID: r.get("id"), MetricID: m.ID, Scope: r.get("scope"), Lower: lo, Upper: hi,

@@ -68,7 +68,7 @@ func (s *snapshotFile) Read(p []byte) (int, error) {
 		afterRead(s.Name(), n, err)
 	}
 	if err == io.EOF {
-		st, serr := s.File.Stat()
+		st, serr := s.Stat()
 		if serr != nil || st.Size() != s.size || !st.ModTime().Equal(s.mtime) {
 			return n, errChanged
 		}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -28,7 +29,7 @@ type File struct {
 }
 
 func (f File) open() (io.ReadCloser, error) {
-	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(f.Data))
+	rc := io.NopCloser(bytes.NewReader(f.Data))
 	if f.Data == nil && f.Path != "" {
 		file, err := openSnapshot(f.Path)
 		if err != nil {
@@ -109,7 +110,7 @@ type plan struct {
 // newPlan parses every file and validates the reference rows against the catalogue (which
 // may be nil for an empty warehouse). Files are processed dimension kinds first, so
 // observations may refer to metrics and sources in the same load.
-func newPlan(files []File, cat *warehouse.Catalog) *plan {
+func newPlan(files []File, cat *warehouse.Catalog, now time.Time) *plan {
 	var all []parsed
 	var probs []Problem
 	var names []string
@@ -126,7 +127,7 @@ func newPlan(files []File, cat *warehouse.Catalog) *plan {
 	}
 	order := map[FileKind]int{FileSources: 0, FileProvinces: 1, FileLineage: 2, FileGroups: 3, FileMetrics: 4, FileTargets: 5, FileObservations: 6}
 	sort.SliceStable(all, func(i, j int) bool { return order[all[i].kind] < order[all[j].kind] })
-	p := &plan{c: &converter{refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}, probs: probs}}
+	p := &plan{c: &converter{today: today(now), refs: newRefs(cat), batch: &warehouse.Batch{File: strings.Join(names, ",")}, seen: map[string]int{}, probs: probs}}
 	for _, f := range all {
 		p.c.file = f.file
 		switch f.kind {
@@ -179,7 +180,12 @@ func (p *plan) problems() []Problem {
 // warehouse) and returns one batch holding every row, or every problem found. Loads use
 // Load instead, which streams observations rather than holding them.
 func Prepare(files []File, cat *warehouse.Catalog) (*warehouse.Batch, []Problem) {
-	p := newPlan(files, cat)
+	return prepareAt(files, cat, time.Now())
+}
+
+// prepareAt is Prepare with retrieval dates checked against the clock reading now.
+func prepareAt(files []File, cat *warehouse.Catalog, now time.Time) (*warehouse.Batch, []Problem) {
+	p := newPlan(files, cat, now)
 	defer p.close()
 	var obs []warehouse.Observation
 	_ = p.observations(func(chunk []warehouse.Observation) error {
@@ -239,7 +245,11 @@ func LoadWith(ctx context.Context, s warehouse.Store, files []File, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	p := newPlan(files, cat)
+	now := time.Now()
+	if opt.Now != nil {
+		now = opt.Now()
+	}
+	p := newPlan(files, cat, now)
 	defer p.close()
 	p.track = tr
 	reject := func() (*Report, error) {

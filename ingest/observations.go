@@ -144,7 +144,10 @@ func (c *converter) observation(r record, f *[nObsCols]string) (warehouse.Observ
 	if !ok1 || !ok2 || !ok3 {
 		return o, false
 	}
-	return o, c.checkValues(r, m, &o)
+	if !c.checkValues(r, m, &o) {
+		return o, false
+	}
+	return o, c.quoteRules(r, "quote", o.SourceID, o.Quote, o.Value, o.Numerator)
 }
 
 // references checks the metric and the source an observation cites and returns them.

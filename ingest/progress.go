@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cadrestat/cadrestat/internal/progress"
 )
@@ -18,6 +19,9 @@ type Options struct {
 	// phase (PhaseRead, PhaseCommit, PhaseDone). Calls never overlap; it is called once per
 	// chunk of rows (a few MB of text), so it must be quick and throttle what it shows.
 	Progress func(progress.State)
+	// Now, when not nil, is the clock retrieval dates are checked against (a source read
+	// "in the future" is refused); nil: time.Now.
+	Now func() time.Time
 }
 
 // The phases a load's progress goes through: reading and checking the files while rows go

@@ -107,7 +107,7 @@ var columns = map[FileKind]struct {
 	FileLineage:      {[]string{"vn63_code", "vn34_code"}, 2},
 	FileGroups:       {[]string{"id", "kind", "name", "name_vi", "map", "members", "source", "note"}, 6},
 	FileMetrics:      {[]string{"id", "name_en", "name_vi", "unit", "kind", "body", "level", "better", "aggregation", "description"}, 9},
-	FileSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority"}, 8},
+	FileSources:      {[]string{"id", "title", "issuer", "doc_number", "date", "language", "location", "kind", "licence", "url", "retrieved", "priority", "date_precision"}, 8},
 	FileTargets:      {[]string{"id", "metric", "scope", "lower", "upper", "lower_inclusive", "upper_inclusive", "deadline", "directive", "source", "quote", "note", "applies"}, 11},
 	FileObservations: {[]string{"subject", "metric", "period", "value", "numerator", "denominator", "qualifier", "status", "source", "quote", "note"}, 10},
 }
@@ -179,7 +179,7 @@ func parse(f File) ([]parsed, []Problem) {
 	// A byte-order mark is dropped once, here, before anything is read.
 	r := bufio.NewReaderSize(rc, 64<<10)
 	if b, _ := r.Peek(len(bom)); bytes.Equal(b, bom) {
-		r.Discard(len(bom))
+		_, _ = r.Discard(len(bom)) // peeked: it cannot fail
 	}
 	skipped, empty, err := skipBlank(r)
 	if err != nil {
@@ -247,7 +247,7 @@ func skipBlank(r *bufio.Reader) (newlines int, empty bool, err error) {
 			newlines++
 		case ' ', '\t', '\r', '\v', '\f':
 		default:
-			r.UnreadByte()
+			_ = r.UnreadByte() // right after ReadByte: it cannot fail
 			return newlines, false, nil
 		}
 	}
@@ -452,7 +452,8 @@ func kindList() string {
 // parseJSON reads {"<kind>": [ {column: value, …}, … ], …}. Numbers may be JSON numbers;
 // group members may be an array.
 func parseJSON(name string, data []byte) ([]parsed, []Problem) {
-	lineAt := func(off int64) int { return 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
+	lines := lineCounter{data: data}
+	lineAt := lines.at
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	fail := func(err error) ([]parsed, []Problem) {
@@ -527,6 +528,25 @@ func parseJSON(name string, data []byte) ([]parsed, []Problem) {
 		out = append(out, p)
 	}
 	return out, probs
+}
+
+// lineCounter gives the line of a byte offset in data, counting newlines only past the
+// offset it was last asked for: the decoder's offsets only grow, so a file's newlines are
+// counted once, not once per record (which made a JSON load quadratic in its records).
+type lineCounter struct {
+	data []byte
+	off  int // offset of the last answer
+	line int // newlines before off
+}
+
+func (c *lineCounter) at(off int64) int {
+	o := min(max(int(off), 0), len(c.data))
+	if o < c.off { // an earlier offset (a syntax error's): count from the start again
+		c.off, c.line = 0, 0
+	}
+	c.line += bytes.Count(c.data[c.off:o], []byte("\n"))
+	c.off = o
+	return 1 + c.line
 }
 
 // jsonReason says what is wrong with a JSON file without its bytes: encoding/json's

@@ -10,26 +10,25 @@ import (
 
 const srcHeaderURL = "id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved\n"
 
-// at sets the clock retrieval dates are checked against, for one test.
-func at(t *testing.T, day string) {
+// at is the clock reading retrieval dates are checked against in one test.
+func at(t *testing.T, day string) time.Time {
 	t.Helper()
 	d, err := time.Parse("2006-01-02 15:04", day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	Now = func() time.Time { return d }
-	t.Cleanup(func() { Now = time.Now })
+	return d
 }
 
 // TestSourcesAReaderCanOpen: official and press sources carry a URL, a publication date and
 // a retrieval date, each checked, with file:line:field problems; seeds and user sources
 // need none of them.
 func TestSourcesAReaderCanOpen(t *testing.T) {
-	at(t, "2026-11-22 12:00")
+	now := at(t, "2026-11-22 12:00")
 	cases := []struct{ name, row, want string }{
 		{"ErrPressNoURL", "p,T,I,,2020-10-30,vi,x,press,,,2026-11-01", `f.csv:2: url: is required for a press source: the page's http(s) address`},
 		{"ErrOfficialNoDate", "p,T,I,,,vi,x,official,,https://x.vn/a,2026-11-01", `f.csv:2: date: is required for an official source: the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)`},
-		{"ErrPressNoRetrieved", "p,T,I,,2020,vi,x,press,,https://x.vn/a,", `f.csv:2: retrieved: is required for a press source: the date the page was read (YYYY-MM-DD)`},
+		{"ErrPressNoRetrieved", "p,T,I,,2020,vi,x,press,,https://x.vn/a,", `f.csv:2: retrieved: is required for a press source: the date the page was read (YYYY-MM-DD), or unknown when that day is not known`},
 		{"ErrScheme", "p,T,I,,2020,vi,x,press,,ftp://x.vn/a,2026-11-01", `f.csv:2: url: "ftp://x.vn/a" must be an http:// or https:// address`},
 		{"ErrNoScheme", "p,T,I,,2020,vi,x,press,,x.vn/a,2026-11-01", `f.csv:2: url: "x.vn/a" must be an http:// or https:// address`},
 		{"ErrJavascript", "p,T,I,,2020,vi,x,press,,javascript:alert(1),2026-11-01", `f.csv:2: url: "javascript:alert(1)" must be an http:// or https:// address`},
@@ -48,20 +47,20 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			b, probs := Prepare([]File{{Name: "f.csv", Data: []byte(srcHeaderURL + tc.row + "\n")}}, catalog())
+			b, probs := prepareAt([]File{{Name: "f.csv", Data: []byte(srcHeaderURL + tc.row + "\n")}}, catalog(), now)
 			if b != nil || len(probs) != 1 || probs[0].String() != tc.want {
 				t.Fatalf("got batch=%v problems=%q; want only %q", b != nil, probs, tc.want)
 			}
 		})
 	}
 	t.Run("EveryMissingFieldIsReported", func(t *testing.T) {
-		_, probs := Prepare([]File{{Name: "f.csv", Data: []byte(srcHeaderURL + "p,T,I,,,vi,x,press,,,\n")}}, catalog())
+		_, probs := prepareAt([]File{{Name: "f.csv", Data: []byte(srcHeaderURL + "p,T,I,,,vi,x,press,,,\n")}}, catalog(), now)
 		if len(probs) != 3 || probs[0].Field != "url" || probs[1].Field != "date" || probs[2].Field != "retrieved" {
 			t.Fatalf("problems: %q", probs)
 		}
 	})
 	t.Run("OldHeaderStillLoadsSeedsAndUserSources", func(t *testing.T) {
-		b, probs := Prepare([]File{{Name: "f.csv", Data: []byte("id,title,issuer,doc_number,date,language,location,kind,licence\ns,T,I,,,vi,000_x.txt,seed,\nu,T,I,,,vi,x,user,\n")}}, catalog())
+		b, probs := prepareAt([]File{{Name: "f.csv", Data: []byte("id,title,issuer,doc_number,date,language,location,kind,licence\ns,T,I,,,vi,000_x.txt,seed,\nu,T,I,,,vi,x,user,\n")}}, catalog(), now)
 		if len(probs) > 0 || len(b.Sources) != 2 || b.Sources[0].URL != "" {
 			t.Fatalf("problems %q", probs)
 		}
@@ -74,7 +73,7 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 			"p3,T,I,,2020,vi,x,press,,HTTPS://X.VN/A,2020-01-01\n" +
 			"u1,T,I,,,vi,x,user,,,\n" +
 			"u2,T,I,,,vi,x,user,,https://x.vn/u,2026-01-01\n"
-		b, probs := Prepare([]File{{Name: "f.csv", Data: []byte(data)}}, catalog())
+		b, probs := prepareAt([]File{{Name: "f.csv", Data: []byte(data)}}, catalog(), now)
 		if len(probs) > 0 {
 			t.Fatalf("problems %q", probs)
 		}
@@ -84,7 +83,7 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 	})
 	t.Run("JSON", func(t *testing.T) {
 		doc := `{"sources": [{"id": "p", "title": "T", "issuer": "I", "date": "2020", "language": "vi", "location": "x", "kind": "press", "url": "https://x.vn/a", "retrieved": "2026-11-01"}]}`
-		b, probs := Prepare([]File{{Name: "s.json", Data: []byte(doc)}}, catalog())
+		b, probs := prepareAt([]File{{Name: "s.json", Data: []byte(doc)}}, catalog(), now)
 		if len(probs) > 0 || b.Sources[0].URL != "https://x.vn/a" || b.Sources[0].Retrieved != "2026-11-01" {
 			t.Fatalf("problems %q", probs)
 		}
@@ -95,7 +94,7 @@ func TestSourcesAReaderCanOpen(t *testing.T) {
 // at most 12 words (observations and targets alike), whether the source is in the same
 // load or already in the warehouse; seeds and user sources keep whole passages.
 func TestLocatorsAreShort(t *testing.T) {
-	at(t, "2026-11-22 12:00")
+	now := at(t, "2026-11-22 12:00")
 	cat := catalog()
 	cat.Sources = append(cat.Sources, warehouse.Source{ID: "loaded-press", Kind: "press"}, warehouse.Source{ID: "loaded-seed", Kind: "seed"})
 	cat.Index()
@@ -118,7 +117,7 @@ func TestLocatorsAreShort(t *testing.T) {
 		{"LongUnmarkedCatalogue", "src", thirteen, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, probs := Prepare([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "o.csv", Data: []byte(obs(tc.source, tc.quote))}}, cat)
+			_, probs := prepareAt([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "o.csv", Data: []byte(obs(tc.source, tc.quote))}}, cat, now)
 			if tc.ok != (len(probs) == 0) {
 				t.Fatalf("problems %q", probs)
 			}
@@ -129,7 +128,7 @@ func TestLocatorsAreShort(t *testing.T) {
 	}
 	t.Run("Target", func(t *testing.T) {
 		tg := "id,metric,scope,lower,upper,lower_inclusive,upper_inclusive,deadline,directive,source,quote,note\nt1,female_share,VN,15,,true,false,2030,D,p,\"" + thirteen + "\",\n"
-		_, probs := Prepare([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "t.csv", Data: []byte(tg)}}, cat)
+		_, probs := prepareAt([]File{{Name: "s.csv", Data: []byte(src)}, {Name: "t.csv", Data: []byte(tg)}}, cat, now)
 		if len(probs) != 1 || probs[0].String() != "t.csv:2: quote: a press source is cited by a locator of at most 12 words of the page around the figure, not 13 words" {
 			t.Fatalf("problems %q", probs)
 		}

@@ -21,80 +21,72 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Manager follows the warehouse for one service.
+// Manager follows the warehouse for one service. What it does when the data change is
+// not wired here: the serving process registers WarmCells (and AfterWarm's work) in its
+// change cascade (cmd/cadrestat/serve.go), so that list is the one place to read it.
 type Manager struct {
 	svc      *service.Service
 	log      *slog.Logger
 	draining atomic.Bool
 	// RetryEvery is how often Start tries again while the warehouse does not answer.
 	RetryEvery time.Duration
+	// WarmLogEvery is how often a warm-up still running says so in the log.
+	WarmLogEvery time.Duration
 
-	mu      sync.Mutex // guards the fields below
-	started bool
-	warmed  *uint64 // the data version of the last warm-up that ended, if any
-	onWarm  []func(version uint64)
+	mu        sync.Mutex // guards afterWarm
+	afterWarm []func(version uint64)
 }
 
-// New returns a manager for svc; nothing runs before Start.
+// New returns a manager for svc; nothing runs before Start or WarmCells.
 func New(svc *service.Service, log *slog.Logger) *Manager {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{svc: svc, log: log, RetryEvery: 2 * time.Second}
+	return &Manager{svc: svc, log: log, RetryEvery: 2 * time.Second, WarmLogEvery: 10 * time.Second}
 }
 
 // Start loads the catalogue (or keeps retrying in the background while the warehouse is
-// unreachable: the process serves anyway and /readyz says so), checks for loads by other
-// processes every poll (e.g. ingest into a shared ClickHouse server), and warms every
-// metric's cells now and after each change, so dashboards never wait for the warehouse on
-// their first view. Everything stops with ctx.
+// unreachable: the process serves anyway and /readyz says so) and checks for loads by
+// other processes every poll (e.g. ingest into a shared ClickHouse server). A catalogue
+// loaded or changed is a change of data version, which runs the service's change hooks.
+// Everything stops with ctx.
 func (m *Manager) Start(ctx context.Context, poll time.Duration) {
 	if err := m.svc.Refresh(ctx); err != nil {
 		m.log.Warn("warehouse not reachable; serving anyway (/readyz says so) and retrying", "err", err)
 		go m.retry(ctx)
 	}
 	go m.poll(ctx, poll)
-	m.mu.Lock()
-	m.started = true
-	m.mu.Unlock()
-	m.svc.OnChange(func(uint64) { go m.warm(ctx) })
+}
+
+// WarmCells warms every metric's cells of the current data version in the background, so
+// dashboards never wait for the warehouse on their first view, then runs AfterWarm's
+// functions. It is the change hook a serving process registers (the version is the one
+// that changed; the warm-up reads whatever is current when it starts).
+func (m *Manager) WarmCells(ctx context.Context, version uint64) {
 	go m.warm(ctx)
 }
 
-// OnWarm registers f to run, in its own goroutine, after each warm-up of the metric cells
-// of the current data version ends (warm, full or failed), and at once when one already has.
-// Work that reads many metrics (the server's pre-rendering of the explorer's standard views)
+// AfterWarm registers f to run, in its own goroutine, after each warm-up of the metric
+// cells ends (warm, full or failed) while its data version is still the current one. Work
+// that reads many metrics (the server's pre-rendering of the explorer's standard views)
 // then waits for the cells instead of competing with the warm-up for the cores and reading
-// the same rows metric by metric: at scale L, serve's warm-up took 30–35 s with the views
-// rendered alongside (bench/README.md, "Warm-up"). On a manager that was not started (a
-// caller that refreshes the service itself) nothing warms the cells: f runs after every
-// change of data version instead, and at once when a catalogue is loaded.
-func (m *Manager) OnWarm(f func(version uint64)) {
+// the same rows metric by metric (bench/README.md, "Warm-up").
+func (m *Manager) AfterWarm(f func(version uint64)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.started {
-		m.svc.OnChange(func(v uint64) { go f(v) })
-		if m.Ready() {
-			go f(m.svc.Catalog().Version)
-		}
-		return
-	}
-	m.onWarm = append(m.onWarm, f)
-	if v := m.svc.Catalog().Version; m.warmed != nil && *m.warmed == v {
-		go f(v)
-	}
+	m.afterWarm = append(m.afterWarm, f)
 }
 
-// ended records that the warm-up of version ended and tells OnWarm's functions, unless a
-// newer version has been seen since (its own warm-up follows).
+// ended tells AfterWarm's functions that the warm-up of version ended, unless a newer
+// version has been seen since (its own warm-up follows).
 func (m *Manager) ended(version uint64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.svc.Catalog().Version != version {
 		return
 	}
-	m.warmed = &version
-	for _, f := range m.onWarm {
+	m.mu.Lock()
+	fs := append([]func(uint64){}, m.afterWarm...)
+	m.mu.Unlock()
+	for _, f := range fs {
 		go f(version)
 	}
 }
@@ -129,10 +121,7 @@ func (m *Manager) poll(ctx context.Context, every time.Duration) {
 	}
 }
 
-// WarmLogEvery is how often a warm-up still running says so in the log.
-var WarmLogEvery = 10 * time.Second
-
-// warm warms every metric's cells, logging every WarmLogEvery while it runs (how many
+// warm warms every metric's cells, logging every m.WarmLogEvery while it runs (how many
 // metrics, for how long) and once when it is over. service.Warm is one call, so the log
 // says how long it has run, not how many metrics are done.
 func (m *Manager) warm(ctx context.Context) {
@@ -141,7 +130,7 @@ func (m *Manager) warm(ctx context.Context) {
 	metrics := len(cat.Metrics)
 	defer m.ended(cat.Version)
 	// Not "metric cache warm…": bench/main.go waits for that line.
-	defer progress.Every(WarmLogEvery, func(elapsed time.Duration) {
+	defer progress.Every(m.WarmLogEvery, func(elapsed time.Duration) {
 		m.log.Info("warming the metric cache", "metrics", metrics, "elapsed_s", int(elapsed.Seconds()))
 	})()
 	if err := m.svc.Warm(ctx); err != nil {

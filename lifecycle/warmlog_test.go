@@ -48,15 +48,16 @@ func (s *syncBuffer) String() string {
 
 // A long warm-up says it is still running, with how many metrics, and says when it is over.
 func TestWarmUpLogsItsProgress(t *testing.T) {
-	lifecycle.WarmLogEvery = 30 * time.Millisecond
-	t.Cleanup(func() { lifecycle.WarmLogEvery = 10 * time.Second })
 	st := &slowCells{}
 	st.up.Store(true)
 	var out syncBuffer
 	svc := service.New(st, slog.New(slog.NewTextHandler(&out, nil)))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	lifecycle.New(svc, slog.New(slog.NewTextHandler(&out, nil))).Start(ctx, time.Hour)
+	m := lifecycle.New(svc, slog.New(slog.NewTextHandler(&out, nil)))
+	m.WarmLogEvery = 30 * time.Millisecond
+	warmOnChange(ctx, svc, m)
+	m.Start(ctx, time.Hour)
 	eventually(t, "the warm-up ending", func() bool { return strings.Contains(out.String(), `msg="metric cache warm" metrics=2`) })
 	if !strings.Contains(out.String(), `msg="warming the metric cache" metrics=2 elapsed_s=0`) {
 		t.Fatalf("no progress line in %q", out.String())

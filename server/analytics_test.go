@@ -36,7 +36,7 @@ func newAnalyticsServer(t *testing.T, extra ...ingest.File) (*httptest.Server, *
 	if err != nil || !rep.OK() {
 		t.Fatalf("load: %v %+v", err, rep)
 	}
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), log))
+	ts := httptest.NewServer(wired(svc, server.Defaults(), log))
 	t.Cleanup(ts.Close)
 	return ts, cs
 }

@@ -90,7 +90,7 @@ func newAnalyticsServerWith(t *testing.T, cfg server.Config) (*httptest.Server, 
 	if err != nil || !rep.OK() {
 		t.Fatalf("load: %v %+v", err, rep)
 	}
-	ts := httptest.NewServer(server.New(svc, cfg, log))
+	ts := httptest.NewServer(wired(svc, cfg, log))
 	t.Cleanup(ts.Close)
 	return ts, cs
 }

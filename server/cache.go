@@ -96,6 +96,12 @@ func (c *responseCache) middleware(keys *keyer, version func() uint64, next http
 			w.Header().Set("ETag", etag)
 			w.Header().Set("Cache-Control", "public, max-age=60")
 			if etagMatches(r.Header.Get("If-None-Match"), etag) {
+				// A 304 is an answer without errors: the fixer keeps the ETag and
+				// Cache-Control set above, as RFC 9110 §15.4.5 asks (the same validators
+				// and caching headers as the 200 it stands for).
+				if out := graph.OutcomeFrom(r.Context()); out != nil {
+					out.Responded = true
+				}
 				w.WriteHeader(http.StatusNotModified)
 				return
 			}

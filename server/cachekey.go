@@ -64,7 +64,7 @@ func (k *keyer) document(query string) *keyDoc {
 	}
 	d := &keyDoc{}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, k.maxTokens)
-	if err == nil && len(validator.Validate(k.schema, doc)) == 0 {
+	if err == nil && len(validator.ValidateWithRules(k.schema, doc, nil)) == 0 {
 		d.doc, d.canonical = doc, canonicalDocument(doc)
 	}
 	k.docs.Add(context.Background(), query, d)

@@ -15,7 +15,7 @@ import (
 
 func serverWith(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	ts := httptest.NewServer(server.New(bundledService(t, testenv.Store(t), discard), cfg, discard))
+	ts := httptest.NewServer(wired(bundledService(t, testenv.Store(t), discard), cfg, discard))
 	t.Cleanup(ts.Close)
 	return ts
 }

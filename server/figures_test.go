@@ -78,7 +78,7 @@ func newFiguresServer(t *testing.T) *httptest.Server {
 	if err != nil || !rep.OK() {
 		t.Fatalf("load: %v %+v", err, rep)
 	}
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), log))
+	ts := httptest.NewServer(wired(svc, server.Defaults(), log))
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -9,14 +9,15 @@ import (
 )
 
 // graphqlAPI is /graphql once graphqlHTTP has checked the request: the response cache (with
-// its warm-up) in front of the request's limits and graph's handler.
-func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+// its warm-up) in front of the request's limits and graph's handler. The cache and the
+// warmer (nil when off) are returned for the change cascade (Server.PurgeCache, WarmViews).
+func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) (http.Handler, *responseCache, *warmer) {
 	opts := graph.Options{Limits: cfg.Limits, Log: log, Available: cfg.Lifecycle.Available, RequestID: RequestID}
 	if cfg.Tracing != nil {
 		opts.AroundOperations = cfg.Tracing.aroundOperations
 	}
 	if cfg.CacheBytes <= 0 {
-		return withLimits(graph.NewHandler(svc, opts), cfg)
+		return withLimits(graph.NewHandler(svc, opts), cfg), nil, nil
 	}
 	// gqlgen reads its parsed documents from the cache keyer's LRU: a document is parsed and
 	// validated once, not once for the key and again to run it (measured: a new document
@@ -26,10 +27,9 @@ func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) http.Handler
 	gql := graph.NewHandler(svc, opts)
 	cache := newResponseCache(cfg.CacheBytes)
 	cache.metrics = cfg.Metrics
-	svc.OnChange(func(uint64) { cache.Purge() })
+	var w *warmer
 	if cfg.WarmViews {
-		w := &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
-		cfg.Lifecycle.OnWarm(func(uint64) { w.run() }) // after the metric cells: see OnWarm
+		w = &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
 	}
-	return cache.middleware(keys, func() uint64 { return svc.Catalog().Version }, withLimits(gql, cfg))
+	return cache.middleware(keys, func() uint64 { return svc.Catalog().Version }, withLimits(gql, cfg)), cache, w
 }

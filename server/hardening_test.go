@@ -215,7 +215,7 @@ func TestWarehouseWorkIsBounded(t *testing.T) {
 	q.WriteString(" }")
 	start := time.Now()
 	res := post(t, ts, q.String(), nil)
-	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(res.Errors[0].Message, "operation has complexity 200500") {
+	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(res.Errors[0].Message, "operation has complexity 2000500") {
 		t.Fatalf("500 totalCounts: %+v", res.Errors)
 	}
 	t.Logf("refused in %v", time.Since(start))
@@ -226,7 +226,7 @@ func TestWarehouseWorkIsBounded(t *testing.T) {
 	cfg := server.Defaults()
 	cfg.MaxWarehouseQueries = 2
 	cfg.CacheBytes = 0
-	small := httptest.NewServer(server.New(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	small := httptest.NewServer(wired(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer small.Close()
 	res = post(t, small, `{ a: observations(first: 1, filter: {metrics: ["staff_cut"]}) { edges { cursor } } b: observations(first: 1, filter: {metrics: ["female_na_share"]}) { edges { cursor } } c: observations(first: 1, filter: {metrics: ["youth_na_share"]}) { edges { cursor } } }`, nil)
 	codes := 0
@@ -318,7 +318,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	svc := loadedService(t)
 	cfg := server.Defaults()
 	cfg.BodyTimeout = 300 * time.Millisecond
-	ts := httptest.NewServer(server.New(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ts := httptest.NewServer(wired(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer ts.Close()
 	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
 	if err != nil {

@@ -24,7 +24,7 @@ func BenchmarkDashboardHit(b *testing.B) {
 	cfg := server.Defaults()
 	cfg.Metrics = server.NewMetrics()
 	cfg.Tracing = server.NewTracing(nil)
-	h := server.New(svc, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := wired(svc, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	metrics := []string{"female_provincial_committee_share", "youth_provincial_committee_share", "staff_cut", "new_members", "female_na_share"}
 	var bodies, answers [][]byte
 	for i := range 20 {

@@ -75,6 +75,10 @@ func graphqlHTTP(next http.Handler, maxBody int64, bodyTimeout time.Duration, tr
 				writeRequestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
 				return
 			}
+			if b := bytes.TrimLeft(body, " \t\r\n"); len(b) > 0 && b[0] == '[' {
+				writeRequestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "batching is not supported: send one operation per request (a JSON object, not an array)")
+				return
+			}
 			if json.Unmarshal(body, &req) != nil {
 				writeRequestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "the request body is not valid JSON")
 				return
@@ -153,7 +157,7 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, status int, code,
 		Message    string         `json:"message"`
 		Extensions map[string]any `json:"extensions"`
 	}
-	json.NewEncoder(w).Encode(map[string]any{"errors": []gqlError{{fmt.Sprintf(format, args...), map[string]any{"code": code}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []gqlError{{fmt.Sprintf(format, args...), map[string]any{"code": code}}}}) // a failed write: the client has gone
 }
 
 // responseFixer applies the GraphQL-over-HTTP rules gqlgen does not, once the response is
@@ -205,7 +209,8 @@ func (f *responseFixer) finish() {
 	status, body := f.status, f.buf.Bytes()
 	h := f.Header()
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
-	// A response the executor did not make (a transport's refusal) is an error response.
+	// A response the executor did not make (a transport's refusal) is an error response;
+	// a 304 the cache answered is marked responded, so it keeps its validators.
 	hasErrors := f.out.Errors > 0 || !f.out.Responded
 	if hasErrors && (status == http.StatusUnprocessableEntity || status == http.StatusBadRequest) {
 		switch mt {
@@ -225,6 +230,11 @@ func (f *responseFixer) finish() {
 	if f.get && (status != http.StatusOK && status != http.StatusNotModified || hasErrors) {
 		h.Del("ETag")
 		h.Set("Cache-Control", "no-store")
+	}
+	if status == http.StatusNotModified {
+		h.Del("Content-Type")
+		h.Del("Content-Length")
+		body = nil
 	}
 	f.ResponseWriter.WriteHeader(status)
 	f.ResponseWriter.Write(body)

@@ -159,7 +159,7 @@ func newIDsServer(t *testing.T) (*httptest.Server, warehouse.Observation) {
 	if rep, err := svc.Load(ctx, []ingest.File{{Name: "revision.csv", Rows: []warehouse.Observation{rev}}}); err != nil || !rep.OK() || rep.Changed == 0 {
 		t.Fatalf("revising load: %v %+v", err, rep)
 	}
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), discard))
+	ts := httptest.NewServer(wired(svc, server.Defaults(), discard))
 	t.Cleanup(ts.Close)
 	return ts, page.Items[0]
 }

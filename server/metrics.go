@@ -33,6 +33,8 @@ type Metrics struct {
 	dataVersion     prometheus.Gauge
 	warmSeconds     prometheus.Gauge
 	warmViews       prometheus.Gauge
+	execQueued      prometheus.Gauge
+	execRunning     prometheus.Gauge
 
 	mu  sync.Mutex
 	ops map[string]bool
@@ -74,9 +76,13 @@ func NewMetrics() *Metrics {
 		dataVersion: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cadrestat_data_version", Help: "The data version being served."}),
 		warmSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cadrestat_warm_seconds", Help: "How long the last warm-up of the explorer's standard views took."}),
 		warmViews:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "cadrestat_warm_views", Help: "Views rendered by the last warm-up."}),
+		execQueued: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cadrestat_executor_queue_length",
+			Help: "Requests waiting for a place to run past the response cache (-max-executing)."}),
+		execRunning: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cadrestat_executor_running",
+			Help: "Requests running past the response cache now (at most -max-executing)."}),
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.requestDuration, m.cacheEvents, m.cacheBytes, m.queryDuration, m.queueWait,
-		m.queryErrors, m.inFlight, m.loads, m.loadRows, m.loadDuration, m.dataVersion, m.warmSeconds, m.warmViews} {
+		m.queryErrors, m.inFlight, m.loads, m.loadRows, m.loadDuration, m.dataVersion, m.warmSeconds, m.warmViews, m.execQueued, m.execRunning} {
 		f(c)
 	}
 	return m
@@ -178,5 +184,18 @@ func (m *Metrics) warmed(views int, took time.Duration) {
 	if m != nil {
 		m.warmViews.Set(float64(views))
 		m.warmSeconds.Set(took.Seconds())
+	}
+}
+
+// queued and executing follow the executor's queue (admit.go).
+func (m *Metrics) queued(delta int) {
+	if m != nil {
+		m.execQueued.Add(float64(delta))
+	}
+}
+
+func (m *Metrics) executing(delta int) {
+	if m != nil {
+		m.execRunning.Add(float64(delta))
 	}
 }

@@ -21,7 +21,7 @@ func TestMetricsLabelsOnlyForValidatedOperations(t *testing.T) {
 	svc := bundledService(t, testenv.Store(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	cfg := server.Defaults()
 	cfg.Metrics, cfg.PublicMetrics = metrics, true
-	ts := httptest.NewServer(server.New(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ts := httptest.NewServer(wired(svc, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer ts.Close()
 	send := func(query, op string) {
 		t.Helper()

@@ -33,10 +33,10 @@ func withLimits(h http.Handler, cfg Config) http.Handler {
 		ctx, cancel := limited(r.Context(), cfg)
 		defer cancel()
 		if cfg.admit != nil {
-			if !admit(ctx, w, r, cfg.admit) {
+			if !admit(ctx, w, r, cfg.admit, cfg.Metrics) {
 				return
 			}
-			defer cfg.admit.Release(1)
+			defer release(cfg.admit, cfg.Metrics)
 		}
 		h.ServeHTTP(w, r.WithContext(ctx))
 		if info := infoFrom(ctx); info != nil {

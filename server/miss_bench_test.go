@@ -29,7 +29,7 @@ func BenchmarkCompareMiss(b *testing.B) {
 	svc := bundledService(b, testenv.Store(b), discard)
 	cfg := server.Defaults()
 	cfg.CacheBytes = 0
-	h := server.New(svc, cfg, discard)
+	h := wired(svc, cfg, discard)
 	var units []string
 	for _, p := range svc.Catalog().Provinces {
 		if p.Map == "VN63" {
@@ -65,7 +65,7 @@ func BenchmarkCompareMiss(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		h    http.Handler
-	}{{"parallel16", h}, {"parallel16-unqueued", server.New(svc, unqueued, discard)}, {"parallel16-2percore", server.New(svc, twoPerCore, discard)}} {
+	}{{"parallel16", h}, {"parallel16-unqueued", wired(svc, unqueued, discard)}, {"parallel16-2percore", wired(svc, twoPerCore, discard)}} {
 		b.Run(c.name, func(b *testing.B) {
 			var mu sync.Mutex
 			var lat []time.Duration

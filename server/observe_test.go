@@ -50,7 +50,7 @@ func TestMetricsLogsAndVersion(t *testing.T) {
 	svc := bundledService(t, store, log)
 	cfg := server.Defaults()
 	cfg.Metrics, cfg.PublicMetrics, cfg.Engine = metrics, true, "test engine"
-	ts := httptest.NewServer(server.New(svc, cfg, log))
+	ts := httptest.NewServer(wired(svc, cfg, log))
 	defer ts.Close()
 
 	q := `query Dash { compare(metric: "female_provincial_committee_share", year: 2020) { rows { value } } }`
@@ -94,6 +94,11 @@ func TestMetricsLogsAndVersion(t *testing.T) {
 	}
 	if metricValue(t, text, `cadrestat_data_version`) < 1 || !strings.Contains(text, "go_goroutines ") || !strings.Contains(text, "go_build_info{") {
 		t.Fatal("data version, runtime or build info missing")
+	}
+	// The executor's queue: nothing waits or runs once the requests above have answered
+	// (admit_test.go watches the gauges move).
+	if metricValue(t, text, `cadrestat_executor_queue_length`) != 0 || metricValue(t, text, `cadrestat_executor_running`) != 0 {
+		t.Fatal("executor gauges not at rest")
 	}
 
 	// The request's log line says what an operator needs.

@@ -1,7 +1,7 @@
 // Package server is the HTTP surface: GraphQL at /graphql (request checks, the response
 // cache and its warm-up, deadlines and budgets around graph's handler), GraphiQL at /, the
 // explorer, briefs and CSV exports, health endpoints, CORS, request logs, metrics and
-// tracing, and the local admin endpoint that ingest hands files to.
+// tracing. The loopback admin listener is package admin's.
 package server
 
 import (
@@ -49,16 +49,13 @@ type Config struct {
 	Tracing *Tracing
 	// MaxExecuting is how many requests that reach the executor (cache misses, exports,
 	// briefs) run at once; the rest wait their turn in arrival order, within their deadline.
-	// 0: no limit. See admit.go for why. The default is one per core: 16 connections of
-	// unique comparisons at scale S on the quiet 2-core machine (go run ./bench -scales S
-	// -d 6s -serve-flags "-max-executing N", alternated) gave p99 60.6 and 60.7 ms at 2
-	// against 68.3 and 84.5 ms at 4, at the same throughput (816–822 against 697–812 req/s);
-	// at 1 place, p99 43.5–44.6 ms but a quarter less throughput (605 req/s).
+	// 0: no limit. See admit.go for why. The default is one per core: on 2 cores it gave the
+	// lowest p99 for unique comparisons without losing throughput (bench/README.md,
+	// "Executor places").
 	MaxExecuting int
 	admit        *semaphore.Weighted
 	// Lifecycle says whether the process takes traffic (/readyz) and whether data fields can
-	// be answered yet. nil: one over the service that is never drained, for a caller that
-	// refreshes the service itself (tests).
+	// be answered yet. Required.
 	Lifecycle *lifecycle.Manager
 }
 
@@ -68,10 +65,41 @@ func Defaults() Config {
 		RequestTimeout: 10 * time.Second, CacheBytes: 64 << 20, MaxExecuting: runtime.GOMAXPROCS(0)}
 }
 
-// New returns the public handler.
-func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
+// Server is the public handler. What it does when the data change is not wired inside it:
+// the serving process registers its hooks (ReportVersion, PurgeCache, WarmViews) in its
+// change cascade (cmd/cadrestat/serve.go).
+type Server struct {
+	http.Handler
+	metrics *Metrics
+	cache   *responseCache // nil: no response cache
+	warmer  *warmer        // nil: no standard views pre-rendered
+}
+
+// ReportVersion has /metrics report data version v.
+func (s *Server) ReportVersion(v uint64) { s.metrics.setDataVersion(v) }
+
+// PurgeCache empties the response cache: its answers are keyed to the data version, so
+// after a change they would never be asked for again and only take room.
+func (s *Server) PurgeCache(uint64) {
+	if s.cache != nil {
+		s.cache.Purge()
+	}
+}
+
+// WarmViews renders the explorer's standard views of the current data version into the
+// response cache (Config.WarmViews), and returns when done or when the version moves on.
+// It reads every metric, so it belongs after the metric cells are warm
+// (lifecycle.Manager.AfterWarm).
+func (s *Server) WarmViews(uint64) {
+	if s.warmer != nil {
+		s.warmer.run()
+	}
+}
+
+// New returns the public handler; cfg.Lifecycle is required.
+func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 	if cfg.Lifecycle == nil {
-		cfg.Lifecycle = lifecycle.New(svc, log)
+		panic("server.New: Config.Lifecycle is required")
 	}
 	if cfg.MaxExecuting > 0 {
 		cfg.admit = semaphore.NewWeighted(int64(cfg.MaxExecuting))
@@ -80,11 +108,13 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 		cfg.TrustedDocuments.Add(explorer.Queries()...) // the page's own queries
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlHTTP(graphqlAPI(svc, cfg, log), cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
+	api, cache, warm := graphqlAPI(svc, cfg, log)
+	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
 	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
 	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
 	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
+	mux.Handle("GET /documents/{id}", documents())
 	health(mux, svc, cfg)
 	pages(mux)
 	h := withCORS(mux, cfg.CORSOrigins)
@@ -92,7 +122,8 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	if tracing == nil {
 		tracing = NewTracing(nil) // still continues an incoming traceparent, for the logs
 	}
-	return tracing.handler(withRequestID(withLogging(recoverHTTP(h, log), log, cfg.Metrics)))
+	h = tracing.handler(withRequestID(withLogging(recoverHTTP(h, log), log, cfg.Metrics)))
+	return &Server{Handler: h, metrics: cfg.Metrics, cache: cache, warmer: warm}
 }
 
 // pages registers the explorer and GraphiQL (with its assets).
@@ -113,22 +144,29 @@ func withCORS(h http.Handler, origins []string) http.Handler {
 	return cors.New(cors.Options{
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Accept"},
+		AllowedHeaders: corsAllowedHeaders,
+		ExposedHeaders: corsExposedHeaders,
 		MaxAge:         600,
 	}).Handler(h)
 }
 
+// corsAllowedHeaders are the request headers a browser client may send: the GraphQL ones,
+// W3C trace context (a traced dashboard sends traceparent/tracestate on every request),
+// the request id the logs carry, and Apollo Client's (its client awareness headers and the
+// CSRF-prevention header it sends to force a preflight).
+var corsAllowedHeaders = []string{"Content-Type", "Accept", "traceparent", "tracestate", "X-Request-Id",
+	"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight"}
+
+// corsExposedHeaders are the response headers a browser lets a cross-origin script read:
+// the validator it revalidates with, the id to quote when reporting a problem, and whether
+// the answer came from the response cache.
+var corsExposedHeaders = []string{"ETag", "X-Request-Id", "X-Cache"}
+
 // health registers what operators and load balancers ask: /healthz, /readyz, /version and,
 // if public, /metrics.
 func health(mux *http.ServeMux, svc *service.Service, cfg Config) {
-	if cfg.Metrics != nil {
-		if cfg.Lifecycle.Ready() {
-			cfg.Metrics.setDataVersion(svc.Catalog().Version)
-		}
-		svc.OnChange(cfg.Metrics.setDataVersion)
-		if cfg.PublicMetrics {
-			mux.Handle("GET /metrics", cfg.Metrics.Handler())
-		}
+	if cfg.Metrics != nil && cfg.PublicMetrics {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
 	mux.Handle("GET /version", versionHandler(cfg.Engine))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -33,7 +33,7 @@ func bundledService(t testing.TB, store warehouse.Store, log *slog.Logger) *serv
 func newServer(t *testing.T) (*httptest.Server, *service.Service) {
 	t.Helper()
 	svc := bundledService(t, testenv.Store(t), discard)
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), discard))
+	ts := httptest.NewServer(wired(svc, server.Defaults(), discard))
 	t.Cleanup(ts.Close)
 	return ts, svc
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
@@ -64,26 +66,94 @@ func (t *Tracing) handler(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		})
 	}
-	return otelhttp.NewHandler(h, "cadrestat",
+	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// otelhttp reads http.route from the request the mux matched, which is a copy
+		// made below this point (every middleware adds to the context): named here instead.
+		if rt := spanRoute(r.URL.Path); rt != "" {
+			trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(rt))
+		}
+		h.ServeHTTP(w, r)
+	})
+	return otelhttp.NewHandler(routed, "cadrestat",
 		otelhttp.WithTracerProvider(t.Provider),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + route(r.URL.Path) }))
+		otelhttp.WithFilter(traced),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			// "{method} {http.route}", or the method alone when no route matched (OTel HTTP
+			// semantic conventions: the path itself would make names unbounded).
+			if rt := spanRoute(r.URL.Path); rt != "" {
+				return r.Method + " " + rt
+			}
+			return r.Method
+		}))
 }
 
-// aroundOperations opens the span of one GraphQL operation.
+// traced leaves out requests that are not work a trace should show: Prometheus scrapes and
+// health probes (every few seconds, forever) and CORS preflights (answered by the CORS
+// layer before any handler; the request that follows is traced).
+func traced(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/metrics", "/healthz", "/readyz":
+		return false
+	}
+	return !(r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "")
+}
+
+// spanRoute is the route template of path as the mux registers it, or "" when none matched.
+func spanRoute(path string) string {
+	switch rt := route(path); rt {
+	case "other":
+		return ""
+	case "/brief/":
+		return "/brief/{id}"
+	default:
+		return rt
+	}
+}
+
+// aroundOperations opens the span of one GraphQL operation, named and described as OTel's
+// GraphQL semantic conventions say: "{graphql.operation.type} {graphql.operation.name}"
+// (the type alone for an anonymous operation), with both as attributes and, on errors, the
+// first error's code as error.type. The document is not recorded: it may be up to a
+// megabyte and carry literal arguments; the operation name and the request id identify it.
+// Inside a summarised span (the warm-up) operations are counted instead.
 func (t *Tracing) aroundOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if sum := summaryFrom(ctx); sum != nil {
+		handler := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := handler(ctx)
+			sum.operations.Add(1)
+			if resp != nil && len(resp.Errors) > 0 {
+				sum.failed.Add(1)
+			}
+			return resp
+		}
+	}
 	oc := graphql.GetOperationContext(ctx)
 	name := oc.OperationName
 	if name == "" && oc.Operation != nil {
 		name = oc.Operation.Name
 	}
-	ctx, span := t.tracer.Start(ctx, "graphql.operation", trace.WithAttributes(
-		attribute.String("graphql.operation.name", name),
-		attribute.String("graphql.operation.type", string(oc.Operation.Operation))))
+	kind := "query"
+	if oc.Operation != nil {
+		kind = string(oc.Operation.Operation)
+	}
+	attrs := []attribute.KeyValue{attribute.String("graphql.operation.type", kind)}
+	spanName := kind
+	if name != "" {
+		attrs = append(attrs, attribute.String("graphql.operation.name", name))
+		spanName += " " + name
+	}
+	ctx, span := t.tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
 	handler := next(ctx)
 	return func(ctx context.Context) *graphql.Response {
 		resp := handler(ctx)
 		if resp != nil && len(resp.Errors) > 0 {
+			code, _ := resp.Errors[0].Extensions["code"].(string)
+			if code == "" {
+				code = "_OTHER"
+			}
+			span.SetAttributes(semconv.ErrorTypeKey.String(code))
 			span.SetStatus(codes.Error, resp.Errors[0].Message)
 		}
 		span.End() // a query answers once; later calls of End are ignored
@@ -91,8 +161,52 @@ func (t *Tracing) aroundOperations(ctx context.Context, next graphql.OperationHa
 	}
 }
 
-// TraceQuery implements warehouse.QueryTracer.
+// summary counts what runs under one summarising span instead of giving each its own: the
+// warm-up renders thousands of views, which as spans of their own buried every request's
+// trace (issue 28: ~2,900 root traces per start and per load).
+type summary struct {
+	operations, failed, queries, queryErrors atomic.Int64
+}
+
+type summaryKey struct{}
+
+func summaryFrom(ctx context.Context) *summary {
+	s, _ := ctx.Value(summaryKey{}).(*summary)
+	return s
+}
+
+// startSummary opens one span for many operations; end closes it with their counts. t may
+// be nil (no tracing): the counts are still kept, nothing is sent.
+func (t *Tracing) startSummary(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, func(extra ...attribute.KeyValue)) {
+	sum := &summary{}
+	ctx = context.WithValue(ctx, summaryKey{}, sum)
+	span := trace.SpanFromContext(ctx) // a no-op span
+	if t != nil {
+		ctx, span = t.tracer.Start(ctx, name, trace.WithNewRoot(), trace.WithAttributes(attrs...))
+	}
+	return ctx, func(extra ...attribute.KeyValue) {
+		span.SetAttributes(append(extra,
+			attribute.Int64("cadrestat.operations", sum.operations.Load()),
+			attribute.Int64("cadrestat.operations.failed", sum.failed.Load()),
+			attribute.Int64("cadrestat.warehouse.queries", sum.queries.Load()),
+			attribute.Int64("cadrestat.warehouse.query_errors", sum.queryErrors.Load()))...)
+		if sum.failed.Load() > 0 || sum.queryErrors.Load() > 0 {
+			span.SetStatus(codes.Error, "some operations failed")
+		}
+		span.End()
+	}
+}
+
+// TraceQuery implements warehouse.QueryTracer. Under a summarised span a query is counted.
 func (t *Tracing) TraceQuery(ctx context.Context, call string) (context.Context, func(error)) {
+	if sum := summaryFrom(ctx); sum != nil {
+		sum.queries.Add(1)
+		return ctx, func(err error) {
+			if err != nil {
+				sum.queryErrors.Add(1)
+			}
+		}
+	}
 	ctx, span := t.tracer.Start(ctx, "warehouse."+call, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("db.system.name", "clickhouse"), attribute.String("db.operation.name", call)))
 	return ctx, func(err error) {

@@ -27,7 +27,7 @@ func TestTrustedDocumentsMode(t *testing.T) {
 	}
 	cfg := server.Defaults()
 	cfg.TrustedDocuments = td
-	ts := httptest.NewServer(server.New(loadedService(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ts := httptest.NewServer(wired(loadedService(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer ts.Close()
 
 	send := func(body string) (int, string) {

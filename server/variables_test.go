@@ -19,7 +19,7 @@ import (
 // so (it was "malformed request").
 func TestBadNumbersAndAPQHashSayWhatIsWrong(t *testing.T) {
 	svc := bundledService(t, testenv.Store(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ts := httptest.NewServer(wired(svc, server.Defaults(), slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer ts.Close()
 	const intQuery = `query($n:Int){ observations(first:$n){ totalCount } }`
 	for _, c := range []struct{ body, code, msg string }{

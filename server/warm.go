@@ -11,6 +11,7 @@ import (
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/server/explorer"
 	"github.com/cadrestat/cadrestat/service"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // WarmFrom and WarmTo bound the years whose standard views are pre-rendered.
@@ -35,17 +36,23 @@ type warmer struct {
 
 // run renders every view once. It stops when the data version moves on (a newer load will
 // warm again).
+//
+// A warm-up is one span (a root of its own, as nothing asked for it): its views and their
+// warehouse queries are counted on it, not traced one by one.
 func (w *warmer) run() {
 	start := time.Now()
 	version := w.svc.Catalog().Version
+	ctx, end := w.cfg.Tracing.startSummary(context.Background(), "cadrestat.warm",
+		attribute.Int64("cadrestat.data.version", int64(version)))
 	n := 0
+	defer func() { end(attribute.Int("cadrestat.warm.views", n)) }()
 	for _, m := range w.svc.Catalog().Metrics {
 		for _, mp := range []string{"VN63", "VN34"} {
 			for y := WarmFrom; y <= WarmTo; y++ {
 				if w.svc.Catalog().Version != version {
 					return
 				}
-				w.view(version, map[string]any{"m": m.ID, "y": y, "map": mp, "s": false})
+				w.view(ctx, version, map[string]any{"m": m.ID, "y": y, "map": mp, "s": false})
 				n++
 			}
 		}
@@ -59,7 +66,7 @@ func (w *warmer) run() {
 }
 
 // view renders one comparison into the cache, unless it is there already or has errors.
-func (w *warmer) view(version uint64, variables map[string]any) {
+func (w *warmer) view(ctx context.Context, version uint64, variables map[string]any) {
 	raw, _ := json.Marshal(variables)
 	req := gqlRequest{Query: explorer.CompareQuery, Variables: raw}
 	key, ok := w.keys.key(req, warmAccept, version)
@@ -76,7 +83,7 @@ func (w *warmer) view(version uint64, variables map[string]any) {
 	if dec.Decode(&params.Variables) != nil {
 		return
 	}
-	ctx, cancel := limited(context.Background(), w.cfg)
+	ctx, cancel := limited(ctx, w.cfg)
 	defer cancel()
 	resp := w.gql.Exec(ctx, params)
 	if resp == nil || len(resp.Errors) > 0 {

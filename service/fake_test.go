@@ -149,7 +149,7 @@ func testCatalog() warehouse.Catalog {
 			{ID: "rate", Kind: warehouse.MetricAmount, Better: "NONE", Aggregation: "NONE", Body: "staff"},
 		},
 		Sources: []warehouse.Source{
-			{ID: "seed-1", Title: "Báo cáo tổng kết", Issuer: "Ban Tổ chức Trung ương", DocNumber: "12-BC/TW", Date: "2021-03-01", Kind: "seed", Location: "001_x.txt"},
+			{ID: "seed-1", Title: "Báo cáo tổng kết", Issuer: "Ban Tổ chức Trung ương", DocNumber: "12-BC/TW", Date: "2021-03-01", Kind: "seed", Location: "001_x.txt", URL: "/documents/seed-1"},
 			{ID: "off-1", Title: "Official report", Issuer: "Ministry", Date: "2022-05-01", Kind: "official", URL: "https://example.gov.vn/r", Retrieved: "2024-01-02"},
 			{ID: "user-1", Title: "Own count", Kind: "user", Date: "2023-01-01"},
 			{ID: "press-old", Title: "Old article", Kind: "press", Date: "2020-01-01"},

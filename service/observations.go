@@ -243,14 +243,12 @@ func (s *Service) Citation(o *warehouse.Observation) string {
 	if src.Date != "" {
 		parts = append(parts, src.Date)
 	}
-	if src.Kind == "seed" {
-		parts = append(parts, "file "+src.Location)
-	}
 	c := strings.Join(nonEmpty(parts), ", ")
 	if o.Quote != "" {
 		c += fmt.Sprintf(": “%s”", o.Quote)
 	}
-	// The page a reader opens, and when it was read: a locator is found there.
+	// The page a reader opens (for a seed document, the link the server serves it at), and
+	// when it was read: a locator is found there.
 	if src.URL != "" {
 		c += ", " + src.URL
 	}

@@ -106,8 +106,9 @@ func TestObservationFilterResolution(t *testing.T) {
 	}
 }
 
-// A citation is what a journalist pastes: title, issuer, document number, date, the seed
-// file, the quote, the link and when it was read, and the status unless published.
+// A citation is what a journalist pastes: title, issuer, document number, date, the quote,
+// the link (for a seed document the server's /documents/<id>, never its file name) and
+// when it was read, and the status unless published.
 func TestCitation(t *testing.T) {
 	svc, _ := newFake(t)
 	seed := ob("VN63-01", "share", "2020", 30)
@@ -118,7 +119,7 @@ func TestCitation(t *testing.T) {
 		o    warehouse.Observation
 		want string
 	}{
-		{seed, "Báo cáo tổng kết, Ban Tổ chức Trung ương, số 12-BC/TW, 2021-03-01, file 001_x.txt: “đạt 30%”"},
+		{seed, "Báo cáo tổng kết, Ban Tổ chức Trung ương, số 12-BC/TW, 2021-03-01: “đạt 30%”, /documents/seed-1"},
 		{off, "Official report, Ministry, 2022-05-01, https://example.gov.vn/r, retrieved 2024-01-02 [PROVISIONAL]"},
 		{unknown, "gone"},
 	} {

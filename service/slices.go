@@ -341,7 +341,7 @@ const warmChunk = 4
 // the table in order, and each metric's two slices are built from them. On two shared cores
 // serve's warm-up at scale L went 121 s (per-metric queries) → 30–35 s (cells grouped into
 // arrays) → 6.7–7.9 s (cells picked by aggregate functions, with the standard views rendered
-// after the cells: lifecycle.Manager.OnWarm), bench/README.md "Warm-up". Per-metric queries
+// after the cells: lifecycle.Manager.AfterWarm), bench/README.md "Warm-up". Per-metric queries
 // two at a time took 44 s at L, and chunks two at a time were slower than one after
 // another: the engine already uses both cores.
 // Other stores fall back to two queries per metric (warehouse.ReadCells).
@@ -421,7 +421,7 @@ func (s *Service) Warm(ctx context.Context) error {
 		err := warehouse.ReadCells(ctx, s.Store, q, add)
 		for key := range claimed { // metrics without rows (empty slices, as a request would cache), or after an error
 			if err == nil {
-				add(key.metric, nil)
+				_ = add(key.metric, nil) // an empty slice: add only fails on rows
 			}
 		}
 		for _, p := range claimed {

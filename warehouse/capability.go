@@ -1,6 +1,10 @@
 package warehouse
 
-import "context"
+import (
+	"context"
+	"errors"
+	"time"
+)
 
 // Optional capabilities: what an engine may offer beside Store. A caller asks for one with
 // a type assertion on its Store (store.(warehouse.LoadHistory)) and does without when the
@@ -12,6 +16,55 @@ import "context"
 type LoadHistory interface {
 	HasLoad(ctx context.Context, file string) (bool, error)
 }
+
+// Backups back the database up into a folder and restore it from one (the embedded engine;
+// a ClickHouse server is backed up with its own BACKUP). Limited does not pass it through:
+// a backup is not a query, and the serving process hands the engine's Backups to the
+// admin listener itself.
+type Backups interface {
+	// Backup writes the database into dir, which must be absolute and either absent or an
+	// empty folder, and returns what the backup holds, as read back from it.
+	Backup(ctx context.Context, dir string) (*BackupManifest, error)
+	// Restore replaces the database with the backup in dir after checking every table's
+	// checksum against its manifest.
+	Restore(ctx context.Context, dir string) (*BackupManifest, error)
+}
+
+// BackupManifest describes one backup (manifest.json in its folder).
+type BackupManifest struct {
+	Format        int          `json:"format"`
+	Database      string       `json:"database"`
+	Created       time.Time    `json:"created"`
+	Engine        string       `json:"engine"`
+	SchemaVersion int          `json:"schema_version"`
+	DataVersion   uint64       `json:"data_version"`
+	Archive       string       `json:"archive"` // the engine's archive, a file in the same folder
+	Tables        []TableCheck `json:"tables"`
+}
+
+// Rows is the number of rows of every table the backup holds.
+func (m *BackupManifest) Rows() uint64 {
+	var n uint64
+	for _, t := range m.Tables {
+		n += t.Rows
+	}
+	return n
+}
+
+// TableCheck is one table's row count and content checksum: the sum (modulo 2^64) of every
+// row's cityHash64(tuple(*)), the same whatever the order or the parts the rows are stored
+// in. Not groupBitXor(cityHash64(*)): cityHash64(*) is NULL for a row holding a NULL (and
+// such rows would not count), and XOR cancels a pair of identical rows.
+type TableCheck struct {
+	Name     string `json:"name"`
+	Rows     uint64 `json:"rows"`
+	Checksum uint64 `json:"checksum"`
+}
+
+// ErrBackupInDataFolder is the cause of a refused backup folder inside the data folder: the
+// backup would be lost with the folder it is meant to replace, and later backups would copy
+// the earlier ones.
+var ErrBackupInDataFolder = errors.New("backup folder inside the data folder")
 
 // RejectionRecorder notes a refused ingest (file, problem count, first problem) for operators.
 type RejectionRecorder interface {

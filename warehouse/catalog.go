@@ -63,7 +63,8 @@ func (c *Catalog) ProvincesOn(m Map) []*Province {
 	return out
 }
 
-// TargetsFor returns the targets of a metric, national ones first.
+// TargetsFor returns the targets of a metric, in the catalogue's order (by target ID);
+// which one judges a figure is service's choice (service/target_scope.go).
 func (c *Catalog) TargetsFor(metricID string) []*Target {
 	var out []*Target
 	for i := range c.Targets {

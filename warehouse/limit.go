@@ -202,10 +202,6 @@ func (l *Limited) HasLoad(ctx context.Context, file string) (bool, error) {
 	return false, nil
 }
 
-// Unwrap returns the wrapped store, for capabilities Limited does not pass through (an
-// engine's backups, see server/admin_backup.go).
-func (l *Limited) Unwrap() Store { return l.Store }
-
 // RecordRejection passes through to the wrapped store's RejectionRecorder, if any.
 func (l *Limited) RecordRejection(ctx context.Context, file string, problems int, first string) error {
 	if r, ok := l.Store.(RejectionRecorder); ok {

@@ -208,7 +208,7 @@ func (o *Observation) GraphID() string {
 type Target struct {
 	ID             string
 	MetricID       string
-	Scope          string // "VN" or a province ID
+	Scope          string // "VN" (the nation), a province ID, or "group:<group ID>"
 	Lower          *float64
 	Upper          *float64
 	LowerInclusive bool

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/cadrestat/cadrestat/server"
@@ -16,11 +15,11 @@ import (
 func startTestAdmin(t *testing.T, dir string, pprofOn bool) adminInfo {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "embedded", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: pprofOn}, server.NewMetrics(), log)
+	srv, err := startAdmin(service.New(nil, log), nil, engineFlags{engine: "embedded", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: pprofOn}, server.NewMetrics(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close(); cleanup() })
+	t.Cleanup(func() { srv.Close(); srv.RemoveInfo() })
 	raw, err := os.ReadFile(adminInfoPath(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -117,37 +116,16 @@ func TestNoPprofWithoutTheFlag(t *testing.T) {
 	}
 }
 
-// writePrivate replaces whatever was at the path, and leaves no temporary file on failure.
-func TestWritePrivateReplaces(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.json")
-	for _, content := range []string{"one", "two"} {
-		if err := writePrivate(path, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		got, _ := os.ReadFile(path)
-		if st, _ := os.Stat(path); string(got) != content || st.Mode().Perm() != 0o600 {
-			t.Fatalf("content %q mode %v; want %q 0600", got, st.Mode().Perm(), content)
-		}
-	}
-	if err := writePrivate(filepath.Join(dir, "missing", "f.json"), []byte("x")); err == nil {
-		t.Fatal("writing into a missing directory succeeded")
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Fatalf("%d entries in the folder; want only f.json", len(entries))
-	}
-}
-
 // With a ClickHouse server engine the admin listener still serves /metrics and pprof (behind
 // the token), but not the ingest hand-off: ingest writes to the server itself.
 func TestAdminListenerOnTheServerEngine(t *testing.T) {
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, cleanup, err := startAdmin(service.New(nil, log), engineFlags{engine: "clickhouse", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: true}, server.NewMetrics(), log)
+	srv, err := startAdmin(service.New(nil, log), nil, engineFlags{engine: "clickhouse", dataDir: dir}, adminOptions{addr: "127.0.0.1:0", pprof: true}, server.NewMetrics(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { srv.Close(); cleanup() }()
+	defer func() { srv.Close(); srv.RemoveInfo() }()
 	raw, _ := os.ReadFile(adminInfoPath(dir))
 	var info adminInfo
 	json.Unmarshal(raw, &info)

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
@@ -55,7 +55,7 @@ func TestHelperCommand(t *testing.T) {
 		}
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		info := adminInfo{Token: "right-token", PID: os.Getpid()}
-		srv := httptest.NewServer(server.Admin(service.New(warehouse.Limit(s, 4), log), info.Token, log))
+		srv := httptest.NewServer(admin.HandlerWith(service.New(warehouse.Limit(s, 4), log), admin.Config{Token: info.Token, Log: log, Backups: s}))
 		defer srv.Close()
 		info.Addr = strings.TrimPrefix(srv.URL, "http://")
 		raw, _ := json.Marshal(info)
@@ -199,7 +199,7 @@ func TestBackupHandsOffToRunningServer(t *testing.T) {
 	}
 	msg, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != server.CodeBackupInDataFolder || !strings.Contains(string(msg), "backup failed: backup folder "+inside+" is inside the data folder") {
+	if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != admin.CodeBackupInDataFolder || !strings.Contains(string(msg), "backup failed: backup folder "+inside+" is inside the data folder") {
 		t.Fatalf("admin backup inside the data folder: %d %s %s", resp.StatusCode, resp.Header.Get("X-Cadrestat-Error"), msg)
 	}
 	if _, err := os.Stat(filepath.Join(data, "backups")); !os.IsNotExist(err) {

@@ -22,7 +22,7 @@ import (
 // the data version, the visible rows and the raw tables are exactly as before the load.
 func TestKillMidLoadLeavesWarehouseAsItWas(t *testing.T) {
 	testenv.Engine(t)
-	bin := buildBinary(t)
+	bin := buildBinary(t, "faultinject")
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "ingest", "-data", dir, "../../data").CombinedOutput(); err != nil {
 		t.Fatalf("loading the bundle: %v\n%s", err, out)

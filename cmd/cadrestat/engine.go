@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -9,19 +10,18 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/warehouse"
-	"github.com/cadrestat/cadrestat/warehouse/chsql"
 	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
 // engineFlags are shared by every command.
 type engineFlags struct {
-	engine, dataDir, db              string
-	chAddr, chUser, chPassword, chDB string
-	chCluster                        string
-	chTLS                            bool
-	chDialTimeout, chReadTimeout     time.Duration
-	chMaxOpen, chMaxIdle             int
+	engine, dataDir, db          string
+	chAddr, chUser, chPassword   string
+	chCluster                    string
+	chTLS                        bool
+	chDialTimeout, chReadTimeout time.Duration
+	chMaxOpen, chMaxIdle         int
 }
 
 func env(name, def string) string {
@@ -61,42 +61,53 @@ func (e *engineFlags) chConfig() clickhouse.Config {
 	}
 }
 
-// open opens the engine; on error the store is a nil interface, never a nil pointer in one
-// (Close methods check for nil).
-func (e *engineFlags) open(ctx context.Context) (warehouse.Store, error) {
-	switch e.engine {
-	case "embedded":
+// access is what a command does with the warehouse it opens.
+type access int
+
+const (
+	// readWrite opens the warehouse to write it: opening creates or upgrades its schema.
+	readWrite access = iota
+	// readOnly connects to a ClickHouse server without touching its schema, and succeeds
+	// while the server is down (the process serves anyway and catches up).
+	readOnly
+)
+
+// serveAccess is how serve opens the engine: the embedded engine's folder is serve's own
+// (it loads the bundle there and takes ingest's hand-offs); a ClickHouse server is written
+// by `cadrestat migrate` and `cadrestat ingest` as a writer user, so serve only reads it.
+func (e *engineFlags) serveAccess() access {
+	if e.engine == "clickhouse" {
+		return readOnly
+	}
+	return readWrite
+}
+
+// open opens the engine the flags name, for a: the one place an engine is chosen. On error
+// the store is a nil interface, never a nil pointer in one (Close methods check for nil).
+func (e *engineFlags) open(ctx context.Context, a access) (warehouse.Store, error) {
+	switch {
+	case e.engine == "embedded" && a == readWrite:
 		s, err := embedded.Open(ctx, e.dataDir, e.db)
 		if err != nil {
 			return nil, err
 		}
-		installFault(s.Core)
 		return s, nil
-	case "clickhouse":
+	case e.engine == "clickhouse" && a == readWrite:
 		s, err := clickhouse.Open(ctx, e.chConfig())
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
+	case e.engine == "clickhouse":
+		s, err := clickhouse.Connect(ctx, e.chConfig())
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case e.engine == "embedded":
+		return nil, errors.New("the embedded engine has no read-only access: one process holds its folder")
 	default:
 		return nil, fmt.Errorf("unknown engine %q (use embedded or clickhouse)", e.engine)
-	}
-}
-
-// installFault lets the crash test stop a load at a known point: with
-// CADRESTAT_FAULT_PAUSE_AFTER_WRITE=<table>, a load announces on stderr that it wrote that
-// table and then waits forever, so the test can kill -9 the process mid-load.
-func installFault(c *chsql.Core) {
-	table := os.Getenv("CADRESTAT_FAULT_PAUSE_AFTER_WRITE")
-	if table == "" {
-		return
-	}
-	c.FailAfterWrite = func(t string) error {
-		if t == table {
-			fmt.Fprintln(os.Stderr, "fault: paused after writing", t)
-			select {}
-		}
-		return nil
 	}
 }
 

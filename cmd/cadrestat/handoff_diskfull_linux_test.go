@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 )
 
 // A load by path that fills the data folder's disk is answered NO_SPACE (507) with a
@@ -40,8 +40,8 @@ func TestHandOffDiskFull(t *testing.T) {
 	if !ok {
 		t.Fatal("no admin.json")
 	}
-	body, _ := json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "src.csv", Path: src}, {Name: "big.csv", Path: big}}})
-	for _, accept := range []string{"application/json", server.IngestProgressType} {
+	body, _ := json.Marshal(admin.IngestRequest{Files: []admin.IngestFile{{Name: "src.csv", Path: src}, {Name: "big.csv", Path: big}}})
+	for _, accept := range []string{"application/json", admin.IngestProgressType} {
 		req, _ := http.NewRequest(http.MethodPost, "http://"+info.Addr+"/admin/ingest", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+info.Token)
 		req.Header.Set("Accept", accept)
@@ -50,10 +50,10 @@ func TestHandOffDiskFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		status, code, msg := resp.StatusCode, resp.Header.Get("X-Cadrestat-Error"), ""
-		if accept == server.IngestProgressType {
+		if accept == admin.IngestProgressType {
 			sc := bufio.NewScanner(resp.Body)
 			for sc.Scan() {
-				var ev server.IngestEvent
+				var ev admin.IngestEvent
 				if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Error != "" {
 					status, code, msg = http.StatusInsufficientStorage, ev.Code, ev.Error
 				}
@@ -63,7 +63,7 @@ func TestHandOffDiskFull(t *testing.T) {
 			msg = string(raw)
 		}
 		resp.Body.Close()
-		if status != http.StatusInsufficientStorage || code != server.CodeNoSpace || !strings.Contains(msg, "not enough space left on the data folder's disk; nothing was loaded") {
+		if status != http.StatusInsufficientStorage || code != admin.CodeNoSpace || !strings.Contains(msg, "not enough space left on the data folder's disk; nothing was loaded") {
 			t.Fatalf("%s: %d %s %q, want 507 NO_SPACE", accept, status, code, msg)
 		}
 	}

@@ -6,25 +6,27 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 )
 
-// setHandOffIdle shortens the client's idle limit for one test.
+// setHandOffIdle shortens the client's idle limit for one test (handOffWith uses it).
 func setHandOffIdle(t *testing.T, d time.Duration) {
 	old := handOffIdle
 	handOffIdle = d
 	t.Cleanup(func() { handOffIdle = old })
 }
+
+// handOffIdle is the Client.Idle of the tests' hand-offs.
+var handOffIdle = admin.DefaultIdle
 
 // The hand-off client gives up after a silence, not after a total time: a load that keeps
 // reporting runs past the idle limit, a server that stops talking (or never takes the
@@ -35,7 +37,7 @@ func TestHandOffIdleTimeout(t *testing.T) {
 	report := `{"report":{"files":["a.csv"],"rows":1,"changed":1,"dataVersion":2}}` + "\n"
 	talking := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", server.IngestProgressType)
+		w.Header().Set("Content-Type", admin.IngestProgressType)
 		for i := range 12 { // 1.2 s of events 100 ms apart: three times the idle limit
 			fmt.Fprintf(w, `{"progress":{"phase":"reading","rows":%d}}`+"\n", i)
 			w.(http.Flusher).Flush()
@@ -54,7 +56,7 @@ func TestHandOffIdleTimeout(t *testing.T) {
 	quit := make(chan struct{}) // a handler that never reads does not see its client leave
 	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", server.IngestProgressType)
+		w.Header().Set("Content-Type", admin.IngestProgressType)
 		io.WriteString(w, `{"progress":{"phase":"reading"}}`+"\n")
 		w.(http.Flusher).Flush()
 		<-quit // then nothing
@@ -78,30 +80,6 @@ func infoOf(srv *httptest.Server) adminInfo {
 	return adminInfo{Addr: strings.TrimPrefix(srv.URL, "http://"), Token: "tok"}
 }
 
-// A file that changes size while it is uploaded fails the hand-off with the file's name,
-// rather than sending a length the server would cut or a half file.
-func TestUploadOfAChangingFile(t *testing.T) {
-	for name, change := range map[string]func(string){
-		"shrinks": func(p string) { os.Truncate(p, 3) },
-		"grows":   func(p string) { f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0); f.WriteString("more"); f.Close() },
-	} {
-		p := writeTemp(t, "f.csv", strings.Repeat("line\n", 1000))
-		u, err := newUploadBody([]ingest.File{{Name: "f.csv", Path: p}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		change(p)
-		_, err = io.Copy(io.Discard, u)
-		u.Close()
-		if err == nil || err.Error() != "cannot send f.csv: it changed while being sent; nothing was loaded" {
-			t.Errorf("a file that %s: %v", name, err)
-		}
-	}
-	if _, err := newUploadBody([]ingest.File{{Name: "gone.csv", Path: "/nonexistent/gone.csv"}}); err == nil || !strings.Contains(err.Error(), "cannot read gone.csv") {
-		t.Errorf("a missing file: %v", err)
-	}
-}
-
 // While a load is silent (held here before the warehouse, as in a long commit), the server
 // repeats its last progress event every heartbeat, so the client's idle limit does not end
 // a load that is still running.
@@ -113,13 +91,13 @@ func TestHandOffHeartbeat(t *testing.T) {
 	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
 		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
-	admin := httptest.NewServer(server.AdminWith(svc, server.AdminConfig{Token: "tok", Log: log, SpoolDir: t.TempDir(), Heartbeat: 100 * time.Millisecond}))
-	defer admin.Close()
+	adm := httptest.NewServer(admin.HandlerWith(svc, admin.Config{Token: "tok", Log: log, SpoolDir: t.TempDir(), Heartbeat: 100 * time.Millisecond}))
+	defer adm.Close()
 	setHandOffIdle(t, 300*time.Millisecond)
 	path := writeTemp(t, "h.csv", strings.ReplaceAll(userSource, "%s", "h"))
 	var seen []progress.State
 	go func() { time.Sleep(time.Second); gate <- struct{}{} }() // a second of silence: over three idle limits
-	rep, err := handOffWith(t.Context(), infoOf(admin), []ingest.File{{Name: "h.csv", Path: path}}, true, func(s progress.State) { seen = append(seen, s) })
+	rep, err := handOffWith(t.Context(), infoOf(adm), []ingest.File{{Name: "h.csv", Path: path}}, true, func(s progress.State) { seen = append(seen, s) })
 	if err != nil || rep == nil || !rep.OK() || rep.Changed != 1 {
 		t.Fatalf("a held load: %v %+v", err, rep)
 	}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 )
 
 // memBound is the most the hand-off may add to either process's peak resident memory;
@@ -91,7 +91,7 @@ func TestHandOffUploadMemory(t *testing.T) {
 	go func() {
 		defer close(spooled)
 		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			parts, _ := filepath.Glob(filepath.Join(dir, server.SpoolPattern))
+			parts, _ := filepath.Glob(filepath.Join(dir, admin.SpoolPattern))
 			for _, p := range parts {
 				if s, err := os.Stat(p); err == nil && s.Size() == st.Size() {
 					spooled <- procKB(t, pid, "VmHWM")
@@ -116,7 +116,7 @@ func TestHandOffUploadMemory(t *testing.T) {
 	if grow := serverSpooled - serverBase; grow >= memBound {
 		t.Errorf("the server's peak grew by %d MB receiving a %d MB file: over the %d MB bound", grow>>20, st.Size()>>20, memBound>>20)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, server.SpoolPattern)); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, admin.SpoolPattern)); len(left) > 0 {
 		t.Errorf("spool files left after the load: %v", left)
 	}
 }

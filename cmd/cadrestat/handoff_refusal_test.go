@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -55,7 +55,7 @@ func newRefusalAdmin(t *testing.T) *refusalAdmin {
 		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
 	a := &refusalAdmin{spool: t.TempDir(), store: store}
-	srv := httptest.NewServer(server.AdminWith(svc, server.AdminConfig{Token: "tok", Log: log, SpoolDir: a.spool, MaxUploadBytes: 64 << 10, UploadIdle: 300 * time.Millisecond}))
+	srv := httptest.NewServer(admin.HandlerWith(svc, admin.Config{Token: "tok", Log: log, SpoolDir: a.spool, MaxUploadBytes: 64 << 10, UploadIdle: 300 * time.Millisecond}))
 	t.Cleanup(srv.Close)
 	a.url = srv.URL
 	a.version, _ = store.DataVersion(t.Context())
@@ -135,31 +135,31 @@ func TestHandOffRefusals(t *testing.T) {
 		status      int
 		code, msg   string
 	}{
-		{"no token", "", goodUpload, false, 401, server.CodeUnauthorized, "missing or wrong admin token"},
-		{"wrong token", "nope", goodUpload, false, 401, server.CodeUnauthorized, "missing or wrong admin token"},
-		{"part without a filename", "tok", one(`form-data; name="file"`, good), false, 400, server.CodeMissingName, "part 1 of the upload has no filename"},
-		{"JSON file without a name", "tok", asJSON(`{"files":[{"path":"/etc/hostname"}]}`), false, 400, server.CodeMissingName, "file 1 of the ingest request has no name"},
-		{"upload of no files", "tok", func() (string, []byte) { return upload(false) }, false, 400, server.CodeNoFiles, "the upload holds no files"},
-		{"JSON of no files", "tok", asJSON(`{"files":[]}`), false, 400, server.CodeNoFiles, "names no files"},
-		{"multipart without a boundary", "tok", func() (string, []byte) { _, b := goodUpload(); return "multipart/form-data", b }, false, 400, server.CodeMalformed, "malformed upload"},
-		{"malformed JSON", "tok", asJSON(`{"files":`), false, 400, server.CodeMalformed, "malformed ingest request"},
-		{"declared over the limit", "tok", bigUpload, false, 413, server.CodeTooLarge, "over this server's limit of 65536 bytes"},
-		{"streamed over the limit", "tok", bigUpload, true, 413, server.CodeTooLarge, "over this server's limit of 65536 bytes"},
-		{"JSON over its limit", "tok", asJSON(`{"files":[{"name":"a.csv","data":"` + strings.Repeat("A", server.MaxIngestJSONBytes) + `"}]}`), false, 413, server.CodeTooLarge, "send contents as a multipart upload"},
-		{"JSON of too many files", "tok", func() (string, []byte) { return "application/json", manyFiles(server.MaxFilesPerLoad + 1) }, false, 400, server.CodeTooManyFiles, "more than 1000 files, the limit per load"},
+		{"no token", "", goodUpload, false, 401, admin.CodeUnauthorized, "missing or wrong admin token"},
+		{"wrong token", "nope", goodUpload, false, 401, admin.CodeUnauthorized, "missing or wrong admin token"},
+		{"part without a filename", "tok", one(`form-data; name="file"`, good), false, 400, admin.CodeMissingName, "part 1 of the upload has no filename"},
+		{"JSON file without a name", "tok", asJSON(`{"files":[{"path":"/etc/hostname"}]}`), false, 400, admin.CodeMissingName, "file 1 of the ingest request has no name"},
+		{"upload of no files", "tok", func() (string, []byte) { return upload(false) }, false, 400, admin.CodeNoFiles, "the upload holds no files"},
+		{"JSON of no files", "tok", asJSON(`{"files":[]}`), false, 400, admin.CodeNoFiles, "names no files"},
+		{"multipart without a boundary", "tok", func() (string, []byte) { _, b := goodUpload(); return "multipart/form-data", b }, false, 400, admin.CodeMalformed, "malformed upload"},
+		{"malformed JSON", "tok", asJSON(`{"files":`), false, 400, admin.CodeMalformed, "malformed ingest request"},
+		{"declared over the limit", "tok", bigUpload, false, 413, admin.CodeTooLarge, "over this server's limit of 65536 bytes"},
+		{"streamed over the limit", "tok", bigUpload, true, 413, admin.CodeTooLarge, "over this server's limit of 65536 bytes"},
+		{"JSON over its limit", "tok", asJSON(`{"files":[{"name":"a.csv","data":"` + strings.Repeat("A", admin.MaxIngestJSONBytes) + `"}]}`), false, 413, admin.CodeTooLarge, "send contents as a multipart upload"},
+		{"JSON of too many files", "tok", func() (string, []byte) { return "application/json", manyFiles(admin.MaxFilesPerLoad + 1) }, false, 400, admin.CodeTooManyFiles, "more than 1000 files, the limit per load"},
 		{"upload of too many files", "tok", func() (string, []byte) {
-			parts := make([][2]string, server.MaxFilesPerLoad+1)
+			parts := make([][2]string, admin.MaxFilesPerLoad+1)
 			for i := range parts {
 				parts[i] = [2]string{fmt.Sprintf(`form-data; name="file"; filename="f%d.csv"`, i), "x"}
 			}
 			return upload(false, parts...)
-		}, true, 400, server.CodeTooManyFiles, "more than 1000 files, the limit per load"},
-		{"JSON name too long", "tok", asJSON(`{"files":[{"name":"` + longName + `","path":"/etc/hostname"}]}`), false, 400, server.CodeNameTooLong, "file 1 of the ingest request is 7340032 bytes, over the limit of 4096"},
-		{"JSON path too long", "tok", asJSON(`{"files":[{"name":"a.csv","path":"/` + longName + `"}]}`), false, 400, server.CodeNameTooLong, "is 7340033 bytes, over the limit of 4096"},
-		{"upload name too long", "tok", one(`form-data; name="file"; filename="`+longName[:5000]+`"`, good), false, 400, server.CodeNameTooLong, "the filename of part 1 of the upload is 5000 bytes"},
+		}, true, 400, admin.CodeTooManyFiles, "more than 1000 files, the limit per load"},
+		{"JSON name too long", "tok", asJSON(`{"files":[{"name":"` + longName + `","path":"/etc/hostname"}]}`), false, 400, admin.CodeNameTooLong, "file 1 of the ingest request is 7340032 bytes, over the limit of 4096"},
+		{"JSON path too long", "tok", asJSON(`{"files":[{"name":"a.csv","path":"/` + longName + `"}]}`), false, 400, admin.CodeNameTooLong, "is 7340033 bytes, over the limit of 4096"},
+		{"upload name too long", "tok", one(`form-data; name="file"; filename="`+longName[:5000]+`"`, good), false, 400, admin.CodeNameTooLong, "the filename of part 1 of the upload is 5000 bytes"},
 		{"body ends inside a part", "tok", func() (string, []byte) {
 			return upload(true, [2]string{`form-data; name="file"; filename="r.csv"`, good})
-		}, false, 400, server.CodeUploadIncomplete, "nothing was loaded"},
+		}, false, 400, admin.CodeUploadIncomplete, "nothing was loaded"},
 	} {
 		ct, body := tc.body()
 		var r io.Reader = bytes.NewReader(body)
@@ -188,7 +188,7 @@ func TestHandOffRefusals(t *testing.T) {
 		t.Fatalf("idle upload: %v", err)
 	}
 	msg, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != server.CodeUploadIncomplete || !strings.Contains(string(msg), "timeout") {
+	if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != admin.CodeUploadIncomplete || !strings.Contains(string(msg), "timeout") {
 		t.Fatalf("idle upload: %d %s %s", resp.StatusCode, resp.Header.Get("X-Cadrestat-Error"), msg)
 	}
 	a.unchanged(t, "idle upload")
@@ -237,9 +237,9 @@ var longName = strings.Repeat("n", 7<<20)
 
 // manyFiles is a JSON hand-off naming the same readable file n times.
 func manyFiles(n int) []byte {
-	var req server.IngestRequest
+	var req admin.IngestRequest
 	for i := range n {
-		req.Files = append(req.Files, server.IngestFile{Name: fmt.Sprintf("f%d.csv", i), Path: "/etc/hostname"})
+		req.Files = append(req.Files, admin.IngestFile{Name: fmt.Sprintf("f%d.csv", i), Path: "/etc/hostname"})
 	}
 	raw, _ := json.Marshal(req)
 	return raw

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -51,8 +51,8 @@ func TestHandOffDoesNotEchoFileContent(t *testing.T) {
 	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
 		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
-	admin := httptest.NewServer(server.AdminWith(svc, server.AdminConfig{Token: "tok", Log: log, SpoolDir: t.TempDir()}))
-	defer admin.Close()
+	adm := httptest.NewServer(admin.HandlerWith(svc, admin.Config{Token: "tok", Log: log, SpoolDir: t.TempDir()}))
+	defer adm.Close()
 
 	const marker = "S3CRET-HASH-7f1c"
 	shadow := writeTemp(t, "shadow", "root:$6$"+marker+"$abc:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n")
@@ -63,9 +63,9 @@ func TestHandOffDoesNotEchoFileContent(t *testing.T) {
 		cases["/etc/passwd"] = struct{ path, secret string }{"/etc/passwd", firstPasswd}
 	}
 	for name, c := range cases {
-		for _, accept := range []string{"application/json", server.IngestProgressType} {
-			body, _ := json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "x.csv", Path: c.path}}})
-			req, _ := http.NewRequest(http.MethodPost, admin.URL+"/admin/ingest", bytes.NewReader(body))
+		for _, accept := range []string{"application/json", admin.IngestProgressType} {
+			body, _ := json.Marshal(admin.IngestRequest{Files: []admin.IngestFile{{Name: "x.csv", Path: c.path}}})
+			req, _ := http.NewRequest(http.MethodPost, adm.URL+"/admin/ingest", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer tok")
 			req.Header.Set("Accept", accept)
 			resp, err := http.DefaultClient.Do(req)

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 )
 
@@ -32,10 +32,10 @@ func TestHandOffByPathAndUpload(t *testing.T) {
 		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
 	spool := t.TempDir()
-	handler := server.AdminWith(svc, server.AdminConfig{Token: "tok", Log: log, SpoolDir: spool})
-	admin := httptest.NewServer(handler)
-	defer admin.Close()
-	info := adminInfo{Addr: strings.TrimPrefix(admin.URL, "http://"), Token: "tok"}
+	handler := admin.HandlerWith(svc, admin.Config{Token: "tok", Log: log, SpoolDir: spool})
+	adm := httptest.NewServer(handler)
+	defer adm.Close()
+	info := adminInfo{Addr: strings.TrimPrefix(adm.URL, "http://"), Token: "tok"}
 
 	dir := t.TempDir()
 	byPath := filepath.Join(dir, "a.csv")
@@ -59,7 +59,7 @@ func TestHandOffByPathAndUpload(t *testing.T) {
 	// A path the server refuses (here: one it is told is relative): the client uploads.
 	relAdmin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Content-Type") == "application/json" {
-			w.Header().Set("X-Cadrestat-Error", server.CodeUnreadablePath)
+			w.Header().Set("X-Cadrestat-Error", admin.CodeUnreadablePath)
 			http.Error(w, "no", http.StatusBadRequest)
 			return
 		}
@@ -88,8 +88,8 @@ func TestHandOffByPathAndUpload(t *testing.T) {
 		{dir, fmt.Sprintf("cannot read %q as a regular file", dir)},
 		{filepath.Join(dir, "none.csv"), fmt.Sprintf("cannot read %q", filepath.Join(dir, "none.csv"))},
 	} {
-		body, _ := json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "x.csv", Path: tc.path}}})
-		req, _ := http.NewRequest(http.MethodPost, admin.URL+"/admin/ingest", strings.NewReader(string(body)))
+		body, _ := json.Marshal(admin.IngestRequest{Files: []admin.IngestFile{{Name: "x.csv", Path: tc.path}}})
+		req, _ := http.NewRequest(http.MethodPost, adm.URL+"/admin/ingest", strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer tok")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -97,7 +97,7 @@ func TestHandOffByPathAndUpload(t *testing.T) {
 		}
 		msg, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != server.CodeUnreadablePath || !strings.Contains(string(msg), tc.want) {
+		if resp.StatusCode != 400 || resp.Header.Get("X-Cadrestat-Error") != admin.CodeUnreadablePath || !strings.Contains(string(msg), tc.want) {
 			t.Errorf("path %q: %d %q %s", tc.path, resp.StatusCode, resp.Header.Get("X-Cadrestat-Error"), msg)
 		}
 	}

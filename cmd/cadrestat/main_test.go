@@ -16,11 +16,12 @@ import (
 	"github.com/cadrestat/cadrestat/internal/testenv"
 )
 
-// buildBinary compiles cadrestat once for the binary-level tests.
-func buildBinary(t *testing.T) string {
+// buildBinary compiles cadrestat once for the binary-level tests, with the build tags
+// given (faultinject: fault_on.go).
+func buildBinary(t *testing.T, tags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "cadrestat")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}

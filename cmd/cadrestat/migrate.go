@@ -22,7 +22,7 @@ func (m *MigrateMain) ParseFlags(ctx context.Context, args []string) error {
 }
 
 func (m *MigrateMain) Run(ctx context.Context) error {
-	s, err := m.ef.open(ctx) // opening migrates
+	s, err := m.ef.open(ctx, readWrite) // opening migrates
 	if err != nil {
 		return err
 	}

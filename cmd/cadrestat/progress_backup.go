@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/internal/progress"
+	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
@@ -55,7 +56,7 @@ func watchBackup(dir string) (stop func(ok bool)) {
 // watchRestore draws, on a terminal, that a restore of an archive of a known size is
 // running and for how long: the engine restores it in one call that reports nothing, so
 // there is no fraction to show.
-func watchRestore(dir string, m *embedded.Manifest) (stop func(ok bool)) {
+func watchRestore(dir string, m *warehouse.BackupManifest) (stop func(ok bool)) {
 	bar := progress.Stderr("restore")
 	if !bar.On() {
 		return func(bool) {}

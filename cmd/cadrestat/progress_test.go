@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
 	"github.com/cadrestat/cadrestat/data"
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/internal/progress"
 	"github.com/cadrestat/cadrestat/internal/testenv"
-	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/synth"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -73,21 +73,21 @@ func TestHandOffStreamsProgress(t *testing.T) {
 	if rep, err := svc.LoadBundled(t.Context(), data.Files(), data.Digest()); err != nil || !rep.OK() {
 		t.Fatalf("bundled data: %v %+v", err, rep)
 	}
-	admin := httptest.NewServer(server.Admin(svc, "tok", log))
-	defer admin.Close()
+	adm := httptest.NewServer(admin.Handler(svc, "tok", log))
+	defer adm.Close()
 
 	path, n := synthFile(t, 7)
 	st, _ := os.Stat(path)
-	body, _ := json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "synthetic.csv", Path: path}}})
-	req, _ := http.NewRequest(http.MethodPost, admin.URL+"/admin/ingest", bytes.NewReader(body))
+	body, _ := json.Marshal(admin.IngestRequest{Files: []admin.IngestFile{{Name: "synthetic.csv", Path: path}}})
+	req, _ := http.NewRequest(http.MethodPost, adm.URL+"/admin/ingest", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer tok")
-	req.Header.Set("Accept", server.IngestProgressType)
+	req.Header.Set("Accept", admin.IngestProgressType)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != server.IngestProgressType {
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != admin.IngestProgressType {
 		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	sc := bufio.NewScanner(resp.Body)
@@ -108,9 +108,9 @@ func TestHandOffStreamsProgress(t *testing.T) {
 		t.Fatal("no progress event while the load runs")
 	}
 	gate <- struct{}{}
-	var events []server.IngestEvent
+	var events []admin.IngestEvent
 	for sc.Scan() {
-		var ev server.IngestEvent
+		var ev admin.IngestEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
@@ -143,7 +143,7 @@ func TestHandOffStreamsProgress(t *testing.T) {
 	path2, n2 := synthFile(t, 8)
 	var seen []progress.State
 	go func() { gate <- struct{}{} }()
-	info := adminInfo{Addr: strings.TrimPrefix(admin.URL, "http://"), Token: "tok"}
+	info := adminInfo{Addr: strings.TrimPrefix(adm.URL, "http://"), Token: "tok"}
 	rep, err = handOffTo(t.Context(), info, []ingest.File{{Name: "synthetic.csv", Path: path2}}, func(s progress.State) { seen = append(seen, s) })
 	if err != nil || rep == nil || !rep.OK() || rep.Rows != n2 {
 		t.Fatalf("handOffTo: %v %+v", err, rep)
@@ -155,8 +155,8 @@ func TestHandOffStreamsProgress(t *testing.T) {
 	// A client of the version before progress (no Accept) gets one JSON report, as before.
 	path3, n3 := synthFile(t, 9)
 	go func() { gate <- struct{}{} }()
-	body, _ = json.Marshal(server.IngestRequest{Files: []server.IngestFile{{Name: "synthetic.csv", Path: path3}}})
-	req, _ = http.NewRequest(http.MethodPost, admin.URL+"/admin/ingest", bytes.NewReader(body))
+	body, _ = json.Marshal(admin.IngestRequest{Files: []admin.IngestFile{{Name: "synthetic.csv", Path: path3}}})
+	req, _ = http.NewRequest(http.MethodPost, adm.URL+"/admin/ingest", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer tok")
 	resp3, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -188,7 +188,7 @@ func TestHandOffProtocolVersions(t *testing.T) {
 
 	// A stream cut before its report is an error, not a reason to load the files here.
 	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", server.IngestProgressType)
+		w.Header().Set("Content-Type", admin.IngestProgressType)
 		io.WriteString(w, `{"progress":{"phase":"reading","bytes":10,"totalBytes":100,"rows":1}}`+"\n")
 	}))
 	defer cut.Close()
@@ -200,7 +200,7 @@ func TestHandOffProtocolVersions(t *testing.T) {
 
 	// An error at the end of a stream reads as the 500 it used to be.
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", server.IngestProgressType)
+		w.Header().Set("Content-Type", admin.IngestProgressType)
 		io.WriteString(w, `{"progress":{"phase":"reading","bytes":0,"rows":0}}`+"\n"+`{"error":"load failed: disk full"}`+"\n")
 	}))
 	defer failing.Close()

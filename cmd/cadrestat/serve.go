@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cadrestat/cadrestat/admin"
+
 	"github.com/cadrestat/cadrestat/lifecycle"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
 	"github.com/cadrestat/cadrestat/warehouse/chsql"
-	"github.com/cadrestat/cadrestat/warehouse/clickhouse"
 )
 
 // ServeMain is `cadrestat serve`: Run opens the warehouse, loads the bundled data on first
@@ -41,8 +42,7 @@ type ServeMain struct {
 	stopTracing func(context.Context) error
 	life        *lifecycle.Manager
 	public      *http.Server
-	admin       *http.Server
-	removeInfo  func() // removes admin.json
+	admin       *admin.Listener
 	served      chan error
 	stopping    bool // Run returned because its context ended: drain before shutting down
 }
@@ -56,15 +56,15 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	cfg := &m.cfg
 	fs.StringVar(&m.addr, "addr", env("CADRESTAT_ADDR", ":8080"), "listen address ($CADRESTAT_ADDR)")
 	fs.StringVar(&m.admOpt.addr, "admin-addr", env("CADRESTAT_ADMIN_ADDR", "127.0.0.1:0"), "admin listener for ingest hand-off; loopback only ($CADRESTAT_ADMIN_ADDR)")
-	fs.IntVar(&m.admOpt.maxConns, "admin-max-conns", server.DefaultAdminMaxConns, "most connections the admin listener holds at once; more wait to be accepted (0 = no limit)")
-	fs.DurationVar(&m.admOpt.timeouts.Idle, "admin-idle-timeout", server.DefaultAdminIdleTimeout, "close an admin connection idle this long between requests")
-	fs.DurationVar(&m.admOpt.timeouts.ReadHeader, "admin-header-timeout", server.DefaultAdminReadHeaderTimeout, "an admin request's headers must arrive within this time")
-	fs.DurationVar(&m.admOpt.timeouts.Read, "admin-read-timeout", server.DefaultAdminReadTimeout, "a JSON admin request's body must arrive within this time (uploads: -upload idle limit per read instead)")
+	fs.IntVar(&m.admOpt.maxConns, "admin-max-conns", admin.DefaultMaxConns, "most connections the admin listener holds at once; more wait to be accepted (0 = no limit)")
+	fs.DurationVar(&m.admOpt.timeouts.Idle, "admin-idle-timeout", admin.DefaultIdleTimeout, "close an admin connection idle this long between requests")
+	fs.DurationVar(&m.admOpt.timeouts.ReadHeader, "admin-header-timeout", admin.DefaultReadHeaderTimeout, "an admin request's headers must arrive within this time")
+	fs.DurationVar(&m.admOpt.timeouts.Read, "admin-read-timeout", admin.DefaultReadTimeout, "a JSON admin request's body must arrive within this time (uploads: -upload idle limit per read instead)")
 	fs.StringVar(&m.readDirs, "admin-read-dirs", env("CADRESTAT_ADMIN_READ_DIRS", ""), "comma-separated folders the server reads handed-off files from; a path elsewhere is refused and the client uploads the file instead; empty = any path the server can open ($CADRESTAT_ADMIN_READ_DIRS)")
 	fs.BoolVar(&m.noBundle, "no-bundled-data", false, "do not load the bundled dataset on start")
 	fs.Uint64Var(&m.synthSeed, "synthetic-seed", 1, "also load deterministic SYNTHETIC data for 2010–2030 with this seed (0 = none); it is hidden unless a query asks")
 	fs.BoolVar(&cfg.Introspection, "introspection", env("CADRESTAT_INTROSPECTION", "1") == "1", "allow schema introspection ($CADRESTAT_INTROSPECTION=0 to turn off)")
-	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest allowed query complexity")
+	fs.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "largest cost of an operation, in points: objects answered, warehouse rows read, warehouse queries (README, Limits)")
 	fs.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest allowed query nesting")
 	fs.IntVar(&cfg.MaxIntrospectionDepth, "max-introspection-depth", cfg.MaxIntrospectionDepth, "deepest allowed nesting under __schema and __type")
 	fs.IntVar(&cfg.MaxSelections, "max-selections", cfg.MaxSelections, "most selections a query may expand to once its fragments are spread")
@@ -106,13 +106,15 @@ func (m *ServeMain) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.life = lifecycle.New(svc, m.log)
+	m.cfg.Lifecycle = m.life
+	api := server.New(svc, m.cfg, m.log)
+	m.onChange(ctx, svc, api)
 	if err := m.loadBundled(ctx, svc); err != nil {
 		return err
 	}
-	m.life = lifecycle.New(svc, m.log)
 	m.life.Start(ctx, m.poll)
-	m.cfg.Lifecycle = m.life
-	ln, err := m.listen(svc)
+	ln, err := m.listen(svc, api)
 	if err != nil {
 		return err
 	}
@@ -124,6 +126,17 @@ func (m *ServeMain) Run(ctx context.Context) error {
 		m.stopping = true
 		return nil
 	}
+}
+
+// onChange registers the change cascade: what happens, in this order, each time the
+// service sees a new data version (the first catalogue read, a load through this process,
+// a load by another process found by polling). It is registered before anything is loaded,
+// so the first version goes through it too. One line a step; a new step goes here.
+func (m *ServeMain) onChange(ctx context.Context, svc *service.Service, api *server.Server) {
+	svc.OnChange(api.ReportVersion)                           // 1. /metrics reports the version
+	svc.OnChange(api.PurgeCache)                              // 2. the response cache drops the old version's answers
+	svc.OnChange(func(v uint64) { m.life.WarmCells(ctx, v) }) // 3. the metric cells warm again, in the background
+	m.life.AfterWarm(api.WarmViews)                           // 4. once they are: the explorer's standard views are rendered into the cache
 }
 
 func (m *ServeMain) loadTrusted() error {
@@ -142,23 +155,16 @@ func (m *ServeMain) loadTrusted() error {
 // openService opens the warehouse behind its concurrency limit, metrics and tracing, and
 // returns the service over it.
 func (m *ServeMain) openService(ctx context.Context) (*service.Service, error) {
-	var store warehouse.Store
-	if m.ef.engine == "clickhouse" {
-		// A server engine is written by `cadrestat migrate` and `cadrestat ingest` (a writer
-		// user); serve only reads, starts even when the server is down, and catches up.
-		s, err := clickhouse.Connect(ctx, m.ef.chConfig())
-		if err != nil {
-			return nil, err
-		}
-		store, m.noBundle = s, true
-	} else {
-		s, err := m.ef.open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		store = s
+	access := m.ef.serveAccess()
+	store, err := m.ef.open(ctx, access)
+	if err != nil {
+		return nil, err
 	}
 	m.store = store
+	if access == readOnly && !m.noBundle {
+		m.log.Info("no bundled data loaded: serve only reads a ClickHouse server (load it with cadrestat ingest)")
+		m.noBundle = true
+	}
 	limited := warehouse.Limit(store, m.concurrency)
 	m.cfg.Metrics = server.NewMetrics()
 	limited.Observe(m.cfg.Metrics)
@@ -176,13 +182,13 @@ func (m *ServeMain) openService(ctx context.Context) (*service.Service, error) {
 }
 
 // listen opens the public listener and the loopback admin one and starts serving.
-func (m *ServeMain) listen(svc *service.Service) (net.Listener, error) {
-	m.public = &http.Server{Addr: m.addr, Handler: server.New(svc, m.cfg, m.log), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+func (m *ServeMain) listen(svc *service.Service, api http.Handler) (net.Listener, error) {
+	m.public = &http.Server{Addr: m.addr, Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	ln, err := net.Listen("tcp", m.addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", m.addr, err)
 	}
-	m.admin, m.removeInfo, err = startAdmin(svc, m.ef, m.admOpt, m.cfg.Metrics, m.log)
+	m.admin, err = startAdmin(svc, m.store, m.ef, m.admOpt, m.cfg.Metrics, m.log)
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -205,15 +211,19 @@ func (m *ServeMain) Close() error {
 		m.log.Info("shutting down: finishing in-flight requests")
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		m.admin.Shutdown(ctx)
+		if aerr := m.admin.Shutdown(ctx); aerr != nil {
+			m.log.Warn("admin listener did not shut down cleanly", "err", aerr)
+		}
 		err = m.public.Shutdown(ctx)
 	}
-	if m.removeInfo != nil {
-		m.removeInfo()
+	if m.admin != nil {
+		m.admin.RemoveInfo()
 	}
 	if m.stopTracing != nil {
-		m.stopTracing(context.Background())
+		if terr := m.stopTracing(context.Background()); terr != nil {
+			m.log.Warn("tracing did not flush", "err", terr)
+		}
 	}
-	closeStore(m.store)
+	_ = closeStore(m.store)
 	return err
 }

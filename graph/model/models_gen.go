@@ -30,9 +30,15 @@ type ObservationFilter struct {
 	IncludePredecessors *bool `json:"includePredecessors,omitempty"`
 }
 
+// Relay's page information. Pages go forward (first, after).
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool `json:"hasNextPage"`
+	// True when the page was asked for after a cursor (the observation that cursor names comes before it).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first edge; null on an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the last edge; null on an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {

@@ -64,6 +64,6 @@ func Store(t testing.TB) *embedded.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Query("DROP DATABASE IF EXISTS "+db, "TabSeparated") })
+	t.Cleanup(func() { _, _ = conn.Query("DROP DATABASE IF EXISTS "+db, "TabSeparated") })
 	return s
 }

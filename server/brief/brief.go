@@ -212,9 +212,6 @@ func build(ctx context.Context, svc *service.Service, b *service.Brief, lang str
 	for _, fn := range b.Sources {
 		src := fn.Source
 		n := note{N: fn.Number, Title: src.Title, Issuer: src.Issuer, Date: src.Date, URL: src.URL, Retrieved: src.Retrieved, Doc: src.DocNumber}
-		if src.URL == "" && src.Location != "" {
-			n.Doc = strings.TrimSpace(n.Doc + " " + L["file"] + " " + src.Location)
-		}
 		v.Notes = append(v.Notes, n)
 	}
 	return v, nil

@@ -16,13 +16,6 @@ type Core struct {
 	Cluster string
 
 	loadMu sync.Mutex // loads are serialised within a process
-	// FilePart, when set, replaces the rows per part of a load merged from a file (tests
-	// use a few rows to exercise loads of many parts).
-	FilePart int
-	// FailAfterWrite, when set, runs after a load has written (but not committed) table t;
-	// an error from it fails the load. A test hook that simulates a crash mid-load (the
-	// binary installs one for its crash test).
-	FailAfterWrite func(table string) error
 }
 
 var (
@@ -67,8 +60,9 @@ func (c *Core) HasLoad(ctx context.Context, file string) (bool, error) {
 	return n > 0, err
 }
 
-// RawCount counts every stored row of a table, committed or not, all revisions (tests use
-// it to prove an interrupted load left nothing behind).
+// RawCount counts every stored row of a table, committed or not, all revisions: what the
+// engine holds, which the benchmark harness reports and tests compare to prove an
+// interrupted load left nothing behind.
 func (c *Core) RawCount(ctx context.Context, table string) (uint64, error) {
 	if !ValidIdent(table) {
 		return 0, warehouse.Errorf(warehouse.ErrInvalid, "invalid table name %q", table)

@@ -39,9 +39,9 @@ func newFileStage[T any](ctx context.Context, rf RowFiler, c *Core, t *table[T],
 // per-statement cost vanishes, small enough to bound the temporary files (~150 MB each).
 const filePart = 1 << 20
 
-func (c *Core) filePart() int {
-	if c.FilePart > 0 {
-		return c.FilePart
+func partRows(ctx context.Context) int {
+	if n := faultsOf(ctx).PartRows; n > 0 {
+		return n
 	}
 	return filePart
 }
@@ -81,7 +81,7 @@ func (s *fileStage[T]) write(ctx context.Context, p []byte, n int) error {
 	if err := s.files[s.cur].Write(p, n); err != nil {
 		return err
 	}
-	if s.files[s.cur].Rows() >= s.c.filePart() {
+	if s.files[s.cur].Rows() >= partRows(ctx) {
 		return s.flush(ctx)
 	}
 	return nil
@@ -151,8 +151,8 @@ func (s *fileStage[T]) merge(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > 0 && c.FailAfterWrite != nil {
-		err = c.FailAfterWrite(s.t.name)
+	if n > 0 {
+		err = afterWrite(ctx, s.t.name)
 	}
 	return int(n), err
 }

@@ -20,7 +20,7 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./warehouse -update to create)", err)
+		t.Fatalf("%v (run go test ./warehouse/chsql -update to create)", err)
 	}
 	if string(want) != got {
 		t.Fatalf("%s differs from %s:\n%s", name, path, got)

@@ -58,8 +58,8 @@ func (s *tableStage[T]) merge(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	err = c.Ex.Exec(ctx, Query{SQL: mergeSQL(c.DB, s.t.name, strings.Join(s.t.columns(), ", "), s.name, "")})
-	if err == nil && c.FailAfterWrite != nil {
-		err = c.FailAfterWrite(s.t.name)
+	if err == nil {
+		err = afterWrite(ctx, s.t.name)
 	}
 	return int(n), err
 }

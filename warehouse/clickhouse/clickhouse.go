@@ -53,7 +53,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
-		s.Close()
+		_ = s.Close() // the migration's error is the one to return
 		return nil, err
 	}
 	return s, nil
@@ -265,7 +265,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	}
 	for _, r := range rows {
 		if err := batch.Append(r...); err != nil {
-			batch.Abort()
+			_ = batch.Abort() // the append's error is the one to return
 			return translate(ctx, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrestat/cadrestat/lifecycle"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -255,6 +256,7 @@ func newGQL(t *testing.T, s warehouse.Store) *gql {
 	svc := service.New(s, log)
 	cfg := server.Defaults()
 	cfg.CacheBytes = 0
+	cfg.Lifecycle = lifecycle.New(svc, log) // not started: the test refreshes the service itself
 	ts := httptest.NewServer(server.New(svc, cfg, log))
 	t.Cleanup(ts.Close)
 	if err := svc.Refresh(context.Background()); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cadrestat/cadrestat/data"
+	"github.com/cadrestat/cadrestat/lifecycle"
 	"github.com/cadrestat/cadrestat/server"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -85,7 +86,11 @@ func TestServerDownAtStartKilledAndBack(t *testing.T) {
 	defer reader.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(reader, log)
-	ts := httptest.NewServer(server.New(svc, server.Defaults(), log))
+	scfg := server.Defaults()
+	scfg.Lifecycle = lifecycle.New(svc, log) // not started: the test refreshes the service itself
+	srv := server.New(svc, scfg, log)
+	svc.OnChange(srv.PurgeCache)
+	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
 	ready := func() int {

@@ -29,27 +29,13 @@ const (
 	ManifestName = "manifest.json"
 )
 
-// Manifest describes one backup.
-type Manifest struct {
-	Format        int          `json:"format"`
-	Database      string       `json:"database"`
-	Created       time.Time    `json:"created"`
-	Engine        string       `json:"engine"`
-	SchemaVersion int          `json:"schema_version"`
-	DataVersion   uint64       `json:"data_version"`
-	Archive       string       `json:"archive"`
-	Tables        []TableCheck `json:"tables"`
-}
+// Manifest and TableCheck are the warehouse's: a backup is one of its named capabilities.
+type (
+	Manifest   = warehouse.BackupManifest
+	TableCheck = warehouse.TableCheck
+)
 
-// TableCheck is one table's row count and content checksum: the sum (modulo 2^64) of every
-// row's cityHash64(tuple(*)), the same whatever the order or the parts the rows are stored
-// in. Not groupBitXor(cityHash64(*)): cityHash64(*) is NULL for a row holding a NULL (and
-// such rows would not count), and XOR cancels a pair of identical rows.
-type TableCheck struct {
-	Name     string `json:"name"`
-	Rows     uint64 `json:"rows"`
-	Checksum uint64 `json:"checksum"`
-}
+var _ warehouse.Backups = (*Store)(nil)
 
 // Backup writes the database into dir, which must be absolute and either absent or an
 // empty folder. It is safe while the store serves: the engine backs up a consistent set of
@@ -104,7 +90,7 @@ func (s *Store) Restore(ctx context.Context, dir string) (*Manifest, error) {
 	}
 	old := s.DB + "_before_restore_" + suffix()
 	if err := s.Exec(ctx, "RENAME DATABASE "+s.DB+" TO "+old); err != nil {
-		s.dropDB(ctx, scratch)
+		_ = s.dropDB(ctx, scratch) // cleanup; the error above is the one to return
 		return nil, err
 	}
 	if err := s.Exec(ctx, "RENAME DATABASE "+scratch+" TO "+s.DB); err != nil {
@@ -159,7 +145,7 @@ func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string)
 		err = compareTables(m.Tables, got)
 	}
 	if err != nil {
-		s.dropDB(ctx, scratch)
+		_ = s.dropDB(ctx, scratch) // cleanup; the error above is the one to return
 		return "", err
 	}
 	return scratch, nil
@@ -169,7 +155,7 @@ func (s *Store) restoreChecked(ctx context.Context, m *Manifest, archive string)
 // version, and drops it.
 func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableCheck, uint64, error) {
 	scratch := s.DB + "_verify_" + suffix()
-	defer s.dropDB(ctx, scratch) // also when RESTORE fails half-way
+	defer func() { _ = s.dropDB(ctx, scratch) }() // also when RESTORE fails half-way; best effort
 	if _, err := s.restoreAs(ctx, db, scratch, archive); err != nil {
 		return nil, 0, err
 	}
@@ -178,14 +164,14 @@ func (s *Store) verifyArchive(ctx context.Context, db, archive string) ([]TableC
 		return nil, 0, err
 	}
 	var dv uint64
-	err = s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
+	err = s.Ex.Select(ctx, chsql.Query{SQL: "SELECT toUInt64(max(version)) FROM " + scratch + ".loads"}, func(r chsql.Row) error { return r.Scan(&dv) })
 	return tables, dv, err
 }
 
 // restoreAs runs RESTORE DATABASE db AS scratch: chdb_restore_database_n restores a database
 // only under its own name, so this one is SQL, with the archive path as a parameter.
 func (s *Store) restoreAs(ctx context.Context, db, scratch, archive string) ([]byte, error) {
-	return s.Core.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
+	return s.Ex.(*executor).run(ctx, "RESTORE DATABASE "+db+" AS "+scratch+" FROM File({archive:String})",
 		chsql.Query{Params: []chsql.Param{{Name: "archive", Value: archive}}}, "TabSeparated")
 }
 
@@ -194,7 +180,7 @@ func (s *Store) Checksums(ctx context.Context) ([]TableCheck, error) { return s.
 
 func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) {
 	var out []TableCheck
-	err := s.Core.Ex.Select(ctx, chsql.Query{
+	err := s.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.tables WHERE database = {db:String} AND NOT is_temporary ORDER BY name",
 		Params: []chsql.Param{{Name: "db", Value: db}},
 	}, func(r chsql.Row) error {
@@ -207,7 +193,7 @@ func (s *Store) checksums(ctx context.Context, db string) ([]TableCheck, error) 
 		return nil, err
 	}
 	for i := range out {
-		err := s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
+		err := s.Ex.Select(ctx, chsql.Query{SQL: "SELECT count(), sum(cityHash64(tuple(*))) FROM " + db + "." + out[i].Name},
 			func(r chsql.Row) error { return r.Scan(&out[i].Rows, &out[i].Checksum) })
 		if err != nil {
 			return nil, err

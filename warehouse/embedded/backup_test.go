@@ -67,7 +67,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("data version after restore = %d, %v", v, err)
 	}
 	var dbs []string
-	s.Core.Ex.Select(ctx, chsql.Query{SQL: "SELECT name FROM system.databases WHERE startsWith(name, {p:String})", Params: []chsql.Param{{Name: "p", Value: s.DB}}},
+	s.Ex.Select(ctx, chsql.Query{SQL: "SELECT name FROM system.databases WHERE startsWith(name, {p:String})", Params: []chsql.Param{{Name: "p", Value: s.DB}}},
 		func(r chsql.Row) error { var n string; err := r.Scan(&n); dbs = append(dbs, n); return err })
 	if len(dbs) != 1 {
 		t.Fatalf("databases left behind: %v", dbs)

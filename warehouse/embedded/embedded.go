@@ -28,14 +28,17 @@ type Store struct {
 
 var _ warehouse.Store = (*Store)(nil)
 
-// Connections is the number of engine connections Open makes (0: one per CPU, at least 2).
-// chDB runs one statement at a time per connection, so this bounds how many warehouse
-// queries run at once; each one still uses several threads inside the engine.
-var Connections = 0
+// Options are OpenWith's settings; the zero value is Open's.
+type Options struct {
+	// Connections is the number of engine connections to make (0: one per CPU, at least
+	// 2). chDB runs one statement at a time per connection, so this bounds how many
+	// warehouse queries run at once; each one still uses several threads inside the engine.
+	Connections int
+}
 
-func connections() int {
-	if Connections > 0 {
-		return Connections
+func (o Options) connections() int {
+	if o.Connections > 0 {
+		return o.Connections
 	}
 	return max(2, runtime.GOMAXPROCS(0))
 }
@@ -49,10 +52,15 @@ const fileReadMethod = "--storage_file_read_method=pread"
 // Open opens (creating if needed) the data folder at dir, migrates database db and removes
 // what an interrupted load left behind. The folder is locked by this process until Close.
 func Open(ctx context.Context, dir, db string) (*Store, error) {
+	return OpenWith(ctx, dir, db, Options{})
+}
+
+// OpenWith is Open with opt.
+func OpenWith(ctx context.Context, dir, db string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, "cannot create data folder "+dir)
 	}
-	conn, err := chdb.OpenN(dir, connections(), fileReadMethod)
+	conn, err := chdb.OpenN(dir, opt.connections(), fileReadMethod)
 	if err != nil {
 		if errors.Is(err, chdb.ErrUnsupported) {
 			return nil, warehouse.Wrap(err, warehouse.ErrUnavailable, fmt.Sprintf("the embedded engine is not supported on %s/%s: use -engine clickhouse", runtime.GOOS, runtime.GOARCH))
@@ -250,5 +258,5 @@ func translate(ctx context.Context, err error) error {
 
 // Exec runs one statement with no parameters (administration and tests).
 func (s *Store) Exec(ctx context.Context, sql string) error {
-	return s.Core.Ex.Exec(ctx, chsql.Query{SQL: sql})
+	return s.Ex.Exec(ctx, chsql.Query{SQL: sql})
 }

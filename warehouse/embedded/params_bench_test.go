@@ -16,11 +16,8 @@ import (
 // (`-run XXX`): chDB serves one folder per process, and the tests hold another.
 func benchStore(b *testing.B, conns int) (*embedded.Store, chsql.Query) {
 	b.Helper()
-	old := embedded.Connections
-	embedded.Connections = conns
-	defer func() { embedded.Connections = old }()
 	ctx := context.Background()
-	s, err := embedded.Open(ctx, b.TempDir(), "bench")
+	s, err := embedded.OpenWith(ctx, b.TempDir(), "bench", embedded.Options{Connections: conns})
 	if err != nil {
 		b.Skip(err)
 	}

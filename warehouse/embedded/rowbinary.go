@@ -85,7 +85,7 @@ func decodeRowBinary(out []byte, each func(chsql.Row) error) error {
 			return err
 		}
 		if !row.scanned {
-			row.Scan(make([]any, n)...) // skip the row
+			_ = row.Scan(make([]any, n)...) // skip the row; a truncated one sets r.err, checked next
 		}
 		if r.err != nil {
 			return warehouse.Wrap(r.err, warehouse.ErrInternal, "cannot decode warehouse result")

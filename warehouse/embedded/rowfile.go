@@ -68,7 +68,7 @@ func (e *executor) Insert(ctx context.Context, table string, columns []string, r
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // removes the temporary file: best effort
 	b, err := chsql.AppendRowsBinary(nil, rows)
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func (s *Store) dropScratch(ctx context.Context) error {
 // databases lists the databases whose names match the regular expression re.
 func (s *Store) databases(ctx context.Context, re string) ([]string, error) {
 	var out []string
-	err := s.Core.Ex.Select(ctx, chsql.Query{
+	err := s.Ex.Select(ctx, chsql.Query{
 		SQL:    "SELECT name FROM system.databases WHERE match(name, {re:String}) ORDER BY name",
 		Params: []chsql.Param{{Name: "re", Value: re}},
 	}, func(r chsql.Row) error {
@@ -74,10 +74,8 @@ func (s *Store) databases(ctx context.Context, re string) ([]string, error) {
 	return out, err
 }
 
-// ErrBackupInDataFolder is the cause of a refused backup folder inside the data folder: the
-// backup would be lost with the folder it is meant to replace, and later backups would copy
-// the earlier ones.
-var ErrBackupInDataFolder = errors.New("backup folder inside the data folder")
+// ErrBackupInDataFolder is warehouse.ErrBackupInDataFolder.
+var ErrBackupInDataFolder = warehouse.ErrBackupInDataFolder
 
 // outsideData refuses a backup folder inside the store's data folder (symbolic links
 // resolved; a folder not yet made is resolved through its nearest existing parent).

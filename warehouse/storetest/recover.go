@@ -62,7 +62,7 @@ func recoverSuite(t *testing.T, ctx context.Context, newStore Factory) {
 			t.Fatal(err)
 		}
 		old.Cluster = core.Cluster
-		t.Cleanup(func() { core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
+		t.Cleanup(func() { _ = core.Ex.Exec(context.Background(), chsql.Query{SQL: "DROP DATABASE IF EXISTS " + old.DB}) })
 		if err := old.MigrateTo(ctx, 4); err != nil {
 			t.Fatal(err)
 		}

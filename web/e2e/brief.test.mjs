@@ -39,7 +39,7 @@ function pdfPages(buf) {
   return { objects, count: counts.length ? Math.max(...counts) : objects };
 }
 
-const seen = { unranked: 0, targetNote: 0 };
+const seen = { unranked: 0, targetNote: 0, documents: 0 };
 
 // Quảng Ngãi on VN34 (the unit with the most items: its own figures and its predecessors'),
 // Đà Nẵng on VN34 (the most footnotes) and Hồ Chí Minh City on VN63, in both languages.
@@ -102,9 +102,19 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
       assert.equal(count, 1, `${name}.pdf page tree counts ${count} pages`);
       // The links survive into the PDF as link annotations.
       const text = pdf.toString('latin1');
+      // A seed document's link is the server's own /documents/<id>, which the PDF holds as
+      // an absolute address and which opens the document as plain text naming its issuer.
       for (const { source } of b.sources) {
         if (source.url && /^[\x20-\x7e]+$/.test(source.url)) {
-          assert.ok(text.includes(`/URI (${source.url.replace(/[()\\]/g, (c) => `\\${c}`)})`), `${name}.pdf has no link to ${source.url}`);
+          const href = source.url.startsWith('/') ? base + source.url : source.url;
+          assert.ok(text.includes(`/URI (${href.replace(/[()\\]/g, (c) => `\\${c}`)})`), `${name}.pdf has no link to ${href}`);
+        }
+        if (source.url && source.url.startsWith('/documents/')) {
+          const doc = await fetch(base + source.url);
+          assert.equal(doc.status, 200, source.url);
+          assert.equal(doc.headers.get('content-type'), 'text/plain; charset=utf-8');
+          assert.ok((await doc.text()).includes(source.issuer), `${source.url} does not name ${source.issuer}`);
+          seen.documents++;
         }
       }
       assert.deepEqual(problems, []);
@@ -115,5 +125,6 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
 
 test('the briefs above had unranked metrics', () => {
   assert.ok(seen.unranked > 0, 'no brief item of a metric with no better direction');
+  assert.ok(seen.documents > 0, 'no brief cited a seed document at /documents/<id> (Quảng Ngãi 2023 cites report 2336-BC/BTCTU)');
   // None of these three briefs has a target that is considered and does not apply (bundled data, 2026-12-08); the panel test in explorer.test.mjs covers targetNote.
 });

@@ -16,8 +16,9 @@ import { bin, startServer, launchChromium } from './lib.mjs';
 const HTML = '<img src=x onerror=alert(1)><a href="https://evil.example/">x</a><b>y</b>';
 const UNIT = `Hà Nội${HTML}`;
 const METRIC = `Chỉ số${HTML}`;
-const TITLE = `Title${HTML}`;
-const ISSUER = `Issuer${HTML}`;
+// A Vietnamese source's title and issuer are Vietnamese (ingest checks it).
+const TITLE = `Tiêu đề${HTML}`;
+const ISSUER = `Cơ quan${HTML}`;
 const QUOTE = `quote${HTML}`;
 // Elements the markup would create; none may exist anywhere they could show up.
 const INJECTED = 'img, a[href*="evil"], b';
@@ -32,7 +33,7 @@ before(async () => {
   const files = {
     'provinces.csv': `map,code,name,name_ascii,kind,region,valid_from,valid_to\nVN63,01,${csv(UNIT)},Ha Noi,city,red_river_delta,2008-08-01,2025-06-30\n`,
     'metrics.csv': `id,name_en,name_vi,unit,kind,body,level,better,aggregation,description\ne2e_html,${csv(`Metric${HTML}`)},${csv(METRIC)},percent,SHARE,provincial party committee,provincial,HIGHER,RATIO,${csv(`about${HTML}`)}\n`,
-    'sources.csv': `id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved\ne2e-html-001,${csv(TITLE)},${csv(ISSUER)},,2020-01,vi,e2e.txt,seed,quoted for citation,https://example.org/a,\n`,
+    'sources.csv': `id,title,issuer,doc_number,date,language,location,kind,licence,url,retrieved\ne2e-html-001,${csv(TITLE)},${csv(ISSUER)},,2020-01,vi,e2e.txt,seed,quoted for citation,/documents/e2e-html-001,\n`,
     'observations.csv': 'subject,metric,period,value,numerator,denominator,qualifier,status,source,quote,note\n'
       + `VN63-01,e2e_html,2020,42,,,EXACT,PUBLISHED,e2e-html-001,${csv(QUOTE)},${csv(`note${HTML}`)}\n`
       + `VN,e2e_html,2020,30,,,EXACT,PUBLISHED,e2e-html-001,${csv(QUOTE)},\n`,

@@ -29,6 +29,9 @@ const $ = (id) => document.getElementById(id);
 // text takes a function formatter: a string one is a template); the page itself writes
 // loaded text with textContent only.
 const tip = (...lines) => lines.map((l) => echarts.format.encodeHTML(l)).join('<br>');
+// A source's link is followed only when it is a web page (http or https) or a document the
+// server itself serves (/documents/<source id>); anything else is shown as text.
+const linkable = (u) => /^https?:\/\//i.test(u) || /^\/documents\/[A-Za-z0-9_.:-]+$/.test(u);
 const params = new URLSearchParams(location.search);
 const state = {
   metric: params.get('metric') || '',
@@ -431,9 +434,9 @@ function openPanel(row, title) {
   if (f.period) add(L.period, `${f.period.label} (${L.kinds[f.period.kind] || f.period.kind})`);
   if (o && o.source) {
     add(L.source, o.source.title); add(L.issuer, o.source.issuer); add(L.doc, o.source.docNumber); add(L.date, o.source.date);
-    // A link only to a web address: ingest checks this, but a warehouse filled by other
-    // means could hold a javascript: or data: URL, which must stay text.
-    if (o.source.url) add(L.link, o.source.url, /^https?:\/\//i.test(o.source.url) ? o.source.url : undefined);
+    // A link only to a web page or a served document: ingest checks this, but a warehouse
+    // filled by other means could hold a javascript: or data: URL, which must stay text.
+    if (o.source.url) add(L.link, o.source.url, linkable(o.source.url) ? o.source.url : undefined);
   }
   if (f.combined && f.combined.length > 1) add(L.combined, f.combined.join(', '));
   if (f.note) add(L.note, f.note);
@@ -470,7 +473,7 @@ function openPanel(row, title) {
   for (const a of (o && o.corroborating) || []) {
     const li = document.createElement('li');
     li.append(document.createTextNode(`${withUnit(show(a), m)} — ${a.source.title}${a.source.issuer ? `, ${a.source.issuer}` : ''}${a.source.date ? `, ${a.source.date}` : ''}`));
-    if (a.source.url && /^https?:\/\//i.test(a.source.url)) {
+    if (a.source.url && linkable(a.source.url)) {
       const link = document.createElement('a');
       link.href = a.source.url; link.rel = 'noopener noreferrer'; link.textContent = L.link;
       li.append(document.createTextNode(' ('), link, document.createTextNode(')'));
@@ -480,7 +483,9 @@ function openPanel(row, title) {
   }
   $('panel-corroborating-box').hidden = !corr.children.length;
   $('copy').onclick = async () => {
-    const cites = (f.parts || []).map((p) => p.citation).join('; ');
+    // A seed document's citation ends with the server's own /documents/<id>; pasted
+    // elsewhere it needs this server's address to open.
+    const cites = (f.parts || []).map((p) => p.citation.replace(/(^|, )\/documents\//g, `$1${location.origin}/documents/`)).join('; ');
     const text = `${$('panel-title').textContent}: ${withUnit(show(value), m)}${statusMark(f) ? ` (${statusMark(f)})` : ''} — ${cites || f.note}`;
     // Set before the clipboard write: the write may wait (permissions, a busy machine), and
     // what was copied must be readable from the button as soon as it is pressed.

@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"encoding/json"
@@ -12,14 +12,15 @@ import (
 
 	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/service"
+	"github.com/cadrestat/cadrestat/warehouse"
 )
 
 // POST /admin/ingest takes the files of one load (all or nothing) in one of two bodies; the
-// answer is described in admin_progress.go.
+// answer is described in progress.go.
 //
 //   - application/json, an IngestRequest: files by absolute path, which the server reads
 //     from disk as it loads (a file of any size is streamed, never held in memory).
-//   - multipart/form-data (admin_upload.go): the files' contents, one part each, for a
+//   - multipart/form-data (upload.go): the files' contents, one part each, for a
 //     server that cannot open the client's paths; the server spools each part to a file in
 //     its data folder through a fixed buffer and loads from there.
 //
@@ -47,10 +48,10 @@ const (
 	// by uploading the contents.
 	CodeUnreadablePath = "UNREADABLE_PATH"
 	// CodeTooLarge (413): the body is over MaxIngestJSONBytes (JSON) or the server's upload
-	// limit (AdminConfig.MaxUploadBytes).
+	// limit (Config.MaxUploadBytes).
 	CodeTooLarge = "TOO_LARGE"
 	// CodeUploadIncomplete: the upload ended before its last part did (client gone, body
-	// cut, idle longer than AdminConfig.UploadIdle); nothing was loaded.
+	// cut, idle longer than Config.UploadIdle); nothing was loaded.
 	CodeUploadIncomplete = "UPLOAD_INCOMPLETE"
 	// CodeNoSpace (507): the data folder's disk filled while spooling; nothing was loaded.
 	CodeNoSpace     = "NO_SPACE"
@@ -59,7 +60,7 @@ const (
 	CodeTooManyFiles = "TOO_MANY_FILES"
 	// CodeNameTooLong (400): a file's name or path is over MaxNameBytes; it is not echoed.
 	CodeNameTooLong = "NAME_TOO_LONG"
-	// CodePathNotAllowed (403): the path is outside AdminConfig.ReadDirs; the client
+	// CodePathNotAllowed (403): the path is outside Config.ReadDirs; the client
 	// recovers by uploading the contents, as for CodeUnreadablePath.
 	CodePathNotAllowed = "PATH_NOT_ALLOWED"
 	// CodeLoadFailed (500): the load itself failed (the message says why).
@@ -78,8 +79,8 @@ const MaxNameBytes = 4096
 // (old clients) are decoded in memory, so they are kept small.
 const MaxIngestJSONBytes = 8 << 20
 
-// AdminConfig configures the admin handler; zero fields take the defaults below.
-type AdminConfig struct {
+// Config configures the admin handler; zero fields take the defaults below.
+type Config struct {
 	Token string
 	Log   *slog.Logger
 	// SpoolDir receives uploads while they are loaded: the data folder, on the disk that
@@ -88,6 +89,9 @@ type AdminConfig struct {
 	MaxUploadBytes int64         // per request; DefaultMaxUploadBytes
 	UploadIdle     time.Duration // longest wait for the next bytes of an upload; DefaultUploadIdle
 	Heartbeat      time.Duration // longest silence of a progress stream; DefaultHeartbeat
+	// Backups is the engine's backup, which POST /admin/backup writes through; nil: the
+	// engine has none (CodeNoBackup).
+	Backups warehouse.Backups
 	// ReadDirs, when not empty, are the only folders the server reads handed-off paths
 	// from (after symbolic links are resolved); others are refused with CodePathNotAllowed.
 	ReadDirs []string
@@ -103,19 +107,19 @@ const (
 
 // Admin returns the admin handler with the defaults, spooling uploads into the system's
 // temp folder (tests); cadrestat serve uses AdminWith and its data folder.
-func Admin(svc *service.Service, token string, log *slog.Logger) http.Handler {
-	return AdminWith(svc, AdminConfig{Token: token, Log: log})
+func Handler(svc *service.Service, token string, log *slog.Logger) http.Handler {
+	return HandlerWith(svc, Config{Token: token, Log: log})
 }
 
 // AdminWith returns the handler of the local admin listener: POST /admin/ingest with
 // "Authorization: Bearer <token>". The server validates and loads the files itself (it
 // holds the data folder) and answers with the same report a local ingest prints.
-func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
+func HandlerWith(svc *service.Service, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
 	log := cfg.Log
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/ingest", func(w http.ResponseWriter, r *http.Request) {
-		if !adminAuthorized(r, cfg.Token) {
+		if !authorized(r, cfg.Token) {
 			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
@@ -154,13 +158,13 @@ func AdminWith(svc *service.Service, cfg AdminConfig) http.Handler {
 		if !rep.OK() {
 			w.WriteHeader(http.StatusUnprocessableEntity)
 		}
-		json.NewEncoder(w).Encode(rep)
+		_ = json.NewEncoder(w).Encode(rep) // a failed write: the client has gone
 	})
-	registerBackup(mux, svc, cfg.Token, log)
+	registerBackup(mux, cfg.Backups, cfg.Token, log)
 	return mux
 }
 
-func (c AdminConfig) withDefaults() AdminConfig {
+func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}

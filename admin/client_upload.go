@@ -1,8 +1,7 @@
-package main
+package admin
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,45 +10,9 @@ import (
 	"net/textproto"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/cadrestat/cadrestat/ingest"
 )
-
-// handOffIdle is the longest the hand-off client waits without word from the server: no
-// upload bytes taken, no progress event (a server streaming progress repeats its last event
-// every server.DefaultHeartbeat, so a long load that keeps reporting never times out).
-var handOffIdle = 2 * time.Minute
-
-// idleWatch cancels a hand-off when kick is not called for handOffIdle.
-type idleWatch struct {
-	t *time.Timer
-}
-
-func watchIdle(ctx context.Context) (context.Context, *idleWatch, func()) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	w := &idleWatch{t: time.AfterFunc(handOffIdle, func() {
-		cancel(streamError{fmt.Errorf("no word from the running server for %v; it may be stuck: check its log (a load is all or nothing)", handOffIdle)})
-	})}
-	return ctx, w, func() { w.t.Stop(); cancel(nil) }
-}
-
-func (w *idleWatch) kick() { w.t.Reset(handOffIdle) }
-
-// kickReader kicks the watch on every read: the transport reads the upload as the server
-// takes it, and the answer as the server sends it.
-type kickReader struct {
-	r io.Reader
-	w *idleWatch
-}
-
-func (k kickReader) Read(p []byte) (int, error) {
-	n, err := k.r.Read(p)
-	if n > 0 {
-		k.w.kick()
-	}
-	return n, err
-}
 
 // uploadBody is a multipart/form-data body of the files' contents, one part each, read
 // from disk as the transport sends it (the client holds one buffer of it at a time), with
@@ -77,10 +40,13 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 	for _, f := range files {
 		disp := mime.FormatMediaType("form-data", map[string]string{"name": "file", "filename": f.Name})
 		if disp == "" {
-			u.Close()
+			u.closeFiles()
 			return nil, fileReadError{fmt.Errorf("cannot send %q: the name cannot be encoded", f.Name)}
 		}
-		mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {disp}, "Content-Type": {"application/octet-stream"}})
+		if _, err := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {disp}, "Content-Type": {"application/octet-stream"}}); err != nil {
+			u.closeFiles()
+			return nil, err
+		}
 		addFrame()
 		if f.Path == "" || f.Data != nil {
 			parts = append(parts, bytes.NewReader(f.Data))
@@ -94,13 +60,16 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 			st, err = fh.Stat()
 		}
 		if err != nil {
-			u.Close()
+			u.closeFiles()
 			return nil, fileReadError{fmt.Errorf("cannot read %s: %w", f.Name, err)}
 		}
 		parts = append(parts, &exactReader{u: u, f: fh, name: f.Name, left: st.Size()})
 		u.length += st.Size()
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		u.closeFiles()
+		return nil, err
+	}
 	addFrame()
 	u.Reader = io.MultiReader(parts...)
 	return u, nil
@@ -108,11 +77,16 @@ func newUploadBody(files []ingest.File) (*uploadBody, error) {
 
 // Close closes the files (the transport closes the body when it is done with it).
 func (u *uploadBody) Close() error {
+	u.closeFiles()
+	return nil
+}
+
+// closeFiles closes the files, which were only read.
+func (u *uploadBody) closeFiles() {
 	for _, f := range u.files {
 		f.Close()
 	}
 	u.files = nil
-	return nil
 }
 
 func (u *uploadBody) fail(err error) error {

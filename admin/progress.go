@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"encoding/json"
@@ -28,7 +28,7 @@ import (
 // Refusals before the load starts (token, malformed body, unreadable path, upload refused)
 // keep their status codes and X-Cadrestat-Error in both forms, so the upload that follows
 // UNREADABLE_PATH works as before. The stream starts (200, headers flushed) once the files
-// are in, and repeats its last event after every heartbeat of silence (AdminConfig): the
+// are in, and repeats its last event after every heartbeat of silence (Config): the
 // client's limit is on silence, not on the load's length. A server from before progress
 // ignores Accept and answers application/json, which the client reads as before (it just
 // shows no progress).

@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ func TestUploadOnAFullDisk(t *testing.T) {
 		{syscall.ENOSPC, 507, CodeNoSpace, "no space left in " + spool + " for the upload of big.csv; nothing was loaded"},
 		{syscall.EIO, 500, CodeSpoolFailed, "cannot write the upload of big.csv into " + spool},
 	} {
-		cfg := AdminConfig{Token: "tok", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SpoolDir: spool}
+		cfg := Config{Token: "tok", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SpoolDir: spool}
 		errno := tc.err
 		cfg.spool = func(dir string) (io.WriteCloser, string, error) {
 			f, name, err := createSpool(dir)
@@ -56,7 +56,7 @@ func TestUploadOnAFullDisk(t *testing.T) {
 			}
 			return writeFails{f.(*os.File)}, name, err
 		}
-		admin := httptest.NewServer(AdminWith(service.New(nil, cfg.Log), cfg))
+		admin := httptest.NewServer(HandlerWith(service.New(nil, cfg.Log), cfg))
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		w, _ := mw.CreateFormFile("file", "big.csv")

@@ -1,16 +1,12 @@
-package server
+package admin
 
 import (
-	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
-	"github.com/cadrestat/cadrestat/service"
 	"github.com/cadrestat/cadrestat/warehouse"
-	"github.com/cadrestat/cadrestat/warehouse/embedded"
 )
 
 // BackupRequest is the body of POST /admin/backup: the absolute path of a new or empty
@@ -39,7 +35,7 @@ const (
 // backupFailure is the status and code of a failed backup.
 func backupFailure(err error) (int, string) {
 	switch {
-	case errors.Is(err, embedded.ErrBackupInDataFolder):
+	case errors.Is(err, warehouse.ErrBackupInDataFolder):
 		return http.StatusBadRequest, CodeBackupInDataFolder
 	case warehouse.KindOf(err) == warehouse.ErrInvalid:
 		return http.StatusBadRequest, CodeBackupRefused
@@ -49,16 +45,12 @@ func backupFailure(err error) (int, string) {
 	return http.StatusInternalServerError, CodeBackupFailed
 }
 
-// backuper is the engine's backup (the embedded Store's).
-type backuper interface {
-	Backup(ctx context.Context, dir string) (*embedded.Manifest, error)
-}
-
 // registerBackup adds POST /admin/backup (the server, which holds the data folder, writes
-// the backup) and POST /admin/restore (refused) to the admin mux, behind the admin token.
-func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log *slog.Logger) {
+// the backup through b, the engine's Backups, nil when it has none) and POST /admin/restore
+// (refused) to the admin mux, behind the admin token.
+func registerBackup(mux *http.ServeMux, b warehouse.Backups, token string, log *slog.Logger) {
 	mux.HandleFunc("POST /admin/backup", func(w http.ResponseWriter, r *http.Request) {
-		if !adminAuthorized(r, token) {
+		if !authorized(r, token) {
 			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
@@ -68,7 +60,6 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 			refuse(w, http.StatusBadRequest, CodeMalformed, "malformed backup request: want {\"dir\": \"/absolute/path\"}")
 			return
 		}
-		b := findBackuper(svc.Store)
 		if b == nil {
 			refuse(w, http.StatusNotImplemented, CodeNoBackup, "this engine has no cadrestat backup: use the ClickHouse server's own (see README, Backups)")
 			return
@@ -84,33 +75,13 @@ func registerBackup(mux *http.ServeMux, svc *service.Service, token string, log 
 		}
 		log.Info("backup written", "dir", req.Dir, "data_version", m.DataVersion, "tables", len(m.Tables))
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(m)
+		_ = json.NewEncoder(w).Encode(m) // a failed write: the client has gone
 	})
 	mux.HandleFunc("POST /admin/restore", func(w http.ResponseWriter, r *http.Request) {
-		if !adminAuthorized(r, token) {
+		if !authorized(r, token) {
 			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong admin token")
 			return
 		}
 		refuse(w, http.StatusConflict, CodeRestoreRefused, RestoreRefused)
 	})
-}
-
-func adminAuthorized(r *http.Request, token string) bool {
-	return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) == 1
-}
-
-// findBackuper finds the engine under the wrappers serve puts around it (each wrapper
-// offers Unwrap, as warehouse.Limited does).
-func findBackuper(s warehouse.Store) backuper {
-	for s != nil {
-		if b, ok := s.(backuper); ok {
-			return b
-		}
-		w, ok := s.(interface{ Unwrap() warehouse.Store })
-		if !ok {
-			return nil
-		}
-		s = w.Unwrap()
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"bufio"
@@ -41,7 +41,7 @@ func TestAdminListenerCapAndTimeouts(t *testing.T) {
 			io.WriteString(w, "cancelled")
 		}
 	})
-	srv := NewAdminServer(mux, AdminTimeouts{Read: 200 * time.Millisecond, Idle: 500 * time.Millisecond})
+	srv := NewHTTPServer(mux, Timeouts{Read: 200 * time.Millisecond, Idle: 500 * time.Millisecond})
 	go srv.Serve(LimitListener(ln, 2))
 	defer srv.Close()
 	addr := ln.Addr().String()
@@ -86,7 +86,7 @@ func TestAdminListenerCapAndTimeouts(t *testing.T) {
 // A connection that never sends a request is closed after the header timeout.
 func TestAdminListenerSilentConnection(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	srv := NewAdminServer(http.NotFoundHandler(), AdminTimeouts{ReadHeader: 200 * time.Millisecond})
+	srv := NewHTTPServer(http.NotFoundHandler(), Timeouts{ReadHeader: 200 * time.Millisecond})
 	go srv.Serve(LimitListener(ln, 1))
 	defer srv.Close()
 	c, err := net.Dial("tcp", ln.Addr().String())

@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"net"
@@ -11,24 +11,24 @@ import (
 // open connections to it. Each one costs the process a descriptor, and the public listener
 // and the engine draw on the same limit: without a bound, idle admin connections can use
 // them all (then the public accept fails and /readyz answers 503). LimitListener bounds
-// the connections held at once, and the admin http.Server's timeouts (AdminTimeouts) close
+// the connections held at once, and the admin http.Server's timeouts (Timeouts) close
 // the ones that sit idle.
 
-// DefaultAdminMaxConns is the most admin connections served at once: ample for the few
+// DefaultMaxConns is the most admin connections served at once: ample for the few
 // local tools that use the listener (ingest, backup, a metrics scraper), small next to the
 // process's descriptor limit.
-const DefaultAdminMaxConns = 64
+const DefaultMaxConns = 64
 
 // The admin listener's default timeouts.
 const (
-	// DefaultAdminReadHeaderTimeout bounds a request's headers (and a new connection's
+	// DefaultReadHeaderTimeout bounds a request's headers (and a new connection's
 	// silence before its first request).
-	DefaultAdminReadHeaderTimeout = 10 * time.Second
-	// DefaultAdminReadTimeout bounds a JSON request's whole body (at most 8 MiB over
-	// loopback). An upload's body is bounded per read instead (AdminConfig.UploadIdle).
-	DefaultAdminReadTimeout = time.Minute
-	// DefaultAdminIdleTimeout closes a kept-alive connection waiting for its next request.
-	DefaultAdminIdleTimeout = 30 * time.Second
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds a JSON request's whole body (at most 8 MiB over
+	// loopback). An upload's body is bounded per read instead (Config.UploadIdle).
+	DefaultReadTimeout = time.Minute
+	// DefaultIdleTimeout closes a kept-alive connection waiting for its next request.
+	DefaultIdleTimeout = 30 * time.Second
 )
 
 // LimitListener returns a listener that holds at most n accepted connections at once;
@@ -80,28 +80,28 @@ func (c *limitConn) Close() error {
 	return err
 }
 
-// AdminTimeouts are the admin http.Server's timeouts; zero fields take the defaults above.
-type AdminTimeouts struct {
+// Timeouts are the admin http.Server's timeouts; zero fields take the defaults above.
+type Timeouts struct {
 	ReadHeader, Read, Idle time.Duration
 }
 
-func (t AdminTimeouts) withDefaults() AdminTimeouts {
+func (t Timeouts) withDefaults() Timeouts {
 	if t.ReadHeader <= 0 {
-		t.ReadHeader = DefaultAdminReadHeaderTimeout
+		t.ReadHeader = DefaultReadHeaderTimeout
 	}
 	if t.Read <= 0 {
-		t.Read = DefaultAdminReadTimeout
+		t.Read = DefaultReadTimeout
 	}
 	if t.Idle <= 0 {
-		t.Idle = DefaultAdminIdleTimeout
+		t.Idle = DefaultIdleTimeout
 	}
 	return t
 }
 
-// NewAdminServer returns the admin listener's http.Server over h, with the timeouts t.
+// NewHTTPServer returns the admin listener's http.Server over h, with the timeouts t.
 // ReadTimeout does not cut a long load short: net/http clears the connection's deadline
 // once a request's body has been read to its end (TestAdminListenerCapAndTimeouts).
-func NewAdminServer(h http.Handler, t AdminTimeouts) *http.Server {
+func NewHTTPServer(h http.Handler, t Timeouts) *http.Server {
 	t = t.withDefaults()
 	return &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
 }

@@ -1,4 +1,4 @@
-package server
+package admin
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 // An upload hand-off (multipart/form-data) carries one part per file, each with a
 // Content-Disposition filename (the name the report uses; RFC 2231 filename* for non-ASCII).
 // The server copies each part through one UploadChunk buffer into a spool file in
-// AdminConfig.SpoolDir, so its memory does not grow with the files, and loads from the
+// Config.SpoolDir, so its memory does not grow with the files, and loads from the
 // spool files once the whole body has arrived: a body that stops short loads nothing. The
 // spool files are removed when the request ends, whatever happened (and any left by a killed
 // server are removed when the next one starts: SpoolPattern).
@@ -55,7 +55,7 @@ func (u *upload) remove() {
 
 // receiveUpload spools every part of a multipart hand-off; on a refusal the caller still
 // removes what was spooled.
-func receiveUpload(w http.ResponseWriter, r *http.Request, cfg AdminConfig) (up *upload, ref *refusal) {
+func receiveUpload(w http.ResponseWriter, r *http.Request, cfg Config) (up *upload, ref *refusal) {
 	up = &upload{}
 	rc := http.NewResponseController(w)
 	// The deadline moves with every read (an idle limit, not a total one) and is lifted once
@@ -175,7 +175,7 @@ func (b *idleReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func tooLarge(cfg AdminConfig) *refusal {
+func tooLarge(cfg Config) *refusal {
 	return &refusal{http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the upload is over this server's limit of %d bytes per ingest request", cfg.MaxUploadBytes)}
 }
 
@@ -186,7 +186,7 @@ func incomplete(err error, body *idleReader) *refusal {
 	return &refusal{http.StatusBadRequest, CodeUploadIncomplete, "the upload ended before its last part did (" + err.Error() + "); nothing was loaded"}
 }
 
-func spoolError(name string, cfg AdminConfig, err error) *refusal {
+func spoolError(name string, cfg Config, err error) *refusal {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return &refusal{http.StatusInsufficientStorage, CodeNoSpace, fmt.Sprintf("no space left in %s for the upload of %s; nothing was loaded: free some space, or hand the file by a path the server can read", cfg.SpoolDir, name)}
 	}
