@@ -10,7 +10,7 @@ import (
 
 func cost(t *testing.T, query string, vars map[string]any) int {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(Schema(), query)
+	doc, errs := gqlparser.LoadQueryWithRules(Schema(), query, nil)
 	if errs != nil {
 		t.Fatalf("%s: %v", query, errs)
 	}

@@ -222,7 +222,7 @@ func (c *converter) sources(p parsed) {
 				{"date", date, "the publication date (YYYY-MM-DD, or YYYY-MM or YYYY when that is all that is known)"},
 				{"retrieved", ret, "the date the page was read (YYYY-MM-DD), or unknown when that day is not known"},
 			} {
-				if f.v == "" && !(f.name == "retrieved" && retUnknown) {
+				if f.v == "" && (f.name != "retrieved" || !retUnknown) {
 					c.bad(r, f.name, "is required for %s %s source: %s", a, kind, f.what)
 					ok = false
 				}

@@ -96,7 +96,7 @@ func traced(r *http.Request) bool {
 	case "/metrics", "/healthz", "/readyz":
 		return false
 	}
-	return !(r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "")
+	return r.Method != http.MethodOptions || r.Header.Get("Origin") == "" || r.Header.Get("Access-Control-Request-Method") == ""
 }
 
 // spanRoute is the route template of path as the mux registers it, or "" when none matched.
