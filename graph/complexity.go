@@ -45,7 +45,7 @@ var listLengths = map[string]int{
 	"Query.metrics": 80, "Query.sources": 40, "Query.targets": 20,
 	"Province.predecessors": 6, "Province.successors": 1, "Group.members": 63, "Metric.targets": 5,
 	"Observation.alternatives": 5, "Observation.corroborating": 5, "Observation.revisions": 5,
-	"Figure.parts": 6, "Comparison.rows": service.MaxUnits, "Comparison.benchmarks": 8,
+	"Figure.parts": 6, "Comparison.rows": service.MaxUnits, "Comparison.benchmarks": 8, "Comparison.periodsUsed": service.MaxUnits,
 	"Attainment.rows": service.MaxUnits, "Attainment.groups": 20,
 	// A brief has one item per metric of the catalogue across all its sections, each with at
 	// most one yearly point per year of BriefSparkYears and up to three predecessors (the

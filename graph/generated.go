@@ -31,10 +31,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Brief() BriefResolver
 	Comparison() ComparisonResolver
+	ComparisonRow() ComparisonRowResolver
 	Group() GroupResolver
 	Metric() MetricResolver
 	Observation() ObservationResolver
 	ObservationConnection() ObservationConnectionResolver
+	OnTrack() OnTrackResolver
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Source() SourceResolver
@@ -72,6 +74,7 @@ type ComplexityRoot struct {
 	}
 
 	Brief struct {
+		DataVersion  func(childComplexity int) int
 		FromYear     func(childComplexity int) int
 		Map          func(childComplexity int) int
 		Predecessors func(childComplexity int) int
@@ -119,7 +122,10 @@ type ComplexityRoot struct {
 		Metric           func(childComplexity int) int
 		National         func(childComplexity int) int
 		Period           func(childComplexity int) int
+		PeriodNote       func(childComplexity int) int
+		PeriodsUsed      func(childComplexity int) int
 		Projected        func(childComplexity int) int
+		RankNote         func(childComplexity int) int
 		RankOf           func(childComplexity int) int
 		Ranked           func(childComplexity int) int
 		Rows             func(childComplexity int) int
@@ -141,6 +147,7 @@ type ComplexityRoot struct {
 		GroupRankRange   func(childComplexity int) int
 		Numerator        func(childComplexity int) int
 		Observation      func(childComplexity int) int
+		OnTrack          func(childComplexity int) int
 		PreviousFigure   func(childComplexity int) int
 		PreviousYear     func(childComplexity int) int
 		Province         func(childComplexity int) int
@@ -218,6 +225,7 @@ type ComplexityRoot struct {
 		Citation      func(childComplexity int) int
 		Corroborating func(childComplexity int) int
 		Denominator   func(childComplexity int) int
+		Display       func(childComplexity int) int
 		GraphID       func(childComplexity int) int
 		Metric        func(childComplexity int) int
 		Note          func(childComplexity int) int
@@ -244,6 +252,22 @@ type ComplexityRoot struct {
 	ObservationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OnTrack struct {
+		Deadline     func(childComplexity int) int
+		From         func(childComplexity int) int
+		Gap          func(childComplexity int) int
+		Latest       func(childComplexity int) int
+		MetSince     func(childComplexity int) int
+		RateNeeded   func(childComplexity int) int
+		RateObserved func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Target       func(childComplexity int) int
+		TargetNote   func(childComplexity int) int
+		Verdict      func(childComplexity int) int
+		YearsLeft    func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -299,6 +323,11 @@ type ComplexityRoot struct {
 	RankRange struct {
 		Best  func(childComplexity int) int
 		Worst func(childComplexity int) int
+	}
+
+	Rate struct {
+		High func(childComplexity int) int
+		Low  func(childComplexity int) int
 	}
 
 	ScopeAttainment struct {
@@ -386,6 +415,7 @@ type ComplexityRoot struct {
 		LastYear         func(childComplexity int) int
 		LeftOut          func(childComplexity int) int
 		Metric           func(childComplexity int) int
+		OnTrack          func(childComplexity int) int
 		Points           func(childComplexity int) int
 		ProjectedYearMet func(childComplexity int) int
 		Province         func(childComplexity int) int
@@ -415,6 +445,9 @@ type ComparisonResolver interface {
 
 	CSVURL(ctx context.Context, obj *service.Comparison) (string, error)
 }
+type ComparisonRowResolver interface {
+	OnTrack(ctx context.Context, obj *service.Row) (*service.OnTrack, error)
+}
 type GroupResolver interface {
 	Map(ctx context.Context, obj *warehouse.Group) (model.Map, error)
 	Members(ctx context.Context, obj *warehouse.Group) ([]*warehouse.Province, error)
@@ -435,11 +468,16 @@ type ObservationResolver interface {
 	Corroborating(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Revisions(ctx context.Context, obj *warehouse.Observation) ([]*warehouse.Observation, error)
 	Citation(ctx context.Context, obj *warehouse.Observation) (string, error)
+	Display(ctx context.Context, obj *warehouse.Observation) (string, error)
 }
 type ObservationConnectionResolver interface {
 	Edges(ctx context.Context, obj *service.ObservationPage) ([]*model.ObservationEdge, error)
 	PageInfo(ctx context.Context, obj *service.ObservationPage) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *service.ObservationPage) (int, error)
+}
+type OnTrackResolver interface {
+	Deadline(ctx context.Context, obj *service.OnTrack) (*int, error)
+	YearsLeft(ctx context.Context, obj *service.OnTrack) (*int, error)
 }
 type ProvinceResolver interface {
 	Map(ctx context.Context, obj *warehouse.Province) (model.Map, error)
@@ -620,6 +658,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Benchmark.Name(childComplexity), true
 
+	case "Brief.dataVersion":
+		if e.ComplexityRoot.Brief.DataVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brief.DataVersion(childComplexity), true
 	case "Brief.fromYear":
 		if e.ComplexityRoot.Brief.FromYear == nil {
 			break
@@ -834,12 +878,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.Period(childComplexity), true
+	case "Comparison.periodNote":
+		if e.ComplexityRoot.Comparison.PeriodNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.PeriodNote(childComplexity), true
+	case "Comparison.periodsUsed":
+		if e.ComplexityRoot.Comparison.PeriodsUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.PeriodsUsed(childComplexity), true
 	case "Comparison.projected":
 		if e.ComplexityRoot.Comparison.Projected == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Comparison.Projected(childComplexity), true
+	case "Comparison.rankNote":
+		if e.ComplexityRoot.Comparison.RankNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.RankNote(childComplexity), true
 	case "Comparison.rankOf":
 		if e.ComplexityRoot.Comparison.RankOf == nil {
 			break
@@ -949,6 +1011,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Observation(childComplexity), true
+	case "ComparisonRow.onTrack":
+		if e.ComplexityRoot.ComparisonRow.OnTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.OnTrack(childComplexity), true
 	case "ComparisonRow.previousFigure":
 		if e.ComplexityRoot.ComparisonRow.PreviousFigure == nil {
 			break
@@ -1314,6 +1382,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Observation.Denominator(childComplexity), true
+	case "Observation.display":
+		if e.ComplexityRoot.Observation.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Display(childComplexity), true
 	case "Observation.id":
 		if e.ComplexityRoot.Observation.GraphID == nil {
 			break
@@ -1436,6 +1510,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObservationEdge.Node(childComplexity), true
+
+	case "OnTrack.deadline":
+		if e.ComplexityRoot.OnTrack.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Deadline(childComplexity), true
+	case "OnTrack.observedFrom":
+		if e.ComplexityRoot.OnTrack.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.From(childComplexity), true
+	case "OnTrack.gapToTarget":
+		if e.ComplexityRoot.OnTrack.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Gap(childComplexity), true
+	case "OnTrack.latest":
+		if e.ComplexityRoot.OnTrack.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Latest(childComplexity), true
+	case "OnTrack.metSince":
+		if e.ComplexityRoot.OnTrack.MetSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.MetSince(childComplexity), true
+	case "OnTrack.rateNeeded":
+		if e.ComplexityRoot.OnTrack.RateNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.RateNeeded(childComplexity), true
+	case "OnTrack.rateObserved":
+		if e.ComplexityRoot.OnTrack.RateObserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.RateObserved(childComplexity), true
+	case "OnTrack.reason":
+		if e.ComplexityRoot.OnTrack.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Reason(childComplexity), true
+	case "OnTrack.targetStatus":
+		if e.ComplexityRoot.OnTrack.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Status(childComplexity), true
+	case "OnTrack.target":
+		if e.ComplexityRoot.OnTrack.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Target(childComplexity), true
+	case "OnTrack.targetNote":
+		if e.ComplexityRoot.OnTrack.TargetNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.TargetNote(childComplexity), true
+	case "OnTrack.verdict":
+		if e.ComplexityRoot.OnTrack.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.Verdict(childComplexity), true
+	case "OnTrack.yearsLeft":
+		if e.ComplexityRoot.OnTrack.YearsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnTrack.YearsLeft(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1757,6 +1910,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RankRange.Worst(childComplexity), true
+
+	case "Rate.high":
+		if e.ComplexityRoot.Rate.High == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.High(childComplexity), true
+	case "Rate.low":
+		if e.ComplexityRoot.Rate.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.Low(childComplexity), true
 
 	case "ScopeAttainment.figure":
 		if e.ComplexityRoot.ScopeAttainment.Figure == nil {
@@ -2126,6 +2292,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Metric(childComplexity), true
+	case "Trend.onTrack":
+		if e.ComplexityRoot.Trend.OnTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.OnTrack(childComplexity), true
 	case "Trend.points":
 		if e.ComplexityRoot.Trend.Points == nil {
 			break
@@ -2549,6 +2721,8 @@ type Observation {
   revisions: [Observation!]!
   "A ready-to-paste citation."
   citation: String!
+  "The figure as a reader should see it: \"22.51\", \"<10\", \">98.4\", \"≈30\" (a DERIVED value to two decimals); empty without a value."
+  display: String!
 }
 
 """
@@ -2588,7 +2762,7 @@ type RankRange {
 }
 
 type ComparisonRow {
-  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass, a contested figure whose rivals could take another rank, and every row of a metric with no better direction: see Comparison.ranked)."
+  "The rank among all units of the map, when certain (null for a bound or a figure a bound could pass, a contested figure whose rivals could take another rank, every row of a metric with no better direction, and every row when fewer than 3 units have a figure: see Comparison.rankNote). Show it with rankOf: \"4 of 26\"."
   rank: Int
   "The best and worst rank among all units of the map ({rank, rank} when certain)."
   rankRange: RankRange
@@ -2609,7 +2783,7 @@ type ComparisonRow {
   "Start year of the figure change is measured from."
   previousYear: Int
   previousFigure: Figure
-  "Between exact figures only (null from or to a bound; changeNote says why)."
+  "Between exact figures only (null from or to a bound; changeNote says why), to the decimals its figures carry (two for a computed one)."
   change: Float
   changeNote: String!
   target: Target
@@ -2621,6 +2795,53 @@ type ComparisonRow {
   "Why targetConsidered does not apply, or the periods target judges (empty when neither)."
   targetNote: String!
   observation: Observation
+  "Is the unit on track for its target? Judged on its figures of this row's period kind up to this one (see Trend.onTrack)."
+  onTrack: OnTrack!
+}
+
+"An answer to \"are we on track for the target?\" (README, How figures are computed: on track)."
+type OnTrack {
+  verdict: OnTrackVerdict!
+  "The target judged against: the one that judges the latest figure, else the nearest one with a later deadline."
+  target: Target
+  "Why this target (or, without one, which was considered and why it does not apply)."
+  targetNote: String!
+  "The latest figure of the kind judged."
+  latest: SeriesPoint
+  "The latest figure against the target."
+  targetStatus: TargetStatus!
+  "For an exact latest figure: signed distance to the target's bound."
+  gapToTarget: Float
+  deadline: Int
+  "Years from the latest figure to the deadline."
+  yearsLeft: Int
+  "The change per year that takes the latest figure to the target's bound by the deadline (a range when the latest figure is a bound)."
+  rateNeeded: Rate
+  "The change per year from the first figure of the kind to the latest (a range when either is a bound)."
+  rateObserved: Rate
+  "The figure rateObserved is measured from."
+  observedFrom: SeriesPoint
+  "When MET: the first year of the unbroken run of figures that meet the target."
+  metSince: Int
+  "The verdict in words, with the rates it compared."
+  reason: String!
+}
+
+enum OnTrackVerdict {
+  "The latest figure meets the target."
+  MET
+  "Not met yet; every observed rate reaches the target by its deadline."
+  ON_TRACK
+  "Not met, and no observed rate reaches the target by its deadline, or the deadline has passed."
+  OFF_TRACK
+  "The figures do not decide it: no target, one figure only, or bounds that allow either (reason says which)."
+  UNKNOWN
+}
+
+"A change per year, as a range; low and high are equal for exact figures, null when unbounded."
+type Rate {
+  low: Float
+  high: Float
 }
 
 type Benchmark {
@@ -2651,6 +2872,12 @@ type Comparison {
   "False for a metric with no better direction (better: NONE, e.g. a council's size): rows are ordered by value, highest first, and have no rank or rank range."
   ranked: Boolean!
   rows: [ComparisonRow!]!
+  "Why rows carry no rank: the metric has no better direction, or fewer than 3 units have a figure; empty when ranked."
+  rankNote: String!
+  "The periods of the figures of every unit of the map, oldest first: a year asked for finds a figure starting in it, else a term in force in it, else the latest count taken in it."
+  periodsUsed: [Period!]!
+  "When a year was asked for and some figures are in force in it without starting in it (year 2023 finds the 2020–2025 term): which; empty otherwise."
+  periodNote: String!
   national: Benchmark!
   benchmarks: [Benchmark!]!
   "The national target that judges the period compared."
@@ -2699,6 +2926,8 @@ type Trend {
   projectedYearMet: Int
   "Why projectedYearMet is what it is (or null)."
   why: String!
+  "On track for the target: every figure of periodKind, bounds as intervals, against the target that judges the latest one or the next target after it."
+  onTrack: OnTrack!
 }
 
 type Attainment {
@@ -2796,6 +3025,8 @@ type Brief {
   sources: [BriefFootnote!]!
   "The printable page (one A4 page), in Vietnamese; add &lang=en for English."
   url: String!
+  "The data version the brief was built from (Query.dataVersion); the printed page shows it with the time it was made."
+  dataVersion: String!
 }
 
 type BriefSection {
@@ -2978,6 +3209,8 @@ func (ec *executionContext) childFields_Brief(ctx context.Context, field graphql
 		return ec.fieldContext_Brief_sources(ctx, field)
 	case "url":
 		return ec.fieldContext_Brief_url(ctx, field)
+	case "dataVersion":
+		return ec.fieldContext_Brief_dataVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Brief", field.Name)
 }
@@ -3056,6 +3289,12 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_ranked(ctx, field)
 	case "rows":
 		return ec.fieldContext_Comparison_rows(ctx, field)
+	case "rankNote":
+		return ec.fieldContext_Comparison_rankNote(ctx, field)
+	case "periodsUsed":
+		return ec.fieldContext_Comparison_periodsUsed(ctx, field)
+	case "periodNote":
+		return ec.fieldContext_Comparison_periodNote(ctx, field)
 	case "national":
 		return ec.fieldContext_Comparison_national(ctx, field)
 	case "benchmarks":
@@ -3120,6 +3359,8 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_targetNote(ctx, field)
 	case "observation":
 		return ec.fieldContext_ComparisonRow_observation(ctx, field)
+	case "onTrack":
+		return ec.fieldContext_ComparisonRow_onTrack(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
 }
@@ -3280,6 +3521,8 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 		return ec.fieldContext_Observation_revisions(ctx, field)
 	case "citation":
 		return ec.fieldContext_Observation_citation(ctx, field)
+	case "display":
+		return ec.fieldContext_Observation_display(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
 }
@@ -3304,6 +3547,38 @@ func (ec *executionContext) childFields_ObservationEdge(ctx context.Context, fie
 		return ec.fieldContext_ObservationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObservationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OnTrack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_OnTrack_verdict(ctx, field)
+	case "target":
+		return ec.fieldContext_OnTrack_target(ctx, field)
+	case "targetNote":
+		return ec.fieldContext_OnTrack_targetNote(ctx, field)
+	case "latest":
+		return ec.fieldContext_OnTrack_latest(ctx, field)
+	case "targetStatus":
+		return ec.fieldContext_OnTrack_targetStatus(ctx, field)
+	case "gapToTarget":
+		return ec.fieldContext_OnTrack_gapToTarget(ctx, field)
+	case "deadline":
+		return ec.fieldContext_OnTrack_deadline(ctx, field)
+	case "yearsLeft":
+		return ec.fieldContext_OnTrack_yearsLeft(ctx, field)
+	case "rateNeeded":
+		return ec.fieldContext_OnTrack_rateNeeded(ctx, field)
+	case "rateObserved":
+		return ec.fieldContext_OnTrack_rateObserved(ctx, field)
+	case "observedFrom":
+		return ec.fieldContext_OnTrack_observedFrom(ctx, field)
+	case "metSince":
+		return ec.fieldContext_OnTrack_metSince(ctx, field)
+	case "reason":
+		return ec.fieldContext_OnTrack_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnTrack", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3370,6 +3645,16 @@ func (ec *executionContext) childFields_RankRange(ctx context.Context, field gra
 		return ec.fieldContext_RankRange_worst(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RankRange", field.Name)
+}
+
+func (ec *executionContext) childFields_Rate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "low":
+		return ec.fieldContext_Rate_low(ctx, field)
+	case "high":
+		return ec.fieldContext_Rate_high(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rate", field.Name)
 }
 
 func (ec *executionContext) childFields_ScopeAttainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3558,6 +3843,8 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_projectedYearMet(ctx, field)
 	case "why":
 		return ec.fieldContext_Trend_why(ctx, field)
+	case "onTrack":
+		return ec.fieldContext_Trend_onTrack(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Trend", field.Name)
 }
@@ -5048,6 +5335,29 @@ func (ec *executionContext) fieldContext_Brief_url(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Brief", field, true, true, "String")
 }
 
+func (ec *executionContext) _Brief_dataVersion(ctx context.Context, field graphql.CollectedField, obj *service.Brief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brief_dataVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataVersion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brief_dataVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brief", field, true, false, "String")
+}
+
 func (ec *executionContext) _BriefFootnote_number(ctx context.Context, field graphql.CollectedField, obj *service.BriefSource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5775,6 +6085,84 @@ func (ec *executionContext) fieldContext_Comparison_rows(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_rankNote(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_rankNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_rankNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _Comparison_periodsUsed(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_periodsUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodsUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_periodsUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_periodNote(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_periodNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_periodNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_national(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
@@ -6547,6 +6935,38 @@ func (ec *executionContext) fieldContext_ComparisonRow_observation(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_onTrack(ctx context.Context, field graphql.CollectedField, obj *service.Row) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_onTrack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComparisonRow().OnTrack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OnTrack) graphql.Marshaler {
+			return ec.marshalNOnTrack2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐOnTrack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_onTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnTrack(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8143,6 +8563,29 @@ func (ec *executionContext) fieldContext_Observation_citation(_ context.Context,
 	return graphql.NewScalarFieldContext("Observation", field, true, true, "String")
 }
 
+func (ec *executionContext) _Observation_display(ctx context.Context, field graphql.CollectedField, obj *warehouse.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().Display(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, true, true, "String")
+}
+
 func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *service.ObservationPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8283,6 +8726,350 @@ func (ec *executionContext) fieldContext_ObservationEdge_node(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_verdict(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Verdict) graphql.Marshaler {
+			return ec.marshalNOnTrackVerdict2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐVerdict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "OnTrackVerdict")
+}
+
+func (ec *executionContext) _OnTrack_target(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_targetNote(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_targetNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_targetNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "String")
+}
+
+func (ec *executionContext) _OnTrack_latest(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Point) graphql.Marshaler {
+			return ec.marshalOSeriesPoint2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_targetStatus(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_targetStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.TargetStatus) graphql.Marshaler {
+			return ec.marshalNTargetStatus2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐTargetStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_targetStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "TargetStatus")
+}
+
+func (ec *executionContext) _OnTrack_gapToTarget(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_gapToTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_gapToTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OnTrack_deadline(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnTrack().Deadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, true, true, "Int")
+}
+
+func (ec *executionContext) _OnTrack_yearsLeft(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_yearsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnTrack().YearsLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_yearsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, true, true, "Int")
+}
+
+func (ec *executionContext) _OnTrack_rateNeeded(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_rateNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateNeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rate) graphql.Marshaler {
+			return ec.marshalORate2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_rateNeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_rateObserved(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_rateObserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateObserved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rate) graphql.Marshaler {
+			return ec.marshalORate2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_rateObserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_observedFrom(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_observedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Point) graphql.Marshaler {
+			return ec.marshalOSeriesPoint2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_observedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnTrack_metSince(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_metSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_metSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OnTrack_reason(ctx context.Context, field graphql.CollectedField, obj *service.OnTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnTrack_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnTrack_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnTrack", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -9630,6 +10417,52 @@ func (ec *executionContext) _RankRange_worst(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RankRange_worst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RankRange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rate_low(ctx context.Context, field graphql.CollectedField, obj *service.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, true, false, "Float")
+}
+
+func (ec *executionContext) _Rate_high(ctx context.Context, field graphql.CollectedField, obj *service.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_high(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.High(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, true, false, "Float")
 }
 
 func (ec *executionContext) _ScopeAttainment_unit(ctx context.Context, field graphql.CollectedField, obj *service.ScopeAttainment) (ret graphql.Marshaler) {
@@ -11412,6 +12245,38 @@ func (ec *executionContext) fieldContext_Trend_why(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Trend", field, false, false, "String")
 }
 
+func (ec *executionContext) _Trend_onTrack(ctx context.Context, field graphql.CollectedField, obj *service.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_onTrack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTrack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OnTrack) graphql.Marshaler {
+			return ec.marshalNOnTrack2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐOnTrack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_onTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnTrack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12810,6 +13675,11 @@ func (ec *executionContext) _Brief(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Brief_url(ctx, field, obj)
 				})
+		case "dataVersion":
+			out.Values[i] = ec._Brief_dataVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13058,6 +13928,21 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "rankNote":
+			out.Values[i] = ec._Comparison_rankNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodsUsed":
+			out.Values[i] = ec._Comparison_periodsUsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodNote":
+			out.Values[i] = ec._Comparison_periodNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "national":
 			out.Values[i] = ec._Comparison_national(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13120,118 +14005,124 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 		case "rank":
 			out.Values[i] = ec._ComparisonRow_rank(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rankRange":
 			out.Values[i] = ec._ComparisonRow_rankRange(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rankOf":
 			out.Values[i] = ec._ComparisonRow_rankOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "groupRank":
 			out.Values[i] = ec._ComparisonRow_groupRank(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "groupRankRange":
 			out.Values[i] = ec._ComparisonRow_groupRankRange(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "province":
 			out.Values[i] = ec._ComparisonRow_province(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._ComparisonRow_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "numerator":
 			out.Values[i] = ec._ComparisonRow_numerator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "denominator":
 			out.Values[i] = ec._ComparisonRow_denominator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "qualifier":
 			out.Values[i] = ec._ComparisonRow_qualifier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "display":
 			out.Values[i] = ec._ComparisonRow_display(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contested":
 			out.Values[i] = ec._ComparisonRow_contested(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "figure":
 			out.Values[i] = ec._ComparisonRow_figure(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "previousYear":
 			out.Values[i] = ec._ComparisonRow_previousYear(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "previousFigure":
 			out.Values[i] = ec._ComparisonRow_previousFigure(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "change":
 			out.Values[i] = ec._ComparisonRow_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changeNote":
 			out.Values[i] = ec._ComparisonRow_changeNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "target":
 			out.Values[i] = ec._ComparisonRow_target(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "gapToTarget":
 			out.Values[i] = ec._ComparisonRow_gapToTarget(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "targetStatus":
 			out.Values[i] = ec._ComparisonRow_targetStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "targetConsidered":
 			out.Values[i] = ec._ComparisonRow_targetConsidered(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "targetNote":
 			out.Values[i] = ec._ComparisonRow_targetNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "observation":
 			out.Values[i] = ec._ComparisonRow_observation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "onTrack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComparisonRow_onTrack(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13723,6 +14614,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Observation_citation(ctx, field, obj)
 				})
+		case "display":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_display(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13806,6 +14703,101 @@ func (ec *executionContext) _ObservationEdge(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._ObservationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var onTrackImplementors = []string{"OnTrack"}
+
+func (ec *executionContext) _OnTrack(ctx context.Context, sel ast.SelectionSet, obj *service.OnTrack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onTrackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnTrack")
+		case "verdict":
+			out.Values[i] = ec._OnTrack_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._OnTrack_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetNote":
+			out.Values[i] = ec._OnTrack_targetNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latest":
+			out.Values[i] = ec._OnTrack_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetStatus":
+			out.Values[i] = ec._OnTrack_targetStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gapToTarget":
+			out.Values[i] = ec._OnTrack_gapToTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnTrack_deadline(ctx, field, obj)
+				})
+		case "yearsLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnTrack_yearsLeft(ctx, field, obj)
+				})
+		case "rateNeeded":
+			out.Values[i] = ec._OnTrack_rateNeeded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rateObserved":
+			out.Values[i] = ec._OnTrack_rateObserved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "observedFrom":
+			out.Values[i] = ec._OnTrack_observedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metSince":
+			out.Values[i] = ec._OnTrack_metSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._OnTrack_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14190,6 +15182,44 @@ func (ec *executionContext) _RankRange(ctx context.Context, sel ast.SelectionSet
 		case "worst":
 			out.Values[i] = ec._RankRange_worst(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rateImplementors = []string{"Rate"}
+
+func (ec *executionContext) _Rate(ctx context.Context, sel ast.SelectionSet, obj *service.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rate")
+		case "low":
+			out.Values[i] = ec._Rate_low(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "high":
+			out.Values[i] = ec._Rate_high(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -14791,6 +15821,11 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "why":
 			out.Values[i] = ec._Trend_why(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTrack":
+			out.Values[i] = ec._Trend_onTrack(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15619,6 +16654,29 @@ func (ec *executionContext) marshalNObservationEdge2ᚖgithubᚗcomᚋcadrestat�
 	return ec._ObservationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOnTrack2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐOnTrack(ctx context.Context, sel ast.SelectionSet, v *service.OnTrack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OnTrack!")
+		return graphql.Null
+	}
+	return ec._OnTrack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOnTrackVerdict2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐVerdict(ctx context.Context, v any) (service.Verdict, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := service.Verdict(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOnTrackVerdict2githubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐVerdict(ctx context.Context, sel ast.SelectionSet, v service.Verdict) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OnTrackVerdict!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -15629,6 +16687,22 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcadrestatᚋcadre
 
 func (ec *executionContext) marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx context.Context, sel ast.SelectionSet, v warehouse.Period) graphql.Marshaler {
 	return ec._Period(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeriod2ᚕgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Period) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeriod2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPeriod2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *warehouse.Period) graphql.Marshaler {
@@ -16381,6 +17455,13 @@ func (ec *executionContext) marshalORankRange2ᚖgithubᚗcomᚋcadrestatᚋcadr
 	return ec._RankRange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐRate(ctx context.Context, sel ast.SelectionSet, v *service.Rate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Series) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -16398,6 +17479,13 @@ func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋcadrestatᚋcadr
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOSeriesPoint2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐPoint(ctx context.Context, sel ast.SelectionSet, v *service.Point) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SeriesPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐSource(ctx context.Context, sel ast.SelectionSet, v *warehouse.Source) graphql.Marshaler {

@@ -49,6 +49,11 @@ func (r *comparisonResolver) CSVURL(ctx context.Context, obj *service.Comparison
 	return csvURL(obj), nil
 }
 
+// OnTrack is the resolver for the onTrack field.
+func (r *comparisonRowResolver) OnTrack(ctx context.Context, obj *service.Row) (*service.OnTrack, error) {
+	return r.Svc.RowOnTrack(ctx, obj)
+}
+
 // Map is the resolver for the map field.
 func (r *groupResolver) Map(ctx context.Context, obj *warehouse.Group) (model.Map, error) {
 	return model.Map(obj.Map), nil
@@ -125,6 +130,11 @@ func (r *observationResolver) Citation(ctx context.Context, obj *warehouse.Obser
 	return r.Svc.Citation(obj), nil
 }
 
+// Display is the resolver for the display field.
+func (r *observationResolver) Display(ctx context.Context, obj *warehouse.Observation) (string, error) {
+	return service.ObservationDisplay(obj), nil
+}
+
 // Edges is the resolver for the edges field.
 func (r *observationConnectionResolver) Edges(ctx context.Context, obj *service.ObservationPage) ([]*model.ObservationEdge, error) {
 	out := make([]*model.ObservationEdge, len(obj.Items))
@@ -147,6 +157,22 @@ func (r *observationConnectionResolver) PageInfo(ctx context.Context, obj *servi
 // TotalCount is the resolver for the totalCount field.
 func (r *observationConnectionResolver) TotalCount(ctx context.Context, obj *service.ObservationPage) (int, error) {
 	return r.Svc.Count(ctx, obj)
+}
+
+// Deadline is the resolver for the deadline field.
+func (r *onTrackResolver) Deadline(ctx context.Context, obj *service.OnTrack) (*int, error) {
+	if obj.Target == nil {
+		return nil, nil
+	}
+	return &obj.Deadline, nil
+}
+
+// YearsLeft is the resolver for the yearsLeft field.
+func (r *onTrackResolver) YearsLeft(ctx context.Context, obj *service.OnTrack) (*int, error) {
+	if obj.Target == nil || obj.Latest == nil {
+		return nil, nil
+	}
+	return &obj.YearsLeft, nil
 }
 
 // Map is the resolver for the map field.
@@ -411,6 +437,9 @@ func (r *Resolver) Brief() BriefResolver { return &briefResolver{r} }
 // Comparison returns ComparisonResolver implementation.
 func (r *Resolver) Comparison() ComparisonResolver { return &comparisonResolver{r} }
 
+// ComparisonRow returns ComparisonRowResolver implementation.
+func (r *Resolver) ComparisonRow() ComparisonRowResolver { return &comparisonRowResolver{r} }
+
 // Group returns GroupResolver implementation.
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
@@ -424,6 +453,9 @@ func (r *Resolver) Observation() ObservationResolver { return &observationResolv
 func (r *Resolver) ObservationConnection() ObservationConnectionResolver {
 	return &observationConnectionResolver{r}
 }
+
+// OnTrack returns OnTrackResolver implementation.
+func (r *Resolver) OnTrack() OnTrackResolver { return &onTrackResolver{r} }
 
 // Province returns ProvinceResolver implementation.
 func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
@@ -446,10 +478,12 @@ func (r *Resolver) Trend() TrendResolver { return &trendResolver{r} }
 type (
 	briefResolver                 struct{ *Resolver }
 	comparisonResolver            struct{ *Resolver }
+	comparisonRowResolver         struct{ *Resolver }
 	groupResolver                 struct{ *Resolver }
 	metricResolver                struct{ *Resolver }
 	observationResolver           struct{ *Resolver }
 	observationConnectionResolver struct{ *Resolver }
+	onTrackResolver               struct{ *Resolver }
 	provinceResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	sourceResolver                struct{ *Resolver }

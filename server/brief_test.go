@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -394,6 +396,77 @@ func TestBriefErrorsAndPage(t *testing.T) {
 		resp.Body.Close()
 		if !strings.Contains(string(body), w) {
 			t.Fatalf("brief page %s lacks %q", lang, w)
+		}
+	}
+}
+
+// What a printed brief tells a reader: a name on both maps opens today's unit; an as-of
+// metric shows the latest count of its year; ranks say "of N" and only with 3+ units; a
+// column no item fills leaves the table; a sparkline has two points or more; the page says
+// when it was made and from which data version.
+func TestBriefPageReadsRight(t *testing.T) {
+	ts, _ := newAnalyticsServer(t)
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if page := get("/brief/HCMC?lang=en"); !strings.Contains(page, "VN34-79") {
+		t.Errorf("/brief/HCMC does not open today's city (VN34-79)")
+	}
+	if page := get("/brief/HCMC?map=VN63&lang=en"); !strings.Contains(page, "VN63-79") {
+		t.Errorf("/brief/HCMC?map=VN63 does not open the VN63 city")
+	}
+	// Cần Thơ: "over 143,000" (27 Sep 2025), not the day before's "over 141,000".
+	page := get("/brief/VN34-92?lang=en")
+	if !strings.Contains(page, "asof:2025-09-27") || strings.Contains(page, "asof:2025-09-26") || !strings.Contains(page, "&gt;143000") {
+		t.Errorf("Cần Thơ's party members are not the latest count")
+	}
+	var version string
+	gql(t, ts, `{ dataVersion }`, &version)
+	for _, id := range []string{"VN34-51", "VN34-92", "VN63-68", "VN34-79"} {
+		page := get("/brief/" + id + "?lang=en")
+		if !regexp.MustCompile(`Made by cadrestat · \d{4}-\d\d-\d\d \d\d:\d\d UTC · data version ` + version + `</footer>`).MatchString(page) {
+			t.Errorf("%s: footer without time and data version", id)
+		}
+		for _, m := range regexp.MustCompile(`<td class="n">(\d+)(?:–(\d+))? of (\d+)</td>`).FindAllStringSubmatch(page, -1) {
+			if n, _ := strconv.Atoi(m[3]); n < service.MinRanked {
+				t.Errorf("%s: rank %q among fewer than %d units", id, m[0], service.MinRanked)
+			}
+		}
+		if regexp.MustCompile(`<td class="n">\d+(–\d+)?/\d+</td>`).MatchString(page) {
+			t.Errorf("%s: a rank without \"of\"", id)
+		}
+		// Every optional column (after metric, period and figure; before the sources) of every
+		// table has at least one cell that is not a dash.
+		for _, table := range regexp.MustCompile(`(?s)<table>.*?</table>`).FindAllString(page, -1) {
+			heads := regexp.MustCompile(`<th[^>]*>`).FindAllString(table, -1)
+			filled := make([]bool, len(heads))
+			for _, tr := range regexp.MustCompile(`(?s)<tr>\s*<td.*?</tr>`).FindAllString(table, -1) {
+				for i, td := range regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(tr, -1) {
+					if i < len(filled) && strings.TrimSpace(td[1]) != "—" && strings.TrimSpace(td[1]) != "" {
+						filled[i] = true
+					}
+				}
+			}
+			for i, f := range filled {
+				if !f && i > 2 && i < len(heads)-1 {
+					t.Errorf("%s: column %d is empty in every row", id, i)
+				}
+			}
+		}
+		for _, svg := range regexp.MustCompile(`(?s)<svg class="spark".*?</svg>`).FindAllString(page, -1) {
+			if n := strings.Count(svg, "<circle"); n < 2 {
+				t.Errorf("%s: a sparkline of %d point", id, n)
+			}
 		}
 	}
 }

@@ -34,12 +34,14 @@ func statusAt(t *warehouse.Target, v float64) TargetStatus {
 // UNKNOWN): the statuses are consecutive ranges of values, so the two ends settle every
 // value between them. The gap is the signed distance to the nearest bound of the target,
 // positive on the right side of it (a surplus) and negative short of or beyond it; it is
-// computed for exact values only, since a bound has no single distance.
+// computed for exact values only, since a bound has no single distance. A contested figure
+// is judged over its own value and every value disputing it (rankInterval): 100 % disputed
+// by 99.99 % against "≥ 99.995" is UNKNOWN, and it has no single gap either.
 func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, TargetStatus) {
 	if t == nil {
 		return nil, NoTarget
 	}
-	iv, ok := interval(m, v)
+	iv, ok := rankInterval(m, v)
 	if !ok {
 		return nil, NoData
 	}
@@ -47,11 +49,23 @@ func attainment(m *warehouse.Metric, t *warehouse.Target, v *Value) (*float64, T
 	if lo != hi {
 		return nil, TargetUnknown
 	}
-	if !v.Exact() {
+	if !v.Exact() || len(v.rivals) > 0 {
 		return nil, lo
 	}
-	g := gap(t, *v.Value)
+	g := roundTo(gap(t, *v.Value), max(v.decimals(), targetDecimals(t)))
 	return &g, lo
+}
+
+// targetDecimals is the precision of a target's bounds as written (15 → 0, 98.4 → 1).
+func targetDecimals(t *warehouse.Target) int {
+	d := 0
+	for _, b := range []*float64{t.Lower, t.Upper} {
+		if b != nil {
+			v := Value{Value: b, Parts: []*warehouse.Observation{{Status: warehouse.StatusPublished}}}
+			d = max(d, v.decimals())
+		}
+	}
+	return d
 }
 
 func gap(t *warehouse.Target, x float64) float64 {

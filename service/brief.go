@@ -41,6 +41,7 @@ type Brief struct {
 	Successors   []string
 	Sections     []*BriefSection
 	Sources      []*BriefSource
+	Version      uint64 // the data version the brief was built from
 }
 
 // BriefSection is one group of metrics.
@@ -128,7 +129,7 @@ func (s *Service) Brief(ctx context.Context, a BriefArgs) (*Brief, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Brief{Province: u, Map: u.Map, Year: a.Year, Predecessors: u.Predecessors, Successors: u.Successors}
+	b := &Brief{Province: u, Map: u.Map, Year: a.Year, Predecessors: u.Predecessors, Successors: u.Successors, Version: cat.Version}
 	b.Region = cat.Group("region:" + string(u.Map) + ":" + u.Region)
 	if b.Year == 0 {
 		if b.Year, err = s.latestYear(ctx, u, ids); err != nil {
@@ -191,7 +192,8 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 	}
 	pts := ser[0].Points
 	// The latest yearly figure (a year or a term) in the window, else the latest range or
-	// as-of figure ending in it; periods keep their kind.
+	// as-of figure ending in it (of two counts taken in one year, the later date); periods
+	// keep their kind.
 	var pick *Point
 	for i := range pts {
 		p := &pts[i]
@@ -208,7 +210,7 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 		for i := range pts {
 			p := &pts[i]
 			if (p.Period.Kind == warehouse.PeriodRange || p.Period.Kind == warehouse.PeriodAsOf) && p.Period.End >= year-BriefWindow {
-				if pick == nil || p.Period.End > pick.Period.End || (p.Period.End == pick.Period.End && p.Period.Label < pick.Period.Label) {
+				if pick == nil || p.Period.End > pick.Period.End || (p.Period.End == pick.Period.End && laterPeriod(p.Period, pick.Period)) {
 					pick = p
 				}
 			}
@@ -252,6 +254,19 @@ func (s *Service) briefItem(ctx context.Context, u *warehouse.Province, m *wareh
 		}
 	}
 	return it, nil
+}
+
+// laterPeriod orders two periods ending in the same year: a count taken later (ISO dates
+// sort as text) before an earlier one, an as-of count before a range, a shorter range (the
+// later start) before a longer one.
+func laterPeriod(p, than warehouse.Period) bool {
+	if p.Kind != than.Kind {
+		return p.Kind == warehouse.PeriodAsOf
+	}
+	if p.Start != than.Start {
+		return p.Start > than.Start
+	}
+	return p.Label > than.Label
 }
 
 // cited lists the observations an item shows: the unit's figure and the one its change is

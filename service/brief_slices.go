@@ -54,7 +54,7 @@ func (s *Service) preloadSlices(ctx context.Context, metrics []string) (context.
 		for _, m := range missing {
 			cells, contested := s.pickCells(byMetric[m])
 			compact(cells)
-			built := &slice{cells: cells, contested: contested, bytes: sizeOf(cells)}
+			built := &slice{sliceData: sliceData{cells: cells, contested: contested, bytes: sizeOf(cells)}}
 			built.index(s)
 			key := sliceKey{m, false}
 			if s.slices != nil {

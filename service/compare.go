@@ -49,6 +49,10 @@ type Row struct {
 
 	iv    *Interval  // the figure as an interval, for ranking
 	order *RankRange // the rank range rows are sorted by, kept when ranks are not shown
+	// what the row was computed for, so OnTrack can follow the unit's figures on demand
+	metric    *warehouse.Metric
+	judged    warehouse.Period
+	synthetic bool
 }
 
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
@@ -78,7 +82,18 @@ type Comparison struct {
 	// Ranked is false for a metric with no better direction (a council's size, deputies
 	// elected): its rows are ordered by value, highest first, and carry no rank.
 	Ranked bool
+	// PeriodsUsed are the periods of the figures of every unit of the map, in order; when a
+	// year was asked for, PeriodNote says which of them are in force in it without starting
+	// in it (a term, a count taken that year).
+	PeriodsUsed []warehouse.Period
+	PeriodNote  string
+	// RankNote says why rows carry no rank: no better direction, or fewer than MinRanked
+	// units with a figure ("1/1" and "1 of 2" say nothing); empty when ranked.
+	RankNote string
 }
+
+// MinRanked is the fewest units with a figure that are ranked.
+const MinRanked = 3
 
 func (s *Service) metric(id string) (*warehouse.Metric, error) {
 	m := s.Catalog().Metric(id)
@@ -140,6 +155,21 @@ type pickFn func(subject string) *warehouse.Observation
 
 func (sl *slice) atYear(y int) pickFn {
 	return func(subj string) *warehouse.Observation { return sl.yearly[subj][y] }
+}
+
+// inForce picks a figure in force in y without starting in it (see inYearRule).
+func (sl *slice) inForce(y int) pickFn {
+	return func(subj string) *warehouse.Observation { return sl.within[subj][y] }
+}
+
+// termInForce picks only a term in force in y that started before it.
+func (sl *slice) termInForce(y int) pickFn {
+	return func(subj string) *warehouse.Observation {
+		if o := sl.within[subj][y]; o != nil && o.Period.Kind == warehouse.PeriodTerm {
+			return o
+		}
+		return nil
+	}
 }
 
 func (sl *slice) atLabel(l string) pickFn {
@@ -260,9 +290,20 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	if err != nil {
 		return nil, err
 	}
-	pick := sl.atYear(year)
-	if per != nil {
-		pick = sl.atLabel(per.Label)
+	// A year finds each unit's figures starting in it (its own, or its parts'); a unit with
+	// none finds the figures in force in it (year 2023 finds the 2020–2025 term), and the
+	// answer says so (periodsUsed, periodNote).
+	fig := func(u *warehouse.Province) Value {
+		if per != nil {
+			return s.figure(m, sl, u, year, a.Map, sl.atLabel(per.Label))
+		}
+		v := s.figure(m, sl, u, year, a.Map, sl.atYear(year))
+		if v.Value == nil && len(v.Parts) == 0 {
+			if w := s.figure(m, sl, u, year, a.Map, sl.inForce(year)); w.Value != nil || len(w.Parts) > 0 {
+				return w
+			}
+		}
+		return v
 	}
 	c := &Comparison{Metric: m, Year: year, Period: per, Map: a.Map, Projected: a.Map == warehouse.VN34 && year < warehouse.MapChangeYear}
 	higher := m.Better != warehouse.LowerIsBetter
@@ -282,7 +323,7 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	rows := make([]*Row, 0, len(all))
 	byID := make(map[string]*Row, len(all))
 	for _, u := range all {
-		r := &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
+		r := &Row{Province: u, Fig: fig(u)}
 		if iv, ok := rankInterval(m, &r.Fig); ok {
 			r.iv = &iv
 		}
@@ -293,6 +334,17 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 		r.order, r.RankRange = rr, shownRank(rr)
 		r.Rank = certain(r.RankRange)
 	})
+	if c.RankOf < MinRanked {
+		for _, r := range rows {
+			r.Rank, r.RankRange = nil, nil
+		}
+	}
+	switch {
+	case !c.Ranked:
+		c.RankNote = "ordered by value: " + m.ID + " has no better direction"
+	case c.RankOf < MinRanked:
+		c.RankNote = fmt.Sprintf("not ranked: %d of %d units have a figure (a rank needs %d)", c.RankOf, len(all), MinRanked)
+	}
 	if grp != nil {
 		var members []*Row
 		for _, id := range grp.Members {
@@ -304,28 +356,35 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 			r.GroupRankRange = shownRank(rr)
 			r.GroupRank = certain(r.GroupRankRange)
 		})
+		if n < MinRanked {
+			for _, r := range members {
+				r.GroupRank, r.GroupRankRange = nil, nil
+			}
+		}
 		c.GroupRankOf = &n
 	}
+	c.PeriodsUsed, c.PeriodNote = periodsUsed(rows, year, per)
 	prevs := earlierPeriods(sl, year, per)
 	for _, u := range shown {
 		r := byID[u.ID]
 		if r == nil { // the nation or a group: shown with its figure, never ranked among units
-			r = &Row{Province: u, Fig: s.figure(m, sl, u, year, a.Map, pick)}
+			r = &Row{Province: u, Fig: fig(u)}
 		}
 		r.RankOf = c.RankOf
+		r.synthetic = a.IncludeSynthetic
 		s.finishRow(m, sl, r, askedPeriod(year, per), a.Map, prevs)
 		c.Rows = append(c.Rows, r)
 	}
 	sortRows(c.Rows)
 	tc := s.targetFor(m.ID, warehouse.NationalID, askedPeriod(year, per))
 	c.Target, c.TargetConsidered, c.TargetNote = tc.Target, tc.Considered, tc.Note
-	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", Fig: s.figure(m, sl, nationUnit(a.Map), year, a.Map, pick)}
+	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", Fig: fig(nationUnit(a.Map))}
 	for i := range cat.Groups {
 		g := &cat.Groups[i]
 		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && (grp == nil || g.ID != grp.ID)) {
 			continue
 		}
-		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Key: benchmarkKey(g.ID, a), Name: g.Name, Fig: s.figure(m, sl, groupUnit(g), year, a.Map, pick)})
+		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Key: benchmarkKey(g.ID, a), Name: g.Name, Fig: fig(groupUnit(g))})
 	}
 	return c, nil
 }
@@ -336,8 +395,8 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked warehouse.Period, mp warehouse.Map, prevs []earlier) {
 	for _, p := range prevs {
 		pv := s.figure(m, sl, r.Province, p.year, mp, p.pick)
-		if pv.Value == nil {
-			continue
+		if pv.Value == nil || sameFigure(&pv, &r.Fig) {
+			continue // a term in force in the year asked for is not its own previous figure
 		}
 		r.Previous, r.PrevYear = &pv, p.year
 		switch {
@@ -348,7 +407,7 @@ func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked wareho
 		case !pv.Exact():
 			r.ChangeNote = fmt.Sprintf("no change from a bound or approximation: the %s figure is %s", p.label, pv.Display())
 		default:
-			ch := round6(*r.Fig.Value - *pv.Value)
+			ch := roundTo(*r.Fig.Value-*pv.Value, max(r.Fig.decimals(), pv.decimals()))
 			r.Change = &ch
 			r.ChangeNote = "since " + p.label
 		}
@@ -357,9 +416,57 @@ func (s *Service) finishRow(m *warehouse.Metric, sl *slice, r *Row, asked wareho
 	if r.Previous == nil {
 		r.ChangeNote = "no earlier figure"
 	}
-	tc := s.targetFor(m.ID, r.Province.ID, judgedPeriod(&r.Fig, asked))
+	r.metric, r.judged = m, judgedPeriod(&r.Fig, asked)
+	tc := s.targetFor(m.ID, r.Province.ID, r.judged)
 	r.Target, r.TargetConsidered, r.TargetNote = tc.Target, tc.Considered, tc.Note
 	r.Gap, r.Status = attainment(m, r.Target, &r.Fig)
+}
+
+// periodsUsed lists the distinct periods of the rows' figures, by start year and label,
+// and for a year asked for, a note naming those in force in it that do not start in it.
+func periodsUsed(rows []*Row, year int, per *warehouse.Period) ([]warehouse.Period, string) {
+	seen := map[string]warehouse.Period{}
+	for _, r := range rows {
+		if r.Fig.Value == nil && len(r.Fig.Parts) == 0 {
+			continue
+		}
+		for _, o := range r.Fig.Parts {
+			seen[o.Period.Label] = o.Period
+		}
+	}
+	out := make([]warehouse.Period, 0, len(seen))
+	for _, p := range seen {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Start < out[j].Start || (out[i].Start == out[j].Start && out[i].Label < out[j].Label)
+	})
+	if per != nil {
+		return out, ""
+	}
+	var in []string
+	for _, p := range out {
+		if p.Start != year {
+			in = append(in, p.Label)
+		}
+	}
+	if len(in) == 0 {
+		return out, ""
+	}
+	return out, fmt.Sprintf("figures in force in %d without starting in it: %s", year, strings.Join(in, ", "))
+}
+
+// sameFigure reports whether two figures are made of the same observations.
+func sameFigure(a, b *Value) bool {
+	if len(a.Parts) == 0 || len(a.Parts) != len(b.Parts) {
+		return false
+	}
+	for i := range a.Parts {
+		if a.Parts[i].ID != b.Parts[i].ID {
+			return false
+		}
+	}
+	return true
 }
 
 // askedPeriod is the period a comparison asks for: the one named, else the year.

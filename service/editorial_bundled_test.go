@@ -201,3 +201,60 @@ func TestBundledSizesAreOrderedNotRanked(t *testing.T) {
 		t.Fatal("no figure of an undirected metric in 2026")
 	}
 }
+
+// On the bundled data: 2023 finds the 2020–2025 congresses and says so; on-track answers
+// come from published figures: Cần Thơ's 8 % missed the 2020 deadline, a committee at
+// 29.2 % has met it since 2020, and a 2015–2020 committee already at 25 % is on track for
+// the target of the next congresses; HCMC's 2025–2030 committee has no applicable target.
+func TestBundledYearInTermAndOnTrack(t *testing.T) {
+	svc := bundledSvc(t)
+	ctx := context.Background()
+	c, err := svc.Compare(ctx, CompareArgs{Metric: "female_provincial_committee_share", Year: 2023, Map: warehouse.VN63})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RankOf < 3 || c.PeriodNote != "figures in force in 2023 without starting in it: term:2020-2025" {
+		t.Fatalf("2023: rankOf %d, note %q", c.RankOf, c.PeriodNote)
+	}
+	verdict := func(c *Comparison, name string) *OnTrack {
+		t.Helper()
+		ot, err := svc.RowOnTrack(ctx, rowNamed(t, c, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ot
+	}
+	if ot := verdict(c, "Cần Thơ"); ot.Verdict != VerdictOffTrack || ot.Target == nil || ot.Target.ID != "t-female-committee-15" || !strings.HasPrefix(ot.Reason, "missed") {
+		t.Errorf("Cần Thơ: %s %q", ot.Verdict, ot.Reason)
+	}
+	for _, r := range c.Rows {
+		if r.Fig.Value != nil && r.Fig.Exact() && *r.Fig.Value >= 15 {
+			if ot := verdict(c, r.Province.Name); ot.Verdict != VerdictMet || ot.MetSince == nil || *ot.MetSince != 2020 {
+				t.Errorf("%s at %s: %s since %v", r.Province.Name, r.Fig.Display(), ot.Verdict, ival(ot.MetSince))
+			}
+		}
+	}
+	c15, err := svc.Compare(ctx, CompareArgs{Metric: "female_provincial_committee_share", Year: 2015, Map: warehouse.VN63})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atLevel := 0
+	for _, r := range c15.Rows {
+		if r.Fig.Exact() && *r.Fig.Value >= 15 {
+			if ot := verdict(c15, r.Province.Name); ot.Verdict != VerdictOnTrack || r.Status != NoTarget {
+				t.Errorf("%s 2015 at %s: %s (%s), status %s", r.Province.Name, r.Fig.Display(), ot.Verdict, ot.Reason, r.Status)
+			}
+			atLevel++
+		}
+	}
+	if atLevel == 0 {
+		t.Error("no 2015–2020 committee at 15 % or more in the bundled data")
+	}
+	c25, err := svc.Compare(ctx, CompareArgs{Metric: "female_provincial_committee_share", Year: 2025, Map: warehouse.VN34})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ot := verdict(c25, "Hồ Chí Minh"); ot.Verdict != VerdictUnknown || ot.Target != nil || !strings.Contains(ot.Reason, "judges term:2020-2025, not term:2025-2030") {
+		t.Errorf("HCMC 2025: %s %v %q", ot.Verdict, ot.Target, ot.Reason)
+	}
+}

@@ -1,6 +1,11 @@
 package service
 
-import "github.com/cadrestat/cadrestat/warehouse"
+import (
+	"math"
+	"strconv"
+
+	"github.com/cadrestat/cadrestat/warehouse"
+)
 
 // These methods are the GraphQL fields of the service types. They are plain methods (no
 // context), so gqlgen calls them inline: resolver fields would each start a goroutine per
@@ -63,3 +68,24 @@ func (v *Value) Period() *warehouse.Period {
 	}
 	return nil
 }
+
+// Low and High are a rate's ends for the API: null when unbounded (a count "over 141,000"
+// has no upper end), since JSON has no infinity.
+func (r *Rate) Low() *float64  { return finite(r.Lo) }
+func (r *Rate) High() *float64 { return finite(r.Hi) }
+
+func finite(x float64) *float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
+// ObservationDisplay is one observation as a reader should see it (see Value.Display).
+func ObservationDisplay(o *warehouse.Observation) string {
+	v := single(o, o.SubjectID, "")
+	return v.Display()
+}
+
+// DataVersion is the brief's data version as the API writes versions (Query.dataVersion).
+func (b *Brief) DataVersion() string { return strconv.FormatUint(b.Version, 10) }

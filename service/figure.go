@@ -111,17 +111,17 @@ func weakest(parts []*warehouse.Observation) *warehouse.Status {
 func (v *Value) Exact() bool { return v.Value != nil && v.Qualifier == warehouse.QualExact }
 
 // Display renders the figure as a reader should see it: "22.51", "<10", ">98.4", "≈30";
-// "" without a value. A bound is never shown as a bare number; a single observation is
-// shown as published, a combined one to two decimals.
+// "" without a value. A bound is never shown as a bare number. A published figure is shown
+// as published; a computed one (a DERIVED observation, or parts combined) to the precision
+// its inputs justify: two decimals (39.29, not 39.285714285714285), more only where two
+// would show a share's 0 or 100 that it is not (99.996 is not 100).
 func (v *Value) Display() string {
 	if v.Value == nil {
 		return ""
 	}
 	n := strconv.FormatFloat(*v.Value, 'f', -1, 64)
-	if len(v.Parts) != 1 {
-		// A computed figure (summed numerators over summed denominators) is shown to two
-		// decimals, as published shares are; its exact value stays in value/numerator/denominator.
-		n = strconv.FormatFloat(math.Round(*v.Value*100)/100, 'f', -1, 64)
+	if v.computed() {
+		n = strconv.FormatFloat(roundShown(*v.Value), 'f', -1, 64)
 	}
 	switch v.Qualifier {
 	case warehouse.QualLowerBound:
@@ -132,6 +132,42 @@ func (v *Value) Display() string {
 		return "≈" + n
 	}
 	return n
+}
+
+// computed reports whether the value was computed rather than printed by a source.
+func (v *Value) computed() bool {
+	return len(v.Parts) != 1 || v.Parts[0].Status == warehouse.StatusDerived
+}
+
+// roundShown rounds a computed value to two decimals, or to four where two would reach a
+// round end (0 or 100) the value is not at.
+func roundShown(x float64) float64 {
+	r := math.Round(x*100) / 100
+	if (r == 0 && x != 0) || (r == 100 && x != 100) {
+		return math.Round(x*1e4) / 1e4
+	}
+	return r
+}
+
+// decimals is how many decimals a value's difference can honestly carry: those of a
+// printed figure as written, two for a computed one.
+func (v *Value) decimals() int {
+	if v.computed() {
+		return 2
+	}
+	s := strconv.FormatFloat(*v.Value, 'f', -1, 64)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return len(s) - i - 1
+		}
+	}
+	return 0
+}
+
+// roundTo rounds x to d decimals.
+func roundTo(x float64, d int) float64 {
+	p := math.Pow10(d)
+	return math.Round(x*p) / p
 }
 
 // QualifierOrNil is the qualifier for the API (null without a value).

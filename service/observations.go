@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
@@ -181,6 +182,13 @@ func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, aft
 		wf.SubjectIDs = append(wf.SubjectIDs, pr.ID)
 		if f.IncludePredecessors { // a VN34 unit's figures before the merger are its predecessors'
 			wf.SubjectIDs = append(wf.SubjectIDs, pr.Predecessors...)
+		}
+		// A name both maps have ("Hà Nội") selects the figures of both units: a filter is a
+		// set of subjects, and the city's figures before 2025 are its VN63 unit's.
+		if s.Catalog().Province(p) == nil {
+			if other, err := s.findProvince(warehouse.VN63, "filter.provinces", p); err == nil && other.ID != pr.ID && !slices.Contains(wf.SubjectIDs, other.ID) {
+				wf.SubjectIDs = append(wf.SubjectIDs, other.ID)
+			}
 		}
 	}
 	if f.Group != "" {

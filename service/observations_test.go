@@ -67,7 +67,8 @@ func TestObservationFilterResolution(t *testing.T) {
 		subjects string
 		syn      bool
 	}{
-		{FilterArgs{Provinces: []string{"Hà Nội"}}, "[VN63-01]", false}, // the first of either map with that name
+		{FilterArgs{Provinces: []string{"Hà Nội"}}, "[VN34-01 VN63-01]", false}, // a name on both maps: both units
+		{FilterArgs{Provinces: []string{"Hà Giang"}}, "[VN63-02]", false},       // a name on one map: that unit
 		{FilterArgs{Provinces: []string{"VN", "cluster5"}}, "[VN cluster5]", false},
 		{FilterArgs{Provinces: []string{"group:cluster5"}}, "[cluster5]", false},
 		{FilterArgs{Provinces: []string{"VN34-08"}, IncludePredecessors: true}, "[VN34-08 VN63-02 VN63-04]", false},

@@ -62,7 +62,7 @@ func TestCompareRanksAmongEveryUnitWithTiesAndBounds(t *testing.T) {
 		{"group", CompareArgs{Metric: "share", Year: 2021, Map: warehouse.VN63, Group: "cluster5"},
 			"04:1-1/1 31:1-1/1 01:3-3/3 ", 4, "04:1-1/1 31:1-1/1 01:3-3/3 "},
 		{"group with bounds", CompareArgs{Metric: "share", Year: 2020, Map: warehouse.VN63, Group: "region:VN63:coast"},
-			"31:3-3/3 33:5-5/5 ", 5, "31:1-1/1 33:2-2/2 "},
+			"31:3-3/3 33:5-5/5 ", 5, "31:-/<nil> 33:-/<nil> "}, // two members: no group rank (MinRanked)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,8 +180,11 @@ func TestMetricWithoutDirectionIsOrderedNotRanked(t *testing.T) {
 	if c.Ranked || c.RankOf != 4 {
 		t.Errorf("ranked %v rankOf %d", c.Ranked, c.RankOf)
 	}
+	if c.RankNote != "ordered by value: rate has no better direction" {
+		t.Errorf("rank note %q", c.RankNote)
+	}
 	c, err = svc.Compare(context.Background(), CompareArgs{Metric: "share", Year: 2024, Map: warehouse.VN63})
-	if err != nil || !c.Ranked || ival(rowOf(t, c, "VN63-01").Rank) != 1 {
-		t.Errorf("a directed metric is ranked: %v %v", err, c.Ranked)
+	if err != nil || !c.Ranked || rowOf(t, c, "VN63-01").Rank != nil || c.RankNote == "" {
+		t.Errorf("a directed metric with one unit's figure: ranked %v, rank %v, note %q (a rank needs 3 units)", c.Ranked, ival(rowOf(t, c, "VN63-01").Rank), c.RankNote)
 	}
 }

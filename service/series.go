@@ -95,6 +95,16 @@ func (s *Service) points(m *warehouse.Metric, sl *slice, u *warehouse.Province, 
 		}
 		pts = append(pts, Point{Year: y, Period: periodOf(&fig, sl, y), Fig: fig})
 	}
+	// Without a figure starting in from, the term in force at from that started before it
+	// (from 2023 finds the 2020–2025 term): a point at the term's start year, which the
+	// reader sees is before from.
+	if len(pts) > 0 && pts[0].Year == from {
+		// from has a figure of its own
+	} else if fig := s.figure(m, sl, u, from, mapFor(from), sl.termInForce(from)); fig.Value != nil || len(fig.Parts) > 0 {
+		if p := periodOf(&fig, sl, from); p.Kind == warehouse.PeriodTerm && p.Start < from {
+			pts = append(pts, Point{Year: p.Start, Period: p, Fig: fig})
+		}
+	}
 	// Ranges and dates: the unit's own, and (for a VN34 unit) its predecessors'.
 	labels := map[string]warehouse.Period{}
 	for _, subj := range append([]string{u.ID}, u.Predecessors...) {
@@ -167,6 +177,9 @@ type Trend struct {
 	TargetNote       string // the periods Target judges, or why the target considered does not apply
 	ProjectedYearMet *int
 	Why              string // why ProjectedYearMet is what it is
+	// OnTrack judges every figure of Kind (bounds as intervals) against the target that
+	// judges the latest, or the next target after it.
+	OnTrack *OnTrack
 }
 
 // trendUnit resolves the subject of a trend, which has no map argument: a province on its
@@ -237,14 +250,21 @@ func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
 		}
 		t.LeftOut = append(t.LeftOut, p)
 	}
+	var judged []Point
+	for _, p := range all {
+		if p.Fig.Value != nil && p.Period.Kind == kind {
+			judged = append(judged, p)
+		}
+	}
+	t.OnTrack = s.onTrackOf(m, u, judged)
 	left := fmt.Sprintf("fitted %d exact %s figure(s); left out %d bound(s) or approximation(s) and %d figure(s) of other period kinds", len(t.Points), kind, bounds, others)
 	// The target is the one that judges the latest fitted point (a target for the
 	// 2020–2025 congresses says nothing of a line ending in the 2025–2030 term).
-	judged := yearPeriod(to)
+	latest := yearPeriod(to)
 	if len(t.Points) > 0 {
-		judged = t.Points[len(t.Points)-1].Period
+		latest = t.Points[len(t.Points)-1].Period
 	}
-	tc := s.targetFor(metric, u.ID, judged)
+	tc := s.targetFor(metric, u.ID, latest)
 	t.Target, t.TargetNote = tc.Target, tc.Note
 	if len(t.Points) < 2 {
 		t.Why = fmt.Sprintf("%d exact %s point(s) between %d and %d; a trend needs two (%s)", len(t.Points), kind, from, to, left)
@@ -261,6 +281,11 @@ func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
 	slope, intercept := leastSquares(t.Points)
 	t.Slope = &slope
 	t.ProjectedYearMet, t.Why = projectYear(t.Target, slope, intercept, *last.Fig.Value, last.Year)
+	if t.Target != nil && statusAt(t.Target, *last.Fig.Value) == TargetMet {
+		since := metSince(t.Target, t.Points)
+		t.ProjectedYearMet = &since
+		t.Why = fmt.Sprintf("already met: every fitted point since %d meets it", since)
+	}
 	if t.Target == nil && tc.Considered != nil {
 		t.Why = tc.Note
 	}
@@ -288,6 +313,15 @@ func leastSquares(pts []Point) (slope, intercept float64) {
 	slope = (n*sxy - sx*sy) / (n*sxx - sx*sx)
 	intercept = (sy - slope*sx) / n
 	return
+}
+
+// metSince is the first year of the unbroken run of exact points meeting t up to the last.
+func metSince(t *warehouse.Target, pts []Point) int {
+	since := pts[len(pts)-1].Year
+	for i := len(pts) - 1; i >= 0 && statusAt(t, *pts[i].Fig.Value) == TargetMet; i-- {
+		since = pts[i].Year
+	}
+	return since
 }
 
 // projectYear finds the first year the fitted line reaches the target's bound.

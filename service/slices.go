@@ -17,6 +17,14 @@ import (
 // its size in bytes and evicts the least recently used slices.
 type slice struct {
 	key sliceKey
+	sliceData
+	version uint64
+	ready   chan struct{} // closed when loaded
+	err     error
+}
+
+// sliceData is what a load builds; a cache entry takes all of it at once.
+type sliceData struct {
 	// cells is the preferred observation of each cell, by subject and period label, picked
 	// once when the slice loads, so a request does lookups instead of re-picking every row.
 	// Only these are kept: at scale L a cell has 150 sources, and holding every row of every
@@ -26,6 +34,10 @@ type slice struct {
 	// its YEAR and TERM cells (a term is compared on its start year). Ranges and as-of
 	// figures are never yearly figures.
 	yearly map[string]map[int]*warehouse.Observation
+	// within is, per subject and year, the figure in force in it without starting in it:
+	// the term in force that year (2023 → the 2020–2025 term), else the latest as-of figure
+	// dated in it (see inYearRule). A year compared uses it only without a yearly figure.
+	within map[string]map[int]*warehouse.Observation
 	// years lists every start year of yearly, newest first (for "previous available period").
 	years []int
 	// periods holds every period present, by label.
@@ -34,9 +46,6 @@ type slice struct {
 	// figures that dispute it (their values widen its rank range).
 	contested map[string][]*warehouse.Observation
 	bytes     int
-	version   uint64
-	ready     chan struct{} // closed when loaded
-	err       error
 }
 
 type sliceKey struct {
@@ -115,7 +124,7 @@ func (c *sliceCache) get(ctx context.Context, key sliceKey, version uint64, load
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err == nil {
-		s.cells, s.yearly, s.years, s.periods, s.contested, s.bytes = loaded.cells, loaded.yearly, loaded.years, loaded.periods, loaded.contested, loaded.bytes
+		s.sliceData = loaded.sliceData
 		c.loaded.Add(key, s) // replaces a slice of an older version
 	}
 	s.err = err
@@ -168,7 +177,7 @@ func (c *sliceCache) fill(claimed, built *slice) bool {
 	defer c.mu.Unlock()
 	kept := built != nil && c.loaded.Bytes()+built.bytes <= c.max
 	if kept {
-		claimed.cells, claimed.yearly, claimed.years, claimed.periods, claimed.contested, claimed.bytes = built.cells, built.yearly, built.years, built.periods, built.contested, built.bytes
+		claimed.sliceData = built.sliceData
 		c.loaded.Add(claimed.key, claimed)
 	} else {
 		claimed.err = errNotWarmed
@@ -238,7 +247,7 @@ func (s *Service) buildSlice(real, syn []warehouse.Observation) *slice {
 		}
 	}
 	compact(cells)
-	sl := &slice{cells: cells, contested: contested, bytes: sizeOf(cells)}
+	sl := &slice{sliceData: sliceData{cells: cells, contested: contested, bytes: sizeOf(cells)}}
 	sl.index(s)
 	return sl
 }
@@ -267,6 +276,51 @@ func (sl *slice) index(s *Service) {
 		}
 	}
 	sl.years = sortedDesc(years)
+	sl.within = map[string]map[int]*warehouse.Observation{}
+	for subj, byLabel := range sl.cells {
+		for _, o := range byLabel {
+			for y := o.Period.Start; y <= o.Period.End; y++ {
+				if !inYearRule(o.Period, y) {
+					continue
+				}
+				by := sl.within[subj]
+				if by == nil {
+					by = map[int]*warehouse.Observation{}
+					sl.within[subj] = by
+				}
+				if cur := by[y]; cur == nil || withinBetter(o.Period, cur.Period) {
+					by[y] = o
+				}
+			}
+		}
+	}
+}
+
+// inYearRule says whether a figure of period p answers a question about year y when the
+// subject has no figure of its own starting in y: a term answers for the years it is in
+// force after its first (2021–2024 for 2020–2025; its last year belongs to the next term,
+// whose congress elects in it), an as-of count for the year it was taken in. A range never
+// does: a total over 2015–2021 is not a figure of 2018.
+func inYearRule(p warehouse.Period, y int) bool {
+	switch p.Kind {
+	case warehouse.PeriodTerm:
+		return y > p.Start && y < p.End
+	case warehouse.PeriodAsOf:
+		return y == p.Start
+	}
+	return false
+}
+
+// withinBetter orders candidates of one year: a term before an as-of count, a later term
+// before an earlier one, and a later date before an earlier one (the latest count taken).
+func withinBetter(p, than warehouse.Period) bool {
+	if p.Kind != than.Kind {
+		return p.Kind == warehouse.PeriodTerm
+	}
+	if p.Start != than.Start {
+		return p.Start > than.Start
+	}
+	return p.Label > than.Label // ISO dates and terms of one start year sort as text
 }
 
 // warmChunk is how many metrics one warm-up query reads. With the cells picked by aggregate

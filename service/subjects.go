@@ -63,9 +63,15 @@ func nameKey(s string) string {
 }
 
 // findProvince resolves a province by ID, code, name or a common alias, on map m (any map
-// when m is ""). A province of the other map is not silently taken for one of m: it is an
-// error naming both maps.
+// when m is "", the current map first: "HCMC" is the city of today's 34 units, not the
+// pre-2025 one, unless map says otherwise). A province of the other map is not silently
+// taken for one of m: it is an error naming both maps.
 func (s *Service) findProvince(m warehouse.Map, arg, ref string) (*warehouse.Province, error) {
+	if m == "" && s.Catalog().Province(ref) == nil {
+		if p, err := s.findProvince(CurrentMap, arg, ref); err == nil {
+			return p, nil
+		}
+	}
 	cat := s.Catalog()
 	p := cat.FindProvince(m, ref)
 	if p == nil {
@@ -89,6 +95,9 @@ func (s *Service) findProvince(m warehouse.Map, arg, ref string) (*warehouse.Pro
 	}
 	return p, nil
 }
+
+// CurrentMap is the map of today's provinces, which a name on both maps resolves to.
+const CurrentMap = warehouse.VN34
 
 // FindProvince is the API's province lookup (see findProvince).
 func (s *Service) FindProvince(m warehouse.Map, ref string) (*warehouse.Province, error) {

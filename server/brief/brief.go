@@ -7,6 +7,7 @@ package brief
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cadrestat/cadrestat/server/httperr"
 	"github.com/cadrestat/cadrestat/service"
@@ -65,8 +67,13 @@ func Handler(svc *service.Service, available func() error) http.Handler {
 			fail(w, err)
 			return
 		}
+		v, err := build(r.Context(), svc, b, lang)
+		if err != nil {
+			fail(w, err)
+			return
+		}
 		var buf bytes.Buffer
-		if err := tmpl.Execute(&buf, build(svc, b, lang)); err != nil {
+		if err := tmpl.Execute(&buf, v); err != nil {
 			fail(w, warehouse.Wrap(err, warehouse.ErrInternal, "the brief could not be rendered"))
 			return
 		}
@@ -91,6 +98,7 @@ type view struct {
 	CSS                          template.CSS
 	L                            map[string]string
 	Title, Unit, Meta, Generated string
+	Version                      string // the data version the figures come from
 	Lineage                      string
 	Sections                     []section
 	Notes                        []note
@@ -100,6 +108,31 @@ type view struct {
 type section struct {
 	Name  string
 	Items []item
+	Show  columns
+}
+
+// columns says which optional columns a section shows: a column no item fills leaves the
+// page (a region column of dashes says nothing).
+type columns struct{ Rank, Change, Target, Region, National, Trend bool }
+
+// fill decides the columns from the items, then marks the empty cells of shown columns.
+func (s *section) fill() {
+	for _, it := range s.Items {
+		s.Show.Rank = s.Show.Rank || it.Rank != ""
+		s.Show.Change = s.Show.Change || it.Change != ""
+		s.Show.Target = s.Show.Target || it.Target != "" || it.TargetNote != ""
+		s.Show.Region = s.Show.Region || it.Region != ""
+		s.Show.National = s.Show.National || it.National != ""
+		s.Show.Trend = s.Show.Trend || it.Spark != ""
+	}
+	for i := range s.Items {
+		it := &s.Items[i]
+		for _, c := range []*string{&it.Rank, &it.Change, &it.Target, &it.Region, &it.National} {
+			if *c == "" {
+				*c = "—"
+			}
+		}
+	}
 }
 
 type item struct {
@@ -107,6 +140,7 @@ type item struct {
 	Rank, Change, Target                    string
 	TargetNote                              string // why the target considered does not apply
 	Attain, AttainClass                     string
+	OnTrack                                 string // the on-track verdict in words, when it says something
 	Region, National                        string
 	Predecessors, Note                      string
 	Spark                                   template.HTML
@@ -118,12 +152,12 @@ type note struct {
 	Title, Issuer, Date, URL, Retrieved, Doc string
 }
 
-func build(svc *service.Service, b *service.Brief, lang string) view {
+func build(ctx context.Context, svc *service.Service, b *service.Brief, lang string) (view, error) {
 	L := labels[lang]
 	cat := svc.Catalog()
 	vi := lang == "vi"
 	name := func(p *warehouse.Province) string { return p.Name }
-	v := view{Lang: lang, CSS: template.CSS(css), L: L}
+	v := view{Lang: lang, CSS: template.CSS(css), L: L, Version: b.DataVersion(), Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC")}
 	v.Title = fmt.Sprintf("%s — %s %d", L["brief"], b.Province.Name, b.Year)
 	v.Unit = b.Province.Name
 	region := ""
@@ -165,8 +199,13 @@ func build(svc *service.Service, b *service.Brief, lang string) view {
 			s.Name = sec.NameVI
 		}
 		for _, it := range sec.Items {
-			s.Items = append(s.Items, buildItem(svc, it, lang))
+			bi, err := buildItem(ctx, svc, it, lang)
+			if err != nil {
+				return view{}, err
+			}
+			s.Items = append(s.Items, bi)
 		}
+		s.fill()
 		v.Sections = append(v.Sections, s)
 	}
 	v.Empty = len(v.Sections) == 0
@@ -175,10 +214,10 @@ func build(svc *service.Service, b *service.Brief, lang string) view {
 		n := note{N: fn.Number, Title: src.Title, Issuer: src.Issuer, Date: src.Date, URL: src.URL, Retrieved: src.Retrieved, Doc: src.DocNumber}
 		v.Notes = append(v.Notes, n)
 	}
-	return v
+	return v, nil
 }
 
-func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
+func buildItem(ctx context.Context, svc *service.Service, it *service.BriefItem, lang string) (item, error) {
 	L := labels[lang]
 	m := it.Metric
 	unit := unitOf(m, lang)
@@ -214,14 +253,14 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	if r.Fig.Contested {
 		out.Qualifier = strings.TrimSpace(out.Qualifier + " " + L["contested"])
 	}
+	// A rank says among how many units with a figure; none for a metric with no better
+	// direction or with fewer than service.MinRanked units (RankRange is nil then).
 	switch {
 	case m.Better == warehouse.NoDirection || r.RankRange == nil:
-		// A metric with no better direction is ordered by value, never ranked.
-		out.Rank = "—"
 	case r.Rank != nil:
-		out.Rank = fmt.Sprintf("%d/%d", *r.Rank, it.RankOf)
+		out.Rank = fmt.Sprintf("%d %s %d", *r.Rank, L["of"], it.RankOf)
 	default:
-		out.Rank = fmt.Sprintf("%d–%d/%d", r.RankRange.Best, r.RankRange.Worst, it.RankOf)
+		out.Rank = fmt.Sprintf("%d–%d %s %d", r.RankRange.Best, r.RankRange.Worst, L["of"], it.RankOf)
 	}
 	if r.Change != nil {
 		out.Change = signed(*r.Change) + " " + L["since"] + " " + strconv.Itoa(r.PrevYear)
@@ -238,10 +277,19 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 	if r.Gap != nil && r.Status != service.NoTarget {
 		out.Attain += " (" + signed(*r.Gap) + ")"
 	}
-	if it.Region != nil {
+	if r.Target != nil {
+		ot, err := svc.RowOnTrack(ctx, r)
+		if err != nil {
+			return item{}, err
+		}
+		out.OnTrack = onTrackWords(ot, L)
+	}
+	if it.Region != nil && it.Region.Fig.Value != nil {
 		out.Region = figure(&it.Region.Fig, unit, L)
 	}
-	out.National = figure(&it.National.Fig, unit, L)
+	if it.National.Fig.Value != nil {
+		out.National = figure(&it.National.Fig, unit, L)
+	}
 	var ps []string
 	for _, p := range it.Predecessors {
 		ps = append(ps, p.Province.Name+" "+figure(&p.Fig, unit, L))
@@ -258,7 +306,26 @@ func buildItem(svc *service.Service, it *service.BriefItem, lang string) item {
 		ns[i] = strconv.Itoa(n)
 	}
 	out.Notes = strings.Join(ns, ",")
-	return out
+	return out, nil
+}
+
+// onTrackWords is the on-track verdict for the page: "met since 2021", "on track for
+// 2030", "off track"; nothing when the figures do not decide it (UNKNOWN).
+func onTrackWords(ot *service.OnTrack, L map[string]string) string {
+	switch ot.Verdict {
+	case service.VerdictMet:
+		if ot.MetSince != nil {
+			return L["ot_MET"] + " " + strconv.Itoa(*ot.MetSince)
+		}
+	case service.VerdictOffTrack:
+		if ot.YearsLeft <= 0 {
+			return L["ot_MISSED"] + " " + strconv.Itoa(ot.Deadline)
+		}
+		return L["ot_OFF_TRACK"] + " " + strconv.Itoa(ot.Deadline)
+	case service.VerdictOnTrack:
+		return L["ot_ON_TRACK"] + " " + strconv.Itoa(ot.Deadline)
+	}
+	return ""
 }
 
 // targetNote says, in the page's language, which target was considered for a figure no
@@ -314,7 +381,8 @@ func signed(x float64) string {
 
 // spark draws the series as an inline SVG: a line through the exact yearly figures, a
 // filled dot for each exact figure and a hollow one for a bound or approximation (at its
-// bound); ranges and as-of figures are not yearly points and are left out.
+// bound); ranges and as-of figures are not yearly points and are left out. One point is no
+// trend: nothing is drawn for fewer than two.
 func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 	type xy struct {
 		x, y  float64
@@ -331,7 +399,7 @@ func spark(pts []service.Point, m *warehouse.Metric) template.HTML {
 		lo, hi = math.Min(lo, *p.Fig.Value), math.Max(hi, *p.Fig.Value)
 		minY, maxY = min(minY, p.Year), max(maxY, p.Year)
 	}
-	if len(ps) == 0 {
+	if len(ps) < 2 {
 		return ""
 	}
 	const w, h, pad = 64.0, 16.0, 2.5

@@ -70,14 +70,27 @@ for (const [id, year] of [['VN34-51', 2023], ['VN34-48', undefined], ['VN63-79',
       assert.equal(await page.locator('tbody tr').count(), items, 'one table row per item');
       // A metric with no better direction prints no rank; a target considered that does not
       // judge the figure's period says which periods it judges.
-      const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+      // Cells by their column's header: a column no item of a section fills leaves its table.
+      const L = lang === 'vi' ? { rank: 'Xếp hạng', target: 'Mục tiêu', of: 'trên' } : { rank: 'Rank', target: 'Target', of: 'of' };
+      const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => {
+        const heads = [...tr.closest('table').querySelectorAll('thead th')].map((th) => th.textContent);
+        return Object.fromEntries([...tr.children].map((td, i) => [heads[i], td.textContent]));
+      }));
       b.sections.flatMap((s) => s.items).forEach((it, i) => {
-        if (it.metric.better === 'NONE') { assert.equal(cells[i][3], '—', `${it.metric.id} is not ranked`); seen.unranked++; }
+        const rank = cells[i][L.rank];
+        if (it.metric.better === 'NONE') { assert.ok(rank === undefined || rank === '—', `${it.metric.id} is not ranked: ${rank}`); seen.unranked++; }
+        if (rank !== undefined && rank !== '—') {
+          const m = rank.match(new RegExp(`^\\d+(–\\d+)? ${L.of} (\\d+)$`));
+          assert.ok(m && Number(m[2]) >= 3, `${it.metric.id}: rank "${rank}" is not "N ${L.of} M" with M ≥ 3`);
+        }
         if (it.row.targetStatus === 'NO_TARGET' && it.row.targetConsidered && it.row.targetConsidered.applies.length) {
-          assert.ok(cells[i][5].includes(`${lang === 'vi' ? 'chỉ áp dụng cho' : 'judges only'} ${it.row.targetConsidered.applies.join(', ')}`), `${it.metric.id}: ${cells[i][5]}`);
+          assert.ok(cells[i][L.target].includes(`${lang === 'vi' ? 'chỉ áp dụng cho' : 'judges only'} ${it.row.targetConsidered.applies.join(', ')}`), `${it.metric.id}: ${cells[i][L.target]}`);
           seen.targetNote++;
         }
       });
+      // Every sparkline has two points or more; the footer names the time and data version.
+      for (const n of await page.$$eval('svg.spark', (svgs) => svgs.map((s) => s.querySelectorAll('circle').length))) assert.ok(n >= 2, `a sparkline of ${n} point`);
+      assert.match(await page.textContent('footer'), lang === 'vi' ? /\d{4}-\d\d-\d\d \d\d:\d\d UTC · phiên bản dữ liệu \d+/ : /\d{4}-\d\d-\d\d \d\d:\d\d UTC · data version \d+/);
       const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
       const name = `brief-${id}-${lang}`;
       writeFileSync(join(outDir, `${name}.pdf`), pdf);
