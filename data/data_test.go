@@ -136,10 +136,16 @@ func printsOneOf(text string, figures ...*float64) bool {
 	for _, m := range numberRE.FindAllString(text, -1) {
 		printed = append(printed, readings(m)...)
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	lower := strings.ToLower(text)
+	for _, w := range strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if v, ok := numberWords[w]; ok {
 			printed = append(printed, v)
 		}
+	}
+	// A count or share of zero is printed as "không có" (there is none): "không có cán bộ
+	// nữ trong ban thường vụ" is a share of women of 0.
+	if strings.Contains(lower, "không có") {
+		printed = append(printed, 0)
 	}
 	for _, f := range figures {
 		for _, p := range printed {
@@ -182,6 +188,9 @@ func TestPrintsOneOf(t *testing.T) {
 		{"1.441.329 cử tri", f(1441329), true},
 		{"có duy nhất một đồng chí", f(1), true},
 		{"có 12 đồng chí", f(2), false},
+		{"không có cán bộ nữ trong ban thường vụ", f(0), true},
+		{"có 0 đại biểu", f(0), true},
+		{"có cán bộ nữ trong ban thường vụ", f(0), false},
 	} {
 		if got := printsOneOf(tc.text, tc.v); got != tc.ok {
 			t.Errorf("printsOneOf(%q, %v) = %v", tc.text, *tc.v, got)
