@@ -70,7 +70,6 @@ func TestSeatsAreDeputiesOnlyWhereAllWereFilled(t *testing.T) {
 // from then on.
 var pendingFloors = map[string]string{
 	"PUBLISHED or DERIVED figures with a public link (issue 27)":                "needs part A of issue 27 (seed documents served with a link, re-sourced figures); see docs/coverage.md",
-	"metric × period slices with 20 or more units on one map (issue 27)":        "7 of 8: no eighth family with 20 provinces was found in the stored pages; see docs/coverage.md",
 	"female share of the provincial party committee, 2020–2025, VN63 provinces": "retired by issue 27: the pages print 7 of 63",
 	"female share of the provincial party committee, 2025–2030, VN34 units":     "the pages print the committees' sizes, rarely their women; see docs/coverage.md",
 }
