@@ -16,19 +16,51 @@ const (
 	CoverageEnd   = "<!-- END GENERATED -->"
 )
 
-// Floors of issue 14: how much published data the bundle should hold.
+// Whole-bundle counts a floor can be set on (a floor without one counts the provinces of a
+// metric × period cell).
+const (
+	countRows     = "rows"     // published, derived and provisional figures
+	countDocs     = "docs"     // distinct documents cited
+	countLinked   = "linked"   // PUBLISHED or DERIVED figures citing a page with a URL
+	countSlices20 = "slices20" // metric × period cells with 20 or more units on one map
+)
+
+// SliceUnits is how many units (provinces of one map) a metric × period cell needs to count
+// as a slice that covers the country.
+const SliceUnits = 20
+
+// Floors of issues 14 and 27: how much published data the bundle should hold.
 var coverageFloors = []struct {
 	what   string
-	metric string // "" for the whole bundle
+	count  string // a whole-bundle count, or "" for the cell of metric and period
+	metric string
 	period string
 	m      warehouse.Map
 	need   int
 }{
-	{"published observations (all metrics)", "", "", "", 400},
-	{"distinct public documents cited", "", "", "", 60},
-	{"female share of the provincial party committee, 2020–2025, VN63 provinces", "female_provincial_committee_share", "term:2020-2025", warehouse.VN63, 30},
-	{"female share of the provincial party committee, 2015–2020, VN63 provinces", "female_provincial_committee_share", "term:2015-2020", warehouse.VN63, 15},
-	{"female share of the provincial party committee, 2025–2030, VN34 units", "female_provincial_committee_share", "term:2025-2030", warehouse.VN34, 15},
+	{"published observations (all metrics)", countRows, "", "", "", 400},
+	{"distinct public documents cited", countDocs, "", "", "", 60},
+	{"PUBLISHED or DERIVED figures with a public link (issue 27)", countLinked, "", "", "", 650},
+	{"metric × period slices with 20 or more units on one map (issue 27)", countSlices20, "", "", "", 8},
+	{"female share of the provincial party committee, 2020–2025, VN63 provinces", "", "female_provincial_committee_share", "term:2020-2025", warehouse.VN63, 30},
+	{"female share of the provincial party committee, 2015–2020, VN63 provinces", "", "female_provincial_committee_share", "term:2015-2020", warehouse.VN63, 15},
+	{"female share of the provincial party committee, 2025–2030, VN34 units", "", "female_provincial_committee_share", "term:2025-2030", warehouse.VN34, 15},
+}
+
+// FloorResult is one floor of issues 14 and 27 and what the bundle holds.
+type FloorResult struct {
+	What      string
+	Need, Now int
+}
+
+// Floors reports every floor against the bundled data.
+func Floors() ([]FloorResult, error) {
+	b, probs := ingest.Prepare(Files(), nil)
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("bundled data does not validate: %v", probs[0])
+	}
+	_, floors := coverageOf(b)
+	return floors, nil
 }
 
 // Coverage renders the generated part of docs/coverage.md from the bundled data: floors,
@@ -44,13 +76,20 @@ func Coverage() (string, error) {
 
 // CoverageOf is Coverage for any batch.
 func CoverageOf(b *warehouse.Batch) string {
+	doc, _ := coverageOf(b)
+	return doc
+}
+
+func coverageOf(b *warehouse.Batch) (string, []FloorResult) {
 	mapOf := map[string]warehouse.Map{}
 	for _, p := range b.Provinces {
 		mapOf[p.ID] = p.Map
 	}
 	kindOf := map[string]string{}
+	linkedSource := map[string]bool{}
 	for _, s := range b.Sources {
 		kindOf[s.ID] = s.Kind
+		linkedSource[s.ID] = s.URL != ""
 	}
 	type cell struct{ metric, period string }
 	type count struct {
@@ -59,13 +98,16 @@ func CoverageOf(b *warehouse.Batch) string {
 	}
 	cells := map[cell]*count{}
 	docs := map[string]bool{}
-	rows, seedRows := 0, 0
+	rows, seedRows, linked := 0, 0, 0
 	for i := range b.Observations {
 		o := &b.Observations[i]
 		if o.Status == warehouse.StatusSynthetic {
 			continue
 		}
 		rows++
+		if (o.Status == warehouse.StatusPublished || o.Status == warehouse.StatusDerived) && linkedSource[o.SourceID] {
+			linked++
+		}
 		if kindOf[o.SourceID] == "seed" {
 			seedRows++
 		}
@@ -104,13 +146,24 @@ func CoverageOf(b *warehouse.Batch) string {
 	w("%d published observations (%d from the seed documents, %d from public pages), citing %d documents; %d targets.\n\n",
 		rows, seedRows, rows-seedRows, len(docs), len(b.Targets))
 	w("### Floors\n\n| floor | needed | now | |\n|---|---:|---:|---|\n")
+	slices20 := 0
+	for _, c := range cells {
+		if len(c.vn63) >= SliceUnits || len(c.vn34) >= SliceUnits {
+			slices20++
+		}
+	}
+	var floors []FloorResult
 	for _, f := range coverageFloors {
 		now := 0
-		switch {
-		case f.metric == "" && f.need == 400:
+		switch f.count {
+		case countRows:
 			now = rows
-		case f.metric == "":
+		case countDocs:
 			now = len(docs)
+		case countLinked:
+			now = linked
+		case countSlices20:
+			now = slices20
 		default:
 			if c := cells[cell{f.metric, f.period}]; c != nil {
 				if f.m == warehouse.VN34 {
@@ -120,6 +173,7 @@ func CoverageOf(b *warehouse.Batch) string {
 				}
 			}
 		}
+		floors = append(floors, FloorResult{What: f.what, Need: f.need, Now: now})
 		status := "met"
 		if now < f.need {
 			status = fmt.Sprintf("**short by %d** (see below)", f.need-now)
@@ -180,7 +234,7 @@ func CoverageOf(b *warehouse.Batch) string {
 	} else {
 		w("%s\n", strings.Join(none, ", "))
 	}
-	return out.String()
+	return out.String(), floors
 }
 
 // ReplaceCoverage puts generated between the markers of doc (appending the markers if doc

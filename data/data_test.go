@@ -140,6 +140,9 @@ func TestPrintsOneOf(t *testing.T) {
 		{"1.441.329 cử tri", f(1441329), true},
 		{"có duy nhất một đồng chí", f(1), true},
 		{"có 12 đồng chí", f(2), false},
+		{"không có cán bộ nữ trong ban thường vụ", f(0), true},
+		{"có 0 đại biểu", f(0), true},
+		{"có cán bộ nữ trong ban thường vụ", f(0), false},
 	} {
 		if got := ingest.PrintsOneOf(tc.text, tc.v); got != tc.ok {
 			t.Errorf("ingest.PrintsOneOf(%q, %v) = %v", tc.text, *tc.v, got)

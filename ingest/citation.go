@@ -165,10 +165,16 @@ func PrintsOneOf(text string, figures ...*float64) bool {
 	for _, m := range numberRE.FindAllString(text, -1) {
 		printed = append(printed, readings(m)...)
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	lower := strings.ToLower(text)
+	for _, w := range strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if v, ok := numberWords[w]; ok {
 			printed = append(printed, v)
 		}
+	}
+	// A count or share of zero is printed as "không có" (there is none): "không có cán bộ
+	// nữ trong ban thường vụ" is a share of women of 0.
+	if strings.Contains(lower, "không có") {
+		printed = append(printed, 0)
 	}
 	for _, f := range figures {
 		for _, p := range printed {
