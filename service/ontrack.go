@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/cadrestat/cadrestat/ingest"
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
@@ -240,12 +239,29 @@ func (s *Service) RowOnTrack(ctx context.Context, r *Row) (*OnTrack, error) {
 	if k != warehouse.PeriodYear && k != warehouse.PeriodTerm {
 		return &OnTrack{Verdict: VerdictUnknown, Reason: fmt.Sprintf("on track is judged on yearly or term figures, not on %s", periodWords(r.judged))}, nil
 	}
+	if r.Fig.Value == nil {
+		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}, nil
+	}
+	// No target for the row's period nor a later one: nothing to follow (the common case,
+	// answered without reading the unit's figures).
+	if tc := s.onTrackTarget(r.metric.ID, r.Province.ID, r.judged); tc.Target == nil {
+		ot := onTrack(r.metric, nil, nil, false)
+		ot.TargetNote = tc.Note
+		if tc.Considered != nil {
+			ot.Reason = tc.Note
+		}
+		return ot, nil
+	}
 	sl, err := s.metricSlice(ctx, r.metric.ID, r.synthetic)
 	if err != nil {
 		return nil, err
 	}
+	from := r.judged.Start
+	if n := len(sl.years); n > 0 {
+		from = min(from, sl.years[n-1]) // the earliest start year of any figure of the metric
+	}
 	var pts []Point
-	for _, p := range s.points(r.metric, sl, r.Province, ingest.MinYear, r.judged.Start) {
+	for _, p := range s.points(r.metric, sl, r.Province, from, r.judged.Start) {
 		if p.Fig.Value != nil && p.Period.Kind == k {
 			pts = append(pts, p)
 		}

@@ -391,3 +391,37 @@ test('the side panel says why a target does not apply and lists corroborating so
   assert.ok((await en.page.textContent('#panel-source')).includes(row.targetNote));
   assert.deepEqual([...errors, ...en.errors], []);
 });
+
+// A year inside a term shows the term in force and says so; a unit's panel gives its
+// on-track verdict (Cần Thơ's 8 % missed Chỉ thị 35's 2020 deadline); too few units are not
+// ranked, and the heading says why.
+test('year inside a term, on-track verdict in the panel, no rank among fewer than 3 units', async () => {
+  const c = await compare('female_provincial_committee_share', 2023);
+  assert.ok(c.periodNote.includes('term:2020-2025'), c.periodNote);
+  const { page, errors } = await openExplorer('?metric=female_provincial_committee_share&year=2023&map=VN63');
+  await page.waitForFunction((n) => window.explorer.bars === n, withFigure(c).length);
+  assert.ok((await page.textContent('#status')).includes('Năm 2023 không có số liệu riêng'), await page.textContent('#status'));
+  const rows = await page.evaluate(() => window.explorer.rows);
+  const i = rows.findIndex((r) => r.id === 'VN63-92');
+  assert.ok(i >= 0, 'Cần Thơ has a bar');
+  const api92 = c.rows.find((r) => r.province.id === 'VN63-92');
+  assert.equal(api92.onTrack.verdict, 'OFF_TRACK');
+  await clickBar(page, i);
+  await page.waitForSelector('#panel:not([hidden])');
+  const panel = await page.textContent('#panel-source');
+  assert.ok(panel.includes('Lộ trình') && panel.includes('không đạt, hạn 2020'), panel);
+  await page.close();
+  // A directed metric with one or two units with a figure in a year (found through the
+  // coverage API): no ranks, and the heading says why.
+  const cov = (await api('{ coverage(map: VN63) { metric { id better } periods { year units } } }')).coverage;
+  const few = cov.filter((mc) => mc.metric.better !== 'NONE').flatMap((mc) => mc.periods.filter((p) => p.year && p.units > 0 && p.units < 3).map((p) => ({ m: mc.metric.id, year: p.year })))[0];
+  assert.ok(few, 'no directed metric with one or two units in a year');
+  const y = await compare(few.m, few.year);
+  assert.ok(y.rankOf > 0 && y.rankOf < 3 && y.rankNote, JSON.stringify({ ...few, rankOf: y.rankOf, note: y.rankNote }));
+  assert.ok(y.rows.every((r) => r.rank == null && r.rankRange == null));
+  const p2 = await openExplorer(`?metric=${few.m}&year=${few.year}&map=VN63`);
+  await p2.page.waitForFunction((n) => window.explorer.bars === n, withFigure(y).length);
+  assert.ok((await p2.page.textContent('#status')).includes(`chỉ ${y.rankOf} đơn vị có số liệu`), await p2.page.textContent('#status'));
+  assert.deepEqual([...errors, ...p2.errors], []);
+  await p2.page.close();
+});

@@ -46,7 +46,16 @@ function renderHeading(c, m, all, rows) {
   $('bars-title').textContent = L[$('bars-title').dataset.i18n];
   const nPub = all.filter((r) => r.value != null && r.figure.status !== 'SYNTHETIC').length;
   const nSyn = all.filter((r) => r.value != null && r.figure.status === 'SYNTHETIC').length;
-  $('status').textContent = `${L.coverage(nPub, all.length - nPub - nSyn, all.length, nSyn)}${page.openedOn ? ` ${L.openedOn(page.openedOn)}` : ''}${rows.length ? '' : ` ${L.noData}`}`;
+  // Why no row is ranked (too few units), and which figures a year finds in force.
+  const notes = [];
+  if (c.ranked !== false && c.rankNote) notes.push(L.fewRanked(c.rankOf));
+  if (c.periodNote) {
+    // A period's start is the first year of its label ("term:2020-2025", "asof:2023-09-30").
+    const start = (p) => Number((p.label.match(/\d{4}/) || [])[0]);
+    const inForce = [...new Set(all.map((r) => r.figure.period).filter((p) => p && start(p) !== c.year).map((p) => labelWords(p.label, state.lang)))];
+    if (inForce.length) notes.push(L.inForce(c.year, inForce.join(', ')));
+  }
+  $('status').textContent = `${L.coverage(nPub, all.length - nPub - nSyn, all.length, nSyn)}${page.openedOn ? ` ${L.openedOn(page.openedOn)}` : ''}${rows.length ? '' : ` ${L.noData}`}${notes.length ? ` ${notes.join(' ')}` : ''}`;
   hooks.coverage = { published: nPub, synthetic: nSyn, none: all.length - nPub - nSyn, total: all.length };
   const qs = new URLSearchParams(c.csvUrl.split('?')[1]);
   if (state.synthetic) qs.set('includeSynthetic', 'true');

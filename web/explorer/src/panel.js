@@ -37,6 +37,12 @@ export function openPanel(row, title) {
   if (f.note) add(L.note, f.note);
   if (row.changeNote) add(L.change, row.change != null ? `${fmt(row.change)} (${row.changeNote})` : row.changeNote);
   if (row.contested || f.contested) add(L.contested, '≠');
+  // Are we on track? The verdict in the page's language; the server's reason (with the rates
+  // compared) in English.
+  if (row.onTrack && row.onTrack.verdict !== 'UNKNOWN') {
+    const o = row.onTrack;
+    add(L.onTrack, state.lang === 'en' ? `${L.verdicts[o.verdict](o)}: ${o.reason}` : L.verdicts[o.verdict](o));
+  }
   // A target was looked at and does not judge this figure's period: say why.
   if (row.targetStatus === 'NO_TARGET' && row.targetConsidered) {
     const t = row.targetConsidered;
