@@ -51,7 +51,7 @@ func (r *comparisonResolver) CSVURL(ctx context.Context, obj *service.Comparison
 
 // OnTrack is the resolver for the onTrack field.
 func (r *comparisonRowResolver) OnTrack(ctx context.Context, obj *service.Row) (*service.OnTrack, error) {
-	return r.Svc.RowOnTrack(ctx, obj)
+	return r.Svc.At(ctx).At(ctx).RowOnTrack(ctx, obj)
 }
 
 // Map is the resolver for the map field.
@@ -66,7 +66,7 @@ func (r *groupResolver) Members(ctx context.Context, obj *warehouse.Group) ([]*w
 
 // Source is the resolver for the source field.
 func (r *groupResolver) Source(ctx context.Context, obj *warehouse.Group) (*warehouse.Source, error) {
-	return r.Svc.Catalog().Source(obj.SourceID), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().Source(obj.SourceID), nil
 }
 
 // Kind is the resolver for the kind field.
@@ -76,23 +76,23 @@ func (r *metricResolver) Kind(ctx context.Context, obj *warehouse.Metric) (model
 
 // Targets is the resolver for the targets field.
 func (r *metricResolver) Targets(ctx context.Context, obj *warehouse.Metric) ([]*warehouse.Target, error) {
-	return r.Svc.Catalog().TargetsFor(obj.ID), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().TargetsFor(obj.ID), nil
 }
 
 // Coverage is the resolver for the coverage field.
 func (r *metricResolver) Coverage(ctx context.Context, obj *warehouse.Metric, mapArg *model.Map) ([]*service.Coverage, error) {
-	c, err := r.Svc.Coverage(ctx, obj.ID, mapOf(mapArg))
+	c, err := r.Svc.At(ctx).At(ctx).Coverage(ctx, obj.ID, mapOf(mapArg))
 	return ptrs(c), err
 }
 
 // Province is the resolver for the province field.
 func (r *observationResolver) Province(ctx context.Context, obj *warehouse.Observation) (*warehouse.Province, error) {
-	return r.Svc.Catalog().Province(obj.SubjectID), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().Province(obj.SubjectID), nil
 }
 
 // Metric is the resolver for the metric field.
 func (r *observationResolver) Metric(ctx context.Context, obj *warehouse.Observation) (*warehouse.Metric, error) {
-	return r.Svc.Catalog().Metric(obj.MetricID), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().Metric(obj.MetricID), nil
 }
 
 // Revision is the resolver for the revision field.
@@ -113,7 +113,7 @@ func (r *observationResolver) Corroborating(ctx context.Context, obj *warehouse.
 	}
 	var out []*warehouse.Observation
 	for _, a := range alts {
-		if r.Svc.Corroborates(obj, a) {
+		if r.Svc.At(ctx).At(ctx).Corroborates(obj, a) {
 			out = append(out, a)
 		}
 	}
@@ -127,7 +127,7 @@ func (r *observationResolver) Revisions(ctx context.Context, obj *warehouse.Obse
 
 // Citation is the resolver for the citation field.
 func (r *observationResolver) Citation(ctx context.Context, obj *warehouse.Observation) (string, error) {
-	return r.Svc.Citation(obj), nil
+	return r.Svc.At(ctx).At(ctx).Citation(obj), nil
 }
 
 // Display is the resolver for the display field.
@@ -156,7 +156,7 @@ func (r *observationConnectionResolver) PageInfo(ctx context.Context, obj *servi
 
 // TotalCount is the resolver for the totalCount field.
 func (r *observationConnectionResolver) TotalCount(ctx context.Context, obj *service.ObservationPage) (int, error) {
-	return r.Svc.Count(ctx, obj)
+	return r.Svc.At(ctx).At(ctx).Count(ctx, obj)
 }
 
 // Deadline is the resolver for the deadline field.
@@ -206,12 +206,12 @@ func (r *provinceResolver) Successors(ctx context.Context, obj *warehouse.Provin
 
 // Provinces is the resolver for the provinces field.
 func (r *queryResolver) Provinces(ctx context.Context, mapArg *model.Map, region *string, group *string) ([]*warehouse.Province, error) {
-	return r.Svc.Provinces(mapOf(mapArg), deref(region), deref(group))
+	return r.Svc.At(ctx).At(ctx).Provinces(mapOf(mapArg), deref(region), deref(group))
 }
 
 // Province is the resolver for the province field.
 func (r *queryResolver) Province(ctx context.Context, id string, mapArg *model.Map) (*warehouse.Province, error) {
-	return r.Svc.FindProvince(mapOrEmpty(mapArg), id)
+	return r.Svc.At(ctx).At(ctx).FindProvince(mapOrEmpty(mapArg), id)
 }
 
 // SearchProvinces is the resolver for the searchProvinces field.
@@ -220,12 +220,12 @@ func (r *queryResolver) SearchProvinces(ctx context.Context, text string, mapArg
 	if n < 1 || n > service.MaxUnits {
 		return nil, warehouse.Errorf(warehouse.ErrInvalid, "first must be between 1 and %d, not %d", service.MaxUnits, n)
 	}
-	return r.Svc.SearchProvinces(text, mapOf(mapArg), n), nil
+	return r.Svc.At(ctx).At(ctx).SearchProvinces(text, mapOf(mapArg), n), nil
 }
 
 // Groups is the resolver for the groups field.
 func (r *queryResolver) Groups(ctx context.Context, mapArg *model.Map) ([]*warehouse.Group, error) {
-	cat := r.Svc.Catalog()
+	cat := r.Svc.At(ctx).At(ctx).Catalog()
 	var out []*warehouse.Group
 	for i := range cat.Groups {
 		if mapArg == nil || cat.Groups[i].Map == warehouse.Map(*mapArg) {
@@ -237,7 +237,7 @@ func (r *queryResolver) Groups(ctx context.Context, mapArg *model.Map) ([]*wareh
 
 // Metrics is the resolver for the metrics field.
 func (r *queryResolver) Metrics(ctx context.Context) ([]*warehouse.Metric, error) {
-	cat := r.Svc.Catalog()
+	cat := r.Svc.At(ctx).At(ctx).Catalog()
 	out := make([]*warehouse.Metric, len(cat.Metrics))
 	for i := range cat.Metrics {
 		out[i] = &cat.Metrics[i]
@@ -247,12 +247,12 @@ func (r *queryResolver) Metrics(ctx context.Context) ([]*warehouse.Metric, error
 
 // Metric is the resolver for the metric field.
 func (r *queryResolver) Metric(ctx context.Context, id string) (*warehouse.Metric, error) {
-	return r.Svc.Catalog().Metric(id), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().Metric(id), nil
 }
 
 // Sources is the resolver for the sources field.
 func (r *queryResolver) Sources(ctx context.Context) ([]*warehouse.Source, error) {
-	cat := r.Svc.Catalog()
+	cat := r.Svc.At(ctx).At(ctx).Catalog()
 	out := make([]*warehouse.Source, len(cat.Sources))
 	for i := range cat.Sources {
 		out[i] = &cat.Sources[i]
@@ -262,12 +262,12 @@ func (r *queryResolver) Sources(ctx context.Context) ([]*warehouse.Source, error
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, id string) (*warehouse.Source, error) {
-	return r.Svc.Catalog().Source(id), nil
+	return r.Svc.At(ctx).At(ctx).Catalog().Source(id), nil
 }
 
 // Targets is the resolver for the targets field.
 func (r *queryResolver) Targets(ctx context.Context, metric *string) ([]*warehouse.Target, error) {
-	cat := r.Svc.Catalog()
+	cat := r.Svc.At(ctx).At(ctx).Catalog()
 	if metric != nil {
 		if cat.Metric(*metric) == nil {
 			return nil, warehouse.Errorf(warehouse.ErrNotFound, "unknown metric %q", *metric)
@@ -283,12 +283,12 @@ func (r *queryResolver) Targets(ctx context.Context, metric *string) ([]*warehou
 
 // DataVersion is the resolver for the dataVersion field.
 func (r *queryResolver) DataVersion(ctx context.Context) (string, error) {
-	return strconv.FormatUint(r.Svc.Catalog().Version, 10), nil
+	return strconv.FormatUint(r.Svc.At(ctx).At(ctx).Catalog().Version, 10), nil
 }
 
 // Compare is the resolver for the compare field.
 func (r *queryResolver) Compare(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Comparison, error) {
-	c, err := r.Svc.Compare(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
+	c, err := r.Svc.At(ctx).At(ctx).Compare(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectRows(ctx, c.Rows, c.National.Fig.Observation)
 	}
@@ -297,11 +297,11 @@ func (r *queryResolver) Compare(ctx context.Context, metric string, year *int, p
 
 // Series is the resolver for the series field.
 func (r *queryResolver) Series(ctx context.Context, metric string, provinces []string, from int, to int, mapArg *model.Map, includeSynthetic *bool, group *string) ([]*service.Series, error) {
-	units, err := r.Svc.SeriesUnits(mapOf(mapArg), provinces, deref(group))
+	units, err := r.Svc.At(ctx).At(ctx).SeriesUnits(mapOf(mapArg), provinces, deref(group))
 	if err != nil {
 		return nil, err
 	}
-	ser, err := r.Svc.Series(ctx, service.SeriesArgs{Metric: metric, Provinces: units, From: from, To: to, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+	ser, err := r.Svc.At(ctx).At(ctx).Series(ctx, service.SeriesArgs{Metric: metric, Provinces: units, From: from, To: to, Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
 	for _, s := range ser {
 		expectPoints(ctx, s.Points)
 	}
@@ -310,7 +310,7 @@ func (r *queryResolver) Series(ctx context.Context, metric string, provinces []s
 
 // Trend is the resolver for the trend field.
 func (r *queryResolver) Trend(ctx context.Context, metric string, province string, from int, to int, periodKind *warehouse.PeriodKind, includeSynthetic *bool) (*service.Trend, error) {
-	tr, err := r.Svc.Trend(ctx, service.TrendArgs{Metric: metric, Unit: province, From: from, To: to,
+	tr, err := r.Svc.At(ctx).At(ctx).Trend(ctx, service.TrendArgs{Metric: metric, Unit: province, From: from, To: to,
 		Kind: deref(periodKind), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectPoints(ctx, tr.Points)
@@ -320,7 +320,7 @@ func (r *queryResolver) Trend(ctx context.Context, metric string, province strin
 
 // TargetAttainment is the resolver for the targetAttainment field.
 func (r *queryResolver) TargetAttainment(ctx context.Context, metric string, year *int, period *string, mapArg *model.Map, includeSynthetic *bool) (*service.Attainment, error) {
-	a, err := r.Svc.TargetAttainment(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
+	a, err := r.Svc.At(ctx).At(ctx).TargetAttainment(ctx, service.CompareArgs{Metric: metric, Year: deref(year), Period: deref(period), Map: mapOf(mapArg), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		expectRows(ctx, a.Rows, nil)
 	}
@@ -329,7 +329,7 @@ func (r *queryResolver) TargetAttainment(ctx context.Context, metric string, yea
 
 // Observations is the resolver for the observations field.
 func (r *queryResolver) Observations(ctx context.Context, filter *model.ObservationFilter, first *int, after *string) (*service.ObservationPage, error) {
-	page, err := r.Svc.Observations(ctx, filterArgs(filter), deref(first), deref(after))
+	page, err := r.Svc.At(ctx).At(ctx).Observations(ctx, filterArgs(filter), deref(first), deref(after))
 	if err == nil {
 		expectItems(ctx, page.Items)
 	}
@@ -343,7 +343,7 @@ func (r *queryResolver) PreferenceRule(ctx context.Context) (string, error) {
 
 // Brief is the resolver for the brief field.
 func (r *queryResolver) Brief(ctx context.Context, province string, year *int, mapArg *model.Map) (*service.Brief, error) {
-	b, err := r.Svc.Brief(ctx, service.BriefArgs{Province: province, Year: deref(year), Map: mapOrEmpty(mapArg)})
+	b, err := r.Svc.At(ctx).At(ctx).Brief(ctx, service.BriefArgs{Province: province, Year: deref(year), Map: mapOrEmpty(mapArg)})
 	if err == nil {
 		expectBrief(ctx, b)
 	}
@@ -352,7 +352,7 @@ func (r *queryResolver) Brief(ctx context.Context, province string, year *int, m
 
 // Table is the resolver for the table field.
 func (r *queryResolver) Table(ctx context.Context, metrics []string, years []int, mapArg *model.Map, provinces []string, group *string, includeSynthetic *bool) (*service.Table, error) {
-	t, err := r.Svc.Table(ctx, service.TableArgs{Metrics: metrics, Years: years, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
+	t, err := r.Svc.At(ctx).At(ctx).Table(ctx, service.TableArgs{Metrics: metrics, Years: years, Map: mapOf(mapArg), Provinces: provinces, Group: deref(group), IncludeSynthetic: deref(includeSynthetic)})
 	if err == nil {
 		for _, row := range t.Rows {
 			expectRows(ctx, row.Cells, nil)
@@ -363,7 +363,7 @@ func (r *queryResolver) Table(ctx context.Context, metrics []string, years []int
 
 // Coverage is the resolver for the coverage field.
 func (r *queryResolver) Coverage(ctx context.Context, mapArg *model.Map, metrics []string) ([]*service.MetricCoverage, error) {
-	c, err := r.Svc.CoverageOf(ctx, metrics, mapOf(mapArg))
+	c, err := r.Svc.At(ctx).At(ctx).CoverageOf(ctx, metrics, mapOf(mapArg))
 	return ptrs(c), err
 }
 
@@ -395,7 +395,7 @@ func (r *tableResolver) CSVURL(ctx context.Context, obj *service.Table) (string,
 
 // Metric is the resolver for the metric field.
 func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*warehouse.Metric, error) {
-	m := r.Svc.Catalog().Metric(obj.MetricID)
+	m := r.Svc.At(ctx).At(ctx).Catalog().Metric(obj.MetricID)
 	if m == nil {
 		return nil, warehouse.Errorf(warehouse.ErrInternal, "target %s refers to a missing metric", obj.ID)
 	}
@@ -404,7 +404,7 @@ func (r *targetResolver) Metric(ctx context.Context, obj *warehouse.Target) (*wa
 
 // Source is the resolver for the source field.
 func (r *targetResolver) Source(ctx context.Context, obj *warehouse.Target) (*warehouse.Source, error) {
-	s := r.Svc.Catalog().Source(obj.SourceID)
+	s := r.Svc.At(ctx).At(ctx).Catalog().Source(obj.SourceID)
 	if s == nil {
 		return nil, warehouse.Errorf(warehouse.ErrInternal, "target %s refers to a missing source", obj.ID)
 	}
@@ -413,7 +413,7 @@ func (r *targetResolver) Source(ctx context.Context, obj *warehouse.Target) (*wa
 
 // Label is the resolver for the label field.
 func (r *targetResolver) Label(ctx context.Context, obj *warehouse.Target) (string, error) {
-	return r.Svc.TargetLabel(obj), nil
+	return r.Svc.At(ctx).At(ctx).TargetLabel(obj), nil
 }
 
 // FirstYear is the resolver for the firstYear field.

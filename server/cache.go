@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -76,14 +77,14 @@ type gqlRequest struct {
 // (graphqlHTTP), so a request with a wrong content type never reaches it. GET responses
 // also carry an ETag and Cache-Control so browsers and proxies can revalidate cheaply
 // (304); responses with errors are never stored and are sent with no-store.
-func (c *responseCache) middleware(keys *keyer, version func() uint64, next http.Handler) http.Handler {
+func (c *responseCache) middleware(keys *keyer, version func(context.Context) uint64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, ok := requestFrom(r.Context())
 		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
-		v := version()
+		v := version(r.Context())
 		key, ok := keys.key(req, r.Header.Get("Accept"), v)
 		if !ok {
 			next.ServeHTTP(w, r)

@@ -43,7 +43,7 @@ func TestCORSHeadersClientsSend(t *testing.T) {
 	svc := bundledService(t, testenv.Store(t), discard)
 	cfg := server.Defaults()
 	cfg.CORSOrigins = []string{"https://dash.example"}
-	ts := httptest.NewServer(server.New(svc, cfg, discard))
+	ts := httptest.NewServer(wired(svc, cfg, discard))
 	defer ts.Close()
 	for _, h := range []string{"traceparent", "tracestate", "X-Request-Id", "apollographql-client-name",
 		"apollographql-client-version", "apollo-require-preflight", "Content-Type"} {

@@ -17,7 +17,7 @@ func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) (http.Handle
 		opts.AroundOperations = cfg.Tracing.aroundOperations
 	}
 	if cfg.CacheBytes <= 0 {
-		return withLimits(graph.NewHandler(svc, opts), cfg), nil, nil
+		return pinned(svc, withLimits(graph.NewHandler(svc, opts), cfg)), nil, nil
 	}
 	// gqlgen reads its parsed documents from the cache keyer's LRU: a document is parsed and
 	// validated once, not once for the key and again to run it (measured: a new document
@@ -31,5 +31,14 @@ func graphqlAPI(svc *service.Service, cfg Config, log *slog.Logger) (http.Handle
 	if cfg.WarmViews {
 		w = &warmer{gql: gql, keys: keys, cache: cache, svc: svc, cfg: cfg, log: log}
 	}
-	return cache.middleware(keys, func() uint64 { return svc.Catalog().Version }, withLimits(gql, cfg)), cache, w
+	return pinned(svc, cache.middleware(keys, svc.PinnedVersion, withLimits(gql, cfg))), cache, w
+}
+
+// pinned gives each request one snapshot of the service (service.Pin): the response cache
+// keys the answer on the data version the operation's resolvers read, every resolver reads
+// one catalogue, and a load that commits meanwhile cannot mix into the answer.
+func pinned(svc *service.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(svc.Pin(r.Context())))
+	})
 }

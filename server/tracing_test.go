@@ -113,7 +113,7 @@ func TestTracingLeavesOutProbes(t *testing.T) {
 	cfg := server.Defaults()
 	cfg.Tracing, cfg.Metrics, cfg.PublicMetrics = server.NewTracing(tp), server.NewMetrics(), true
 	cfg.CORSOrigins = []string{"https://dash.example"}
-	ts := httptest.NewServer(server.New(svc, cfg, discard))
+	ts := httptest.NewServer(wired(svc, cfg, discard))
 	defer ts.Close()
 	exp.Reset()
 
@@ -168,7 +168,7 @@ func TestWarmUpIsOneSpan(t *testing.T) {
 	cfg.Tracing, cfg.WarmViews = tracing, true
 	warmed := make(chan int, 1)
 	cfg.AfterWarm = func(n int) { warmed <- n }
-	ts := httptest.NewServer(server.New(svc, cfg, discard))
+	ts := httptest.NewServer(wired(svc, cfg, discard))
 	defer ts.Close()
 	var n int
 	select {

@@ -102,6 +102,7 @@ func briefSectionOf(m *warehouse.Metric) string {
 
 // Brief builds the brief of one province (see the package comment above).
 func (s *Service) Brief(ctx context.Context, a BriefArgs) (*Brief, error) {
+	s = s.At(ctx)
 	if a.Map != "" && a.Map != warehouse.VN63 && a.Map != warehouse.VN34 {
 		return nil, warehouse.Errorf(warehouse.ErrInvalid, "map must be VN63 or VN34, not %q", a.Map)
 	}

@@ -42,7 +42,11 @@ func (s *Service) preloadSlices(ctx context.Context, metrics []string) (context.
 		missing = append(missing, m)
 	}
 	if len(missing) > 0 {
-		rows, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: missing})
+		var rows []warehouse.Observation
+		err := s.readAtVersion(ctx, func() (err error) {
+			rows, err = s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: missing})
+			return err
+		})
 		if err != nil {
 			return ctx, err
 		}

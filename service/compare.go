@@ -268,6 +268,7 @@ func earlierPeriods(sl *slice, year int, per *warehouse.Period) []earlier {
 // Compare ranks provinces on one metric in one year or period. Ranks are among every unit
 // of the map, whatever rows are asked for; a bound ranks as an interval (see rankRanges).
 func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, error) {
+	s = s.At(ctx)
 	m, err := s.metric(a.Metric)
 	if err != nil {
 		return nil, err

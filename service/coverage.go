@@ -38,6 +38,7 @@ type MetricCoverage struct {
 // none is), in catalogue order when none is listed, reading the slices not cached yet in one
 // warehouse query.
 func (s *Service) CoverageOf(ctx context.Context, metrics []string, mp warehouse.Map) ([]MetricCoverage, error) {
+	s = s.At(ctx)
 	metrics, err := distinct("metrics", metrics, MaxCoverageMetrics)
 	if err != nil {
 		return nil, err
@@ -74,6 +75,7 @@ func (s *Service) CoverageOf(ctx context.Context, metrics []string, mp warehouse
 // range or as-of label. The counts are those of compare for the same period and map, unit
 // by unit, so a reader who picks a period sees exactly the figures counted.
 func (s *Service) Coverage(ctx context.Context, metric string, mp warehouse.Map) ([]Coverage, error) {
+	s = s.At(ctx)
 	m, err := s.metric(metric)
 	if err != nil {
 		return nil, err

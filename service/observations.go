@@ -39,6 +39,7 @@ type ScopeAttainment struct {
 // TargetAttainment is a comparison summarised by status, with the nation and the groups
 // that have targets of their own.
 func (s *Service) TargetAttainment(ctx context.Context, a CompareArgs) (*Attainment, error) {
+	s = s.At(ctx)
 	c, err := s.Compare(ctx, a)
 	if err != nil {
 		return nil, err
@@ -124,6 +125,7 @@ type FilterArgs struct {
 
 // Observations returns one page; unknown references are errors, not empty pages.
 func (s *Service) Observations(ctx context.Context, f FilterArgs, first int, after string) (*ObservationPage, error) {
+	s = s.At(ctx)
 	if first < 0 || first > MaxPageSize {
 		return nil, warehouse.Errorf(warehouse.ErrInvalid, "first must be between 0 and %d, not %d", MaxPageSize, first)
 	}

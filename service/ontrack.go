@@ -232,6 +232,7 @@ func (s *Service) onTrackOf(m *warehouse.Metric, u *warehouse.Province, pts []Po
 // RowOnTrack judges a comparison row's unit on track: its figures of the row's period kind
 // (years or terms) up to the row's own, as Trend would.
 func (s *Service) RowOnTrack(ctx context.Context, r *Row) (*OnTrack, error) {
+	s = s.At(ctx)
 	if r.metric == nil {
 		return &OnTrack{Verdict: VerdictUnknown, Reason: "no figure"}, nil
 	}

@@ -54,6 +54,7 @@ func checkSpan(from, to int) error {
 // as-of figures as points of their own kind. One warehouse query whatever the number of
 // units.
 func (s *Service) Series(ctx context.Context, a SeriesArgs) ([]Series, error) {
+	s = s.At(ctx)
 	m, err := s.metric(a.Metric)
 	if err != nil {
 		return nil, err
@@ -208,6 +209,7 @@ type TrendArgs struct {
 
 // Trend computes the trend of one province, group or the nation.
 func (s *Service) Trend(ctx context.Context, a TrendArgs) (*Trend, error) {
+	s = s.At(ctx)
 	metric, ref, from, to, kind := a.Metric, a.Unit, a.From, a.To, a.Kind
 	m, err := s.metric(metric)
 	if err != nil {

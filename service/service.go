@@ -23,7 +23,44 @@ type Service struct {
 	slices *sliceCache
 	// onChange hooks run after the data version changes (e.g. clear response caches).
 	onChange []func(version uint64)
+	// root is the live service a snapshot was taken from (nil for the live one itself).
+	root *Service
 }
+
+type snapshotKey struct{}
+
+// Snapshot returns the service bound to the catalogue of this moment: every call on it
+// reads that catalogue, and the metric slices of its data version (a slice read while a
+// load commits is refused rather than mixed with the old catalogue, see loadSlice). A
+// request takes one at its start (Pin), so a comparison never joins two catalogues.
+func (s *Service) Snapshot() *Service {
+	if s.root != nil {
+		return s
+	}
+	return &Service{Store: s.Store, Log: s.Log, cat: s.Catalog(), slices: s.slices, root: s}
+}
+
+// Pin returns ctx carrying a snapshot of s: the service calls made with it (a whole GraphQL
+// operation, an export, a brief) all read one catalogue and one data version.
+func (s *Service) Pin(ctx context.Context) context.Context {
+	return context.WithValue(ctx, snapshotKey{}, s.Snapshot())
+}
+
+// At is the snapshot pinned in ctx (see Pin), else a snapshot taken now, so one call on
+// its own still reads one catalogue throughout.
+func (s *Service) At(ctx context.Context) *Service {
+	live := s
+	if s.root != nil {
+		live = s.root
+	}
+	if p, ok := ctx.Value(snapshotKey{}).(*Service); ok && p.root == live {
+		return p
+	}
+	return s.Snapshot()
+}
+
+// PinnedVersion is the data version of the snapshot pinned in ctx, else the live one.
+func (s *Service) PinnedVersion(ctx context.Context) uint64 { return s.At(ctx).Catalog().Version }
 
 // New returns a service over store; call Refresh before serving.
 func New(store warehouse.Store, log *slog.Logger) *Service {
@@ -72,6 +109,9 @@ func (s *Service) Ping(ctx context.Context) error { return s.Store.Ping(ctx) }
 // the catalogue straight away: the version it would compare is read again by Catalog, and
 // a statement is 10–90 ms of serve's start on the embedded engine.
 func (s *Service) Refresh(ctx context.Context) error {
+	if s.root != nil {
+		return s.root.Refresh(ctx)
+	}
 	s.mu.RLock()
 	have := s.cat
 	s.mu.RUnlock()

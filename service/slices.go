@@ -216,19 +216,50 @@ func (s *Service) metricSlice(ctx context.Context, metric string, synthetic bool
 // keeps one per subject and year for them (warehouse.CellOrder); a synthetic row only fills
 // a cell no real figure fills, since every real status is preferred to SYNTHETIC.
 func (s *Service) loadSlice(ctx context.Context, metric string, synthetic bool) (*slice, error) {
-	real, err := s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}})
+	var real, syn []warehouse.Observation
+	err := s.readAtVersion(ctx, func() (err error) {
+		real, err = s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}})
+		if err != nil || !synthetic {
+			return err
+		}
+		syn, err = s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
+			Statuses: []warehouse.Status{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var syn []warehouse.Observation
-	if synthetic {
-		syn, err = s.Store.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{metric}, IncludeSynthetic: true,
-			Statuses: []warehouse.Status{warehouse.StatusSynthetic}, OnePerCell: s.cellOrder()})
-		if err != nil {
-			return nil, err
-		}
-	}
 	return s.buildSlice(real, syn), nil
+}
+
+// ErrDataChanged is what a request meets when a load commits while it reads rows for a
+// catalogue it has already used: its answer would join two data versions, so it is refused
+// (UNAVAILABLE, retryable) rather than given.
+var ErrDataChanged = warehouse.Errorf(warehouse.ErrUnavailable, "the data changed while this request was answered; ask again")
+
+// readAtVersion runs read and checks that the warehouse's data version was this service's
+// catalogue's before and after it: a load commits by changing the version, so equal
+// versions around the read mean its rows are that version's (a seqlock's check).
+func (s *Service) readAtVersion(ctx context.Context, read func() error) error {
+	want := s.Catalog().Version
+	v0, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v0 != want {
+		return ErrDataChanged
+	}
+	if err := read(); err != nil {
+		return err
+	}
+	v1, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v1 != want {
+		return ErrDataChanged
+	}
+	return nil
 }
 
 // buildSlice picks the cells of a metric's real rows, then fills the cells none of them
@@ -348,9 +379,11 @@ const warmChunk = 4
 //
 // Order and budget: metrics in catalogue order (the explorer's standard views go through
 // them in that order), published slices before synthetic ones (the explorer asks for
-// published figures unless told otherwise); within a chunk, published before synthetic. Warming never evicts (sliceCache.fill): once a
-// synthetic slice does not fit, the remaining metrics are read without synthetic rows, and
-// once a published one does not fit, warming stops; either is logged once.
+// published figures unless told otherwise): a first pass reads every metric's published
+// cells, a second its synthetic ones (real rows are few, so reading them twice costs little),
+// so synthetic slices never take the room of a published one. Warming never evicts
+// (sliceCache.fill): once a published slice does not fit, warming stops; once a synthetic
+// one does not fit, the rest are not read; either is logged once.
 func (s *Service) Warm(ctx context.Context) error {
 	c := s.slices
 	if c == nil {
@@ -358,86 +391,92 @@ func (s *Service) Warm(ctx context.Context) error {
 	}
 	cat := s.Catalog()
 	version := cat.Version
-	var todo []string
-	for _, m := range cat.Metrics {
-		if c.peek(sliceKey{m.ID, false}, version) == nil || c.peek(sliceKey{m.ID, true}, version) == nil {
-			todo = append(todo, m.ID)
-		}
-	}
 	withSynthetic, stop := true, false
 	full := func(what string, key sliceKey, sl *slice) {
 		s.Log.Warn("metric cache full: warm-up "+what, "metric", key.metric, "synthetic", key.synthetic,
 			"slice_bytes", sl.bytes, "cache_bytes", c.loaded.Bytes(), "max_bytes", c.max, "slices", c.loaded.Len())
 	}
-	for len(todo) > 0 && !stop {
-		chunk := todo[:min(warmChunk, len(todo))]
-		todo = todo[len(chunk):]
-		q := warehouse.CellQuery{MetricIDs: chunk}
-		var keys []sliceKey
-		for _, m := range chunk {
-			keys = append(keys, sliceKey{m, false})
-			if withSynthetic {
-				keys = append(keys, sliceKey{m, true})
+	for _, synPass := range []bool{false, true} {
+		var todo []string
+		for _, m := range cat.Metrics {
+			if c.peek(sliceKey{m.ID, synPass}, version) == nil {
+				todo = append(todo, m.ID)
 			}
 		}
-		if withSynthetic {
-			q.Synthetic = s.cellOrder()
-		}
-		claimed := c.claim(keys, version)
-		add := func(metric string, obs []warehouse.Observation) error {
-			if s.Catalog().Version != version {
-				stop = true // a newer load: its own warm-up follows
+		for len(todo) > 0 && !stop && (!synPass || withSynthetic) {
+			if err := s.warmChunk(ctx, &todo, synPass, version, &stop, &withSynthetic, full); err != nil {
+				return err
 			}
-			pub, syn := claimed[sliceKey{metric, false}], claimed[sliceKey{metric, true}]
-			delete(claimed, sliceKey{metric, false})
-			delete(claimed, sliceKey{metric, true})
-			n := 0 // ReadCells puts the rows that are not SYNTHETIC first
-			for n < len(obs) && obs[n].Status != warehouse.StatusSynthetic {
-				n++
-			}
-			real, synRows := obs[:n:n], obs[n:]
-			if pub != nil {
-				var sl *slice
-				if !stop {
-					sl = s.buildSlice(real, nil)
-				}
-				if !c.fill(pub, sl) && !stop {
-					full("stopped", pub.key, sl)
-					stop = true
-				}
-			}
-			if syn != nil {
-				var sl *slice
-				if !stop && withSynthetic {
-					sl = s.buildSlice(real, synRows)
-				}
-				if !c.fill(syn, sl) && sl != nil {
-					full("goes on without synthetic rows", syn.key, sl)
-					withSynthetic = false
-				}
-			}
-			return nil
-		}
-		err := warehouse.ReadCells(ctx, s.Store, q, add)
-		for key := range claimed { // metrics without rows (empty slices, as a request would cache), or after an error
-			if err == nil {
-				_ = add(key.metric, nil) // an empty slice: add only fails on rows
-			}
-		}
-		for _, p := range claimed {
-			if p.ready != nil {
-				select {
-				case <-p.ready:
-				default:
-					c.fill(p, nil)
-				}
-			}
-		}
-		if err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// warmChunk reads the published (or synthetic) cells of the next warmChunk metrics of todo
+// and fills their claimed slices (see Warm).
+func (s *Service) warmChunk(ctx context.Context, todo *[]string, synPass bool, version uint64, stop, withSynthetic *bool, full func(string, sliceKey, *slice)) error {
+	c := s.slices
+	chunk := (*todo)[:min(warmChunk, len(*todo))]
+	*todo = (*todo)[len(chunk):]
+	q := warehouse.CellQuery{MetricIDs: chunk}
+	var keys []sliceKey
+	for _, m := range chunk {
+		keys = append(keys, sliceKey{m, synPass})
+	}
+	if synPass {
+		q.Synthetic = s.cellOrder()
+	}
+	claimed := c.claim(keys, version)
+	add := func(metric string, obs []warehouse.Observation) error {
+		if s.Catalog().Version != version {
+			*stop = true // a newer load: its own warm-up follows
+		}
+		pub, syn := claimed[sliceKey{metric, false}], claimed[sliceKey{metric, true}]
+		delete(claimed, sliceKey{metric, false})
+		delete(claimed, sliceKey{metric, true})
+		n := 0 // ReadCells puts the rows that are not SYNTHETIC first
+		for n < len(obs) && obs[n].Status != warehouse.StatusSynthetic {
+			n++
+		}
+		real, synRows := obs[:n:n], obs[n:]
+		if pub != nil {
+			var sl *slice
+			if !*stop {
+				sl = s.buildSlice(real, nil)
+			}
+			if !c.fill(pub, sl) && !*stop {
+				full("stopped", pub.key, sl)
+				*stop = true
+			}
+		}
+		if syn != nil {
+			var sl *slice
+			if !*stop && *withSynthetic {
+				sl = s.buildSlice(real, synRows)
+			}
+			if !c.fill(syn, sl) && sl != nil {
+				full("stops reading synthetic rows", syn.key, sl)
+				*withSynthetic = false
+			}
+		}
+		return nil
+	}
+	err := warehouse.ReadCells(ctx, s.Store, q, add)
+	for key := range claimed { // metrics without rows (empty slices, as a request would cache), or after an error
+		if err == nil {
+			_ = add(key.metric, nil) // an empty slice: add only fails on rows
+		}
+	}
+	for _, p := range claimed {
+		if p.ready != nil {
+			select {
+			case <-p.ready:
+			default:
+				c.fill(p, nil)
+			}
+		}
+	}
+	return err
 }
 
 // AttachSources points each observation at its source in the current catalogue.

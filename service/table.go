@@ -49,6 +49,7 @@ type TableRow struct {
 
 // Table builds the matrix (metrics in the order given, each in every year given).
 func (s *Service) Table(ctx context.Context, a TableArgs) (*Table, error) {
+	s = s.At(ctx)
 	if a.Map == "" {
 		a.Map = warehouse.VN63
 	}

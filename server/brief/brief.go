@@ -62,12 +62,15 @@ func Handler(svc *service.Service, available func() error) http.Handler {
 			fail(w, err)
 			return
 		}
-		b, err := svc.Brief(r.Context(), service.BriefArgs{Province: r.PathValue("id"), Year: year, Map: mp})
+		// One catalogue for the brief and the page built from it (service.Pin).
+		ctx := svc.Pin(r.Context())
+		snap := svc.At(ctx)
+		b, err := snap.Brief(ctx, service.BriefArgs{Province: r.PathValue("id"), Year: year, Map: mp})
 		if err != nil {
 			fail(w, err)
 			return
 		}
-		v, err := build(r.Context(), svc, b, lang)
+		v, err := build(ctx, snap, b, lang)
 		if err != nil {
 			fail(w, err)
 			return
