@@ -19,11 +19,11 @@ type midLoad struct {
 }
 
 func (m *midLoad) commit() {
-	m.fakeStore.obs = []warehouse.Observation{ob("VN63-01", "share", "2020", 40), ob("VN63-02", "share", "2020", 10), ob("VN63-04", "share", "2020", 5)}
-	ps := append([]warehouse.Province(nil), m.fakeStore.cat.Provinces...) // a new catalogue, as a store reads one
+	m.obs = []warehouse.Observation{ob("VN63-01", "share", "2020", 40), ob("VN63-02", "share", "2020", 10), ob("VN63-04", "share", "2020", 5)}
+	ps := append([]warehouse.Province(nil), m.cat.Provinces...) // a new catalogue, as a store reads one
 	ps[0].Name = "Hà Nội (renamed)"
-	m.fakeStore.cat.Provinces = ps
-	m.fakeStore.version++
+	m.cat.Provinces = ps
+	m.version++
 	if err := m.svc.Refresh(context.Background()); err != nil {
 		panic(err)
 	}
@@ -31,7 +31,7 @@ func (m *midLoad) commit() {
 
 func (m *midLoad) DataVersion(ctx context.Context) (uint64, error) {
 	m.versions++
-	v := m.fakeStore.version
+	v := m.version
 	if m.versions == m.atCall {
 		defer m.commit() // the version read is the old one; the load lands right after
 	}
