@@ -162,8 +162,11 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 	for k, v := range q.Settings {
 		extra[k] = v
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		secs := math.Max(0.001, time.Until(dl).Seconds())
+	// The engine's time limit is the deadline, rounded up to the millisecond, so it can only
+	// cut a statement at or after the deadline (see cutShort).
+	dl, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		secs := math.Max(0.001, math.Ceil(time.Until(dl).Seconds()*1000)/1000)
 		extra["max_execution_time"] = strconv.FormatFloat(secs, 'f', 3, 64)
 	}
 	// Values travel as server-side parameters (chdb_query_with_params_n): the engine binds
@@ -196,11 +199,22 @@ func (e *executor) run(ctx context.Context, sql string, q chsql.Query, format st
 		if r.err != nil {
 			return nil, translate(ctx, r.err)
 		}
+		if hasDeadline && cutShort(dl, time.Now()) {
+			return nil, translate(ctx, context.DeadlineExceeded)
+		}
 		return r.out, nil
 	case <-ctx.Done():
 		return nil, translate(ctx, ctx.Err())
 	}
 }
+
+// cutShort reports whether a result that arrived at now, for a statement whose time limit
+// ends at the deadline dl, may have been cut short by that limit. chDB 26.7.3 sometimes ends
+// a statement at max_execution_time with the rows produced so far and no error (measured:
+// 2 of 300 reads of 101,000 rows under a 10 ms limit came back with 100,000 and no error),
+// so such a result is never trusted: the limit only acts at or after the deadline, and a
+// result that arrives before it was not cut.
+func cutShort(dl, now time.Time) bool { return !now.Before(dl) }
 
 func (e *executor) Exec(ctx context.Context, q chsql.Query) error {
 	_, err := e.run(ctx, q.SQL, q, "TabSeparated")
