@@ -66,7 +66,8 @@ func route(path string) string {
 	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version":
 		return path
 	case strings.HasPrefix(path, "/export/"):
-		if path == "/export/compare.csv" || path == "/export/series.csv" || path == "/export/table.csv" {
+		name, ext, _ := strings.Cut(strings.TrimPrefix(path, "/export/"), ".")
+		if exportFormats[ext] != nil && (name == "compare" || name == "series" || name == "table" || name == "observations") {
 			return path
 		}
 	case strings.HasPrefix(path, "/brief/"):

@@ -81,9 +81,10 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphqlHTTP(graphqlAPI(svc, cfg, log), cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
-	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
-	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
-	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
+	serveSheets(mux, cfg, "compare", buildCompare, svc)
+	serveSheets(mux, cfg, "series", buildSeries, svc)
+	serveSheets(mux, cfg, "table", buildTable, svc)
+	serveSheets(mux, cfg, "observations", buildObservations, svc)
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
 	health(mux, svc, cfg)
 	pages(mux)
