@@ -63,7 +63,7 @@ func withRequestID(h http.Handler) http.Handler {
 // route names the endpoint for metrics: a fixed set, whatever the path.
 func route(path string) string {
 	switch {
-	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version":
+	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version", path == "/schema.graphql":
 		return path
 	case strings.HasPrefix(path, "/export/"):
 		name, ext, _ := strings.Cut(strings.TrimPrefix(path, "/export/"), ".")

@@ -85,6 +85,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) http.Handler {
 	serveSheets(mux, cfg, "series", buildSeries, svc)
 	serveSheets(mux, cfg, "table", buildTable, svc)
 	serveSheets(mux, cfg, "observations", buildObservations, svc)
+	mux.Handle("GET /schema.graphql", schemaSDL(cfg.Introspection))
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
 	health(mux, svc, cfg)
 	pages(mux)
