@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Source() SourceResolver
+	Subscription() SubscriptionResolver
 	Table() TableResolver
 	Target() TargetResolver
 	Trend() TrendResolver
@@ -153,6 +154,11 @@ type ComplexityRoot struct {
 		TargetNote       func(childComplexity int) int
 		TargetStatus     func(childComplexity int) int
 		Value            func(childComplexity int) int
+	}
+
+	DataChange struct {
+		LoadedAt func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	Figure struct {
@@ -319,6 +325,10 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	Subscription struct {
+		DataChanged func(childComplexity int) int
+	}
+
 	Table struct {
 		CSVURL  func(childComplexity int) int
 		Columns func(childComplexity int) int
@@ -450,6 +460,9 @@ type QueryResolver interface {
 type SourceResolver interface {
 	URL(ctx context.Context, obj *warehouse.Source) (*string, error)
 	Retrieved(ctx context.Context, obj *warehouse.Source) (*string, error)
+}
+type SubscriptionResolver interface {
+	DataChanged(ctx context.Context) (<-chan *model.DataChange, error)
 }
 type TableResolver interface {
 	Map(ctx context.Context, obj *service.Table) (model.Map, error)
@@ -999,6 +1012,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.Value(childComplexity), true
+
+	case "DataChange.loadedAt":
+		if e.ComplexityRoot.DataChange.LoadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataChange.LoadedAt(childComplexity), true
+	case "DataChange.version":
+		if e.ComplexityRoot.DataChange.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataChange.Version(childComplexity), true
 
 	case "Figure.combined":
 		if e.ComplexityRoot.Figure.Combined == nil {
@@ -1800,6 +1826,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
 
+	case "Subscription.dataChanged":
+		if e.ComplexityRoot.Subscription.DataChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.DataChanged(childComplexity), true
+
 	case "Table.csvUrl":
 		if e.ComplexityRoot.Table.CSVURL == nil {
 			break
@@ -2101,6 +2134,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -2710,6 +2760,34 @@ type TableRow {
   cells: [ComparisonRow!]!
 }
 `, BuiltIn: false},
+	{Name: "../subscription.graphqls", Input: `extend schema {
+  subscription: Subscription
+}
+
+"""
+Live notices for dashboards at /graphql: over server-sent events (POST with
+` + "`" + `Accept: text/event-stream` + "`" + `, the graphql-sse protocol's distinct-connections mode) or over
+WebSocket (the graphql-transport-ws protocol). Only subscriptions run on these transports;
+queries go over HTTP GET or POST.
+"""
+type Subscription {
+  """
+  The data version now, then a notice each time a load changes the data (sent once the
+  metric cells of the new version are warm, so a refetch is fast). Refetch what you show
+  when ` + "`" + `version` + "`" + ` differs from the one your figures carry. The stream ends when the server
+  shuts down; reconnect (to another instance).
+  """
+  dataChanged: DataChange!
+}
+
+"A data version this server answers with."
+type DataChange {
+  "The data version, as ` + "`" + `Query.dataVersion` + "`" + `."
+  version: String!
+  "When this server started answering with this version (RFC 3339, UTC)."
+  loadedAt: String!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2931,6 +3009,16 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_observation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
+}
+
+func (ec *executionContext) childFields_DataChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_DataChange_version(ctx, field)
+	case "loadedAt":
+		return ec.fieldContext_DataChange_loadedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DataChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Figure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6285,6 +6373,52 @@ func (ec *executionContext) fieldContext_ComparisonRow_observation(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DataChange_version(ctx context.Context, field graphql.CollectedField, obj *model.DataChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataChange_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _DataChange_loadedAt(ctx context.Context, field graphql.CollectedField, obj *model.DataChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataChange_loadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataChange_loadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _Figure_value(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
@@ -9655,6 +9789,38 @@ func (ec *executionContext) fieldContext_Source_priority(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Source", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Subscription_dataChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dataChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().DataChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DataChange) graphql.Marshaler {
+			return ec.marshalNDataChange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐDataChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dataChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Table_map(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12593,6 +12759,44 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var dataChangeImplementors = []string{"DataChange"}
+
+func (ec *executionContext) _DataChange(ctx context.Context, sel ast.SelectionSet, obj *model.DataChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dataChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DataChange")
+		case "version":
+			out.Values[i] = ec._DataChange_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loadedAt":
+			out.Values[i] = ec._DataChange_loadedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var figureImplementors = []string{"Figure"}
 
 func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, obj *service.Value) graphql.Marshaler {
@@ -13669,6 +13873,26 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "dataChanged":
+		return ec._Subscription_dataChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var tableImplementors = []string{"Table"}
 
 func (ec *executionContext) _Table(ctx context.Context, sel ast.SelectionSet, obj *service.Table) graphql.Marshaler {
@@ -14564,6 +14788,14 @@ func (ec *executionContext) marshalNComparisonRow2ᚖgithubᚗcomᚋcadrestatᚋ
 		return graphql.Null
 	}
 	return ec._ComparisonRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDataChange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐDataChange(ctx context.Context, sel ast.SelectionSet, v *model.DataChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DataChange!")
+		return graphql.Null
+	}
+	return ec._DataChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
