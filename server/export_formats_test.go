@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cadrestat/cadrestat/server"
 	"github.com/parquet-go/parquet-go"
 	"github.com/xuri/excelize/v2"
 )
@@ -273,4 +275,52 @@ func TestTypedExportsKeepFormulaTextAsText(t *testing.T) {
 func urlParse(params string) (string, error) {
 	v, err := url.ParseQuery(params)
 	return v.Encode(), err
+}
+
+// An observations export larger than MaxExportObservations is refused before any page is
+// read, with a message that says how many matched; bad parameters are 400s.
+func TestObservationsExportLimits(t *testing.T) {
+	ts := newFiguresServer(t)
+	old := server.MaxExportObservations
+	server.MaxExportObservations = 3
+	t.Cleanup(func() { server.MaxExportObservations = old })
+	for path, want := range map[string]string{
+		"/export/observations.csv?metrics=female_provincial_committee_share":            "7 observations match; an export holds at most 3: narrow the filter",
+		"/export/observations.xlsx?provinces=VN63-92":                                   "give metrics (one or more metric IDs separated by commas)",
+		"/export/observations.parquet?metrics=female_provincial_committee_share&from=x": "from must be a year",
+	} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || strings.TrimSpace(string(body)) != want {
+			t.Errorf("%s: %d %q, want 400 %q", path, resp.StatusCode, body, want)
+		}
+	}
+	// Within the limit, every page is read: 2 observations of Cần Thơ's two terms.
+	server.MaxExportObservations = 10
+	rows := getCSV(t, ts, "/export/observations.csv?metrics=female_provincial_committee_share&provinces=VN63-92")
+	if len(rows) != 3 {
+		t.Fatalf("%d rows: %v", len(rows)-1, rows)
+	}
+}
+
+// An export longer than a page reads every page, in the API's order, without repeats.
+func TestObservationsExportReadsEveryPage(t *testing.T) {
+	ts, _ := newAnalyticsServer(t)
+	res := post(t, ts, `{ observations(first: 0, filter: {metrics: ["voter_turnout"], includeSynthetic: true}) { totalCount } }`, nil)
+	var c struct{ TotalCount int }
+	if err := json.Unmarshal(res.Data["observations"], &c); err != nil || c.TotalCount <= 500 {
+		t.Fatalf("want more than one page of observations to export: %s %v", res.Data["observations"], res.Errors)
+	}
+	rows := getCSV(t, ts, "/export/observations.csv?metrics=voter_turnout&includeSynthetic=true")
+	ids := map[string]bool{}
+	for _, r := range rows[1:] {
+		ids[r[0]] = true
+	}
+	if len(rows)-1 != c.TotalCount || len(ids) != c.TotalCount {
+		t.Fatalf("%d rows, %d distinct, want %d", len(rows)-1, len(ids), c.TotalCount)
+	}
 }

@@ -10,8 +10,8 @@ import (
 
 // MaxExportObservations bounds an observations export: pages of service.MaxPageSize, so
 // at most 20 warehouse reads plus the count, within one request's budget of warehouse
-// queries. A larger selection is refused before any page is read.
-const MaxExportObservations = 10000
+// queries. A larger selection is refused before any page is read. A variable for tests.
+var MaxExportObservations = 10000
 
 // buildObservations exports the observations a filter selects (the GraphQL observations
 // filter as parameters: metrics, provinces, periods, sources, statuses, group, from, to,

@@ -156,7 +156,7 @@ func (l *live) subscribers() int {
 // isStream reports whether a /graphql request opens a stream: a WebSocket upgrade, or a
 // POST asking for server-sent events.
 func isStream(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" || r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
 // streamHandler serves subscriptions over SSE and graphql-transport-ws with the API's
