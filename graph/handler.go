@@ -54,6 +54,9 @@ type Options struct {
 	AroundOperations graphql.OperationMiddleware
 	// DataChanges feeds Subscription.dataChanged (see Resolver).
 	DataChanges func(ctx context.Context) (<-chan *model.DataChange, error)
+	// Extensions are added to the executor after the built-in ones (the stream handler's
+	// trusted-documents check).
+	Extensions []graphql.HandlerExtension
 	// Transports replace the default HTTP ones (OPTIONS, GET, POST): the server's stream
 	// handler passes SSE and WebSocket, and then only subscriptions are run.
 	Transports []graphql.Transport
@@ -98,6 +101,9 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 	// size is bounded first (depth.go).
 	e.Use(shapeLimit{maxDepth: o.MaxDepth, introspectionDepth: o.MaxIntrospectionDepth, maxSelections: o.MaxSelections})
 	e.Use(extension.FixedComplexityLimit(o.MaxComplexity))
+	for _, x := range o.Extensions {
+		e.Use(x)
+	}
 	if o.Available != nil {
 		e.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 			if f := graphql.GetRootFieldContext(ctx); f != nil && !strings.HasPrefix(f.Field.Name, "__") && f.Field.Name != "preferenceRule" {

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cadrestat/cadrestat/graph"
 	"github.com/cadrestat/cadrestat/graph/model"
@@ -175,6 +176,9 @@ func streamHandler(svc *service.Service, cfg Config, l *live, log *slog.Logger) 
 	}
 	opts := graph.Options{Limits: cfg.Limits, Log: log, Available: cfg.Lifecycle.Available, RequestID: RequestID, DataChanges: l.subscribe,
 		Transports: []graphql.Transport{transport.SSE{KeepAlivePingInterval: liveKeepAlive}, ws}}
+	if cfg.TrustedDocuments != nil {
+		opts.Extensions = append(opts.Extensions, trustedStream{cfg.TrustedDocuments})
+	}
 	h := graph.NewHandler(svc, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(r.Context())
@@ -212,3 +216,18 @@ type flushWriter struct{ http.ResponseWriter }
 
 func (f flushWriter) Flush()                      { http.NewResponseController(f.ResponseWriter).Flush() }
 func (f flushWriter) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+// trustedStream applies -trusted-documents to the streams: the subscription's text must be
+// a trusted document (an automatic-persisted-query hash is resolved to its text first).
+type trustedStream struct{ t *TrustedDocuments }
+
+func (trustedStream) ExtensionName() string                   { return "TrustedDocuments" }
+func (trustedStream) Validate(graphql.ExecutableSchema) error { return nil }
+func (s trustedStream) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if _, status, code, msg := s.t.resolve(gqlRequest{Query: p.Query}); status != 0 {
+		err := gqlerror.Errorf("%s", msg)
+		err.Extensions = map[string]any{"code": code}
+		return err
+	}
+	return nil
+}

@@ -3,6 +3,8 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -167,5 +169,30 @@ func TestStreamLimits(t *testing.T) {
 	}
 	if err := dial("https://dash.example"); err != nil {
 		t.Errorf("a WebSocket from an allowed origin: %v", err)
+	}
+}
+
+// With -trusted-documents, a stream runs only a trusted subscription.
+func TestStreamsRunTrustedDocumentsOnly(t *testing.T) {
+	_, svc := newServer(t)
+	const trusted = `subscription Live { dataChanged { version } }`
+	sum := sha256.Sum256([]byte(trusted))
+	docs, err := server.ParseTrustedDocuments([]byte(`{"` + hex.EncodeToString(sum[:]) + `":` + strconvQuote(trusted) + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Defaults()
+	cfg.TrustedDocuments = docs
+	ts := httptest.NewServer(server.New(svc, cfg, discard))
+	defer ts.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ok, _ := sseEvents(t, ctx, ts.URL, trusted)
+	if c := decode(t, next(t, ok)); len(c.Errors) > 0 || c.Data.DataChanged.Version == "" {
+		t.Fatalf("trusted: %+v", c)
+	}
+	no, _ := sseEvents(t, ctx, ts.URL, `subscription { dataChanged { version loadedAt } }`)
+	if c := decode(t, next(t, no)); len(c.Errors) == 0 || c.Errors[0].Extensions["code"] != "FORBIDDEN" {
+		t.Fatalf("untrusted: %+v", c)
 	}
 }
