@@ -2766,7 +2766,7 @@ type TableRow {
 
 """
 Live notices for dashboards at /graphql: over server-sent events (POST with
-` + "`" + `Accept: text/event-stream` + "`" + `, the graphql-sse protocol's distinct-connections mode) or over
+` + "`" + `Accept: text/event-stream` + "`" + ` and no JSON type, the graphql-sse protocol's distinct-connections mode) or over
 WebSocket (the graphql-transport-ws protocol). Only subscriptions run on these transports;
 queries go over HTTP GET or POST.
 """

@@ -155,9 +155,15 @@ func (l *live) subscribers() int {
 }
 
 // isStream reports whether a /graphql request opens a stream: a WebSocket upgrade, or a
-// POST asking for server-sent events.
+// POST that accepts server-sent events and no JSON (as graphql-sse sends it). A client that
+// also accepts JSON (urql lists text/event-stream beside the JSON types on every query)
+// gets an ordinary JSON answer.
 func isStream(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		return true
+	}
+	accept := strings.ToLower(r.Header.Get("Accept"))
+	return r.Method == http.MethodPost && strings.Contains(accept, "text/event-stream") && !strings.Contains(accept, "json") && !strings.Contains(accept, "*/*")
 }
 
 // streamHandler serves subscriptions over SSE and graphql-transport-ws with the API's

@@ -154,6 +154,19 @@ func TestStreamLimits(t *testing.T) {
 		t.Fatalf("over the limit: %+v", c)
 	}
 
+	// urql lists text/event-stream beside the JSON types on every query: it gets JSON.
+	req, _ := http.NewRequest("POST", ts.URL+"/graphql", strings.NewReader(`{"query":"{ dataVersion }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/graphql-response+json") {
+		t.Fatalf("a query accepting JSON and event streams: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
 	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + "/graphql"
 	dial := func(origin string) error {
 		h := http.Header{}
