@@ -58,9 +58,11 @@ $(GOLANGCI_LINT):
 	GOFLAGS= GOBIN=$(TOOLS)/golangci-lint.tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(TOOLS)/golangci-lint.tmp/golangci-lint $@ && rmdir $(TOOLS)/golangci-lint.tmp
 
-## test: everything the tests need (engine library, assets, a local ClickHouse server), then every test
+## test: everything the tests need (engine library, assets, a local ClickHouse server, pandas and
+## LibreOffice for the export round-trips), then every test
 test: engine assets check-generate cross-check lint
 	$(GO) vet ./...
+	@scripts/ensure-sheet-tools.sh
 	@rm -rf $(TESTCH); addr=$$(scripts/clickhouse-test-server.sh $(TESTCH)); \
 	trap 'scripts/clickhouse-test-server.sh stop $(TESTCH)' EXIT; \
 	CADRESTAT_TEST_CLICKHOUSE=$$addr $(GO) test -count=1 -timeout 12m ./...

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Source() SourceResolver
+	Subscription() SubscriptionResolver
 	Table() TableResolver
 	Target() TargetResolver
 	Trend() TrendResolver
@@ -171,6 +172,11 @@ type ComplexityRoot struct {
 		Total       func(childComplexity int) int
 		Units       func(childComplexity int) int
 		Year        func(childComplexity int) int
+	}
+
+	DataChange struct {
+		LoadedAt func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	Figure struct {
@@ -368,6 +374,10 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	Subscription struct {
+		DataChanged func(childComplexity int) int
+	}
+
 	Table struct {
 		CSVURL  func(childComplexity int) int
 		Columns func(childComplexity int) int
@@ -510,6 +520,9 @@ type QueryResolver interface {
 type SourceResolver interface {
 	URL(ctx context.Context, obj *warehouse.Source) (*string, error)
 	Retrieved(ctx context.Context, obj *warehouse.Source) (*string, error)
+}
+type SubscriptionResolver interface {
+	DataChanged(ctx context.Context) (<-chan *model.DataChange, error)
 }
 type TableResolver interface {
 	Map(ctx context.Context, obj *service.Table) (model.Map, error)
@@ -1138,6 +1151,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coverage.Year(childComplexity), true
+
+	case "DataChange.loadedAt":
+		if e.ComplexityRoot.DataChange.LoadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataChange.LoadedAt(childComplexity), true
+	case "DataChange.version":
+		if e.ComplexityRoot.DataChange.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataChange.Version(childComplexity), true
 
 	case "Figure.combined":
 		if e.ComplexityRoot.Figure.Combined == nil {
@@ -2084,6 +2110,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
 
+	case "Subscription.dataChanged":
+		if e.ComplexityRoot.Subscription.DataChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.DataChanged(childComplexity), true
+
 	case "Table.csvUrl":
 		if e.ComplexityRoot.Table.CSVURL == nil {
 			break
@@ -2391,6 +2424,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -3101,7 +3151,7 @@ type TableRow {
 # picker and coverage grid) never has to find out by trial and error.
 extend type Query {
   "Coverage of every metric of the catalogue on one map (or of the metrics listed, at most 200), newest period first; the slices not yet cached are read in one warehouse query."
-  coverage(map: Map = VN63, metrics: [ID!]): [MetricCoverage!]!
+  coverage(map: Map = VN63, metrics: [ID!]): [MetricCoverage!]
 }
 
 extend type Metric {
@@ -3130,6 +3180,34 @@ type Coverage {
   provisional: Int!
   "Whether the nation has a figure (its own or its units combined)."
   national: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../subscription.graphqls", Input: `extend schema {
+  subscription: Subscription
+}
+
+"""
+Live notices for dashboards at /graphql: over server-sent events (POST with
+` + "`" + `Accept: text/event-stream` + "`" + ` and no JSON type, the graphql-sse protocol's distinct-connections mode) or over
+WebSocket (the graphql-transport-ws protocol). Only subscriptions run on these transports;
+queries go over HTTP GET or POST.
+"""
+type Subscription {
+  """
+  The data version now, then a notice each time a load changes the data (sent once the
+  metric cells of the new version are warm, so a refetch is fast). Refetch what you show
+  when ` + "`" + `version` + "`" + ` differs from the one your figures carry. The stream ends when the server
+  shuts down; reconnect (to another instance).
+  """
+  dataChanged: DataChange!
+}
+
+"A data version this server answers with."
+type DataChange {
+  "The data version, as ` + "`" + `Query.dataVersion` + "`" + `."
+  version: String!
+  "When this server started answering with this version (RFC 3339, UTC)."
+  loadedAt: String!
 }
 `, BuiltIn: false},
 }
@@ -3385,6 +3463,16 @@ func (ec *executionContext) childFields_Coverage(ctx context.Context, field grap
 		return ec.fieldContext_Coverage_national(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
+func (ec *executionContext) childFields_DataChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_DataChange_version(ctx, field)
+	case "loadedAt":
+		return ec.fieldContext_DataChange_loadedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DataChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Figure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7165,6 +7253,52 @@ func (ec *executionContext) fieldContext_Coverage_national(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DataChange_version(ctx context.Context, field graphql.CollectedField, obj *model.DataChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataChange_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _DataChange_loadedAt(ctx context.Context, field graphql.CollectedField, obj *model.DataChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataChange_loadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataChange_loadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _Figure_value(ctx context.Context, field graphql.CollectedField, obj *service.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10267,10 +10401,10 @@ func (ec *executionContext) _Query_coverage(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.MetricCoverage) graphql.Marshaler {
-			return ec.marshalNMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx, selections, v)
+			return ec.marshalOMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_coverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11142,6 +11276,38 @@ func (ec *executionContext) _Source_priority(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Source_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Subscription_dataChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dataChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().DataChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DataChange) graphql.Marshaler {
+			return ec.marshalNDataChange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐDataChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dataChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Table_map(ctx context.Context, field graphql.CollectedField, obj *service.Table) (ret graphql.Marshaler) {
@@ -14208,6 +14374,44 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var dataChangeImplementors = []string{"DataChange"}
+
+func (ec *executionContext) _DataChange(ctx context.Context, sel ast.SelectionSet, obj *model.DataChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dataChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DataChange")
+		case "version":
+			out.Values[i] = ec._DataChange_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loadedAt":
+			out.Values[i] = ec._DataChange_loadedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var figureImplementors = []string{"Figure"}
 
 func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, obj *service.Value) graphql.Marshaler {
@@ -15128,7 +15332,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "coverage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_coverage(ctx, field)
 				})
@@ -15481,6 +15685,26 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "dataChanged":
+		return ec._Subscription_dataChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tableImplementors = []string{"Table"}
@@ -16405,6 +16629,14 @@ func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadre
 	return ec._Coverage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDataChange2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋgraphᚋmodelᚐDataChange(ctx context.Context, sel ast.SelectionSet, v *model.DataChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DataChange!")
+		return graphql.Null
+	}
+	return ec._DataChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Direction(tmp)
@@ -16570,22 +16802,6 @@ func (ec *executionContext) marshalNMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Metric(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.MetricCoverage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMetricCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverage(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNMetricCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverage(ctx context.Context, sel ast.SelectionSet, v *service.MetricCoverage) graphql.Marshaler {
@@ -17353,6 +17569,25 @@ func (ec *executionContext) marshalOMetric2ᚖgithubᚗcomᚋcadrestatᚋcadrest
 		return graphql.Null
 	}
 	return ec._Metric(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMetricCoverage2ᚕᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.MetricCoverage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricCoverage2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋserviceᚐMetricCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOObservation2ᚖgithubᚗcomᚋcadrestatᚋcadrestatᚋwarehouseᚐObservation(ctx context.Context, sel ast.SelectionSet, v *warehouse.Observation) graphql.Marshaler {

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/cadrestat/cadrestat/graph/model"
 	"github.com/cadrestat/cadrestat/loaders"
 	"github.com/cadrestat/cadrestat/service"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -51,6 +52,14 @@ type Options struct {
 	RequestID func(context.Context) string
 	// AroundOperations, when set, wraps every operation (tracing spans).
 	AroundOperations graphql.OperationMiddleware
+	// DataChanges feeds Subscription.dataChanged (see Resolver).
+	DataChanges func(ctx context.Context) (<-chan *model.DataChange, error)
+	// Extensions are added to the executor after the built-in ones (the stream handler's
+	// trusted-documents check).
+	Extensions []graphql.HandlerExtension
+	// Transports replace the default HTTP ones (OPTIONS, GET, POST): the server's stream
+	// handler passes SSE and WebSocket, and then only subscriptions are run.
+	Transports []graphql.Transport
 }
 
 // Handler is the GraphQL API: gqlgen's executor configured once, served over HTTP
@@ -74,7 +83,7 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 	if o.RequestID == nil {
 		o.RequestID = func(context.Context) string { return "" }
 	}
-	cfg := Config{Resolvers: &Resolver{Svc: svc}}
+	cfg := Config{Resolvers: &Resolver{Svc: svc, DataChanges: o.DataChanges}}
 	schema := NewExecutableSchema(cfg)
 	e := executor.New(schema)
 	e.SetParserTokenLimit(o.MaxTokens)
@@ -91,6 +100,9 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 	// bounded first (depth.go).
 	e.Use(shapeLimit{maxDepth: o.MaxDepth, introspectionDepth: o.MaxIntrospectionDepth, maxSelections: o.MaxSelections})
 	e.Use(costLimit{max: o.MaxComplexity})
+	for _, x := range o.Extensions {
+		e.Use(x)
+	}
 	if o.Available != nil {
 		e.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 			if f := graphql.GetRootFieldContext(ctx); f != nil && !strings.HasPrefix(f.Field.Name, "__") && f.Field.Name != "preferenceRule" {
@@ -112,7 +124,22 @@ func NewHandler(svc *service.Service, o Options) *Handler {
 	e.AroundResponses(noteOutcome)
 	e.SetErrorPresenter(presentError(o.Log, o.RequestID))
 	e.SetRecoverFunc(recoverPanic(o.Log, o.RequestID))
+	if o.Transports != nil {
+		// Streams run outside the HTTP layer's deadline, budget and response cache, so they
+		// carry subscriptions only; a query or mutation is refused with a pointer to HTTP.
+		e.AroundOperations(onlySubscriptions)
+		return &Handler{exec: e, transports: o.Transports}
+	}
 	return &Handler{exec: e, transports: []graphql.Transport{transport.Options{}, transport.GET{}, transport.POST{}}}
+}
+
+func onlySubscriptions(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation != ast.Subscription {
+		err := gqlerror.Errorf("only subscriptions are served over server-sent events and WebSocket; send queries with HTTP GET or POST")
+		err.Extensions = map[string]any{"code": "BAD_REQUEST"}
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})
+	}
+	return next(ctx)
 }
 
 // noteOutcome records what the HTTP layer needs to know of a response (see Outcome).

@@ -7,10 +7,16 @@ package graph
 //go:generate go run github.com/99designs/gqlgen generate
 
 import (
+	"context"
+
+	"github.com/cadrestat/cadrestat/graph/model"
 	"github.com/cadrestat/cadrestat/service"
 )
 
 // Resolver is the root resolver; one per server.
 type Resolver struct {
 	Svc *service.Service
+	// DataChanges, when set, streams Subscription.dataChanged until ctx ends (the server's
+	// live hub); nil: subscriptions answer UNAVAILABLE.
+	DataChanges func(ctx context.Context) (<-chan *model.DataChange, error)
 }

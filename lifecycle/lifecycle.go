@@ -33,8 +33,9 @@ type Manager struct {
 	// WarmLogEvery is how often a warm-up still running says so in the log.
 	WarmLogEvery time.Duration
 
-	mu        sync.Mutex // guards afterWarm
+	mu        sync.Mutex // guards afterWarm and onDrain
 	afterWarm []func(version uint64)
+	onDrain   []func()
 }
 
 // New returns a manager for svc; nothing runs before Start or WarmCells.
@@ -153,8 +154,27 @@ func (m *Manager) Available() error {
 }
 
 // Drain marks the process as shutting down: /readyz answers 503 so load balancers stop
-// sending new requests, while requests still arriving are served.
-func (m *Manager) Drain() { m.draining.Store(true) }
+// sending new requests, while requests still arriving are served. The first call runs
+// OnDrain's functions (the server ends its open subscriptions, which would otherwise hold
+// the process until the shutdown's deadline).
+func (m *Manager) Drain() {
+	if !m.draining.CompareAndSwap(false, true) {
+		return
+	}
+	m.mu.Lock()
+	fs := m.onDrain
+	m.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+// OnDrain registers f to run when Drain is first called.
+func (m *Manager) OnDrain(f func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.onDrain = append(m.onDrain, f)
+}
 
 // Draining reports whether Drain was called.
 func (m *Manager) Draining() bool { return m.draining.Load() }

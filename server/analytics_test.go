@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -368,8 +369,14 @@ func TestCSVExportHasCitations(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
-	if err != nil || rows[0][len(rows[0])-1] != "citation" || len(rows) != 64 {
-		t.Fatalf("csv: %v, header %v, %d lines", err, rows[0], len(rows))
+	units := 0
+	for _, r := range rows[1:] {
+		if r[slices.Index(rows[0], "row_kind")] == "unit" {
+			units++
+		}
+	}
+	if err != nil || slices.Index(rows[0], "citation") != 24 || units != 63 {
+		t.Fatalf("csv: %v, header %v, %d units", err, rows[0], units)
 	}
 	for _, r := range rows[1:] {
 		if r[1] == "VN63-24" {
@@ -379,7 +386,7 @@ func TestCSVExportHasCitations(t *testing.T) {
 			for i, h := range rows[0] {
 				col[h] = r[i]
 			}
-			if cite := r[len(r)-1]; r[5] != "15.09" || col["display"] != "15.09" || col["qualifier"] != "EXACT" || !strings.Contains(cite, "“") {
+			if cite := col["citation"]; r[5] != "15.09" || col["display"] != "15.09" || col["qualifier"] != "EXACT" || !strings.Contains(cite, "“") {
 				t.Fatalf("Bắc Giang row: %v", r)
 			}
 			return
@@ -432,7 +439,7 @@ func TestSeriesCSVExport(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
-	if err != nil || len(rows) < 3 || rows[0][len(rows[0])-1] != "citation" { // the bundle grows
+	if err != nil || len(rows) < 3 || !slices.Contains(rows[0], "citation") { // the bundle grows
 		t.Fatalf("csv: %v %v", err, rows)
 	}
 	if rows[1][0] != "VN63-02" || rows[1][3] != "2016" || rows[1][5] != "20" || rows[1][6] != "60" {

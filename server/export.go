@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,71 +10,91 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
-// Exports serve comparisons and series as CSV (UTF-8 with a byte-order mark so spreadsheet
-// programs show Vietnamese correctly), each row with a citation column. Text cells that a
-// spreadsheet would run as a formula are neutralised (see text).
-func exportCompare(svc *service.Service) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		year, err := strconv.Atoi(q.Get("year"))
-		if err != nil && q.Get("period") == "" {
-			http.Error(w, "year must be a number", http.StatusBadRequest)
-			return
-		}
-		c, err := svc.Compare(r.Context(), service.CompareArgs{Metric: q.Get("metric"), Year: year, Period: q.Get("period"), Map: mapParam(q.Get("map")),
-			Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
-		if err != nil {
-			exportError(w, err)
-			return
-		}
-		year = c.Year
-		cw := start(w, "compare-"+c.Metric.ID+"-"+strconv.Itoa(year)+"-"+string(c.Map)+".csv")
-		cw.Write([]string{"rank", "province_id", "province", "metric", "year", "value", "numerator", "denominator", "unit", "change", "target", "gap_to_target", "target_status", "status", "qualifier",
-			"display", "rank_best", "rank_worst", "rank_of", "period", "change_note", "note", "source_url", "retrieved", "citation"})
-		for _, row := range c.Rows {
-			rank, target := rankCell(row), targetCell(svc, row)
-			p := figureProvenance(svc, &row.Fig)
-			cw.Write([]string{rank, text(row.Province.ID), text(row.Province.Name), text(c.Metric.ID), strconv.Itoa(year), num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator),
-				text(c.Metric.Unit), num(row.Change), text(target), num(row.Gap), text(string(row.Status)), text(p.status), text(p.qualifier),
-				text(row.Fig.Display()), rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(row.RankOf), text(periodLabel(&row.Fig)), text(row.ChangeNote),
-				text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
-		}
-		cw.Flush()
+// Exports serve comparisons, series, tables and observations as CSV, XLSX and Parquet
+// (export_sheet.go), each row with a citation column. In CSV, text cells that a spreadsheet
+// would run as a formula are neutralised (see text); XLSX and Parquet store text as text.
+
+func buildCompare(svc *service.Service, r *http.Request) (*sheet, error) {
+	q := r.URL.Query()
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil && q.Get("period") == "" {
+		return nil, badParam("year must be a number")
 	}
+	version := svc.Catalog().Version
+	c, err := svc.Compare(r.Context(), service.CompareArgs{Metric: q.Get("metric"), Year: year, Period: q.Get("period"), Map: mapParam(q.Get("map")),
+		Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+	if err != nil {
+		return nil, err
+	}
+	year = c.Year
+	s := newSheet("compare-"+c.Metric.ID+"-"+strconv.Itoa(year)+"-"+string(c.Map), []column{
+		{"rank", colInt}, {"province_id", colText}, {"province", colText}, {"metric", colText}, {"year", colInt}, {"value", colNumber},
+		{"numerator", colNumber}, {"denominator", colNumber}, {"unit", colText}, {"change", colNumber}, {"target", colText},
+		{"gap_to_target", colNumber}, {"target_status", colText}, {"status", colText}, {"qualifier", colText}, {"display", colText},
+		{"rank_best", colInt}, {"rank_worst", colInt}, {"rank_of", colInt}, {"period", colText}, {"change_note", colText}, {"note", colText},
+		{"source_url", colText}, {"retrieved", colText}, {"citation", colText}, {"lower", colNumber}, {"upper", colNumber}, {"row_kind", colText},
+	}, version, exportQuery(r))
+	for _, row := range c.Rows {
+		p := figureProvenance(svc, &row.Fig)
+		value, lower, upper := figureCells(&row.Fig)
+		s.add(optInt(row.Rank), row.Province.ID, row.Province.Name, c.Metric.ID, year, value, optNum(row.Fig.Numerator), optNum(row.Fig.Denominator),
+			optText(c.Metric.Unit), optNum(row.Change), optText(targetCell(svc, row.Target)), optNum(row.Gap), optText(string(row.Status)), optText(p.status),
+			optText(p.qualifier), optText(row.Fig.Display()), rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), row.RankOf,
+			optText(periodLabel(&row.Fig)), optText(row.ChangeNote), optText(row.Fig.Reason), optText(p.url), optText(p.retrieved), optText(p.citation),
+			lower, upper, "unit")
+		s.cite(svc, &row.Fig)
+	}
+	// The national figure and the benchmarks (regions, the group) follow the ranked units,
+	// marked by row_kind so a SUM over the units leaves them out; they are never ranked.
+	benchmark := func(b *service.Benchmark, kind string, target *warehouse.Target) {
+		p := figureProvenance(svc, &b.Fig)
+		value, lower, upper := figureCells(&b.Fig)
+		s.add(nil, b.ID, b.Name, c.Metric.ID, year, value, optNum(b.Fig.Numerator), optNum(b.Fig.Denominator), optText(c.Metric.Unit), nil,
+			optText(targetCell(svc, target)), nil, nil, optText(p.status), optText(p.qualifier), optText(b.Fig.Display()), nil, nil, nil,
+			optText(periodLabel(&b.Fig)), nil, optText(b.Fig.Reason), optText(p.url), optText(p.retrieved), optText(p.citation), lower, upper, kind)
+		s.cite(svc, &b.Fig)
+	}
+	benchmark(&c.National, "national", c.Target)
+	for i := range c.Benchmarks {
+		benchmark(&c.Benchmarks[i], "benchmark", nil)
+	}
+	return s, nil
 }
 
-func exportSeries(svc *service.Service) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		from, err1 := strconv.Atoi(q.Get("from"))
-		to, err2 := strconv.Atoi(q.Get("to"))
-		if err1 != nil || err2 != nil {
-			http.Error(w, "from and to must be years", http.StatusBadRequest)
-			return
-		}
-		// As the GraphQL series: "ALL" among provinces, and group=, expand to their units.
-		units, err := svc.SeriesUnits(mapParam(q.Get("map")), splitList(q.Get("provinces")), q.Get("group"))
-		if err != nil {
-			exportError(w, err)
-			return
-		}
-		series, err := svc.Series(r.Context(), service.SeriesArgs{Metric: q.Get("metric"), Provinces: units, From: from, To: to,
-			Map: mapParam(q.Get("map")), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
-		if err != nil {
-			exportError(w, err)
-			return
-		}
-		cw := start(w, "series-"+q.Get("metric")+".csv")
-		cw.Write([]string{"province_id", "province", "metric", "year", "value", "numerator", "denominator", "status", "qualifier", "display", "period", "note", "source_url", "retrieved", "citation"})
-		for _, s := range series {
-			for _, p := range s.Points {
-				pr := figureProvenance(svc, &p.Fig)
-				cw.Write([]string{text(s.Province.ID), text(s.Province.Name), text(q.Get("metric")), strconv.Itoa(p.Year), num(p.Fig.Value), num(p.Fig.Numerator), num(p.Fig.Denominator),
-					text(pr.status), text(pr.qualifier), text(p.Fig.Display()), text(p.Period.Label), text(p.Fig.Reason), text(pr.url), text(pr.retrieved), text(pr.citation)})
-			}
-		}
-		cw.Flush()
+func buildSeries(svc *service.Service, r *http.Request) (*sheet, error) {
+	q := r.URL.Query()
+	from, err1 := strconv.Atoi(q.Get("from"))
+	to, err2 := strconv.Atoi(q.Get("to"))
+	if err1 != nil || err2 != nil {
+		return nil, badParam("from and to must be years")
 	}
+	version := svc.Catalog().Version
+	// As the GraphQL series: "ALL" among provinces, and group=, expand to their units.
+	units, err := svc.SeriesUnits(mapParam(q.Get("map")), splitList(q.Get("provinces")), q.Get("group"))
+	if err != nil {
+		return nil, err
+	}
+	series, err := svc.Series(r.Context(), service.SeriesArgs{Metric: q.Get("metric"), Provinces: units, From: from, To: to,
+		Map: mapParam(q.Get("map")), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+	if err != nil {
+		return nil, err
+	}
+	s := newSheet("series-"+q.Get("metric"), []column{
+		{"province_id", colText}, {"province", colText}, {"metric", colText}, {"year", colInt}, {"value", colNumber}, {"numerator", colNumber},
+		{"denominator", colNumber}, {"status", colText}, {"qualifier", colText}, {"display", colText}, {"period", colText}, {"note", colText},
+		{"source_url", colText}, {"retrieved", colText}, {"citation", colText}, {"lower", colNumber}, {"upper", colNumber},
+	}, version, exportQuery(r))
+	for _, se := range series {
+		for _, pt := range se.Points {
+			pr := figureProvenance(svc, &pt.Fig)
+			value, lower, upper := figureCells(&pt.Fig)
+			s.add(se.Province.ID, se.Province.Name, q.Get("metric"), pt.Year, value, optNum(pt.Fig.Numerator), optNum(pt.Fig.Denominator),
+				optText(pr.status), optText(pr.qualifier), optText(pt.Fig.Display()), optText(pt.Period.Label), optText(pt.Fig.Reason),
+				optText(pr.url), optText(pr.retrieved), optText(pr.citation), lower, upper)
+			s.cite(svc, &pt.Fig)
+		}
+	}
+	return s, nil
 }
 
 // provenance is what an export row says of where its figure comes from.
@@ -112,15 +131,15 @@ func deref[T ~string](s *T) T {
 	return *s
 }
 
-// rankEnd is the best or worst rank of a range, "" for an unranked row.
-func rankEnd(rr *service.RankRange, best bool) string {
+// rankEnd is the best or worst rank of a range, nil for an unranked row.
+func rankEnd(rr *service.RankRange, best bool) any {
 	switch {
 	case rr == nil:
-		return ""
+		return nil
 	case best:
-		return strconv.Itoa(rr.Best)
+		return rr.Best
 	}
-	return strconv.Itoa(rr.Worst)
+	return rr.Worst
 }
 
 func periodLabel(v *service.Value) string {
@@ -130,27 +149,12 @@ func periodLabel(v *service.Value) string {
 	return ""
 }
 
-func start(w http.ResponseWriter, name string) *csv.Writer {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Write([]byte("\xef\xbb\xbf"))
-	return csv.NewWriter(w)
-}
-
-// rankCell is a row's certain rank, or empty (a bound has only a range).
-func rankCell(row *service.Row) string {
-	if row.Rank == nil {
-		return ""
-	}
-	return strconv.Itoa(*row.Rank)
-}
-
 // targetCell describes the row's target: "≥ 15 % by 2020 (directive)", or empty.
-func targetCell(svc *service.Service, row *service.Row) string {
-	if row.Target == nil {
+func targetCell(svc *service.Service, t *warehouse.Target) string {
+	if t == nil {
 		return ""
 	}
-	return svc.TargetLabel(row.Target) + " by " + strconv.Itoa(row.Target.Deadline) + " (" + row.Target.Directive + ")"
+	return svc.TargetLabel(t) + " by " + strconv.Itoa(t.Deadline) + " (" + t.Directive + ")"
 }
 
 func exportError(w http.ResponseWriter, err error) {
@@ -184,13 +188,6 @@ func text(s string) string {
 	return s
 }
 
-func num(p *float64) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*p, 'f', -1, 64)
-}
-
 func mapParam(s string) warehouse.Map {
 	if s == "" {
 		return warehouse.VN63
@@ -205,44 +202,47 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// exportTable serves table(...) as CSV: one line per unit, metric and year (the table's
-// rows in order, each row's cells in column order), with the citation of every figure.
-func exportTable(svc *service.Service) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		var years []int
-		for _, y := range splitList(q.Get("years")) {
-			n, err := strconv.Atoi(strings.TrimSpace(y))
-			if err != nil {
-				http.Error(w, "years must be numbers separated by commas", http.StatusBadRequest)
-				return
-			}
-			years = append(years, n)
-		}
-		t, err := svc.Table(r.Context(), service.TableArgs{Metrics: splitList(q.Get("metrics")), Years: years, Map: mapParam(q.Get("map")),
-			Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+// buildTable is table(...): one line per unit, metric and year (the table's rows in order,
+// each row's cells in column order), with the citation of every figure.
+func buildTable(svc *service.Service, r *http.Request) (*sheet, error) {
+	q := r.URL.Query()
+	var years []int
+	for _, y := range splitList(q.Get("years")) {
+		n, err := strconv.Atoi(strings.TrimSpace(y))
 		if err != nil {
-			exportError(w, err)
-			return
+			return nil, badParam("years must be numbers separated by commas")
 		}
-		cw := start(w, "table-"+string(t.Map)+".csv")
-		cw.Write([]string{"province_id", "province", "metric", "year", "rank", "rank_best", "rank_worst", "rank_of", "value", "numerator", "denominator", "unit",
-			"qualifier", "display", "status", "change", "target", "gap_to_target", "target_status", "period", "change_note", "note", "source_url", "retrieved", "citation"})
-		for _, tr := range t.Rows {
-			for i, row := range tr.Cells {
-				col := t.Columns[i]
-				if row == nil {
-					continue
-				}
-				rank, target := rankCell(row), targetCell(svc, row)
-				p := figureProvenance(svc, &row.Fig)
-				cw.Write([]string{text(tr.Province.ID), text(tr.Province.Name), text(col.Metric.ID), strconv.Itoa(col.Comparison.Year), rank,
-					rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), strconv.Itoa(col.Comparison.RankOf),
-					num(row.Fig.Value), num(row.Fig.Numerator), num(row.Fig.Denominator), text(col.Metric.Unit), text(p.qualifier), text(row.Fig.Display()),
-					text(p.status), num(row.Change), text(target), num(row.Gap), text(string(row.Status)), text(periodLabel(&row.Fig)), text(row.ChangeNote),
-					text(row.Fig.Reason), text(p.url), text(p.retrieved), text(p.citation)})
-			}
-		}
-		cw.Flush()
+		years = append(years, n)
 	}
+	version := svc.Catalog().Version
+	t, err := svc.Table(r.Context(), service.TableArgs{Metrics: splitList(q.Get("metrics")), Years: years, Map: mapParam(q.Get("map")),
+		Provinces: splitList(q.Get("provinces")), Group: q.Get("group"), IncludeSynthetic: q.Get("includeSynthetic") == "true"})
+	if err != nil {
+		return nil, err
+	}
+	s := newSheet("table-"+string(t.Map), []column{
+		{"province_id", colText}, {"province", colText}, {"metric", colText}, {"year", colInt}, {"rank", colInt}, {"rank_best", colInt},
+		{"rank_worst", colInt}, {"rank_of", colInt}, {"value", colNumber}, {"numerator", colNumber}, {"denominator", colNumber}, {"unit", colText},
+		{"qualifier", colText}, {"display", colText}, {"status", colText}, {"change", colNumber}, {"target", colText}, {"gap_to_target", colNumber},
+		{"target_status", colText}, {"period", colText}, {"change_note", colText}, {"note", colText}, {"source_url", colText}, {"retrieved", colText},
+		{"citation", colText}, {"lower", colNumber}, {"upper", colNumber},
+	}, version, exportQuery(r))
+	for _, tr := range t.Rows {
+		for i, row := range tr.Cells {
+			col := t.Columns[i]
+			if row == nil {
+				continue
+			}
+			p := figureProvenance(svc, &row.Fig)
+			value, lower, upper := figureCells(&row.Fig)
+			s.add(tr.Province.ID, tr.Province.Name, col.Metric.ID, col.Comparison.Year, optInt(row.Rank),
+				rankEnd(row.RankRange, true), rankEnd(row.RankRange, false), col.Comparison.RankOf,
+				value, optNum(row.Fig.Numerator), optNum(row.Fig.Denominator), optText(col.Metric.Unit), optText(p.qualifier), optText(row.Fig.Display()),
+				optText(p.status), optNum(row.Change), optText(targetCell(svc, row.Target)), optNum(row.Gap), optText(string(row.Status)),
+				optText(periodLabel(&row.Fig)), optText(row.ChangeNote), optText(row.Fig.Reason), optText(p.url), optText(p.retrieved), optText(p.citation),
+				lower, upper)
+			s.cite(svc, &row.Fig)
+		}
+	}
+	return s, nil
 }

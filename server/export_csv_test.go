@@ -72,13 +72,22 @@ func getCSV(t *testing.T, ts *httptest.Server, path string) [][]string {
 	return rows
 }
 
-// byColumn maps the rows of a CSV (header first) to column name -> value, keyed by province_id.
+// byColumn maps the unit rows of a CSV (header first) to column name -> value, keyed by
+// province_id; a comparison's national and benchmark rows are left out (see byKind).
 func byColumn(rows [][]string) map[string]map[string]string {
+	return byKind(rows, "unit")
+}
+
+// byKind is byColumn for the rows of one row_kind ("unit" also takes files without one).
+func byKind(rows [][]string, kind string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, r := range rows[1:] {
 		m := map[string]string{}
 		for i, h := range rows[0] {
 			m[h] = r[i]
+		}
+		if k, ok := m["row_kind"]; ok && k != kind || !ok && kind != "unit" {
+			continue
 		}
 		out[m["province_id"]] = m
 	}

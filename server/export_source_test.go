@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestCSVExportsHaveSourceURL(t *testing.T) {
 	} {
 		rows := getCSV(t, ts, path)
 		h := rows[0]
-		if n := len(h); n < 3 || h[n-3] != "source_url" || h[n-2] != "retrieved" || h[n-1] != "citation" {
+		if i := slices.Index(h, "source_url"); i < 0 || i+2 >= len(h) || h[i+1] != "retrieved" || h[i+2] != "citation" {
 			t.Fatalf("%s: header %v", path, h)
 		}
 		got := byColumn(rows)

@@ -22,9 +22,11 @@ func TestTextNeutralisesFormulaCells(t *testing.T) {
 			t.Errorf("text(%q) = %q, want %q", in, got, want)
 		}
 	}
-	// Numeric columns do not go through text: num writes a negative change as a number.
-	v := -8.5
-	if got := num(&v); got != "-8.5" {
-		t.Errorf("num(-8.5) = %q", got)
+	// Numeric cells do not go through text: a negative change is written as a number.
+	if got := csvCell(-8.5); got != "-8.5" {
+		t.Errorf("csvCell(-8.5) = %q", got)
+	}
+	if got := csvCell("-8.5"); got != "'-8.5" {
+		t.Errorf("csvCell(\"-8.5\") = %q: text is neutralised", got)
 	}
 }

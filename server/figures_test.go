@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,12 +155,17 @@ func TestBoundsRankAsIntervalsAmongAllUnits(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))).ReadAll()
-	if err != nil || len(rows) != 2 {
+	// The unit's row, then the national and regional rows (row_kind).
+	if err != nil || len(rows) < 3 || rows[2][slices.Index(rows[0], "row_kind")] != "national" {
 		t.Fatalf("csv: %v %v", err, rows)
 	}
 	col := map[string]string{}
 	for i, h := range rows[0] {
 		col[h] = rows[1][i]
+	}
+	// A bound has no value, only its upper end.
+	if col["value"] != "" || col["upper"] != "10" || col["lower"] != "" || col["row_kind"] != "unit" {
+		t.Fatalf("csv bound: %v", col)
 	}
 	if col["rank"] != "" || col["display"] != "<10" || col["qualifier"] != "UPPER_BOUND" || col["rank_best"] != "2" || col["rank_worst"] != "5" || col["change"] != "" || col["target"] != "≥ 15 % by 2020 (directive)" {
 		t.Fatalf("csv row: %v", col)

@@ -63,10 +63,11 @@ func withRequestID(h http.Handler) http.Handler {
 // route names the endpoint for metrics: a fixed set, whatever the path.
 func route(path string) string {
 	switch {
-	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version":
+	case path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics", path == "/version", path == "/schema.graphql":
 		return path
 	case strings.HasPrefix(path, "/export/"):
-		if path == "/export/compare.csv" || path == "/export/series.csv" || path == "/export/table.csv" {
+		name, ext, _ := strings.Cut(strings.TrimPrefix(path, "/export/"), ".")
+		if exportFormats[ext] != nil && (name == "compare" || name == "series" || name == "table" || name == "observations") {
 			return path
 		}
 	case strings.HasPrefix(path, "/brief/"):

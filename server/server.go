@@ -54,6 +54,8 @@ type Config struct {
 	// "Executor places").
 	MaxExecuting int
 	admit        *semaphore.Weighted
+	// MaxSubscribers bounds the open dataChanged subscriptions (0: DefaultMaxSubscribers).
+	MaxSubscribers int
 	// Lifecycle says whether the process takes traffic (/readyz) and whether data fields can
 	// be answered yet. Required.
 	Lifecycle *lifecycle.Manager
@@ -66,14 +68,23 @@ func Defaults() Config {
 }
 
 // Server is the public handler. What it does when the data change is not wired inside it:
-// the serving process registers its hooks (ReportVersion, PurgeCache, WarmViews) in its
-// change cascade (cmd/cadrestat/serve.go).
+// the serving process registers its hooks (ReportVersion, PurgeCache, WarmViews,
+// PublishDataChange, EndStreams) in its change cascade (cmd/cadrestat/serve.go).
 type Server struct {
 	http.Handler
 	metrics *Metrics
 	cache   *responseCache // nil: no response cache
 	warmer  *warmer        // nil: no standard views pre-rendered
+	live    *live          // the dataChanged subscriptions
 }
+
+// PublishDataChange tells every dataChanged subscriber that version v is served. It belongs
+// after the version's metric cells are warm, so dashboards refetch from warm cells.
+func (s *Server) PublishDataChange(v uint64) { s.live.publish(v) }
+
+// EndStreams completes every open subscription and refuses new ones: a draining process
+// (SIGTERM) would otherwise be held by them until the shutdown's deadline.
+func (s *Server) EndStreams() { s.live.drain() }
 
 // ReportVersion has /metrics report data version v.
 func (s *Server) ReportVersion(v uint64) { s.metrics.setDataVersion(v) }
@@ -108,11 +119,25 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 		cfg.TrustedDocuments.Add(explorer.Queries()...) // the page's own queries
 	}
 	mux := http.NewServeMux()
-	api, cache, warm := graphqlAPI(svc, cfg, log)
-	mux.Handle("/graphql", graphqlHTTP(api, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments))
-	mux.Handle("GET /export/compare.csv", withLimits(exportCompare(svc), cfg))
-	mux.Handle("GET /export/series.csv", withLimits(exportSeries(svc), cfg))
-	mux.Handle("GET /export/table.csv", withLimits(exportTable(svc), cfg))
+	// Live refresh: dataChanged streams on /graphql beside the queries; the serving process
+	// publishes each new version (PublishDataChange) and ends the streams when it drains
+	// (EndStreams), in its change cascade.
+	l := newLive(svc, cfg.MaxSubscribers)
+	streams := streamHandler(svc, cfg, l, log)
+	gql, cache, warm := graphqlAPI(svc, cfg, log)
+	api := graphqlHTTP(gql, cfg.MaxBodyBytes, cfg.BodyTimeout, cfg.TrustedDocuments)
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStream(r) {
+			streams.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	serveSheets(mux, cfg, "compare", buildCompare, svc)
+	serveSheets(mux, cfg, "series", buildSeries, svc)
+	serveSheets(mux, cfg, "table", buildTable, svc)
+	serveSheets(mux, cfg, "observations", buildObservations, svc)
+	mux.Handle("GET /schema.graphql", schemaSDL(cfg.Introspection))
 	mux.Handle("GET /brief/{id}", withLimits(brief.Handler(svc, cfg.Lifecycle.Available), cfg))
 	mux.Handle("GET /documents/{id}", documents())
 	health(mux, svc, cfg)
@@ -123,7 +148,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *Server {
 		tracing = NewTracing(nil) // still continues an incoming traceparent, for the logs
 	}
 	h = tracing.handler(withRequestID(withLogging(recoverHTTP(h, log), log, cfg.Metrics)))
-	return &Server{Handler: h, metrics: cfg.Metrics, cache: cache, warmer: warm}
+	return &Server{Handler: h, metrics: cfg.Metrics, cache: cache, warmer: warm, live: l}
 }
 
 // pages registers the explorer and GraphiQL (with its assets).

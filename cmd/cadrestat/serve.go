@@ -77,6 +77,7 @@ func (m *ServeMain) ParseFlags(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.CacheBytes, "cache-bytes", cfg.CacheBytes, "response cache size in bytes (0 = off)")
 	fs.IntVar(&m.sliceBytes, "slice-cache-bytes", service.DefaultSliceCacheBytes, "metric-slice cache size in bytes (0 = off: every comparison, series and trend reads the warehouse)")
 	fs.BoolVar(&cfg.WarmViews, "warm-views", true, "after each load, pre-render the explorer's comparison for every metric, year and map into the response cache")
+	fs.IntVar(&cfg.MaxSubscribers, "max-subscribers", server.DefaultMaxSubscribers, "most open dataChanged subscriptions (SSE and WebSocket); more are refused with UNAVAILABLE")
 	fs.IntVar(&cfg.MaxExecuting, "max-executing", cfg.MaxExecuting, "requests run at once past the response cache (cache misses, exports, briefs); the rest queue in arrival order within their deadline (0 = no limit)")
 	fs.Int64Var(&chsql.MaxQueryMemory, "query-memory", chsql.MaxQueryMemory, "engine memory one warehouse read may use, in bytes (ClickHouse's max_memory_usage; sorts spill to disk past half of it; 0 = the engine's default)")
 	fs.IntVar(&m.concurrency, "warehouse-concurrency", 8, "warehouse queries run at once; more wait (0 = no limit)")
@@ -136,7 +137,9 @@ func (m *ServeMain) onChange(ctx context.Context, svc *service.Service, api *ser
 	svc.OnChange(api.ReportVersion)                           // 1. /metrics reports the version
 	svc.OnChange(api.PurgeCache)                              // 2. the response cache drops the old version's answers
 	svc.OnChange(func(v uint64) { m.life.WarmCells(ctx, v) }) // 3. the metric cells warm again, in the background
-	m.life.AfterWarm(api.WarmViews)                           // 4. once they are: the explorer's standard views are rendered into the cache
+	m.life.AfterWarm(api.PublishDataChange)                   // 4. once they are: dataChanged subscribers hear of the version
+	m.life.AfterWarm(api.WarmViews)                           // 5. and the explorer's standard views are rendered into the cache
+	m.life.OnDrain(api.EndStreams)                            // on SIGTERM: open subscriptions complete, new ones are refused
 }
 
 func (m *ServeMain) loadTrusted() error {

@@ -11,6 +11,14 @@ import (
 	"github.com/cadrestat/cadrestat/warehouse"
 )
 
+// A data version this server answers with.
+type DataChange struct {
+	// The data version, as `Query.dataVersion`.
+	Version string `json:"version"`
+	// When this server started answering with this version (RFC 3339, UTC).
+	LoadedAt string `json:"loadedAt"`
+}
+
 type ObservationEdge struct {
 	Cursor string                 `json:"cursor"`
 	Node   *warehouse.Observation `json:"node"`
@@ -42,6 +50,13 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+// Live notices for dashboards at /graphql: over server-sent events (POST with
+// `Accept: text/event-stream` and no JSON type, the graphql-sse protocol's distinct-connections mode) or over
+// WebSocket (the graphql-transport-ws protocol). Only subscriptions run on these transports;
+// queries go over HTTP GET or POST.
+type Subscription struct {
 }
 
 type Map string
