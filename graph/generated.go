@@ -72,6 +72,7 @@ type ComplexityRoot struct {
 		ID     func(childComplexity int) int
 		Key    func(childComplexity int) int
 		Name   func(childComplexity int) int
+		NameVi func(childComplexity int) int
 	}
 
 	Brief struct {
@@ -670,6 +671,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benchmark.Name(childComplexity), true
+	case "Benchmark.nameVi":
+		if e.ComplexityRoot.Benchmark.NameVi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benchmark.NameVi(childComplexity), true
 
 	case "Brief.dataVersion":
 		if e.ComplexityRoot.Brief.DataVersion == nil {
@@ -2903,6 +2910,8 @@ type Benchmark {
   "\"VN\" or the group's ID (a region, or the group asked for)."
   unit: ID!
   name: String!
+  "The name in Vietnamese (\"Tây Nguyên\" for the Central Highlands); name when the group has none."
+  nameVi: String!
   figure: Figure!
 }
 
@@ -3259,6 +3268,8 @@ func (ec *executionContext) childFields_Benchmark(ctx context.Context, field gra
 		return ec.fieldContext_Benchmark_unit(ctx, field)
 	case "name":
 		return ec.fieldContext_Benchmark_name(ctx, field)
+	case "nameVi":
+		return ec.fieldContext_Benchmark_nameVi(ctx, field)
 	case "figure":
 		return ec.fieldContext_Benchmark_figure(ctx, field)
 	}
@@ -5104,6 +5115,29 @@ func (ec *executionContext) _Benchmark_name(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Benchmark_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benchmark", field, false, false, "String")
+}
+
+func (ec *executionContext) _Benchmark_nameVi(ctx context.Context, field graphql.CollectedField, obj *service.Benchmark) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benchmark_nameVi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameVi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Benchmark_nameVi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benchmark", field, false, false, "String")
 }
 
@@ -13750,6 +13784,11 @@ func (ec *executionContext) _Benchmark(ctx context.Context, sel ast.SelectionSet
 			}
 		case "name":
 			out.Values[i] = ec._Benchmark_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameVi":
+			out.Values[i] = ec._Benchmark_nameVi(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -320,3 +320,24 @@ func TestNamesAliasesAndMapMismatch(t *testing.T) {
 		t.Fatalf("with predecessors: %d", conn.TotalCount)
 	}
 }
+
+// Benchmarks carry their Vietnamese name beside the English one (the explorer's Vietnamese
+// page prints it): every region of both maps, and the nation.
+func TestBenchmarkNamesInVietnamese(t *testing.T) {
+	ts := newFiguresServer(t)
+	for _, mp := range []string{"VN63", "VN34"} {
+		var c struct {
+			National   struct{ Name, NameVi string }
+			Benchmarks []struct{ Unit, Name, NameVi string }
+		}
+		gql(t, ts, `{ compare(metric: "voter_turnout", year: 2021, map: `+mp+`) { national { name nameVi } benchmarks { unit name nameVi } } }`, &c)
+		if c.National.NameVi != "Việt Nam" || len(c.Benchmarks) == 0 {
+			t.Fatalf("%s: national %+v, %d benchmarks", mp, c.National, len(c.Benchmarks))
+		}
+		for _, b := range c.Benchmarks {
+			if b.NameVi == "" || b.NameVi == b.Name || !strings.ContainsAny(b.NameVi, "ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵĐ") {
+				t.Errorf("%s %s: name %q, nameVi %q", mp, b.Unit, b.Name, b.NameVi)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -58,6 +59,7 @@ type Row struct {
 // Benchmark is an aggregate over a set of provinces (a region, a group, the nation).
 type Benchmark struct {
 	ID, Name string // ID is the unit: "VN" or a group ID
+	NameVi   string // the Vietnamese name (Name is the English one for a group; Name without one)
 	Key      string // the GraphQL id (see benchmarkKey)
 	Fig      Value
 }
@@ -379,13 +381,13 @@ func (s *Service) Compare(ctx context.Context, a CompareArgs) (*Comparison, erro
 	sortRows(c.Rows)
 	tc := s.targetFor(m.ID, warehouse.NationalID, askedPeriod(year, per))
 	c.Target, c.TargetConsidered, c.TargetNote = tc.Target, tc.Considered, tc.Note
-	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", Fig: fig(nationUnit(a.Map))}
+	c.National = Benchmark{ID: warehouse.NationalID, Key: benchmarkKey(warehouse.NationalID, a), Name: "Việt Nam", NameVi: "Việt Nam", Fig: fig(nationUnit(a.Map))}
 	for i := range cat.Groups {
 		g := &cat.Groups[i]
 		if g.Map != a.Map || len(g.Members) == 0 || (g.Kind != "region" && (grp == nil || g.ID != grp.ID)) {
 			continue
 		}
-		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Key: benchmarkKey(g.ID, a), Name: g.Name, Fig: fig(groupUnit(g))})
+		c.Benchmarks = append(c.Benchmarks, Benchmark{ID: g.ID, Key: benchmarkKey(g.ID, a), Name: g.Name, NameVi: cmp.Or(g.NameVI, g.Name), Fig: fig(groupUnit(g))})
 	}
 	return c, nil
 }

@@ -425,3 +425,30 @@ test('year inside a term, on-track verdict in the panel, no rank among fewer tha
   assert.deepEqual([...errors, ...p2.errors], []);
   await p2.page.close();
 });
+
+// The Vietnamese page names regions in Vietnamese in the benchmark line, the English page
+// in English.
+test('benchmark line names regions in the page language', async () => {
+  const cov = (await api('{ coverage(map: VN63) { metric { id } periods { year units } } }')).coverage;
+  // A comparison with a regional figure (every member of a region has an exact figure).
+  let found = null;
+  for (const mc of cov) {
+    for (const p of mc.periods.filter((x) => x.year && x.units >= 10)) {
+      const c = await compare(mc.metric.id, p.year);
+      if (c.benchmarks.some((b) => b.figure.value != null)) { found = { m: mc.metric.id, y: p.year, c }; break; }
+    }
+    if (found) break;
+  }
+  assert.ok(found, 'no comparison with a regional figure in the bundle');
+  for (const lang of ['vi', 'en']) {
+    const { page, errors } = await openExplorer(`?metric=${found.m}&year=${found.y}&map=VN63&lang=${lang}`);
+    await page.waitForFunction(() => document.querySelector('#benchmarks').textContent.length > 0);
+    const text = await page.textContent('#benchmarks');
+    for (const b of found.c.benchmarks.filter((x) => x.figure.value != null)) {
+      const [want, not] = lang === 'vi' ? [b.nameVi, b.name] : [b.name, b.nameVi];
+      assert.ok(text.includes(`${want}:`) && !text.includes(`${not}:`), `${lang}: ${text}`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

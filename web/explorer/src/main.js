@@ -63,7 +63,7 @@ function renderHeading(c, m, all, rows) {
   const bench = [];
   const nat = c.national.figure;
   if (nat.value != null) bench.push(`${L.national}: ${figureLabel(nat, m, nat, { mark: 'paren' })}`);
-  for (const b of c.benchmarks) if (b.figure.value != null) bench.push(`${b.name}: ${figureLabel(b.figure, m, b.figure, { mark: 'paren' })}`);
+  for (const b of c.benchmarks) if (b.figure.value != null) bench.push(`${state.lang === 'vi' ? b.nameVi : b.name}: ${figureLabel(b.figure, m, b.figure, { mark: 'paren' })}`);
   if (c.target) bench.push(`${L.target}: ${c.target.label} (${c.target.deadline}, ${c.target.directive})`);
   $('benchmarks').textContent = bench.join(' · ');
 }
