@@ -61,8 +61,7 @@ func targetDecimals(t *warehouse.Target) int {
 	d := 0
 	for _, b := range []*float64{t.Lower, t.Upper} {
 		if b != nil {
-			v := Value{Value: b, Parts: []*warehouse.Observation{{Status: warehouse.StatusPublished}}}
-			d = max(d, v.decimals())
+			d = max(d, writtenDecimals(*b))
 		}
 	}
 	return d

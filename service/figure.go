@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/cadrestat/cadrestat/warehouse"
 )
@@ -155,11 +156,14 @@ func (v *Value) decimals() int {
 	if v.computed() {
 		return 2
 	}
-	s := strconv.FormatFloat(*v.Value, 'f', -1, 64)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return len(s) - i - 1
-		}
+	return writtenDecimals(*v.Value)
+}
+
+// writtenDecimals is how many decimals x has as written: 29.2 → 1, 30 → 0.
+func writtenDecimals(x float64) int {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
 	}
 	return 0
 }
@@ -212,12 +216,10 @@ func interval(m *warehouse.Metric, v *Value) (Interval, bool) {
 // halfUnit is half a unit of the last significant digit of x as written: 29.2 → 0.05,
 // 30 → 5, 1100 → 50, 7 → 0.5.
 func halfUnit(x float64) float64 {
-	s := strconv.FormatFloat(math.Abs(x), 'f', -1, 64)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return 0.5 * math.Pow10(-(len(s) - i - 1))
-		}
+	if d := writtenDecimals(x); d > 0 {
+		return 0.5 * math.Pow10(-d)
 	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', -1, 64)
 	zeros := 0
 	for i := len(s) - 1; i > 0 && s[i] == '0'; i-- {
 		zeros++

@@ -348,15 +348,9 @@ func targetNote(svc *service.Service, t *warehouse.Target, period string, L map[
 
 // figure is a figure as a reader should see it, with its unit; "—" without a value.
 func figure(v *service.Value, unit string, L map[string]string) string {
-	d := v.Display()
+	d := v.Display() // computed figures come rounded (service.Value.Display)
 	if d == "" {
 		return "—"
-	}
-	if f, err := strconv.ParseFloat(strings.TrimLeft(d, "<>≈"), 64); err == nil && v.Value != nil && math.Abs(f-*v.Value) < 1e-9 {
-		// Shares combined from parts can have many decimals: two are enough on paper.
-		if strings.Contains(d, ".") && len(d)-strings.Index(d, ".") > 3 {
-			d = d[:len(d)-len(strings.TrimLeft(d, "<>≈"))] + strconv.FormatFloat(f, 'f', 2, 64)
-		}
 	}
 	return d + unit
 }
