@@ -48,6 +48,14 @@ func (c contract) needLoad(t *testing.T) {
 	}
 }
 
+// fixtureStore is a fresh store with Fixture loaded (a behaviour that needs loads).
+func (c contract) fixtureStore(t *testing.T) warehouse.Store {
+	c.needLoad(t)
+	s, _ := c.newStore(t)
+	mustLoad(t, s, Fixture())
+	return s
+}
+
 // behaviour is one named part of the contract.
 type behaviour struct {
 	name  string
@@ -112,10 +120,7 @@ func emptyWarehouse(t *testing.T, c contract) {
 // loadAndReadCatalog: a load's reference rows come back in the catalogue, lineage joined.
 func loadAndReadCatalog(t *testing.T, c contract) {
 	ctx := c.ctx
-	newStore := c.newStore
-	c.needLoad(t)
-	s, _ := newStore(t)
-	mustLoad(t, s, Fixture())
+	s := c.fixtureStore(t)
 	cat, err := s.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +149,7 @@ func loadAndReadCatalog(t *testing.T, c contract) {
 // when asked for.
 func observationsFilterAndSynthetic(t *testing.T, c contract) {
 	ctx := c.ctx
-	newStore := c.newStore
-	c.needLoad(t)
-	s, _ := newStore(t)
-	mustLoad(t, s, Fixture())
+	s := c.fixtureStore(t)
 	all, err := s.Observations(ctx, warehouse.ObservationFilter{MetricIDs: []string{"female_share"}})
 	if err != nil {
 		t.Fatal(err)
@@ -234,10 +236,7 @@ func reloadChangesNothing(t *testing.T, c contract) {
 // correctionKeepsRevision: a changed figure supersedes the old one, which stays a revision.
 func correctionKeepsRevision(t *testing.T, c contract) {
 	ctx := c.ctx
-	newStore := c.newStore
-	c.needLoad(t)
-	s, _ := newStore(t)
-	mustLoad(t, s, Fixture())
+	s := c.fixtureStore(t)
 	fix := &warehouse.Batch{File: "fix.csv", Observations: []warehouse.Observation{Fixture().Observations[0]}}
 	v := 31.5
 	fix.Observations[0].Value = &v
@@ -288,10 +287,7 @@ func textRoundTrip(t *testing.T, c contract) {
 // sourceURLAndRetrieved: a source's URL and retrieval date are stored and read back.
 func sourceURLAndRetrieved(t *testing.T, c contract) {
 	ctx := c.ctx
-	newStore := c.newStore
-	c.needLoad(t)
-	s, _ := newStore(t)
-	mustLoad(t, s, Fixture())
+	s := c.fixtureStore(t)
 	cat, err := s.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
